@@ -1,0 +1,7 @@
+"""The reference chat API: ``create_app(config)`` builds it, ``serve(app)`` runs it on 127.0.0.1."""
+
+from .app import create_app
+from .auth import credentials
+from .serving import LiveServer, serve
+
+__all__ = ["create_app", "serve", "LiveServer", "credentials"]

@@ -1,0 +1,94 @@
+"""``create_app(config)``: the reference chat API as a Flask application factory.
+
+Tests and notebooks build an app with their own settings (a fake clock, a seeded
+ID source, an in-memory database); nothing is read from globals.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+from ..clock import SystemClock, WallClock
+from ..envelope import error, error_from
+from ..errors import ApiError
+from ..ids import IdFactory
+from ..store import memory_store
+from . import channels, messages
+from .db import Database
+from .repository import Repository
+from .services import Services
+
+# Demo accounts every app starts with; IDs follow the syllabus's ``usr_`` prefix.
+DEFAULT_USERS = (("usr_alice", "Alice"), ("usr_bob", "Bob"), ("usr_carol", "Carol"), ("usr_dave", "Dave"))
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE": ":memory:",   # or a file path
+    "ID_SEED": None,          # an int makes IDs reproducible (notebooks, tests)
+    "USERS": DEFAULT_USERS,
+    "CLOCK": None,            # monotonic by default
+    "WALL_CLOCK": None,       # epoch seconds by default
+    "STORE": None,            # shared state; an in-memory store by default
+    "MAX_CONTENT_LENGTH": 1 << 20,  # 1 MiB bodies at most: a 413, not an out-of-memory
+}
+
+# Machine-readable codes for errors Flask/Werkzeug raise before our code runs.
+HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+              405: "METHOD_NOT_ALLOWED", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE",
+              415: "UNSUPPORTED_MEDIA_TYPE", 422: "UNPROCESSABLE", 429: "RATE_LIMITED"}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """A configured reference API: database created, demo users seeded, routes and error handlers on."""
+    app = Flask("apidesign")
+    app.config.update(DEFAULTS)
+    app.config.update(config or {})
+    app.json.sort_keys = False  # keep fields in the order the docs show them
+    svc = build_services(app.config)
+    app.extensions["apidesign"] = svc
+    for user_id, name in app.config["USERS"]:
+        svc.repo.add_user(user_id, name, svc.now_ms())
+    app.register_blueprint(channels.bp)
+    app.register_blueprint(messages.bp)
+    register_error_handlers(app)
+    return app
+
+
+def build_services(config: Mapping[str, Any]) -> Services:
+    """The app's collaborators, from config, with production defaults."""
+    clock = config["CLOCK"] or SystemClock()
+    db = Database(config["DATABASE"])
+    return Services(db=db, repo=Repository(db), clock=clock,
+                    wall_clock=config["WALL_CLOCK"] or WallClock(),
+                    ids=IdFactory(config["ID_SEED"]), store=config["STORE"] or memory_store(clock))
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error leaves as the JSON error envelope: ours, Werkzeug's, and unexpected ones."""
+
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        return error_from(exc), exc.status, exc.headers
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = HTTP_CODES.get(exc.code, (exc.name or "ERROR").upper().replace(" ", "_"))
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return error(code, http_message(exc)), exc.code, headers
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        # Log the traceback for operators; tell the client nothing about internals.
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error("INTERNAL", "Something went wrong on our side. Try again later."), 500
+
+
+def http_message(exc: HTTPException) -> str:
+    """A one-line message for a Werkzeug error, naming the method and path where that helps."""
+    if exc.code == 404:
+        return f"No resource at {request.path}."
+    if exc.code == 405:
+        return f"{request.method} is not allowed on {request.path}."
+    return exc.description or exc.name

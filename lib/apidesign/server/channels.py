@@ -1,0 +1,77 @@
+"""Channels: ``POST /v1/channels``, ``GET /v1/channels/{id}`` and a user's channel list."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Blueprint
+
+from ..envelope import success
+from ..errors import Forbidden, NotFound
+from .auth import current_user
+from .db import iso8601
+from .services import services
+from .validation import Fields, json_object
+
+bp = Blueprint("channels", __name__)
+
+NAME_PATTERN = r"[a-z0-9][a-z0-9-]{0,79}"  # Slack-style: lowercase, digits, hyphens
+
+
+def channel_json(row: sqlite3.Row, member_ids: list[str]) -> dict:
+    """The public shape of a channel."""
+    return {"channelId": row["id"], "name": row["name"], "topic": row["topic"],
+            "createdBy": row["created_by"], "memberIds": member_ids,
+            "createdAt": iso8601(row["created_at"])}
+
+
+def load_channel(channel_id: str) -> sqlite3.Row:
+    """The channel row, or 404."""
+    row = services().repo.channel(channel_id)
+    if row is None:
+        raise NotFound(f"Channel '{channel_id}' does not exist.")
+    return row
+
+
+def require_member(channel_id: str, user_id: str) -> sqlite3.Row:
+    """The channel row if ``user_id`` belongs to it: 404 if it does not exist, 403 if not a member."""
+    row = load_channel(channel_id)
+    if not services().repo.is_member(channel_id, user_id):
+        raise Forbidden(f"You are not a member of channel '{channel_id}'.")
+    return row
+
+
+@bp.post("/v1/channels")
+def create_channel():
+    user = current_user()
+    fields = Fields(json_object(), allowed=("name", "topic", "memberIds"))
+    name = fields.string("name", max_len=80, pattern=NAME_PATTERN)
+    topic = fields.string("topic", required=False, default="", min_len=0, max_len=250)
+    member_ids = fields.string_list("memberIds")
+    known = services().repo.users(member_ids)
+    for missing in sorted(set(member_ids) - set(known)):
+        fields.problem("memberIds", "unknown_user", value=missing)
+    fields.done()
+    svc = services()
+    channel_id = svc.ids.new("ch")
+    svc.repo.create_channel(channel_id, name, topic, user, member_ids, svc.now_ms())
+    body = success(channel_json(svc.repo.channel(channel_id), svc.repo.members(channel_id)))
+    return body, 201, {"Location": f"/v1/channels/{channel_id}"}
+
+
+@bp.get("/v1/channels/<channel_id>")
+def get_channel(channel_id: str):
+    row = require_member(channel_id, current_user())
+    return success(channel_json(row, services().repo.members(channel_id)))
+
+
+@bp.get("/v1/users/<user_id>/channels")
+def list_user_channels(user_id: str):
+    caller = current_user()
+    repo = services().repo
+    if repo.user(user_id) is None:
+        raise NotFound(f"User '{user_id}' does not exist.")
+    if caller != user_id:
+        raise Forbidden("You can only list your own channels.")
+    rows = repo.channels_for_user(user_id)
+    return success([channel_json(r, repo.members(r["id"])) for r in rows], {"count": len(rows)})

@@ -1,0 +1,93 @@
+"""The SQLite message store: users, channels, memberships and messages.
+
+One connection per app, shared by the server's threads behind a lock: SQLite
+serialises writers anyway, and one connection keeps ``:memory:`` databases alive.
+Timestamps are integer milliseconds since the epoch, so ``(created_at, id)`` sorts
+exactly and cursor pagination can seek on it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Iterator
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS channels (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    topic      TEXT NOT NULL DEFAULT '',
+    created_by TEXT NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS memberships (
+    channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    user_id    TEXT NOT NULL REFERENCES users(id),
+    PRIMARY KEY (channel_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS memberships_by_user ON memberships(user_id, channel_id);
+CREATE TABLE IF NOT EXISTS messages (
+    id         TEXT PRIMARY KEY,
+    channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    sender_id  TEXT NOT NULL REFERENCES users(id),
+    content    TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+-- The keyset index: history of one channel in (created_at, id) order.
+CREATE INDEX IF NOT EXISTS messages_by_channel ON messages(channel_id, created_at, id);
+"""
+
+
+def iso8601(ms: int) -> str:
+    """RFC 3339 UTC timestamp with milliseconds, e.g. ``2026-03-12T10:30:00.000Z``."""
+    dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+class Database:
+    """A thread-safe handle on one SQLite database (a file path or ``:memory:``)."""
+
+    def __init__(self, path: str = ":memory:"):
+        self.path = path
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        self.lock = threading.RLock()
+        with self.lock:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.executescript(SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Hold the lock and run one transaction: committed on success, rolled back on error."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        """All rows of a read-only query."""
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
+        """The first row of a read-only query, or None."""
+        with self.lock:
+            return self.conn.execute(sql, params).fetchone()
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()

@@ -1,0 +1,72 @@
+"""Messages: send to a channel, read history, fetch one, delete one."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Blueprint
+
+from ..envelope import success
+from ..errors import Forbidden, NotFound
+from .auth import current_user
+from .channels import require_member
+from .db import iso8601
+from .services import services
+from .validation import Fields, json_object
+
+bp = Blueprint("messages", __name__)
+
+MESSAGE_TYPES = ("text", "markdown")
+MAX_CONTENT = 4000
+
+
+def message_json(row: sqlite3.Row) -> dict:
+    """The public (v1) shape of a message, as in the syllabus's sketch."""
+    return {"messageId": row["id"], "channelId": row["channel_id"], "senderId": row["sender_id"],
+            "content": row["content"], "type": row["type"], "createdAt": iso8601(row["created_at"])}
+
+
+def load_message(message_id: str) -> sqlite3.Row:
+    """The message row, or 404."""
+    row = services().repo.message(message_id)
+    if row is None:
+        raise NotFound(f"Message '{message_id}' does not exist.")
+    return row
+
+
+@bp.post("/v1/channels/<channel_id>/messages")
+def send_message(channel_id: str):
+    user = current_user()
+    require_member(channel_id, user)
+    fields = Fields(json_object(), allowed=("content", "type"))
+    content = fields.string("content", max_len=MAX_CONTENT)
+    type_ = fields.choice("type", MESSAGE_TYPES, default="text")
+    fields.done()
+    svc = services()
+    row = svc.repo.add_message(svc.ids.new("msg"), channel_id, user, content, type_, svc.now_ms())
+    return success(message_json(row)), 201, {"Location": f"/v1/messages/{row['id']}"}
+
+
+@bp.get("/v1/channels/<channel_id>/messages")
+def list_messages(channel_id: str):
+    require_member(channel_id, current_user())
+    rows = services().repo.messages(channel_id)
+    return success([message_json(r) for r in rows], {"count": len(rows)})
+
+
+@bp.get("/v1/messages/<message_id>")
+def get_message(message_id: str):
+    row = load_message(message_id)
+    require_member(row["channel_id"], current_user())
+    return success(message_json(row))
+
+
+@bp.delete("/v1/messages/<message_id>")
+def delete_message(message_id: str):
+    user = current_user()
+    row = load_message(message_id)
+    require_member(row["channel_id"], user)
+    if row["sender_id"] != user:
+        raise Forbidden("Only the sender can delete a message.")
+    services().repo.delete_message(message_id)
+    return "", 204

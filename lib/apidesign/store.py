@@ -1,0 +1,226 @@
+"""The key-value store behind all shared state: rate limits, idempotency records, the token denylist.
+
+One interface, three backends that pass the same tests:
+
+* ``memory_store()``: a dict behind a lock, for one process (and for reading).
+* ``redis_store()``: fakeredis in-process by default, or a real Redis server when
+  ``REDIS_URL`` (or ``url=``) is given, so several app servers can share state.
+
+Operations that must be atomic (check-then-update) are written once as a Lua
+script for Redis and once as a small Python function for the memory store; the
+memory store runs that function while holding its lock, so both are atomic.
+``Store.script(lua, py)`` pairs the two and returns one callable.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol, Sequence
+
+from .clock import Clock, SystemClock
+
+ScriptFn = Callable[[Sequence[str], Sequence[Any]], Any]
+
+
+class Store(Protocol):
+    """What shared state needs from a key-value store. Values are strings; TTLs are seconds."""
+
+    kind: str
+
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str, *, ttl: float | None = None, nx: bool = False) -> bool: ...
+    def delete(self, *keys: str) -> int: ...
+    def incr(self, key: str, amount: int = 1, *, ttl: float | None = None) -> int: ...
+    def ttl(self, key: str) -> float | None: ...
+    def keys(self, pattern: str = "*") -> list[str]: ...
+    def time(self) -> float: ...
+    def script(self, lua: str, py: Callable[..., Any]) -> ScriptFn: ...
+
+
+@dataclass
+class _Entry:
+    value: Any
+    expires_at: float | None
+
+
+class MemoryStore:
+    """A thread-safe in-process store; expired keys are dropped on access and swept in batches."""
+
+    kind = "memory"
+    SWEEP_EVERY = 1024  # writes between full sweeps: bounded memory at O(1) amortised cost
+
+    def __init__(self, clock: Clock | None = None):
+        self.clock = clock or SystemClock()
+        self._data: dict[str, _Entry] = {}
+        self._lock = threading.RLock()
+        self._writes = 0
+
+    # -- raw access, for the Python halves of scripts (call with the lock held) --
+    def load(self, key: str) -> Any:
+        """The live value at ``key`` (any Python object), or None if absent or expired."""
+        entry = self._data.get(key)
+        if entry is None:
+            return None
+        if entry.expires_at is not None and entry.expires_at <= self.clock.now():
+            del self._data[key]
+            return None
+        return entry.value
+
+    def save(self, key: str, value: Any, ttl: float | None = None) -> None:
+        """Store any Python object at ``key``, expiring ``ttl`` seconds from now."""
+        expires = None if ttl is None else self.clock.now() + ttl
+        self._data[key] = _Entry(value, expires)
+        self._writes += 1
+        if self._writes % self.SWEEP_EVERY == 0:
+            self.sweep()
+
+    def sweep(self) -> int:
+        """Drop every expired key; return how many went."""
+        with self._lock:
+            now = self.clock.now()
+            dead = [k for k, e in self._data.items() if e.expires_at is not None and e.expires_at <= now]
+            for k in dead:
+                del self._data[k]
+            return len(dead)
+
+    # -- the Store interface --
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            return self.load(key)
+
+    def set(self, key: str, value: str, *, ttl: float | None = None, nx: bool = False) -> bool:
+        with self._lock:
+            if nx and self.load(key) is not None:
+                return False
+            self.save(key, str(value), ttl)
+            return True
+
+    def delete(self, *keys: str) -> int:
+        with self._lock:
+            return sum(self._data.pop(k, None) is not None for k in keys)
+
+    def incr(self, key: str, amount: int = 1, *, ttl: float | None = None) -> int:
+        """Add ``amount``; a new key starts at 0 and gets ``ttl`` (like INCR then EXPIRE NX)."""
+        with self._lock:
+            current = self.load(key)
+            if current is None:
+                self.save(key, str(amount), ttl)
+                return amount
+            value = int(current) + amount
+            self._data[key].value = str(value)
+            return value
+
+    def ttl(self, key: str) -> float | None:
+        """Seconds until ``key`` expires; -1.0 if it never does; None if it does not exist."""
+        with self._lock:
+            if self.load(key) is None:
+                return None
+            expires = self._data[key].expires_at
+            return -1.0 if expires is None else expires - self.clock.now()
+
+    def keys(self, pattern: str = "*") -> list[str]:
+        with self._lock:
+            return sorted(k for k in list(self._data) if self.load(k) is not None and fnmatch.fnmatchcase(k, pattern))
+
+    def time(self) -> float:
+        return self.clock.now()
+
+    def script(self, lua: str, py: Callable[..., Any]) -> ScriptFn:
+        """Run ``py(store, keys, args)`` atomically under the store's lock (``lua`` is for Redis)."""
+        def run(keys: Sequence[str], args: Sequence[Any] = ()) -> Any:
+            with self._lock:
+                return py(self, list(keys), list(args))
+        return run
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"MemoryStore(keys={len(self._data)}, clock={self.clock!r})"
+
+
+class RedisStore:
+    """The Store interface over a redis-py client (real Redis or fakeredis); keys get ``prefix``."""
+
+    def __init__(self, client: Any, *, kind: str, prefix: str = ""):
+        self.client = client
+        self.kind = kind
+        self.prefix = prefix
+
+    def _k(self, key: str) -> str:
+        return self.prefix + key
+
+    def get(self, key: str) -> str | None:
+        return self.client.get(self._k(key))
+
+    def set(self, key: str, value: str, *, ttl: float | None = None, nx: bool = False) -> bool:
+        px = None if ttl is None else max(1, int(ttl * 1000))
+        return bool(self.client.set(self._k(key), value, px=px, nx=nx))
+
+    def delete(self, *keys: str) -> int:
+        return int(self.client.delete(*map(self._k, keys))) if keys else 0
+
+    def incr(self, key: str, amount: int = 1, *, ttl: float | None = None) -> int:
+        if ttl is None:
+            return int(self.client.incrby(self._k(key), amount))
+        return int(self._incr_with_ttl([key], [amount, max(1, int(ttl * 1000))]))
+
+    def ttl(self, key: str) -> float | None:
+        ms = self.client.pttl(self._k(key))
+        if ms == -2:
+            return None
+        return -1.0 if ms == -1 else ms / 1000
+
+    def keys(self, pattern: str = "*") -> list[str]:
+        n = len(self.prefix)
+        return sorted(k[n:] for k in self.client.scan_iter(match=self._k(pattern), count=1000))
+
+    def time(self) -> float:
+        """The Redis server's clock: every app server sharing this store agrees on it."""
+        seconds, micros = self.client.time()
+        return seconds + micros / 1_000_000
+
+    def script(self, lua: str, py: Callable[..., Any] | None = None) -> ScriptFn:
+        """Load ``lua`` once; each call is a single EVALSHA round trip (``py`` is for memory)."""
+        compiled = self.client.register_script(lua)
+
+        def run(keys: Sequence[str], args: Sequence[Any] = ()) -> Any:
+            return compiled(keys=[self._k(k) for k in keys], args=list(args))
+        return run
+
+    @property
+    def _incr_with_ttl(self) -> ScriptFn:
+        if not hasattr(self, "_incr_script"):
+            self._incr_script = self.script(_INCR_WITH_TTL)
+        return self._incr_script
+
+    def __repr__(self) -> str:
+        return f"RedisStore(kind={self.kind!r}, prefix={self.prefix!r})"
+
+
+# INCRBY, and a TTL only when the key is new: one atomic step, so a crash between
+# the two calls can never leave a counter that lives forever.
+_INCR_WITH_TTL = """
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if value == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return value
+"""
+
+
+def memory_store(clock: Clock | None = None) -> MemoryStore:
+    """A fresh in-process store on ``clock`` (monotonic by default)."""
+    return MemoryStore(clock)
+
+
+def redis_store(url: str | None = None, *, prefix: str = "") -> RedisStore:
+    """Real Redis at ``url`` or ``$REDIS_URL``; otherwise (or with ``url=""``) a fresh, private fakeredis."""
+    if url is None:
+        url = os.environ.get("REDIS_URL")
+    if url:
+        import redis
+        return RedisStore(redis.Redis.from_url(url, decode_responses=True), kind="redis", prefix=prefix)
+    import fakeredis
+    return RedisStore(fakeredis.FakeRedis(decode_responses=True), kind="fakeredis", prefix=prefix)

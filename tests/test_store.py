@@ -1,0 +1,122 @@
+"""Every backend (memory, fakeredis, real Redis) passes the same behaviour tests."""
+
+import threading
+
+import pytest
+
+from apidesign.store import MemoryStore, memory_store, redis_store
+
+
+def test_set_get_delete(store):
+    assert store.get("k") is None
+    assert store.set("k", "v") is True
+    assert store.get("k") == "v"
+    assert store.delete("k", "missing") == 1
+    assert store.get("k") is None
+
+
+def test_set_nx_claims_a_key_only_once(store):
+    assert store.set("lock", "first", nx=True) is True
+    assert store.set("lock", "second", nx=True) is False
+    assert store.get("lock") == "first"
+
+
+def test_ttl_reports_remaining_life_and_absence(store):
+    store.set("a", "1", ttl=30)
+    store.set("b", "1")
+    assert 29 < store.ttl("a") <= 30
+    assert store.ttl("b") == -1.0
+    assert store.ttl("nope") is None
+
+
+def test_incr_counts_from_zero_and_sets_ttl_only_on_creation(store):
+    assert store.incr("n", ttl=60) == 1
+    assert store.incr("n", 5, ttl=1) == 6
+    assert 59 < store.ttl("n") <= 60
+
+
+def test_keys_lists_by_glob(store):
+    for k in ("rl:a", "rl:b", "idem:a"):
+        store.set(k, "x")
+    assert store.keys("rl:*") == ["rl:a", "rl:b"]
+
+
+INCR_IF_BELOW_LUA = """
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], n + 1)
+return 1
+"""
+
+
+def incr_if_below_py(st, keys, args):
+    n = int(st.load(keys[0]) or 0)
+    if n >= int(args[0]):
+        return 0
+    st.save(keys[0], str(n + 1))
+    return 1
+
+
+def test_scripts_are_atomic_under_concurrent_callers(store):
+    """8 threads race a check-then-increment script; exactly `limit` calls win."""
+    run = store.script(INCR_IF_BELOW_LUA, incr_if_below_py)
+    wins = []
+
+    def hammer():
+        wins.extend(run(["counter"], [100]) for _ in range(50))
+
+    threads = [threading.Thread(target=hammer) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(wins) == 100
+    assert int(store.get("counter")) == 100
+
+
+def test_memory_store_expires_keys_on_its_clock(clock):
+    store = memory_store(clock)
+    store.set("k", "v", ttl=10)
+    clock.advance(9.999)
+    assert store.get("k") == "v"
+    clock.advance(0.001)
+    assert store.get("k") is None
+
+
+def test_memory_store_sweeps_idle_keys_so_memory_stays_bounded(clock):
+    store = MemoryStore(clock)
+    for i in range(MemoryStore.SWEEP_EVERY - 1):
+        store.set(f"idle:{i}", "x", ttl=1)
+    clock.advance(2)
+    store.set("fresh", "x", ttl=1)  # the SWEEP_EVERY-th write triggers a sweep
+    assert len(store) == 1
+
+
+def test_memory_store_time_is_its_clock(clock):
+    assert memory_store(clock).time() == clock.now()
+
+
+def test_redis_store_time_comes_from_the_server():
+    store = redis_store(url="")
+    assert store.kind == "fakeredis"
+    assert store.time() > 1_700_000_000
+
+
+def test_redis_store_prefix_isolates_namespaces():
+    a = redis_store(url="", prefix="a:")
+    a.set("k", "1")
+    assert a.keys() == ["k"]
+    assert a.client.get("a:k") == "1"
+
+
+def test_redis_store_uses_redis_url_when_set(monkeypatch, redis_url):
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    store = redis_store()
+    assert store.kind == "redis"
+    assert store.client.ping()
+
+
+@pytest.mark.parametrize("url", [None, ""])
+def test_redis_store_defaults_to_fakeredis(monkeypatch, url):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert redis_store(url).kind == "fakeredis"
