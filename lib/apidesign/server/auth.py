@@ -37,6 +37,14 @@ def current_user() -> str:
     return g.user_id
 
 
+def principal_id() -> str:
+    """A stable key for the caller, for per-caller state (rate limits, idempotency records).
+
+    ``user:<id>`` for users; credentials that are not users (API keys) get their own prefix.
+    """
+    return f"user:{current_user()}"
+
+
 def credentials(app: Flask, user_id: str) -> Mapping[str, str]:
     """Headers that make a request on behalf of ``user_id`` (what a logged-in client sends)."""
     return {STUB_HEADER: user_id}

@@ -1,0 +1,46 @@
+"""Checked exercises: each ``check_...`` function looks at a learner's answer and says what is wrong.
+
+One module per chapter (``exercises.ratelimit``, ...). A check returns ``Feedback``,
+which renders as one line in a notebook, so an unanswered exercise shows a hint
+rather than an error, and the notebook still runs top to bottom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer: did it pass, and a specific sentence saying why."""
+
+    ok: bool
+    message: str
+
+    def __str__(self) -> str:
+        return ("Correct: " if self.ok else "Not yet: ") + self.message
+
+    def _repr_markdown_(self) -> str:
+        return ("✅ " if self.ok else "❌ ") + self.message
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def passed(message: str) -> Feedback:
+    return Feedback(True, message)
+
+
+def failed(message: str) -> Feedback:
+    return Feedback(False, message)
+
+
+NOT_ANSWERED = failed("not answered yet: replace the `...` with your answer and run the cell again.")
+
+
+def unanswered(answer) -> bool:
+    """True for the placeholders a fresh exercise cell holds (``...`` or None)."""
+    return answer is ... or answer is None
