@@ -16,7 +16,7 @@ from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import memory_store
-from . import channels, messages
+from . import channels, integrations, messages, oauth_routes
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -32,6 +32,18 @@ DEFAULTS: dict[str, Any] = {
     "WALL_CLOCK": None,       # epoch seconds by default
     "STORE": None,            # shared state; an in-memory store by default
     "MAX_CONTENT_LENGTH": 1 << 20,  # 1 MiB bodies at most: a 413, not an out-of-memory
+    # Authentication (oauth_routes): access JWTs, refresh tokens, OAuth clients, API keys
+    "JWT_ALGORITHM": "HS256",       # or "RS256" / "ES256"
+    "JWT_SIGNING_KEY": None,        # generated per app (seeded by ID_SEED for HS256); pass one to pin it
+    "JWT_ISSUER": "https://auth.apidesign.test",
+    "JWT_AUDIENCE": "apidesign-chat",
+    "JWT_LEEWAY": 30,               # seconds of clock skew tolerated between servers
+    "ACCESS_TOKEN_TTL": 900,        # 15 minutes, the syllabus's short-lived access token
+    "REFRESH_TOKEN_TTL": 30 * 24 * 3600,
+    "AUTH_CODE_TTL": 60,
+    "API_KEY_PREFIX": "sk_live_",
+    "OAUTH_CLIENTS": {"chat-cli": {"redirect_uris": ["http://127.0.0.1:8400/callback"],
+                                   "scopes": ["channels:read", "channels:write", "messages:read", "messages:write"]}},
 }
 
 # Machine-readable codes for errors Flask/Werkzeug raise before our code runs.
@@ -52,6 +64,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         svc.repo.add_user(user_id, name, svc.now_ms())
     app.register_blueprint(channels.bp)
     app.register_blueprint(messages.bp)
+    oauth_routes.init_app(app)  # authentication state + the OAuth routes
+    app.register_blueprint(integrations.bp)
     register_error_handlers(app)
     return app
 
