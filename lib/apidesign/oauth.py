@@ -40,6 +40,12 @@ class InvalidRequest(OAuthError):
     """A parameter is missing, repeated or malformed (RFC 6749 section 5.2)."""
 
 
+class UnsupportedGrantType(OAuthError):
+    """The token endpoint does not implement this ``grant_type`` (RFC 6749 section 5.2)."""
+
+    error = "unsupported_grant_type"
+
+
 class InvalidClient(OAuthError):
     """Unknown client, or a redirect URI it did not register (RFC 6749 section 5.2)."""
 

@@ -26,7 +26,7 @@ from ..apikeys import ApiKeyRing
 from ..envelope import success
 from ..errors import InvalidInput
 from ..oauth import (AccessTokens, AuthorizationCodes, InvalidClient, InvalidGrant, InvalidRequest, InvalidScope,
-                     OAuthError, RefreshTokens, pkce_matches)
+                     OAuthError, RefreshTokens, UnsupportedGrantType, pkce_matches)
 from ..revocation import Denylist
 from .auth import current_principal, current_user
 from .services import Services, services
@@ -163,7 +163,7 @@ def token():
         elif grant_type == "refresh_token":
             grant, refresh = refresh_grant(client_id)
         else:
-            raise OAuthError(f"Unsupported grant_type '{grant_type}'.")
+            raise UnsupportedGrantType(f"Unsupported grant_type '{grant_type}'.")
     except OAuthError as exc:
         status = 401 if isinstance(exc, InvalidClient) else 400
         return {"error": exc.error, "error_description": exc.description}, status, NO_STORE
