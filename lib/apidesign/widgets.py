@@ -20,7 +20,18 @@ def static_then_live(draw: Callable[..., Any], **controls: Any):
     """
     import ipywidgets
 
-    panel = ipywidgets.interactive(draw, **controls)
+    calls = []
+
+    def redraw(**values: Any) -> None:
+        # ``interactive`` calls this once while it is built; that first figure would land inside
+        # an Output widget, which nbclient (saving) and nbval (checking) record differently. The
+        # static figure below stands for the initial state; the panel draws only on changes.
+        calls.append(values)
+        if len(calls) > 1:
+            draw(**values)
+            plt.show()
+
+    panel = ipywidgets.interactive(redraw, **controls)
     draw(**panel.kwargs)  # the controls' initial values
     plt.show()
     return panel

@@ -73,7 +73,7 @@ def decode_complete(token: str | bytes, key: Any, algorithms: Sequence[str], *, 
     alg = _check_header(header, allowed)
     prepared = load_key(key)
     if prepared.family != alg.family:
-        raise InvalidAlgorithmError(f"A {prepared.family} key can never verify an {alg.name} token.")
+        raise InvalidAlgorithmError(f"A key of the {prepared.family} family can never verify an {alg.name} token.")
     signature = b64url_decode(sig_b64)
     if b64url_encode(signature) != sig_b64:  # one signature, one spelling: no malleable trailing bits
         raise DecodeError("The signature segment is not canonical base64url.")
