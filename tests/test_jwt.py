@@ -282,6 +282,14 @@ def test_brackets_inside_strings_do_not_count_as_nesting():
     assert jwt.decode(jwt.encode(claims, SECRET), SECRET, ["HS256"]) == claims
 
 
+def test_mutating_a_returned_header_never_changes_the_next_decode():
+    token = jwt.encode({"a": 1}, SECRET, headers={"kid": "k1", "x5c": ["cert"]})
+    first = jwt.decode_complete(token, SECRET, ["HS256"])["header"]
+    first["alg"], first["x5c"][0] = "none", "evil"
+    assert jwt.decode_complete(token, SECRET, ["HS256"])["header"] == {"alg": "HS256", "typ": "JWT", "kid": "k1",
+                                                                      "x5c": ["cert"]}
+
+
 def test_duplicate_member_names_are_refused():
     header = jwt.b64url_encode(b'{"alg":"HS256","alg":"none"}')
     with pytest.raises(jwt.DecodeError):
