@@ -158,6 +158,16 @@ def test_an_rs256_token_can_not_be_checked_with_an_es256_key(rsa_key, ec_key):
         jwt.decode(token, ec_key.public_key(), ["RS256", "ES256"])
 
 
+@pytest.mark.parametrize("header", [{"jwk": {"kty": "oct", "k": "YXR0YWNrZXI"}}, {"jku": "https://evil/jwks"},
+                                    {"x5u": "https://evil/cert"}, {"kid": "../../dev/null"}])
+def test_keys_named_in_the_header_are_never_used(header):
+    """CVE-2018-0114 and friends: the verifier's key is the only key; header key hints change nothing."""
+    attacker = b"attacker-secret-" * 2
+    forged = forge_hs256({"alg": "HS256", **header}, {"sub": "usr_admin"}, attacker)
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(forged, SECRET, ["HS256"])
+
+
 def test_short_and_empty_hmac_keys_are_refused():
     for key in (b"", b"secret", b"x" * 31):
         with pytest.raises(jwt.InvalidKeyError):

@@ -1,5 +1,6 @@
 """apidesign.oauth and the auth routes: PKCE, one-time codes, refresh rotation with reuse detection, 401 vs 403."""
 
+import json
 import random
 from urllib.parse import parse_qs, urlsplit
 
@@ -60,6 +61,14 @@ def test_families_are_independent(store):
     with pytest.raises(RefreshTokenReused):
         tokens.rotate(a)
     assert tokens.rotate(b)[1]["sub"] == BOB
+
+
+def test_only_a_real_token_of_the_family_can_revoke_it(store):
+    tokens = RefreshTokens(store, random.Random(1))
+    token = tokens.issue({"sub": ALICE})
+    guessed = token.split(".")[0] + ".guessed-secret"
+    assert tokens.revoke_family(guessed) is False
+    assert tokens.rotate(token)[1]["sub"] == ALICE
 
 
 @pytest.mark.parametrize("bad", ["", "rt_", "nope", "eyJ.x.y", None])
@@ -272,6 +281,18 @@ def test_a_token_for_another_audience_or_issuer_is_401(client, app, clock, chann
                              "scope": "channels:read"}, tokens.signing_key, headers={"typ": "at+jwt"})
         r = client.get(f"/v1/channels/{channel}", headers={"Authorization": f"Bearer {forged}"})
         assert r.status_code == 401
+
+
+@pytest.mark.parametrize("authorization", [
+    "Bearer", "Bearer ", "Bearer a b c", "bearer " + "A" * 9000, "Bearer \u00e9t\u00e9", "Basic \u00ff",
+    "Bearer " + jwt.b64url_encode(json.dumps({"alg": "x\r\nSet-Cookie: a=b", "typ": "at+jwt"}).encode()) + ".e30.AAAA",
+    "Bearer " + jwt.b64url_encode(json.dumps({"alg": "HS256", "crit": ["\"\\\u2028"]}).encode()) + ".e30.AAAA",
+])
+def test_hostile_authorization_headers_get_a_clean_401_never_a_500(client, authorization):
+    r = client.get("/v1/whoami", headers={"Authorization": authorization.encode("utf-8").decode("latin-1")})
+    assert r.status_code == 401, r.get_data(as_text=True)
+    challenge = r.headers["WWW-Authenticate"]
+    assert "\r" not in challenge and "\n" not in challenge and challenge.isascii()
 
 
 def test_a_token_for_a_deleted_user_is_401(client, app):

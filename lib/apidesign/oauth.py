@@ -196,9 +196,16 @@ class RefreshTokens:
             raise InvalidGrant(f"The refresh token is {'revoked' if result == 'revoked' else 'invalid or expired'}.")
         return replacement, json.loads(result)
 
-    def revoke_family(self, token: str) -> None:
-        """Log out everywhere this grant reached: no token of the family will refresh again."""
-        self.store.set(f"rtfam:{self.family_of(token)}", "revoked", ttl=self.ttl)
+    def revoke_family(self, token: str) -> bool:
+        """Log out everywhere this grant reached: no token of the family will refresh again.
+
+        Only a real token of the family (current or retired) can do this; a guessed family ID cannot.
+        """
+        family = self.family_of(token)
+        if self.store.get(f"rt:{digest(token)}") is None:
+            return False
+        self.store.set(f"rtfam:{family}", "revoked", ttl=self.ttl)
+        return True
 
     def family_of(self, token: str) -> str:
         if not isinstance(token, str) or not token.startswith("rt_") or "." not in token:
@@ -251,8 +258,8 @@ class AccessTokens:
         if parts["header"].get("typ") != ACCESS_TOKEN_TYPE:
             raise WrongTokenTypeError("This token is not an access token.")
         claims = parts["payload"]
-        if not isinstance(claims["jti"], str) or not isinstance(claims["scope"], str):
-            raise jwt.InvalidClaimError("'jti' and 'scope' must be strings.")
+        if not all(isinstance(claims[c], str) for c in ("sub", "jti", "scope")):
+            raise jwt.InvalidClaimError("'sub', 'jti' and 'scope' must be strings.")
         if self.denylist.is_revoked(claims["jti"]):
             raise RevokedTokenError("This token has been revoked.")
         return claims

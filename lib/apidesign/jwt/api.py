@@ -204,14 +204,14 @@ def _check_header(header: dict, allowed: frozenset[str]):
     if alg.lower() == "none":
         raise InvalidAlgorithmError("Unsigned tokens (alg 'none') are never accepted.")
     if alg not in allowed:
-        raise InvalidAlgorithmError(f"The algorithm '{alg}' is not allowed here.")
+        raise InvalidAlgorithmError(f"The algorithm {alg[:20]!r} is not allowed here.")
     if "crit" in header:
         crit = header["crit"]
         if not isinstance(crit, list) or not crit or not all(isinstance(c, str) for c in crit):
             raise UnsupportedCriticalHeaderError("'crit' must be a non-empty list of names.")
         unknown = sorted(set(crit) - UNDERSTOOD_CRIT)
         if unknown:
-            raise UnsupportedCriticalHeaderError(f"Critical extensions not understood: {unknown}.")
+            raise UnsupportedCriticalHeaderError(f"Critical extensions not understood: {unknown[:5]!r:.200}.")
     return ALGORITHMS[alg]
 
 

@@ -12,6 +12,7 @@ Every route asks ``current_user()`` (or ``current_service()``), so the mechanism
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -50,10 +51,19 @@ def challenge(error: str = "", description: str = "", scope: str = "") -> str:
     if error:
         parts.append(f'error="{error}"')
     if description:
-        parts.append(f'error_description="{description}"')
+        parts.append(f'error_description="{quotable(description)}"')
     if scope:
         parts.append(f'scope="{scope}"')
     return "Bearer " + ", ".join(parts)
+
+
+def quotable(text: str, limit: int = 200) -> str:
+    """``text`` safe inside a quoted header value: printable ASCII, no quotes or backslashes, bounded.
+
+    Error messages can echo token contents (an attacker's ``alg``); a CR/LF there must never
+    reach a response header (RFC 6750 section 3: error_description is %x20-21 / %x23-5B / %x5D-7E).
+    """
+    return re.sub(r'[^\x20-\x21\x23-\x5b\x5d-\x7e]', "?", text)[:limit]
 
 
 def authenticate() -> Principal:
@@ -72,12 +82,12 @@ def bearer_principal(authorization: str) -> Principal:
     """The user behind ``Authorization: Bearer <jwt>``; any bad token is a 401 ``invalid_token``."""
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer":
-        raise Unauthenticated(f"Unsupported authorization scheme '{scheme[:20]}'; use Bearer.",
+        raise Unauthenticated(f"Unsupported authorization scheme '{quotable(scheme, 20)}'; use Bearer.",
                               headers={"WWW-Authenticate": challenge()})
     try:
         claims = auth_state().access_tokens.verify(token.strip())
     except InvalidTokenError as exc:
-        reason = str(exc).replace('"', "'")
+        reason = quotable(str(exc))
         raise Unauthenticated(f"Invalid access token: {reason}", code="INVALID_TOKEN",
                               headers={"WWW-Authenticate": challenge("invalid_token", reason)}) from None
     if services().repo.user(claims["sub"]) is None:

@@ -206,7 +206,10 @@ def revoke():
     value = request.form.get("token", "")
     s = state()
     if value.startswith("rt_"):
-        s.refresh_tokens.revoke_family(value)
+        try:
+            s.refresh_tokens.revoke_family(value)
+        except InvalidGrant:
+            pass
     else:
         try:
             s.access_tokens.revoke(value)
