@@ -3,6 +3,7 @@
     python tools/notebooks.py execute notebooks/*.ipynb   # fresh kernel, top to bottom, outputs saved
     python tools/notebooks.py strip   notebooks/*.ipynb   # drop widget state from metadata
     python tools/notebooks.py clear   notebooks/*.ipynb   # remove outputs (nbval then has nothing to compare)
+    python tools/notebooks.py slides  notebooks/*.ipynb   # set slide metadata from headings and `slides` tags
 """
 
 from __future__ import annotations
@@ -21,6 +22,22 @@ def strip_widget_state(nb) -> None:
         cell.metadata.pop("execution", None)
 
 
+def slide_type(cell) -> str:
+    """Headings start slides (# and ## a slide, ### a sub-slide); cells tagged `slides` are shown; the rest skipped."""
+    first = cell.source.lstrip().split("\n", 1)[0] if cell.cell_type == "markdown" else ""
+    if first.startswith(("# ", "## ")):
+        return "slide"
+    if first.startswith("### "):
+        return "subslide"
+    return "fragment" if "slides" in cell.metadata.get("tags", []) else "skip"
+
+
+def mark_slides(nb) -> None:
+    """Instructors get short decks: only headings and the cells an author tagged `slides`."""
+    for cell in nb.cells:
+        cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
+
+
 def execute(path: Path) -> None:
     """Run a notebook top to bottom in a fresh kernel, in its own folder, and save the outputs."""
     nb = nbformat.read(path, as_version=4)
@@ -28,12 +45,19 @@ def execute(path: Path) -> None:
                             store_widget_state=False, resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     strip_widget_state(nb)
+    mark_slides(nb)
     nbformat.write(nb, path)
 
 
 def strip(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     strip_widget_state(nb)
+    nbformat.write(nb, path)
+
+
+def slides(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    mark_slides(nb)
     nbformat.write(nb, path)
 
 
@@ -48,7 +72,7 @@ def clear(path: Path) -> None:
 
 if __name__ == "__main__":
     command, *paths = sys.argv[1:]
-    action = {"execute": execute, "strip": strip, "clear": clear}[command]
+    action = {"execute": execute, "strip": strip, "clear": clear, "slides": slides}[command]
     for p in paths:
         print(f"{command}: {p}", flush=True)
         action(Path(p))
