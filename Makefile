@@ -10,7 +10,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
 
-.PHONY: lab test test-unit test-notebooks test-browser test-latest install system-deps execute strip clean-outputs site slides bench clean
+.PHONY: lab test test-unit test-notebooks test-browser test-latest install system-deps execute strip clean-outputs reset-exercises site slides bench clean
 
 # The stamp is newer than requirements.txt once installed, so a second run skips pip entirely.
 $(STAMP): requirements.txt pyproject.toml
@@ -61,6 +61,11 @@ strip: $(STAMP)
 # Back to the exercise state: outputs cleared, every explanation kept (`make execute` restores them).
 clean-outputs: $(STAMP)
 	$(PY) tools/notebooks.py clear notebooks/*.ipynb
+
+# One notebook back to its exercise state (answers reset, explanations and your own cells kept):
+#   make reset-exercises NB=notebooks/03-rate-limiting.ipynb
+reset-exercises: $(STAMP)
+	$(PY) tools/notebooks.py reset $(NB)
 
 # The course as static HTML in site/ (no Jupyter, no network needed to read it).
 site: $(STAMP)

@@ -4,10 +4,12 @@
     python tools/notebooks.py strip   notebooks/*.ipynb   # drop widget state from metadata
     python tools/notebooks.py clear   notebooks/*.ipynb   # remove outputs (nbval then has nothing to compare)
     python tools/notebooks.py slides  notebooks/*.ipynb   # set slide metadata from headings and `slides` tags
+    python tools/notebooks.py reset   notebooks/03-rate-limiting.ipynb   # exercises back to `...`, notes kept
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -61,6 +63,28 @@ def slides(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def is_exercise(cell) -> bool:
+    """An exercise cell is a code cell that calls a ``check_...`` function on the learner's answer."""
+    return cell.cell_type == "code" and ".check_" in cell.source
+
+
+def reset(path: Path) -> None:
+    """Put every exercise cell back as shipped (answers become `...` again); every other cell, and any
+    cell the learner added, stays as it is. The shipped version is the one committed in git."""
+    shipped = nbformat.reads(subprocess.run(["git", "show", f"HEAD:./{path.name}"], cwd=path.parent, check=True,
+                                            capture_output=True, text=True).stdout, as_version=4)
+    originals = {c.get("id"): c for c in shipped.cells if is_exercise(c)}
+    nb = nbformat.read(path, as_version=4)
+    restored = 0
+    for i, cell in enumerate(nb.cells):
+        original = originals.get(cell.get("id"))
+        if original is not None:
+            nb.cells[i] = original
+            restored += 1
+    nbformat.write(nb, path)
+    print(f"  {restored} exercise cell(s) reset")
+
+
 def clear(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
@@ -72,7 +96,7 @@ def clear(path: Path) -> None:
 
 if __name__ == "__main__":
     command, *paths = sys.argv[1:]
-    action = {"execute": execute, "strip": strip, "clear": clear, "slides": slides}[command]
+    action = {"execute": execute, "strip": strip, "clear": clear, "slides": slides, "reset": reset}[command]
     for p in paths:
         print(f"{command}: {p}", flush=True)
         action(Path(p))
