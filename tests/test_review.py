@@ -264,3 +264,18 @@ GOOD_NOTES = ["REST over HTTP/2; WebSockets push updates because polling would a
 def test_a_design_made_only_of_good_patterns_has_no_error_level_findings(rows, notes):
     findings = review(rows, ["Authentication: Bearer JWT for users, API keys for services."] + notes)
     assert errors(findings) == []
+
+
+def test_a_design_written_back_as_markdown_reads_back_the_same():
+    design = load_design(DESIGNS / "chat-good.md")
+    again = parse_markdown(design.to_markdown())
+    assert [(e.method, e.path, e.description) for e in again.endpoints] == [
+        (e.method, e.path, e.description) for e in design.endpoints]
+    assert [n.text for n in again.notes] == [n.text for n in design.notes]
+
+
+def test_the_route_table_of_the_reference_api_is_a_design(app):
+    from apidesign.review import from_routes
+    routes = from_routes(app, ["Bearer JWT."])
+    assert ("POST", "/v1/channels/{channel_id}/messages") in {(e.method, e.path) for e in routes.endpoints}
+    assert not {"HEAD", "OPTIONS"} & {e.method for e in routes.endpoints}

@@ -23,9 +23,10 @@ def test_the_report_says_why_a_design_cannot_be_read_instead_of_raising():
 
 def test_the_review_box_redoes_the_review_when_the_text_changes():
     panel = review_panel("| Method | Path |\n|---|---|\n| POST | /sendMessage |")
-    area, out = panel.children
-    area.value = "no table"  # the observer runs; it must not raise
-    assert area.value == "no table"
+    area, result = panel.children
+    assert "verb-in-path" in result.value
+    area.value = "no table"
+    assert "Cannot read this design" in result.value
 
 
 def test_the_checklist_links_every_item_to_its_chapter_and_counts_ticks():

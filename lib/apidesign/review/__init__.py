@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from .design import (Design, DesignParseError, Endpoint, MalformedRow, NoEndpointTable, Note, as_design,
-                     from_records, load_design, parse_markdown)
+                     from_records, from_routes, load_design, parse_markdown)
 from .findings import Finding, as_markdown, errors, sort_key, summary
 from .rules import RULE_IDS, RULES, Rule
 
@@ -23,5 +23,5 @@ def review(source: Any, notes: Iterable[str] | str = (), rules: Iterable[Rule] =
 
 
 __all__ = ["review", "Design", "Endpoint", "Note", "Finding", "Rule", "RULES", "RULE_IDS", "as_design",
-           "parse_markdown", "from_records", "load_design", "as_markdown", "errors", "summary",
+           "parse_markdown", "from_records", "from_routes", "load_design", "as_markdown", "errors", "summary",
            "DesignParseError", "NoEndpointTable", "MalformedRow"]

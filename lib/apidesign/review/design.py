@@ -83,6 +83,12 @@ class Design:
     def notes_text(self) -> str:
         return "\n".join(n.text for n in self.notes)
 
+    def to_markdown(self, notes: bool = True) -> str:
+        """The design as written on the whiteboard: the endpoint table, then the notes as a list."""
+        rows = ["| Method | Path | Description |", "|---|---|---|"]
+        rows += [f"| {e.method} | `{e.path}` | {e.description.replace('|', '/')} |" for e in self.endpoints]
+        return "\n".join(rows + ([""] + [f"- {n.text}" for n in self.notes] if notes and self.notes else []))
+
 
 def is_param(segment: str) -> bool:
     """True for a path parameter: ``{id}``, ``:id`` or ``<id>``."""
@@ -203,6 +209,20 @@ def as_design(source: Any, notes: Iterable[str] | str = ()) -> Design:
         return from_records(source, notes)
     raise DesignParseError(f"cannot read a design from {type(source).__name__}: "
                            "pass markdown text, a list of dicts or a DataFrame")
+
+
+def from_routes(app: Any, notes: Iterable[str] | str = (), title: str = "") -> Design:
+    """The routes a Flask app really serves, as a design (description: the view's name, in words).
+
+    A route table knows paths and methods, not query parameters, so list endpoints
+    appear without their ``?cursor=`` here: an interview table must add them.
+    """
+    records = [{"method": method, "path": re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule),
+                "description": rule.endpoint.rsplit(".", 1)[-1].replace("_", " ")}
+               for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods)))
+               if rule.endpoint != "static"
+               for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return from_records(records, notes, title)
 
 
 def load_design(path: str | Path) -> Design:

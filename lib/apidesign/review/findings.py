@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -53,6 +54,18 @@ def as_markdown(findings: Iterable[Finding]) -> str:
         line = f"`{f.line}`" if f.line else "(whole design)"
         rows.append(f"| {f.severity} | `{f.rule}` | {escape(line)} | {escape(f.reason)} | {escape(f.fix)} |")
     return "\n".join(rows)
+
+
+def as_html(findings: Iterable[Finding]) -> str:
+    """The findings as an HTML table, for widgets (an ``ipywidgets.HTML`` needs no Output area)."""
+    findings = list(findings)
+    if not findings:
+        return "<p>No findings: every rule of the checklist is satisfied.</p>"
+    cells = lambda tag, values: "".join(f"<{tag} style='text-align:left'>{html.escape(v)}</{tag}>" for v in values)
+    rows = [f"<tr>{cells('th', ['severity', 'rule', 'line', 'reason', 'fix'])}</tr>"]
+    rows += [f"<tr>{cells('td', [f.severity, f.rule, f.line or '(whole design)', f.reason, f.fix])}</tr>"
+             for f in findings]
+    return f"<table>{''.join(rows)}</table>"
 
 
 def escape(cell: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..paths import DATA
 from . import DesignParseError, as_markdown, review, summary
+from .findings import as_html
 from .checklist import checklist_markdown, load_checklist
 
 DESIGNS = DATA / "designs"
@@ -57,22 +58,23 @@ def reveal_html(prompt: Prompt) -> str:
             f"<pre>{html.escape(text)}</pre><p>The reviewer on this model: {verdict}.</p></details>")
 
 
+def report_html(text: str) -> str:
+    """``report`` as HTML, for the live widget."""
+    try:
+        findings = review(text)
+    except DesignParseError as exc:
+        return f"<p><b>Cannot read this design:</b> {html.escape(str(exc))}</p>"
+    return f"<p><b>Review:</b> {summary(findings)}</p>{as_html(findings)}"
+
+
 def review_panel(text: str, rows: int = 18):
     """A text area holding a design and the review below it, redone on every edit."""
     import ipywidgets as w
-    from IPython.display import Markdown, display
 
     area = w.Textarea(value=text, rows=rows, layout=w.Layout(width="100%"))
-    out = w.Output()
-
-    def redraw(_=None):
-        out.clear_output(wait=True)
-        with out:
-            display(Markdown(report(area.value)))
-
-    area.observe(redraw, names="value")
-    redraw()
-    return w.VBox([area, out])
+    result = w.HTML(report_html(text))
+    area.observe(lambda change: setattr(result, "value", report_html(change["new"])), names="value")
+    return w.VBox([area, result])
 
 
 def checklist_panel(items=None):
@@ -94,5 +96,5 @@ def checklist_panel(items=None):
     return w.VBox([w.HBox([b, link]) for b, link in zip(boxes, links)] + [count])
 
 
-__all__ = ["Prompt", "load_prompts", "report", "reveal_html", "review_panel", "checklist_panel",
+__all__ = ["Prompt", "load_prompts", "report", "report_html", "reveal_html", "review_panel", "checklist_panel",
            "checklist_markdown"]
