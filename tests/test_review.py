@@ -279,3 +279,16 @@ def test_the_route_table_of_the_reference_api_is_a_design(app):
     routes = from_routes(app, ["Bearer JWT."])
     assert ("POST", "/v1/channels/{channel_id}/messages") in {(e.method, e.path) for e in routes.endpoints}
     assert not {"HEAD", "OPTIONS"} & {e.method for e in routes.endpoints}
+
+
+@pytest.mark.parametrize("method, path, description", [
+    ("GET", "/v1/statuses/{id}", "One status update"),          # 'update' as a noun
+    ("POST", "/v1/messages:batchCreate", "Create many messages"),  # a custom method (Google AIP-136)
+    ("POST", "/v1/auth/token", "Exchange a refresh token"),      # OAuth's token endpoint (RFC 6749)
+    ("GET", "/v1/me", "The caller's profile"),                   # a singleton, not a list
+    ("GET", "/v1/search?q=term&cursor=X", "Search messages"),
+])
+def test_common_good_shapes_are_not_flagged(method, path, description):
+    notes = ["Auth: Bearer JWT.", "An Idempotency-Key on every POST.", "Token bucket rate limiting.",
+             "Errors: 404, 403, 400.", "REST over HTTP/2 because the clients are browsers."]
+    assert review([{"method": method, "path": path, "description": description}], notes) == []

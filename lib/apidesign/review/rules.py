@@ -7,7 +7,7 @@ their id, default severity and the checklist item they check (``data/checklist.j
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from . import vocabulary as v
@@ -42,8 +42,14 @@ def words(segment: str) -> list[str]:
     return [w.lower() for w in re.split(r"[\s_\-.]+", spaced) if w]
 
 
+def resource_part(segment: str) -> str:
+    """The segment without a custom-method suffix (Google AIP-136): ``messages:batchCreate`` -> ``messages``."""
+    return segment.split(":", 1)[0]
+
+
 def is_plural(segment: str, singletons: bool = True) -> bool:
     """True if the last word of a segment reads as a plural noun (or, if allowed, a known singleton)."""
+    segment = resource_part(segment)
     last = words(segment)[-1] if words(segment) else segment
     return (last in v.IRREGULAR_PLURALS or (singletons and last in v.SINGLETONS)
             or (last.endswith("s") and not last.endswith(("ss", "us"))))
@@ -60,7 +66,7 @@ def nouns(ep: Endpoint) -> list[str]:
 
 def verb_of(segment: str) -> str | None:
     """The verb a segment starts with (``sendMessage`` -> ``send``), or None for a noun."""
-    w = words(segment)
+    w = words(resource_part(segment))
     return w[0] if w and w[0] in v.VERBS else None
 
 
@@ -237,7 +243,8 @@ def get_changes_state(design: Design):
     for ep in design.endpoints:
         if ep.method != "GET":
             continue
-        said = [w for w in words(ep.description) + [w for s in nouns(ep) for w in words(s)[:1]]
+        # Descriptions lead with their verb ("Delete a message"); later words are often nouns ("a status update").
+        said = [w for w in words(ep.description)[:1] + [w for s in nouns(ep) for w in words(s)[:1]]
                 if w in v.STATE_CHANGING]
         if said:
             yield (ep, f"A GET that would '{said[0]}' changes state, but GET must be safe to repeat and prefetch.",
