@@ -292,3 +292,30 @@ def test_common_good_shapes_are_not_flagged(method, path, description):
     notes = ["Auth: Bearer JWT.", "An Idempotency-Key on every POST.", "Token bucket rate limiting.",
              "Errors: 404, 403, 400.", "REST over HTTP/2 because the clients are browsers."]
     assert review([{"method": method, "path": path, "description": description}], notes) == []
+
+
+def test_the_command_line_fails_on_error_level_findings_and_on_unreadable_files(tmp_path, capsys):
+    from apidesign.review.__main__ import main
+    assert main([str(DESIGNS / "chat-good.md")]) == 0
+    assert main([str(DESIGNS / "chat-flawed.md")]) == 1
+    (tmp_path / "prose.md").write_text("no table")
+    assert main([str(tmp_path / "prose.md"), str(DESIGNS / "chat-good.md")]) == 2
+    out = capsys.readouterr().out
+    assert "[error] verb-in-path `POST /sendMessage`" in out and "cannot read" in out
+
+
+def test_a_get_on_an_action_is_told_to_use_post_on_the_same_action():
+    [finding] = [f for f in review("| Method | Path |\n|---|---|\n| GET | /orders/{orderId}/cancel |")
+                 if f.rule == "verb-in-path"]
+    assert "`POST /orders/{orderId}/cancel`" in finding.fix
+
+
+@pytest.mark.parametrize("method, path, fixed", [
+    ("POST", "/sendMessage", "`POST /messages`"),
+    ("POST", "/deleteMessage", "`DELETE /messages/{id}`"),
+    ("GET", "/users/{id}/getMessages", "`GET /users/{id}/messages`"),
+    ("GET", "/messages/{messageId}/markRead", "`PATCH /messages/{messageId}`"),
+])
+def test_the_fix_for_a_verb_in_a_path_is_a_concrete_endpoint(method, path, fixed):
+    [finding] = [f for f in review([{"method": method, "path": path}]) if f.rule == "verb-in-path"]
+    assert fixed in finding.fix

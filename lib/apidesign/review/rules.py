@@ -86,7 +86,7 @@ def is_list(ep: Endpoint) -> bool:
     last = last_segment(ep)
     if ep.method != "GET" or not last or is_param(last) or is_version(last) or verb_of(last):
         return False
-    word = words(last)[-1]
+    word = words(resource_part(last))[-1]
     return word in v.LIST_SINGLETONS or (word not in v.SINGLETONS and is_plural(last))
 
 
@@ -114,10 +114,19 @@ def verb_in_path(design: Design):
 
 
 def without_verb(ep: Endpoint, seg: str) -> str:
-    """The path with the verb taken out: ``/sendMessage`` -> ``/messages``, ``/messages/{id}/delete`` -> ``/messages/{id}``."""
-    rest = "-".join(words(seg)[1:])
-    kept = [plural(rest) if s == seg else s for s in ep.segments if s != seg or rest]
-    return "/" + "/".join(kept or [plural(singular(seg))])
+    """The path once the method carries the verb: ``/sendMessage`` -> ``/messages``,
+    ``/messages/{id}/markRead`` -> ``/messages/{id}`` (PATCH), ``/orders/{id}/cancel`` kept (an action, POST)."""
+    verb, rest = verb_of(seg), "-".join(words(resource_part(seg))[1:])
+    s = list(ep.segments)
+    i = s.index(seg)
+    on_item = i > 0 and is_param(s[i - 1])
+    if on_item and v.VERB_METHOD[verb] == "POST" and not rest:
+        return ep.route  # the syllabus's action sub-resource
+    if on_item and v.VERB_METHOD[verb] in ("PATCH", "PUT", "DELETE"):
+        rest = ""  # the method acts on the item itself
+    item_verb = v.VERB_METHOD[verb] in ("PATCH", "PUT", "DELETE")  # these act on one item: /messages/{id}
+    s[i:i + 1] = ([plural(rest)] + (["{id}"] if item_verb and not on_item else [])) if rest else []
+    return "/" + "/".join(s or ["resources"])
 
 
 def plural(noun: str) -> str:
