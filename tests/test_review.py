@@ -319,3 +319,14 @@ def test_a_get_on_an_action_is_told_to_use_post_on_the_same_action():
 def test_the_fix_for_a_verb_in_a_path_is_a_concrete_endpoint(method, path, fixed):
     [finding] = [f for f in review([{"method": method, "path": path}]) if f.rule == "verb-in-path"]
     assert fixed in finding.fix
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(good_rows(), min_size=1, max_size=2).map(lambda groups: [r for g in groups for r in g]),
+       verb=st.sampled_from(["send", "create", "get", "delete", "update", "fetch"]), noun=nouns,
+       at=st.integers(min_value=0, max_value=6))
+def test_one_verb_path_added_to_a_good_design_is_the_error_the_reviewer_reports(rows, verb, noun, at):
+    bad_path = f"/{verb}{noun.capitalize()}"
+    rows = rows[:at] + [{"method": "POST", "path": bad_path, "description": "x"}] + rows[at:]
+    findings = review(rows, ["Authentication: Bearer JWT.", "An Idempotency-Key header on every POST."])
+    assert [(f.rule, f.line) for f in errors(findings)] == [("verb-in-path", f"POST {bad_path}")]
