@@ -1,27 +1,26 @@
 """Every 05-authentication check passes the model solution and fails a known wrong answer with the right message."""
 
-import importlib.util
-
 import pytest
 
 from apidesign.exercises import NOT_ANSWERED
 from apidesign.exercises import auth as ex
-from apidesign.paths import NOTEBOOKS
-
-spec = importlib.util.spec_from_file_location("solutions_05", NOTEBOOKS / "solutions" / "05-authentication.py")
-solutions = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(solutions)
 
 
-@pytest.mark.parametrize("check,answer", [
-    (ex.check_status_codes, solutions.status_codes), (ex.check_access_token_ttl, solutions.access_token_ttl),
-    (ex.check_audience_ok, solutions.audience_ok), (ex.check_auth_choice, solutions.auth_choice)])
-def test_model_solutions_pass_and_placeholders_are_not_answered(check, answer):
-    assert check(answer).ok, check(answer).message
+@pytest.fixture
+def solutions(load_solution):
+    return load_solution("05-authentication")
+
+
+@pytest.mark.parametrize("check,name", [
+    (ex.check_status_codes, "status_codes"), (ex.check_access_token_ttl, "access_token_ttl"),
+    (ex.check_audience_ok, "audience_ok"), (ex.check_auth_choice, "auth_choice")])
+def test_model_solutions_pass_and_placeholders_are_not_answered(solutions, check, name):
+    feedback = check(getattr(solutions, name))
+    assert feedback.ok, feedback.message
     assert check(...) == NOT_ANSWERED
 
 
-def test_calling_a_missing_scope_401_is_wrong():
+def test_calling_a_missing_scope_401_is_wrong(solutions):
     wrong = {**solutions.status_codes, "valid token, but only messages:read, sending a message": 401}
     fb = ex.check_status_codes(wrong)
     assert not fb.ok and "should be 403, you said 401" in fb.message
@@ -38,6 +37,6 @@ def test_a_substring_audience_check_is_caught():
     assert not fb.ok and "audience_ok('chatty', 'chat') returned True" in fb.message
 
 
-def test_oauth_for_a_webhook_is_wrong():
+def test_oauth_for_a_webhook_is_wrong(solutions):
     fb = ex.check_auth_choice({**solutions.auth_choice, "a payment provider's webhook calling your server": "oauth"})
     assert not fb.ok and "better 'api_key'" in fb.message
