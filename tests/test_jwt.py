@@ -1,6 +1,8 @@
 """apidesign.jwt: the RFC 7515 vector, PyJWT interop both ways, the attack suite, and fuzzing."""
 
 import base64
+import hashlib
+import hmac
 import json
 
 import jwt as pyjwt
@@ -33,8 +35,6 @@ def pem_public(key) -> bytes:
 
 def forge_hs256(header: dict, payload: dict, secret: bytes) -> str:
     """What an attacker does by hand: sign header.payload with HMAC and any bytes they like."""
-    import hashlib
-    import hmac
     seg = lambda o: jwt.b64url_encode(json.dumps(o).encode())
     signing_input = seg(header) + "." + seg(payload)
     return signing_input + "." + jwt.b64url_encode(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())
@@ -244,7 +244,6 @@ def test_non_finite_numbers_are_not_json():
     h, _, _ = token.split(".")
     for body in (b'{"exp": NaN}', b'{"exp": Infinity}', b'{"exp": 1e999}'):
         p = jwt.b64url_encode(body)
-        import hashlib, hmac
         s = jwt.b64url_encode(hmac.new(SECRET, f"{h}.{p}".encode(), hashlib.sha256).digest())
         with pytest.raises((jwt.DecodeError, jwt.InvalidClaimError)):
             jwt.decode(f"{h}.{p}.{s}", SECRET, ["HS256"], clock=FakeClock(NOW))
@@ -341,7 +340,6 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats
        st.dictionaries(st.sampled_from(["exp", "nbf", "iat", "aud", "iss", "sub"]), json_values))
 def test_fuzz_validly_signed_tokens_with_arbitrary_claims(header, payload):
     seg = lambda o: jwt.b64url_encode(json.dumps(o).encode())
-    import hashlib, hmac
     signing_input = seg({**header, "alg": header.get("alg", "HS256")}) + "." + seg(payload)
     sig = jwt.b64url_encode(hmac.new(SECRET, signing_input.encode(), hashlib.sha256).digest())
     _only_token_errors(f"{signing_input}.{sig}")

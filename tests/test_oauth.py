@@ -1,5 +1,7 @@
 """apidesign.oauth and the auth routes: PKCE, one-time codes, refresh rotation with reuse detection, 401 vs 403."""
 
+import hashlib
+import hmac
 import json
 import random
 from urllib.parse import parse_qs, urlsplit
@@ -295,6 +297,10 @@ def test_hostile_authorization_headers_get_a_clean_401_never_a_500(client, autho
     assert "\r" not in challenge and "\n" not in challenge and challenge.isascii()
 
 
+def test_an_hs256_app_publishes_no_key(client):
+    assert client.get("/.well-known/jwks.json").get_json() == {"keys": []}
+
+
 def test_a_token_for_a_deleted_user_is_401(client, app):
     r = client.get("/v1/whoami", headers=credentials(app, "usr_ghost"))
     assert r.status_code == 401
@@ -309,7 +315,6 @@ def test_rs256_app_refuses_hs256_tokens_signed_with_its_published_public_key(clo
     assert jwk["kty"] == "RSA" and "d" not in jwk
     assert client.get("/v1/whoami", headers=credentials(app, ALICE)).status_code == 200
     pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    import hashlib, hmac, json
     seg = lambda o: jwt.b64url_encode(json.dumps(o).encode())
     now = int(clock.now())
     signing_input = seg({"alg": "HS256", "typ": "at+jwt"}) + "." + seg(

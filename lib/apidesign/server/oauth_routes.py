@@ -223,7 +223,7 @@ def jwks():
     """The verification key as a JWK Set, so any service can check tokens without calling us."""
     key = state().access_tokens.signing_key
     if key.family == "HS":
-        return success({"keys": []})  # a shared secret is never published
+        return {"keys": []}  # a shared secret is never published
     return {"keys": [public_jwk(jwt.algorithms.public_key(key), state().access_tokens.algorithm)]}
 
 
