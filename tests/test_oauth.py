@@ -56,6 +56,23 @@ def test_refresh_tokens_rotate_and_a_reused_one_revokes_the_whole_family(store):
         tokens.rotate(third)          # ... and the legitimate holder's current token is dead too
 
 
+def test_two_racing_refreshes_of_one_token_never_both_succeed(store):
+    """The rotation is one atomic step (Lua on Redis, the lock in memory): one winner, one reuse."""
+    from concurrent.futures import ThreadPoolExecutor
+    tokens = RefreshTokens(store, random.Random(1))
+    for _ in range(20):
+        first = tokens.issue({"sub": ALICE})
+
+        def attempt(_):
+            try:
+                return tokens.rotate(first)[0]
+            except RefreshTokenReused:
+                return "reuse"
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(attempt, range(2)))
+        assert sorted(r == "reuse" for r in results) == [False, True]
+
+
 def test_families_are_independent(store):
     tokens = RefreshTokens(store, random.Random(1))
     a, b = tokens.issue({"sub": ALICE}), tokens.issue({"sub": BOB})
