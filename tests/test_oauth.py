@@ -314,6 +314,20 @@ def test_hostile_authorization_headers_get_a_clean_401_never_a_500(client, autho
     assert "\r" not in challenge and "\n" not in challenge and challenge.isascii()
 
 
+def test_an_es256_app_issues_tokens_any_service_can_verify_from_its_jwks(clock):
+    app = create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "JWT_ALGORITHM": "ES256"})
+    client = app.test_client()
+    headers = credentials(app, ALICE)
+    assert client.get("/v1/whoami", headers=headers).status_code == 200
+    jwk = client.get("/.well-known/jwks.json").get_json()["keys"][0]
+    assert jwk["kty"] == "EC" and jwk["crv"] == "P-256" and "d" not in jwk
+    import jwt as pyjwt
+    public = pyjwt.algorithms.ECAlgorithm.from_jwk(json.dumps(jwk))
+    claims = pyjwt.decode(headers["Authorization"].split()[1], public, algorithms=["ES256"],
+                          audience=app.config["JWT_AUDIENCE"], options={"verify_exp": False, "verify_iat": False})
+    assert claims["sub"] == ALICE
+
+
 def test_an_hs256_app_publishes_no_key(client):
     assert client.get("/.well-known/jwks.json").get_json() == {"keys": []}
 
