@@ -138,7 +138,8 @@ def summarise(strategy: str, pages: list[list], survivors: dict[str, Position], 
         dups_by_page.append(dups)
         passed = [i for i, p in survivors.items() if frontier is not None and p >= frontier]
         misses_by_page.append(sum(i not in seen for i in passed))
-    misses = sum(i not in seen for i in survivors)
+    # A walk that gave up has not missed the rows it never got to.
+    misses = sum(i not in seen for i in survivors) if finished else (misses_by_page or [0])[-1]
     return WalkResult(strategy, len(pages), returned, dups, misses, tuple(dups_by_page), tuple(misses_by_page), finished)
 
 
