@@ -88,7 +88,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = HTTP_CODES.get(exc.code, (exc.name or "ERROR").upper().replace(" ", "_"))
-        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        headers = [(k, ", ".join(sorted(v.split(", "))) if k == "Allow" else v)  # Werkzeug's order varies by run
+                   for k, v in exc.get_headers() if k.lower() != "content-type"]
         return error(code, http_message(exc)), exc.code, headers
 
     @app.errorhandler(Exception)
