@@ -1,7 +1,5 @@
 """apidesign.datasets: the generated message history is reproducible and in the API's schema."""
 
-import sqlite3
-
 from apidesign.datasets import CHANNEL, build, history_path, message_rows
 from apidesign.paths import CACHE
 from apidesign.server.db import Database

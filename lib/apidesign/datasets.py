@@ -3,7 +3,8 @@
 ``message_history(n)`` is one chat channel with ``n`` messages in the reference API's own
 SQLite schema, so the pagination code runs against it unchanged. Same ``n`` and seed,
 same bytes of data: message IDs come from a seeded generator and timestamps are a fixed
-pattern (two messages per millisecond tick, so ties on ``created_at`` are everywhere).
+pattern (every two consecutive messages share a timestamp, one second after the previous pair,
+so ties on ``created_at`` are everywhere).
 """
 
 from __future__ import annotations

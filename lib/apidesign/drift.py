@@ -92,7 +92,7 @@ class LiveChannel:
         self.repo.create_channel(CHANNEL, "drift", "", "usr_alice", [], START_MS)
         self.oldest, self.newest = START_MS, START_MS
         for i in range(initial):
-            self.add_at(START_MS + (i // 2) * STEP_MS)  # pairs share a millisecond: ties are the norm
+            self.add_at(START_MS + (i // 2) * STEP_MS)  # pairs share a timestamp: ties are the norm
 
     def add_at(self, created_at: int) -> str:
         """Insert one message at ``created_at``; return its ID."""

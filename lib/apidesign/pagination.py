@@ -38,14 +38,14 @@ MAX_CURSOR_CHARS = 512   # refuse absurd tokens before decoding them
 CURSOR_VERSION = 1
 
 # One SQL text per order, kept here so the notebook can EXPLAIN exactly what the API runs.
-OFFSET_SQL = {o: ("SELECT * FROM messages WHERE channel_id = ? "
-                  f"ORDER BY created_at {d}, id {d} LIMIT ? OFFSET ?")
-              for o, d in ((NEWEST, "DESC"), (OLDEST, "ASC"))}
-KEYSET_SQL = {o: ("SELECT * FROM messages WHERE channel_id = ? AND (created_at, id) {op} (?, ?) "
-                  f"ORDER BY created_at {d}, id {d} LIMIT ?").replace("{op}", op)
-              for o, d, op in ((NEWEST, "DESC", "<"), (OLDEST, "ASC", ">"))}
+DIRECTION = {NEWEST: ("DESC", "<"), OLDEST: ("ASC", ">")}  # sort direction, and "after" in that direction
 FIRST_PAGE_SQL = {o: f"SELECT * FROM messages WHERE channel_id = ? ORDER BY created_at {d}, id {d} LIMIT ?"
-                  for o, d in ((NEWEST, "DESC"), (OLDEST, "ASC"))}
+                  for o, (d, _) in DIRECTION.items()}
+OFFSET_SQL = {o: f"SELECT * FROM messages WHERE channel_id = ? ORDER BY created_at {d}, id {d} LIMIT ? OFFSET ?"
+              for o, (d, _) in DIRECTION.items()}
+KEYSET_SQL = {o: f"SELECT * FROM messages WHERE channel_id = ? AND (created_at, id) {op} (?, ?) "
+                 f"ORDER BY created_at {d}, id {d} LIMIT ?"
+              for o, (d, op) in DIRECTION.items()}
 # The same condition as KEYSET_SQL[NEWEST], spelled out with OR: equal rows, but SQLite
 # only uses the index for ``channel_id = ?`` and then filters (see the notebook's EXPLAIN).
 EXPANDED_OR_SQL = ("SELECT * FROM messages WHERE channel_id = ? "

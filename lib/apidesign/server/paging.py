@@ -11,11 +11,9 @@ from urllib.parse import urlencode
 from flask import current_app, request
 
 from ..errors import InvalidInput, field_issue
-from ..pagination import (DEFAULT_LIMIT, MAX_LIMIT, NEWEST, CursorCodec, InvalidCursor, InvalidPageRequest, Page,
-                          clamp_limit,                           cursor_page, offset_page)
+from ..pagination import (NEWEST, CursorCodec, InvalidCursor, InvalidPageRequest, Page, clamp_limit, cursor_page,
+                          offset_page)
 from .services import services
-
-PARAMS = ("cursor", "offset", "limit", "order")
 
 
 def cursor_codec() -> CursorCodec:
@@ -69,5 +67,3 @@ def next_link(page: Page) -> dict[str, str]:
     step = {"cursor": page.next_cursor} if page.next_cursor else {"offset": page.next_offset}
     return {"Link": f'<{request.base_url}?{urlencode({**step, **keep})}>; rel="next"'}
 
-
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "cursor_codec", "fetch_page", "next_link"]
