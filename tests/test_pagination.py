@@ -209,3 +209,13 @@ def test_position_of_reads_created_at_and_id():
     db = LiveChannel(initial=1).db
     row = db.query_one("SELECT * FROM messages")
     assert position_of(row) == Position(row["created_at"], row["id"])
+
+
+def test_prev_cursor_walks_back_to_the_rows_of_the_previous_page():
+    channel = LiveChannel(initial=9)
+    page_1 = cursor_page(channel.db, CODEC, CHANNEL, limit=3)
+    page_2 = cursor_page(channel.db, CODEC, CHANNEL, cursor=page_1.next_cursor, limit=3)
+    back = cursor_page(channel.db, CODEC, CHANNEL, cursor=page_2.prev_cursor, limit=3)
+    assert page_1.prev_cursor is None, "the first page has nothing before it"
+    assert [r["id"] for r in back.rows] == [r["id"] for r in reversed(page_1.rows)]
+    assert CODEC.decode(page_2.prev_cursor, CHANNEL)[0] == OLDEST

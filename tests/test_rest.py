@@ -24,6 +24,11 @@ def history(client, as_user, channel, clock):
     return channel
 
 
+def links(r) -> dict[str, str]:
+    """rel -> URL, from every Link header of a test-client response."""
+    return {link["rel"]: link["url"] for link in requests.utils.parse_header_links(", ".join(r.headers.getlist("Link")))}
+
+
 def error_of(r, status, code):
     assert r.status_code == status, r.get_json()
     body = r.get_json()
@@ -41,11 +46,11 @@ def test_cursor_walk_pages_through_history_newest_first_with_meta_and_link(clien
         body = r.get_json()
         seen += body["data"]
         sizes.append(body["meta"]["count"])
-        nxt = [link for link in r.headers.getlist("Link") if link.endswith('rel="next"')]
+        nxt = links(r).get("next")
         assert body["meta"]["hasMore"] == bool(nxt)
         if body["meta"]["hasMore"]:
-            assert f"cursor={body['meta']['nextCursor']}" in nxt[0]
-            url = nxt[0].split(">")[0].lstrip("<").replace("http://localhost", "")
+            assert f"cursor={body['meta']['nextCursor']}" in nxt
+            url = nxt.replace("http://localhost", "")
         else:
             assert body["meta"]["nextCursor"] is None
             url = None
@@ -285,3 +290,15 @@ def test_pagination_walk_over_real_http_follows_link_headers(live, app, history)
     assert pages == 5 and keys == sorted(keys) and len(set(keys)) == 45
     assert r.links["successor-version"]["url"] == f"{live.url}/v2/channels/{history}/messages"
     assert live.connections == 1
+
+
+def test_prev_link_and_prev_cursor_lead_back_to_the_previous_page(client, as_user, history):
+    first = client.get(f"/v1/channels/{history}/messages?limit=4", headers=as_user(BOB))
+    second = client.get(f"/v1/channels/{history}/messages?limit=4&cursor={first.get_json()['meta']['nextCursor']}",
+                        headers=as_user(BOB))
+    meta = second.get_json()["meta"]
+    assert first.get_json()["meta"]["prevCursor"] is None
+    link = second.headers.getlist("Link")[0]
+    assert f'cursor={meta["prevCursor"]}&limit=4>; rel="prev"' in link and 'rel="next"' in link
+    back = client.get(f"/v1/channels/{history}/messages?limit=4&cursor={meta['prevCursor']}", headers=as_user(BOB))
+    assert back.get_json()["data"] == list(reversed(first.get_json()["data"]))

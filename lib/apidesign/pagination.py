@@ -32,6 +32,7 @@ DEFAULT_LIMIT = 20  # the syllabus's ``limit=20``: one screen of chat
 MAX_LIMIT = 100     # bigger pages cost the server more than they save the client
 NEWEST, OLDEST = "newest", "oldest"  # newest-first is how a chat app opens a channel
 ORDERS = (NEWEST, OLDEST)
+REVERSE = {NEWEST: OLDEST, OLDEST: NEWEST}
 
 MAC_BYTES = 16           # truncated HMAC-SHA256 tag: 128 bits is plenty against forgery
 MAX_CURSOR_CHARS = 512   # refuse absurd tokens before decoding them
@@ -93,6 +94,7 @@ class Page:
     has_more: bool
     next_cursor: str | None = None
     next_offset: int | None = None
+    prev_cursor: str | None = None  # walks back the other way, from this page's first row
 
 
 def clamp_limit(limit: int | None) -> int:
@@ -178,9 +180,11 @@ def keyset_rows(db, channel_id: str, after: Position | None, limit: int, order: 
 
 def cursor_page(db, codec: CursorCodec, channel_id: str, *, cursor: str | None = None,
                 limit: int | None = None, order: str | None = None) -> Page:
-    """The page after ``cursor`` (or the first page), with the cursor for the next one.
+    """The page after ``cursor`` (or the first page), with cursors for the next and previous pages.
 
     A cursor carries its own order; passing a different ``order`` with it is an ``InvalidCursor``.
+    The previous-page cursor walks the reverse order from this page's first row, so the rows
+    it returns come in that reverse order.
     """
     limit = clamp_limit(limit)
     after = None
@@ -190,4 +194,6 @@ def cursor_page(db, codec: CursorCodec, channel_id: str, *, cursor: str | None =
     rows = keyset_rows(db, channel_id, after, limit + 1, order)
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, more, next_cursor=codec.encode(channel_id, order, position_of(rows[-1])) if more else None)
+    next_cursor = codec.encode(channel_id, order, position_of(rows[-1])) if more else None
+    prev_cursor = codec.encode(channel_id, REVERSE[order], position_of(rows[0])) if after is not None and rows else None
+    return Page(rows, more, next_cursor=next_cursor, prev_cursor=prev_cursor)

@@ -56,14 +56,18 @@ def fetch_page(channel_id: str) -> tuple[Page, dict]:
         raise InvalidInput(str(exc), code="INVALID_CURSOR", details=[field_issue("cursor", exc.reason)]) from None
     except InvalidPageRequest as exc:
         raise InvalidInput(str(exc), details=[field_issue(exc.field, exc.issue)]) from None
-    return page, {"count": len(page.rows), "limit": clamp_limit(limit), "nextCursor": page.next_cursor, "hasMore": page.has_more}
+    return page, {"count": len(page.rows), "limit": clamp_limit(limit), "nextCursor": page.next_cursor,
+                  "prevCursor": page.prev_cursor, "hasMore": page.has_more}
 
 
-def next_link(page: Page) -> dict[str, str]:
-    """``Link: <...>; rel="next"`` (RFC 8288) for the page after this one, if there is one."""
-    if not page.has_more:
-        return {}
-    keep = {k: v for k, v in request.args.items() if k in ("limit", "order") and not (k == "order" and page.next_cursor)}
-    step = {"cursor": page.next_cursor} if page.next_cursor else {"offset": page.next_offset}
-    return {"Link": f'<{request.base_url}?{urlencode({**step, **keep})}>; rel="next"'}
-
+def page_links(page: Page) -> dict[str, str]:
+    """``Link`` (RFC 8288) to the next page (``rel="next"``) and, for cursors, the previous one (``rel="prev"``)."""
+    by_offset = "offset" in request.args  # a cursor carries its own order, so only offset links repeat it
+    keep = {k: v for k, v in request.args.items() if k == "limit" or (k == "order" and by_offset)}
+    links = []
+    if page.has_more:
+        step = {"cursor": page.next_cursor} if page.next_cursor else {"offset": page.next_offset}
+        links.append(f'<{request.base_url}?{urlencode({**step, **keep})}>; rel="next"')
+    if page.prev_cursor:
+        links.append(f'<{request.base_url}?{urlencode({"cursor": page.prev_cursor, **keep})}>; rel="prev"')
+    return {"Link": ", ".join(links)} if links else {}

@@ -25,7 +25,7 @@ from . import messages
 from .auth import current_user
 from .channels import require_member
 from .db import iso8601
-from .paging import fetch_page, next_link
+from .paging import fetch_page, page_links
 from .services import services
 
 bp = Blueprint("versions", __name__)
@@ -55,7 +55,7 @@ def render_v2(rows) -> list[dict]:
 def list_messages_v2(channel_id: str):
     require_member(channel_id, current_user())
     page, meta = fetch_page(channel_id)
-    return success(render_v2(page.rows), meta), 200, next_link(page)
+    return success(render_v2(page.rows), meta), 200, page_links(page)
 
 
 @bp.get("/v2/messages/<message_id>")
