@@ -219,3 +219,11 @@ def test_prev_cursor_walks_back_to_the_rows_of_the_previous_page():
     assert page_1.prev_cursor is None, "the first page has nothing before it"
     assert [r["id"] for r in back.rows] == [r["id"] for r in reversed(page_1.rows)]
     assert CODEC.decode(page_2.prev_cursor, CHANNEL)[0] == OLDEST
+
+
+def test_a_cursor_from_an_older_cursor_layout_is_refused_as_expired(monkeypatch):
+    import apidesign.pagination as pagination
+    monkeypatch.setattr(pagination, "CURSOR_VERSION", 0)
+    old = CODEC.encode("ch_a", NEWEST, Position(1, "m"))
+    monkeypatch.undo()
+    assert reason(old) == "expired"

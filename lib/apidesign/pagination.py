@@ -62,7 +62,7 @@ class InvalidCursor(PaginationError):
     """A cursor this server did not issue for this collection and order, or one that was altered.
 
     Cursors are opaque to clients (the syllabus's convention); ``reason`` says which check failed:
-    ``malformed``, ``bad_signature``, ``foreign_collection`` or ``wrong_order``.
+    ``malformed``, ``bad_signature``, ``expired``, ``foreign_collection`` or ``wrong_order``.
     """
 
     def __init__(self, reason: str, message: str):
@@ -154,6 +154,8 @@ class CursorCodec:
         if len(raw) <= MAC_BYTES or not hmac.compare_digest(tag, self._mac(payload)):
             raise InvalidCursor("bad_signature", "The cursor was not issued by this API or has been altered.")
         version, owner, cursor_order, created_at, row_id = json.loads(payload)  # signed by us: well-formed
+        if version != CURSOR_VERSION:  # issued by an older release whose cursor layout differed
+            raise InvalidCursor("expired", "The cursor comes from an older version of this API; start again.")
         if owner != collection:
             raise InvalidCursor("foreign_collection", "The cursor belongs to a different collection.")
         if order is not None and cursor_order != order:

@@ -46,10 +46,10 @@ def fetch_page(channel_id: str) -> tuple[Page, dict]:
     limit, order = int_param("limit"), args.get("order")
     try:
         if "offset" in args:
-            page = offset_page(services().db, channel_id, offset=int_param("offset"), limit=limit,
-                               order=order or NEWEST)
-            return page, {"count": len(page.rows), "limit": clamp_limit(limit), "offset": int_param("offset"), "nextOffset": page.next_offset,
-                          "hasMore": page.has_more}
+            offset = int_param("offset")
+            page = offset_page(services().db, channel_id, offset=offset, limit=limit, order=order or NEWEST)
+            return page, {"count": len(page.rows), "limit": clamp_limit(limit), "offset": offset,
+                          "nextOffset": page.next_offset, "hasMore": page.has_more}
         page = cursor_page(services().db, cursor_codec(), channel_id, cursor=args.get("cursor") or None,
                            limit=limit, order=order)
     except InvalidCursor as exc:
