@@ -52,7 +52,7 @@ def main() -> int:
         assert [r["id"] for r in offset_page(db, CHANNEL, offset=depth, limit=LIMIT).rows] == \
                [r["id"] for r in cursor_page(db, codec, CHANNEL, cursor=cursor, limit=LIMIT).rows]
         results[depth] = (offset, keyset)
-        print(f"{depth:>9,} {offset:>10.3f} {keyset:>10.3f} {expanded:>11.3f} {offset / keyset:>13.0f}x")
+        print(f"{depth:>9,} {offset:>10.3f} {keyset:>10.3f} {expanded:>11.3f} {offset / keyset:>13,.1f}x")
     speedup = results[900_000][0] / results[900_000][1]
     flatness = results[900_000][1] / results[10][1]
     ok1, ok2 = speedup >= 500, flatness <= 2
