@@ -37,8 +37,8 @@ def check_routes(answer: dict[str, str]) -> Feedback:
         if any(verb in path.lower() for verb in ("send", "delete", "get", "update", "rename", "create")):
             return failed(f"{given!r} puts a verb in the path; the method already says what happens.")
         if given != expected:
-            return failed(f"For {operation!r} you wrote {given!r}; expected {expected!r} "
-                          f"({'the method is the verb' if path == expected.split(' ')[1] else 'plural nouns, nested under the owner'}).")
+            why = "the method is the verb" if path == expected.split(" ")[1] else "plural nouns, nested under the owner"
+            return failed(f"For {operation!r} you wrote {given!r}; expected {expected!r} ({why}).")
     return passed("Nouns in the path, the verb in the method, and one action endpoint where CRUD does not fit.")
 
 

@@ -1,4 +1,5 @@
-"""Channels: ``POST /v1/channels``, ``GET``, ``PUT`` (full replace) and ``PATCH`` (partial) on ``/v1/channels/{id}``, a user's channel list."""
+"""Channels: ``POST /v1/channels``; ``GET``, ``PUT`` (full replace) and ``PATCH`` (partial) on
+``/v1/channels/{id}``; a user's channel list."""
 
 from __future__ import annotations
 
