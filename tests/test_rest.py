@@ -233,9 +233,33 @@ def test_v1_responses_announce_deprecation_sunset_and_successor(client, as_user,
     assert any('rel="next"' in link for link in links)
 
 
-def test_v2_responses_and_v1_routes_without_a_successor_are_not_deprecated(client, as_user, history):
+def test_v2_responses_and_v1_paths_without_a_successor_are_not_deprecated(client, as_user, history):
     assert "Deprecation" not in client.get(f"/v2/channels/{history}/messages", headers=as_user(BOB)).headers
-    assert "Deprecation" not in client.get(f"/v1/channels/{history}", headers=as_user(BOB)).headers
+    assert "Deprecation" not in client.get(f"/v2/channels/{history}", headers=as_user(BOB)).headers
+    assert "Deprecation" not in client.get("/v1/no-such-thing", headers=as_user(BOB)).headers
+
+
+CORE_V1_ROUTES = {("/v1/channels", "POST"), ("/v1/channels/<channel_id>", "GET"), ("/v1/channels/<channel_id>", "PUT"),
+                  ("/v1/channels/<channel_id>", "PATCH"), ("/v1/users/<user_id>/channels", "GET"),
+                  ("/v1/channels/<channel_id>/messages", "GET"), ("/v1/channels/<channel_id>/messages", "POST"),
+                  ("/v1/messages/<message_id>", "GET"), ("/v1/messages/<message_id>", "DELETE")}
+
+
+def test_every_core_v1_route_has_a_v2_successor(app):
+    rules = {(r.rule, m) for r in app.url_map.iter_rules() for m in r.methods - {"HEAD", "OPTIONS"}}
+    assert CORE_V1_ROUTES <= rules
+    assert {("/v2/" + rule[4:], m) for rule, m in CORE_V1_ROUTES} <= rules
+
+
+def test_channels_are_served_unchanged_under_v2_with_v2_locations(client, as_user):
+    r = client.post("/v2/channels", json={"name": "general", "memberIds": [BOB]}, headers=as_user(ALICE))
+    assert r.status_code == 201 and r.headers["Location"].startswith("/v2/channels/ch_")
+    assert "Deprecation" not in r.headers
+    got = client.get(r.headers["Location"], headers=as_user(BOB))
+    assert got.get_json() == client.get(r.headers["Location"].replace("/v2/", "/v1/"), headers=as_user(BOB)).get_json()
+    r = client.patch(r.headers["Location"], json={"topic": "v2"}, headers=as_user(BOB))
+    assert r.status_code == 200 and r.get_json()["data"]["topic"] == "v2"
+    assert client.get(f"/v1/channels/{got.get_json()['data']['channelId']}", headers=as_user(BOB)).headers["Deprecation"]
 
 
 def test_deprecation_dates_come_from_config(clock):

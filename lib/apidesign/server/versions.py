@@ -2,7 +2,8 @@
 
 - **Path**: ``/v2/channels/{id}/messages``. v2 changes one thing: a message embeds a
   ``sender`` object (``{"userId", "name"}``) instead of a bare ``senderId``, so clients
-  stop making one extra request per author.
+  stop making one extra request per author. Channel routes are served unchanged under
+  ``/v2`` too, so a client can move over completely.
 - **Header**: ``GET /channels/{id}/messages`` with ``Accept: application/vnd.apidesign.v2+json``.
 - **Query**: the same unversioned path with ``?version=2``.
   Without either, the unversioned routes answer v1: a client that never asked for v2
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 from email.utils import format_datetime
 
@@ -21,9 +23,8 @@ from werkzeug.exceptions import HTTPException
 
 from ..envelope import success
 from ..errors import ApiError, InvalidInput, field_issue
-from . import messages
+from . import channels, messages
 from .auth import current_user
-from .channels import require_member
 from .db import iso8601
 from .paging import fetch_page, page_links
 from .services import services
@@ -53,7 +54,7 @@ def render_v2(rows) -> list[dict]:
 
 @bp.get("/v2/channels/<channel_id>/messages")
 def list_messages_v2(channel_id: str):
-    require_member(channel_id, current_user())
+    channels.require_member(channel_id, current_user())
     page, meta = fetch_page(channel_id)
     return success(render_v2(page.rows), meta), 200, page_links(page)
 
@@ -61,7 +62,7 @@ def list_messages_v2(channel_id: str):
 @bp.get("/v2/messages/<message_id>")
 def get_message_v2(message_id: str):
     row = messages.load_message(message_id)
-    require_member(row["channel_id"], current_user())
+    channels.require_member(row["channel_id"], current_user())
     return success(render_v2([row])[0])
 
 
@@ -78,6 +79,27 @@ def send_message_v2(channel_id: str):
 @bp.delete("/v2/messages/<message_id>")
 def delete_message_v2(message_id: str):
     return messages.delete_message(message_id)
+
+
+def unchanged_in_v2(view):
+    """A v1 view served as-is under /v2, its ``Location`` pointing at the /v2 URL."""
+
+    @functools.wraps(view)
+    def v2_view(**kwargs):
+        response = make_response(view(**kwargs))
+        if response.headers.get("Location", "").startswith("/v1/"):
+            response.headers["Location"] = "/v2/" + response.headers["Location"].removeprefix("/v1/")
+        return response
+    return v2_view
+
+
+# Channels look the same in v2; serving them there lets a client move to /v2 completely.
+for rule, view, methods in (("/v2/channels", channels.create_channel, ["POST"]),
+                            ("/v2/channels/<channel_id>", channels.get_channel, ["GET"]),
+                            ("/v2/channels/<channel_id>", channels.replace_channel, ["PUT"]),
+                            ("/v2/channels/<channel_id>", channels.update_channel, ["PATCH"]),
+                            ("/v2/users/<user_id>/channels", channels.list_user_channels, ["GET"])):
+    bp.add_url_rule(rule, endpoint=f"{view.__name__}_v2", view_func=unchanged_in_v2(view), methods=methods)
 
 
 def requested_version() -> int:
