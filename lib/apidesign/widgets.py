@@ -18,9 +18,23 @@ def static_then_live(draw: Callable[..., Any], **controls: Any):
     ``controls`` are ipywidgets (or ``interact`` abbreviations); each default is the
     widget's initial value. ``draw`` must create its own figure and return nothing.
     """
+    import functools
+
     import ipywidgets
 
-    panel = ipywidgets.interactive(draw, **controls)
+    calls = 0
+
+    @functools.wraps(draw)  # keeps draw's signature, which ``interactive`` reads
+    def redraw(**values):
+        # ``interactive`` draws once while it is built; that first figure would land inside its
+        # Output widget under nbclient but in the cell under nbval, so the two runs would disagree.
+        # The static figure below already shows the defaults; the panel draws from the first change on.
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            draw(**values)
+
+    panel = ipywidgets.interactive(redraw, **controls)
     draw(**panel.kwargs)  # the controls' initial values
     plt.show()
     return panel
