@@ -47,7 +47,7 @@ def test_one_loss_on_tcp_stalls_every_stream_but_on_quic_only_its_own():
     lost = [[1, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]  # the very first packet of stream 0 is lost once
     h2, h3 = http2(s, lost), http3(s, lost)
     assert all(t >= 0.2 for t in h2)                   # everyone waits for the retransmission
-    assert h3[0] >= 0.2 and all(t < 0.1 for t in h3[1:])  # only stream 0 waits
+    assert h3[0] >= 0.2 and all(t < 0.15 for t in h3[1:])  # only stream 0 waits
 
 
 def test_http11_with_fewer_connections_than_streams_queues_responses_behind_each_other():
