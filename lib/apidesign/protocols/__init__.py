@@ -8,4 +8,6 @@
     http2      a hypercorn server, httpx[http2] client, multiplexing and HPACK sizes
     http3      one request over QUIC with aioquic, a throw-away certificate, 0-RTT resumption
     grpc_chat  the chat service from chat.proto: stubs generated at first use, four call patterns
+    certs      a throw-away self-signed certificate (QUIC always encrypts)
+    loops      run asyncio clients and servers from plain code and from Jupyter
 """
