@@ -57,5 +57,6 @@ def test_exercise_3_wrong_answers_say_which_way_to_look():
 
 def test_unanswered_exercises_say_so_instead_of_failing_the_notebook():
     assert protocols.check_choices(...) == NOT_ANSWERED
+    assert protocols.check_choices(dict.fromkeys(protocols.SCENARIOS, ...)) == NOT_ANSWERED
     assert protocols.check_polling_interval(..., ARRIVALS, 0.1, 1.5, CANDIDATES) == NOT_ANSWERED
     assert protocols.check_stalled_streams(..., SCENARIO) == NOT_ANSWERED

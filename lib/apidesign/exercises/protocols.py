@@ -23,7 +23,7 @@ PROTOCOLS = ("HTTP/1.1", "HTTP/2", "HTTP/3", "WebSocket", "SSE", "gRPC")
 
 def check_choices(answers: dict[str, str]) -> Feedback:
     """Exercise 1: a protocol for each scenario, checked against the decision table."""
-    if unanswered(answers):
+    if unanswered(answers) or all(unanswered(v) for v in answers.values()):
         return NOT_ANSWERED
     missing = [name for name in SCENARIOS if unanswered(answers.get(name))]
     if missing:

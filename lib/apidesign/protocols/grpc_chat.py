@@ -11,11 +11,11 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
 from concurrent import futures
-from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
@@ -44,19 +44,27 @@ def generate(proto: Path, out: Path) -> None:
         raise StubGenerationFailed(f"protoc exited with {status} on {proto}")
 
 
-@lru_cache(maxsize=None)
+_loaded: dict[str, tuple[ModuleType, ModuleType]] = {}
+
+
 def stubs(proto: Path = PROTO) -> tuple[ModuleType, ModuleType]:
     """The generated ``(messages, services)`` modules for ``proto``, generated once per version of the file."""
     digest = hashlib.sha256(proto.read_bytes()).hexdigest()[:16]
-    out = CACHE / "grpc" / digest
+    if digest not in _loaded:
+        _loaded[digest] = generated(proto, CACHE / "grpc" / digest)
+    return _loaded[digest]
+
+
+def generated(proto: Path, out: Path) -> tuple[ModuleType, ModuleType]:
+    """Generate into ``out`` unless already there, then import."""
     if not (out / f"{proto.stem}_pb2_grpc.py").exists():
         out.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(dir=out.parent))
         generate(proto, scratch)
         try:
             os.replace(scratch, out)  # atomic: a concurrent reader never sees half the files
-        except OSError:
-            pass  # another process got there first; its files are identical
+        except OSError:  # another process got there first; its files are identical
+            shutil.rmtree(scratch, ignore_errors=True)
     return load(out / f"{proto.stem}_pb2.py"), load(out / f"{proto.stem}_pb2_grpc.py")
 
 

@@ -58,8 +58,8 @@ def forward(ws, events: EventBroker, channel_id: str, last_id: int, send, stop: 
             last_id = event.id
 
 
-@sock.route("/v1/channels/<channel_id>/socket", bp=bp)
 def chat_socket(ws, channel_id: str):
+    """One client's chat session: its frames become messages; the channel's events go out to it."""
     user, svc, events = current_user(), services(), broker()
     lock, stop = threading.Lock(), threading.Event()
 
@@ -84,3 +84,7 @@ def chat_socket(ws, channel_id: str):
     finally:
         stop.set()
         pusher.join(timeout=2 * POLL_SECONDS)
+
+
+# flask-sock's decorator returns None, so register explicitly and keep the function importable by name.
+sock.route("/v1/channels/<channel_id>/socket", bp=bp)(chat_socket)
