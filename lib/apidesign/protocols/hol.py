@@ -114,4 +114,4 @@ def http1(s: Scenario, lost: list[list[int]]) -> list[float]:
 def simulate(s: Scenario) -> dict[str, list[float]]:
     """Completion time (seconds) of every stream under each protocol, for the same packet losses."""
     lost = loss_counts(s)
-    return {"HTTP/1.1": http1(s, lost), "HTTP/2": http2(s, lost), "HTTP/3": http3(s, lost)}
+    return dict(zip(PROTOCOLS, (http1(s, lost), http2(s, lost), http3(s, lost))))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,18 +74,18 @@ class Http3Server:
         config = QuicConfiguration(is_client=False, alpn_protocols=H3_ALPN)
         config.load_cert_chain(self.cafile, key)
         self.tickets = TicketStore()
-        started: dict = {}
+        listening = threading.Event()
 
         async def main(stopping: asyncio.Event):
             server = await serve("127.0.0.1", 0, configuration=config, create_protocol=ServerProtocol,
                                  session_ticket_fetcher=self.tickets.pop, session_ticket_handler=self.tickets.add)
-            started["port"] = server._transport.get_extra_info("sockname")[1]
+            self.port = server._transport.get_extra_info("sockname")[1]
+            listening.set()
             await stopping.wait()
             server.close()
         self._loop = BackgroundLoop(main, name="http3-server")
-        while "port" not in started and self._loop.running:
-            self._loop._thread.join(0.01)
-        self.port = started["port"]
+        if not listening.wait(10):
+            raise TimeoutError("the HTTP/3 server did not start listening within 10 s")
 
     def stop(self) -> None:
         self._loop.stop()

@@ -3,6 +3,8 @@
 Each event carries an ``id``. A client that reconnects sends the last id it saw in the
 ``Last-Event-ID`` header (browsers' ``EventSource`` does this by itself) and gets
 every retained event after it, so a dropped connection loses nothing.
+Config: ``SSE_HEARTBEAT_SECONDS`` (keep-alive comment interval) and ``SSE_MAX_HEARTBEATS``
+(idle beats before the stream ends and the client reconnects).
 """
 
 from __future__ import annotations
