@@ -44,4 +44,4 @@ def test_exercise_2_wrong_answers_fail_with_a_specific_hint(status, code, hint):
 def test_unanswered_exercises_say_so_instead_of_failing_the_notebook():
     assert start.check_create_response(..., ...) == NOT_ANSWERED
     assert start.check_error_code(..., ...) == NOT_ANSWERED
-    assert str(NOT_ANSWERED).startswith("❌ Not answered yet")
+    assert str(NOT_ANSWERED).startswith("✗ Not answered yet")

@@ -18,7 +18,7 @@ class Feedback:
     message: str
 
     def __str__(self) -> str:
-        return ("✅ " if self.ok else "❌ ") + self.message
+        return ("✓ " if self.ok else "✗ ") + self.message
 
     def _repr_markdown_(self) -> str:
         return str(self)
