@@ -18,23 +18,21 @@ def static_then_live(draw: Callable[..., Any], **controls: Any):
     ``controls`` are ipywidgets (or ``interact`` abbreviations); each default is the
     widget's initial value. ``draw`` must create its own figure and return nothing.
     """
-    import functools
-
     import ipywidgets
 
-    calls = 0
+    first_frame = [True]  # emptied by the first call
 
-    @functools.wraps(draw)  # keeps draw's signature, which ``interactive`` reads
-    def redraw(**values):
-        # ``interactive`` draws once while it is built; that first figure would land inside its
-        # Output widget under nbclient but in the cell under nbval, so the two runs would disagree.
-        # The static figure below already shows the defaults; the panel draws from the first change on.
-        nonlocal calls
-        calls += 1
-        if calls > 1:
-            draw(**values)
+    def redraw(**values: Any) -> None:
+        # interactive() draws once at construction, inside its Output widget: under nbval (no widget
+        # frontend) that frame leaks into the cell's outputs as a second figure. So the panel skips
+        # it and its Output widget is handed the static figure through widget state instead.
+        if first_frame:
+            first_frame.clear()
+            return
+        draw(**values)
 
     panel = ipywidgets.interactive(redraw, **controls)
     draw(**panel.kwargs)  # the controls' initial values
+    panel.out.append_display_data(plt.gcf())  # widget state only: no cell output
     plt.show()
     return panel

@@ -17,7 +17,7 @@ from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import memory_store
-from . import channels, messages, versions
+from . import channels, chat_socket, messages, sse, versions
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -55,6 +55,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(channels.bp)
     app.register_blueprint(messages.bp)
     app.register_blueprint(versions.bp)
+    app.register_blueprint(sse.bp)          # GET /v1/channels/{id}/events (text/event-stream)
+    app.register_blueprint(chat_socket.bp)  # GET /v1/channels/{id}/socket (WebSocket)
     register_error_handlers(app)
     app.after_request(standard_reason_phrase)
     return app

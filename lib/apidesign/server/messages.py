@@ -11,6 +11,7 @@ from ..errors import Forbidden, NotFound
 from .auth import current_user
 from .channels import require_member
 from .db import iso8601
+from .events import publish_message
 from .paging import fetch_page, page_links
 from .services import services
 from .validation import Fields, json_object
@@ -45,6 +46,7 @@ def send_message(channel_id: str):
     fields.done()
     svc = services()
     row = svc.repo.add_message(svc.ids.new("msg"), channel_id, user, content, type_, svc.now_ms())
+    publish_message(message_json(row))  # SSE and WebSocket listeners hear about it
     return success(message_json(row)), 201, {"Location": f"/v1/messages/{row['id']}"}
 
 
