@@ -20,18 +20,19 @@ def static_then_live(draw: Callable[..., Any], **controls: Any):
     """
     import ipywidgets
 
-    calls = []
+    first_frame = [True]  # emptied by the first call
 
     def redraw(**values: Any) -> None:
-        # ``interactive`` calls this once while it is built; that first figure would land inside
-        # an Output widget, which nbclient (saving) and nbval (checking) record differently. The
-        # static figure below stands for the initial state; the panel draws only on changes.
-        calls.append(values)
-        if len(calls) > 1:
-            draw(**values)
-            plt.show()
+        # interactive() draws once at construction, inside its Output widget: under nbval (no widget
+        # frontend) that frame leaks into the cell's outputs as a second figure. So the panel skips
+        # it and its Output widget is handed the static figure through widget state instead.
+        if first_frame:
+            first_frame.clear()
+            return
+        draw(**values)
 
     panel = ipywidgets.interactive(redraw, **controls)
     draw(**panel.kwargs)  # the controls' initial values
+    panel.out.append_display_data(plt.gcf())  # widget state only: no cell output
     plt.show()
     return panel

@@ -17,7 +17,7 @@ from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import memory_store
-from . import channels, integrations, messages, oauth_routes
+from . import channels, chat_socket, integrations, messages, oauth_routes, sse, versions
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "CLOCK": None,            # monotonic by default
     "WALL_CLOCK": None,       # epoch seconds by default
     "STORE": None,            # shared state; an in-memory store by default
+    "CURSOR_KEY": None,       # HMAC key for pagination cursors; random per app if None
     "MAX_CONTENT_LENGTH": 1 << 20,  # 1 MiB bodies at most: a 413, not an out-of-memory
     # Authentication (oauth_routes): access JWTs, refresh tokens, OAuth clients, API keys
     "JWT_ALGORITHM": "HS256",       # or "RS256" / "ES256"
@@ -65,6 +66,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         svc.repo.add_user(user_id, name, svc.now_ms())
     app.register_blueprint(channels.bp)
     app.register_blueprint(messages.bp)
+    app.register_blueprint(versions.bp)
+    app.register_blueprint(sse.bp)          # GET /v1/channels/{id}/events (text/event-stream)
+    app.register_blueprint(chat_socket.bp)  # GET /v1/channels/{id}/socket (WebSocket)
     oauth_routes.init_app(app)  # authentication state + the OAuth routes
     app.register_blueprint(integrations.bp)
     register_error_handlers(app)
@@ -100,7 +104,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = HTTP_CODES.get(exc.code, (exc.name or "ERROR").upper().replace(" ", "_"))
-        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        headers = [(k, ", ".join(sorted(v.split(", "))) if k == "Allow" else v)  # Werkzeug's order varies by run
+                   for k, v in exc.get_headers() if k.lower() != "content-type"]
         return error(code, http_message(exc)), exc.code, headers
 
     @app.errorhandler(Exception)

@@ -14,6 +14,8 @@ import threading
 from cheroot import wsgi
 from flask import Flask
 
+from .upgrade import UpgradeGateway
+
 
 class LiveServer:
     """A running server: ``.url``, ``.connections``, ``.requests``; ``.stop()`` it or use ``with``."""
@@ -24,6 +26,7 @@ class LiveServer:
         self._peers: set[tuple[str, str]] = set()
         self.requests = 0
         self._server = wsgi.Server((host, port), self._count, numthreads=threads, timeout=10, shutdown_timeout=2)
+        self._server.gateway = UpgradeGateway  # WebSocket upgrades get the raw socket (see upgrade.py)
         self._server.prepare()  # binds and listens now, so the port is known and ready
         self.host, self.port = host, self._server.bind_addr[1]
         self.url = f"http://{host}:{self.port}"
