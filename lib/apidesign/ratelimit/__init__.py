@@ -24,7 +24,7 @@ class UnknownAlgorithm(RateLimitError, ValueError):
     """The configured algorithm is not one of ``ALGORITHMS``."""
 
 
-def _token_bucket(limit: int, window: float, store: Store | None, clock: Clock | None) -> TokenBucket:
+def _token_bucket(limit: int, window: float, store: Store | None = None, clock: Clock | None = None) -> TokenBucket:
     """A bucket of ``limit`` tokens that refills completely in ``window`` seconds."""
     return TokenBucket(limit, limit / window, store=store, clock=clock)
 

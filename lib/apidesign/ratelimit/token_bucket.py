@@ -26,13 +26,14 @@ local tokens = tonumber(state[1]) or capacity
 local ts = tonumber(state[2]) or now
 tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
 ts = math.max(ts, now)
+local lag = ts - now  -- > 0 only while the clock is behind: refill resumes once it catches up
 local allowed, retry = 0, 0
 if cost <= tokens + 1e-6 then
   allowed, tokens = 1, math.max(0, tokens - cost)
 else
-  retry = (math.min(cost, capacity) - tokens) / rate
+  retry = lag + (math.min(cost, capacity) - tokens) / rate
 end
-local reset = (capacity - tokens) / rate
+local reset = lag + (capacity - tokens) / rate
 redis.call('HSET', KEYS[1], 'tokens', num(tokens), 'ts', num(ts))
 expire_in(KEYS[1], reset)
 return {allowed, num(math.floor(tokens + 1e-6)), num(retry), num(reset)}
@@ -53,11 +54,12 @@ return {allowed, num(math.floor(tokens + 1e-6)), num(retry), num(reset)}
         tokens, ts = store.load(keys[0]) or (capacity, now)
         tokens = min(capacity, tokens + max(0.0, now - ts) * rate)
         ts = max(ts, now)
+        lag = ts - now  # > 0 only while the clock is behind: refill resumes once it catches up
         allowed, retry = 0, 0.0
         if cost <= tokens + EPSILON:
             allowed, tokens = 1, max(0.0, tokens - cost)
         else:
-            retry = (min(cost, capacity) - tokens) / rate
-        reset = (capacity - tokens) / rate
+            retry = lag + (min(cost, capacity) - tokens) / rate
+        reset = lag + (capacity - tokens) / rate
         store.save(keys[0], (tokens, ts), expiry(reset))
         return [allowed, math.floor(tokens + EPSILON), retry, reset]
