@@ -145,3 +145,16 @@ def test_the_429_travels_over_real_http_with_its_headers(limited, alice):
     assert statuses[-1].reason == "Too Many Requests"
     assert statuses[-1].headers["Retry-After"] == "60"
     assert statuses[-1].json()["error"]["code"] == "RATE_LIMITED"
+
+
+def test_a_polite_client_waits_exactly_as_told_and_then_succeeds(limited, alice, clock):
+    from apidesign.ratelimit.client import get_politely
+
+    waits = []
+    with serve(limited) as live, requests.Session() as http:
+        for _ in range(3):
+            http.get(live.url + LIST, headers=alice)
+        history = get_politely(http, live.url + LIST, headers=alice,
+                               wait=lambda s: (waits.append(s), clock.advance(s)))
+    assert [r.status_code for r in history] == [429, 200]
+    assert waits == [60]
