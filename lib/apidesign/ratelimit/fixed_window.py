@@ -21,18 +21,24 @@ class FixedWindow(Limiter):
     name = "fixed_window"
     # The window start is stored beside the count, so a clock stepping back into an earlier
     # window keeps counting in the stored one instead of finding a fresh, empty counter.
+    # Writes only when admitting: HINCRBY within a window keeps the TTL set when the window began.
     LUA = """
 local limit, window = tonumber(ARGV[3]), tonumber(ARGV[4])
 local state = redis.call('HMGET', KEYS[1], 'w', 'n')
 local start, count = tonumber(state[1]), tonumber(state[2]) or 0
 local current = math.floor(now / window) * window
-if start == nil or current > start then start, count = current, 0 end
+local fresh = start == nil or current > start
+if fresh then start, count = current, 0 end
 local reset = start + window - now
-local allowed, retry = 0, reset
-if count + cost <= limit then allowed, retry, count = 1, 0, count + cost end
-redis.call('HSET', KEYS[1], 'w', num(start), 'n', count)
-expire_in(KEYS[1], reset)
-return {allowed, limit - count, num(retry), num(reset)}
+if count + cost > limit then return {0, limit - count, num(reset), num(reset)} end
+count = count + cost
+if fresh then
+  redis.call('HSET', KEYS[1], 'w', num(start), 'n', count)
+  expire_in(KEYS[1], reset)
+else
+  redis.call('HINCRBY', KEYS[1], 'n', cost)
+end
+return {1, limit - count, '0', num(reset)}
 """
 
     def __init__(self, limit: int, window_seconds: float, store: Store | None = None, clock: Clock | None = None):
@@ -44,14 +50,17 @@ return {allowed, limit - count, num(retry), num(reset)}
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:
-        now, cost, limit, window = now_of(store, args), int(args[1]), int(args[2]), float(args[3])
-        start, count = store.load(keys[0]) or (None, 0)
+        _, cost, limit, window = args  # our own Python numbers: the memory store passes them through
+        now = now_of(store, args)
+        state = store.load(keys[0])  # [start, count], updated in place so its TTL stays put
         current = math.floor(now / window) * window
-        if start is None or current > start:
-            start, count = current, 0
+        fresh = state is None or current > state[0]
+        start, count = (current, 0) if fresh else state
         reset = start + window - now
-        allowed, retry = 0, reset
-        if count + cost <= limit:
-            allowed, retry, count = 1, 0.0, count + cost
-        store.save(keys[0], (start, count), expiry(reset))
-        return [allowed, limit - count, retry, reset]
+        if count + cost > limit:
+            return [0, limit - count, reset, reset]
+        if fresh:
+            store.save(keys[0], [start, count + cost], expiry(reset))
+        else:
+            state[1] += cost
+        return [1, limit - count - cost, 0.0, reset]

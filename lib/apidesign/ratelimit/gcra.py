@@ -27,15 +27,11 @@ local interval = window / limit
 local tat = math.max(tonumber(redis.call('GET', KEYS[1])) or now, now)
 local new_tat = tat + cost * interval
 local allow_at = new_tat - window
-local allowed, retry = 1, 0
-if allow_at - now > 1e-6 then
-  allowed, retry, new_tat = 0, allow_at - now, tat
+if allow_at - now > 1e-6 then  -- refused: nothing written, nothing consumed
+  return {0, math.floor((now - (tat - window)) / interval + 1e-6), num(allow_at - now), num(tat - now)}
 end
-if allowed == 1 or redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('SET', KEYS[1], num(new_tat))
-  expire_in(KEYS[1], new_tat - now)
-end
-return {allowed, num(math.floor((now - (new_tat - window)) / interval + 1e-6)), num(retry), num(new_tat - now)}
+redis.call('SET', KEYS[1], num(new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1000)
+return {1, math.floor((now - (new_tat - window)) / interval + 1e-6), '0', num(new_tat - now)}
 """
 
     def __init__(self, limit: int, window_seconds: float, store: Store | None = None, clock: Clock | None = None):
@@ -47,15 +43,14 @@ return {allowed, num(math.floor((now - (new_tat - window)) / interval + 1e-6)), 
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:
-        now, cost, limit, window = now_of(store, args), int(args[1]), int(args[2]), float(args[3])
+        _, cost, limit, window = args  # our own Python numbers: the memory store passes them through
+        now = now_of(store, args)
         interval = window / limit
         stored = store.load(keys[0])
         tat = max(now if stored is None else stored, now)
         new_tat = tat + cost * interval
         allow_at = new_tat - window
-        allowed, retry = 1, 0.0
-        if allow_at - now > EPSILON:
-            allowed, retry, new_tat = 0, allow_at - now, tat
-        if allowed or stored is not None:
-            store.save(keys[0], new_tat, expiry(new_tat - now))
-        return [allowed, math.floor((now - (new_tat - window)) / interval + EPSILON), retry, new_tat - now]
+        if allow_at - now > EPSILON:  # refused: nothing written, nothing consumed
+            return [0, math.floor((now - (tat - window)) / interval + EPSILON), allow_at - now, tat - now]
+        store.save(keys[0], new_tat, expiry(new_tat - now))
+        return [1, math.floor((now - (new_tat - window)) / interval + EPSILON), 0.0, new_tat - now]

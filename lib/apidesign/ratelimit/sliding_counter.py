@@ -20,23 +20,29 @@ class SlidingWindowCounter(Limiter):
 
     name = "sliding_counter"
     # As in FixedWindow, the stored window start never moves back, so a backwards clock frees nothing.
+    # Writes only when admitting; the TTL is set when a window begins and covers it and the next.
     LUA = """
 local limit, window = tonumber(ARGV[3]), tonumber(ARGV[4])
 local state = redis.call('HMGET', KEYS[1], 'w', 'cur', 'prev')
 local start, cur, prev = tonumber(state[1]), tonumber(state[2]) or 0, tonumber(state[3]) or 0
 local current = math.floor(now / window) * window
-if start == nil then
-  start = current
-elseif current > start then
-  if current - start < window * 1.5 then prev = cur else prev = 0 end
+local fresh = start == nil or current > start
+if fresh then
+  if start ~= nil and current - start < window * 1.5 then prev = cur else prev = 0 end
   start, cur = current, 0
 end
-local weight = 1 - math.min(1, math.max(0, now - start) / window)
-local estimate = prev * weight + cur
-local allowed, retry = 0, 0
+local estimate = prev * (1 - math.min(1, math.max(0, now - start) / window)) + cur
 if estimate + cost <= limit + 1e-6 then
-  allowed, cur, estimate = 1, cur + cost, estimate + cost
-elseif cur + cost <= limit and prev > 0 then
+  if fresh then
+    redis.call('HSET', KEYS[1], 'w', num(start), 'cur', cost, 'prev', prev)
+    expire_in(KEYS[1], start + 2 * window - now)
+  else
+    redis.call('HINCRBY', KEYS[1], 'cur', cost)
+  end
+  return {1, math.max(0, math.floor(limit - estimate - cost + 1e-6)), '0', num(start + 2 * window - now)}
+end
+local retry
+if cur + cost <= limit and prev > 0 then
   retry = start + window * (1 - (limit - cur - cost) / prev) - now
 elseif cur > 0 then
   retry = start + window + window * math.max(0, 1 - (limit - cost) / cur) - now
@@ -45,9 +51,7 @@ else
 end
 local reset = 0
 if cur > 0 then reset = start + 2 * window - now elseif prev > 0 then reset = start + window - now end
-redis.call('HSET', KEYS[1], 'w', num(start), 'cur', cur, 'prev', prev)
-expire_in(KEYS[1], start + 2 * window - now)
-return {allowed, math.max(0, math.floor(limit - estimate + 1e-6)), num(retry), num(reset)}
+return {0, math.max(0, math.floor(limit - estimate + 1e-6)), num(retry), num(reset)}
 """
 
     def __init__(self, limit: int, window_seconds: float, store: Store | None = None, clock: Clock | None = None):
@@ -59,25 +63,28 @@ return {allowed, math.max(0, math.floor(limit - estimate + 1e-6)), num(retry), n
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:
-        now, cost, limit, window = now_of(store, args), int(args[1]), int(args[2]), float(args[3])
-        start, cur, prev = store.load(keys[0]) or (None, 0, 0)
+        _, cost, limit, window = args  # our own Python numbers: the memory store passes them through
+        now = now_of(store, args)
+        state = store.load(keys[0])  # [start, cur, prev], updated in place so its TTL stays put
         current = math.floor(now / window) * window
-        if start is None:
-            start = current
-        elif current > start:
-            prev = cur if current - start < window * 1.5 else 0
+        fresh = state is None or current > state[0]
+        if fresh:
+            prev = state[1] if state is not None and current - state[0] < window * 1.5 else 0
             start, cur = current, 0
-        weight = 1 - min(1.0, max(0.0, now - start) / window)
-        estimate = prev * weight + cur
-        allowed, retry = 0, 0.0
+        else:
+            start, cur, prev = state
+        estimate = prev * (1 - min(1.0, max(0.0, now - start) / window)) + cur
         if estimate + cost <= limit + EPSILON:
-            allowed, cur, estimate = 1, cur + cost, estimate + cost
-        elif cur + cost <= limit and prev > 0:
+            if fresh:
+                store.save(keys[0], [start, cost, prev], expiry(start + 2 * window - now))
+            else:
+                state[1] += cost
+            return [1, max(0, math.floor(limit - estimate - cost + EPSILON)), 0.0, start + 2 * window - now]
+        if cur + cost <= limit and prev > 0:
             retry = start + window * (1 - (limit - cur - cost) / prev) - now
         elif cur > 0:
             retry = start + window + window * max(0.0, 1 - (limit - cost) / cur) - now
         else:
             retry = start + window - now
         reset = start + 2 * window - now if cur > 0 else (start + window - now if prev > 0 else 0.0)
-        store.save(keys[0], (start, cur, prev), expiry(start + 2 * window - now))
-        return [allowed, max(0, math.floor(limit - estimate + EPSILON)), retry, reset]
+        return [0, max(0, math.floor(limit - estimate + EPSILON)), retry, reset]

@@ -25,26 +25,26 @@ class SlidingWindowLog(Limiter):
 local limit, window = tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', num(now - window))
 local count = redis.call('ZCARD', KEYS[1])
-local allowed, retry = 0, 0
+local function reset()
+  local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  return newest[2] and (tonumber(newest[2]) + window - now) or 0
+end
 if count + cost <= limit then
-  allowed = 1
   if cost > 0 then
     local last = redis.call('INCRBY', KEYS[2], cost)
     for seq = last - cost + 1, last do redis.call('ZADD', KEYS[1], num(now), seq) end
     count = count + cost
   end
-else
-  local oldest = redis.call('ZRANGE', KEYS[1], count + cost - limit - 1, count + cost - limit - 1, 'WITHSCORES')
-  retry = oldest[2] and (tonumber(oldest[2]) + window - now) or window
+  local r = reset()
+  if count > 0 then
+    expire_in(KEYS[1], r)
+    expire_in(KEYS[2], r)
+  end
+  return {1, limit - count, '0', num(r)}
 end
-local reset = 0
-local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if newest[2] then reset = tonumber(newest[2]) + window - now end
-if count > 0 then
-  expire_in(KEYS[1], reset)
-  expire_in(KEYS[2], reset)
-end
-return {allowed, limit - count, num(retry), num(reset)}
+local oldest = redis.call('ZRANGE', KEYS[1], count + cost - limit - 1, count + cost - limit - 1, 'WITHSCORES')
+local retry = oldest[2] and (tonumber(oldest[2]) + window - now) or window
+return {0, limit - count, num(retry), num(reset())}
 """
 
     def __init__(self, limit: int, window_seconds: float, store: Store | None = None, clock: Clock | None = None):
@@ -59,19 +59,19 @@ return {allowed, limit - count, num(retry), num(reset)}
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:
-        now, cost, limit, window = now_of(store, args), int(args[1]), int(args[2]), float(args[3])
-        log = [t for t in (store.load(keys[0]) or []) if t > now - window]  # sorted times
-        allowed, retry = 0, 0.0
+        _, cost, limit, window = args  # our own Python numbers: the memory store passes them through
+        now = now_of(store, args)
+        log = store.load(keys[0])  # sorted times, pruned and extended in place
+        if log is None:
+            log = []
+        del log[:bisect.bisect_right(log, now - window)]  # what left the window: a slice, not a scan
         if len(log) + cost <= limit:
-            allowed = 1
             for _ in range(cost):
                 bisect.insort(log, now)
-        else:
-            needed = len(log) + cost - limit
-            retry = log[needed - 1] + window - now if needed <= len(log) else window
-        reset = log[-1] + window - now if log else 0.0
-        if log:
-            store.save(keys[0], log, expiry(reset))
-        else:
-            store.delete(keys[0])
-        return [allowed, limit - len(log), retry, reset]
+            reset = log[-1] + window - now if log else 0.0
+            if log:
+                store.save(keys[0], log, expiry(reset))
+            return [1, limit - len(log), 0.0, reset]
+        needed = len(log) + cost - limit
+        retry = log[needed - 1] + window - now if needed <= len(log) else window
+        return [0, limit - len(log), retry, log[-1] + window - now if log else 0.0]

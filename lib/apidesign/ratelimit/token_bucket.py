@@ -27,16 +27,15 @@ local ts = tonumber(state[2]) or now
 tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
 ts = math.max(ts, now)
 local lag = ts - now  -- > 0 only while the clock is behind: refill resumes once it catches up
-local allowed, retry = 0, 0
-if cost <= tokens + 1e-6 then
-  allowed, tokens = 1, math.max(0, tokens - cost)
-else
-  retry = lag + (math.min(cost, capacity) - tokens) / rate
+if cost > tokens + 1e-6 then  -- refused: nothing written (the refill is recomputed next time), nothing consumed
+  local retry = lag + (math.min(cost, capacity) - tokens) / rate
+  return {0, math.floor(tokens + 1e-6), num(retry), num(lag + (capacity - tokens) / rate)}
 end
+tokens = math.max(0, tokens - cost)
 local reset = lag + (capacity - tokens) / rate
 redis.call('HSET', KEYS[1], 'tokens', num(tokens), 'ts', num(ts))
 expire_in(KEYS[1], reset)
-return {allowed, num(math.floor(tokens + 1e-6)), num(retry), num(reset)}
+return {1, math.floor(tokens + 1e-6), '0', num(reset)}
 """
 
     def __init__(self, capacity: int, refill_per_second: float, store: Store | None = None,
@@ -50,16 +49,16 @@ return {allowed, num(math.floor(tokens + 1e-6)), num(retry), num(reset)}
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:
-        now, cost, capacity, rate = now_of(store, args), int(args[1]), float(args[2]), float(args[3])
+        _, cost, capacity, rate = args  # our own Python numbers: the memory store passes them through
+        now = now_of(store, args)
         tokens, ts = store.load(keys[0]) or (capacity, now)
         tokens = min(capacity, tokens + max(0.0, now - ts) * rate)
         ts = max(ts, now)
         lag = ts - now  # > 0 only while the clock is behind: refill resumes once it catches up
-        allowed, retry = 0, 0.0
-        if cost <= tokens + EPSILON:
-            allowed, tokens = 1, max(0.0, tokens - cost)
-        else:
+        if cost > tokens + EPSILON:  # refused: nothing written (the refill is recomputed next time)
             retry = lag + (min(cost, capacity) - tokens) / rate
+            return [0, math.floor(tokens + EPSILON), retry, lag + (capacity - tokens) / rate]
+        tokens = max(0.0, tokens - cost)
         reset = lag + (capacity - tokens) / rate
         store.save(keys[0], (tokens, ts), expiry(reset))
-        return [allowed, math.floor(tokens + EPSILON), retry, reset]
+        return [1, math.floor(tokens + EPSILON), 0.0, reset]
