@@ -52,7 +52,8 @@ return {0, limit - count, num(retry), num(reset())}
         super().__init__(store, clock)
 
     def keys(self, key: str) -> list[str]:
-        return [f"rl:{self.name}:{key}", f"rl:{self.name}:{key}:seq"]
+        # The {hash tag} puts both keys in one Redis Cluster slot, as a script touching two keys requires.
+        return [f"rl:{self.name}:{{{key}}}", f"rl:{self.name}:{{{key}}}:seq"]
 
     def params(self) -> list[Any]:
         return [self.limit, self.window]
