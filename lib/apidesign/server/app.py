@@ -17,7 +17,7 @@ from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import memory_store
-from . import channels, chat_socket, messages, sse, versions
+from . import channels, chat_socket, messages, ratelimiting, sse, versions
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "STORE": None,            # shared state; an in-memory store by default
     "CURSOR_KEY": None,       # HMAC key for pagination cursors; random per app if None
     "MAX_CONTENT_LENGTH": 1 << 20,  # 1 MiB bodies at most: a 413, not an out-of-memory
+    "RATE_LIMIT": None,       # off; e.g. {"algorithm": "token_bucket", "limit": 100, "window": 60} (server/ratelimiting.py)
 }
 
 # Machine-readable codes for errors Flask/Werkzeug raise before our code runs.
@@ -58,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sse.bp)          # GET /v1/channels/{id}/events (text/event-stream)
     app.register_blueprint(chat_socket.bp)  # GET /v1/channels/{id}/socket (WebSocket)
     register_error_handlers(app)
+    ratelimiting.install(app)
     app.after_request(standard_reason_phrase)
     return app
 
