@@ -65,7 +65,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def standard_reason_phrase(response):
-    """``201 Created`` rather than Werkzeug's ``201 CREATED``: the phrases as RFC 9110 spells them."""
+    """``201 Created`` rather than Werkzeug's ``201 CREATED``: the phrases as RFC 9110 spells them.
+
+    Also: a 204 has no content, so it carries no Content-Type (Flask would add ``text/html``).
+    """
+    if response.status_code == 204:
+        response.headers.pop("Content-Type", None)
     try:
         response.status = f"{response.status_code} {HTTPStatus(response.status_code).phrase}"
     except ValueError:
