@@ -17,7 +17,7 @@ from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import memory_store
-from . import channels, chat_socket, integrations, messages, oauth_routes, sse, versions
+from . import channels, chat_socket, integrations, messages, oauth_routes, ratelimiting, sse, versions
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "STORE": None,            # shared state; an in-memory store by default
     "CURSOR_KEY": None,       # HMAC key for pagination cursors; random per app if None
     "MAX_CONTENT_LENGTH": 1 << 20,  # 1 MiB bodies at most: a 413, not an out-of-memory
+    "RATE_LIMIT": None,       # off; e.g. {"algorithm": "token_bucket", "limit": 100, "window": 60} (server/ratelimiting.py)
     # Authentication (oauth_routes): access JWTs, refresh tokens, OAuth clients, API keys
     "JWT_ALGORITHM": "HS256",       # or "RS256" / "ES256"
     "JWT_SIGNING_KEY": None,        # generated per app (seeded by ID_SEED for HS256); pass one to pin it
@@ -72,12 +73,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     oauth_routes.init_app(app)  # authentication state + the OAuth routes
     app.register_blueprint(integrations.bp)
     register_error_handlers(app)
+    ratelimiting.install(app)
     app.after_request(standard_reason_phrase)
     return app
 
 
 def standard_reason_phrase(response):
-    """``201 Created`` rather than Werkzeug's ``201 CREATED``: the phrases as RFC 9110 spells them."""
+    """``201 Created`` rather than Werkzeug's ``201 CREATED``: the phrases as RFC 9110 spells them.
+
+    Also: a 204 has no content, so it carries no Content-Type (Flask would add ``text/html``).
+    """
+    if response.status_code == 204:
+        response.headers.pop("Content-Type", None)
     try:
         response.status = f"{response.status_code} {HTTPStatus(response.status_code).phrase}"
     except ValueError:
