@@ -18,7 +18,7 @@ from typing import Any
 from . import jwt
 from .clock import Clock
 from .errors import ApiDesignError
-from .revocation import Denylist
+from .revocation import Denylist, DenylistUnavailable
 from .store import Store
 
 UNRESERVED = string.ascii_letters + string.digits + "-._~"   # RFC 7636 section 4.1
@@ -236,6 +236,7 @@ class AccessTokens:
     ttl: float = 900
     leeway: float = 30
     verify_key: Any = field(default=None)
+    fail_open: bool = True  # denylist store down: accept signed, unexpired tokens (the "none" strategy, briefly)
 
     def __post_init__(self):
         self.signing_key = jwt.load_key(self.key)
@@ -260,9 +261,18 @@ class AccessTokens:
         claims = parts["payload"]
         if not all(isinstance(claims[c], str) for c in ("sub", "jti", "scope")):
             raise jwt.InvalidClaimError("'sub', 'jti' and 'scope' must be strings.")
-        if self.denylist.is_revoked(claims["jti"]):
+        if self._revoked(claims["jti"]):
             raise RevokedTokenError("This token has been revoked.")
         return claims
+
+    def _revoked(self, jti: str) -> bool:
+        """The denylist's answer; when the store is down, False if failing open, else the error goes up."""
+        try:
+            return self.denylist.is_revoked(jti)
+        except DenylistUnavailable:
+            if not self.fail_open:
+                raise
+            return False
 
     def revoke(self, token: str) -> float:
         """Put a valid token's ``jti`` on the denylist until its ``exp``; returns the TTL used."""

@@ -13,9 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redis.exceptions import RedisError
+
+from .errors import ApiDesignError
 from .store import Store
 
 STRATEGIES = ("none", "denylist", "introspection")
+STORE_ERRORS = (OSError, RedisError)  # what an unreachable shared store raises
+
+
+class DenylistUnavailable(ApiDesignError):
+    """The shared store holding the denylist cannot be reached, so revocation cannot be checked."""
 
 
 class Denylist:
@@ -33,7 +41,11 @@ class Denylist:
         return remaining
 
     def is_revoked(self, jti: str) -> bool:
-        return self.store.get(self.prefix + jti) is not None
+        """Is ``jti`` denied? ``DenylistUnavailable`` if the store cannot say."""
+        try:
+            return self.store.get(self.prefix + jti) is not None
+        except STORE_ERRORS as exc:
+            raise DenylistUnavailable(f"denylist store unreachable ({type(exc).__name__})") from None
 
     def size(self) -> int:
         """Entries held right now (expired ones are gone by themselves)."""

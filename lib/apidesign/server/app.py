@@ -37,7 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT": None,       # off; e.g. {"algorithm": "token_bucket", "limit": 100, "window": 60} (server/ratelimiting.py)
     # Authentication (oauth_routes): access JWTs, refresh tokens, OAuth clients, API keys
     "JWT_ALGORITHM": "HS256",       # or "RS256" / "ES256"
-    "JWT_SIGNING_KEY": None,        # generated per app (seeded by ID_SEED for HS256); pass one to pin it
+    "JWT_SIGNING_KEY": None,        # one random key per process, shared by its apps; pass one to pin it
     "JWT_ISSUER": "https://auth.apidesign.test",
     "JWT_AUDIENCE": "apidesign-chat",
     "JWT_LEEWAY": 30,               # seconds of clock skew tolerated between servers
@@ -45,6 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "REFRESH_TOKEN_TTL": 30 * 24 * 3600,
     "AUTH_CODE_TTL": 60,
     "API_KEY_PREFIX": "sk_live_",
+    "DENYLIST_ON_STORE_ERROR": "open",  # store down: "open" accepts signed, unexpired tokens; "closed" is a 503
     "OAUTH_CLIENTS": {"chat-cli": {"redirect_uris": ["http://127.0.0.1:8400/callback"],
                                    "scopes": ["channels:read", "channels:write", "messages:read", "messages:write"]}},
 }

@@ -19,8 +19,9 @@ from typing import Iterable, Mapping
 from flask import Flask, g, request
 
 from ..apikeys import InvalidApiKey
-from ..errors import Forbidden, Unauthenticated
+from ..errors import Forbidden, ServiceUnavailable, Unauthenticated
 from ..jwt import InvalidTokenError
+from ..revocation import STORE_ERRORS, DenylistUnavailable
 from .services import services
 
 REALM = "apidesign"
@@ -86,6 +87,8 @@ def bearer_principal(authorization: str) -> Principal:
                               headers={"WWW-Authenticate": challenge()})
     try:
         claims = auth_state().access_tokens.verify(token.strip())
+    except DenylistUnavailable:
+        raise ServiceUnavailable("Token revocation cannot be checked right now.", headers={"Retry-After": "1"}) from None
     except InvalidTokenError as exc:
         reason = quotable(str(exc))
         raise Unauthenticated(f"Invalid access token: {reason}", code="INVALID_TOKEN",
@@ -100,6 +103,8 @@ def api_key_principal(presented: str) -> Principal:
     """The service behind ``X-API-Key``; unknown or revoked keys are a 401."""
     try:
         record = auth_state().api_keys.verify(presented)
+    except STORE_ERRORS:  # no store, no way to check a key: refuse rather than guess
+        raise ServiceUnavailable("API keys cannot be checked right now.", headers={"Retry-After": "1"}) from None
     except InvalidApiKey as exc:
         raise Unauthenticated(str(exc), code="INVALID_API_KEY",
                               headers={"WWW-Authenticate": f'ApiKey realm="{REALM}"'}) from None

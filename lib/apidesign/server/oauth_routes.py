@@ -12,6 +12,7 @@ rather than the API's envelope, because OAuth client libraries parse exactly tha
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 from dataclasses import dataclass
@@ -52,10 +53,11 @@ def init_app(app: Flask) -> None:
     svc: Services = app.extensions["apidesign"]
     cfg = app.config
     rng = random.Random(cfg["ID_SEED"]) if cfg["ID_SEED"] is not None else random.SystemRandom()
-    key = cfg["JWT_SIGNING_KEY"] or generate_key(cfg["JWT_ALGORITHM"], rng)
+    key = cfg["JWT_SIGNING_KEY"] or deployment_key(cfg["JWT_ALGORITHM"])
     denylist = Denylist(svc.store)
     access = AccessTokens(key, cfg["JWT_ALGORITHM"], cfg["JWT_ISSUER"], cfg["JWT_AUDIENCE"], svc.wall_clock,
-                          denylist, rng, ttl=cfg["ACCESS_TOKEN_TTL"], leeway=cfg["JWT_LEEWAY"])
+                          denylist, rng, ttl=cfg["ACCESS_TOKEN_TTL"], leeway=cfg["JWT_LEEWAY"],
+                          fail_open=cfg["DENYLIST_ON_STORE_ERROR"] == "open")
     svc.extras["auth"] = AuthState(
         access, RefreshTokens(svc.store, rng, ttl=cfg["REFRESH_TOKEN_TTL"]),
         AuthorizationCodes(svc.store, rng, ttl=cfg["AUTH_CODE_TTL"]),
@@ -64,10 +66,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def generate_key(algorithm: str, rng: random.Random) -> Any:
-    """A fresh signing key for ``algorithm``: 256 random bits for HS256 (seeded when the app is), else a key pair."""
+@functools.lru_cache(maxsize=None)
+def deployment_key(algorithm: str) -> Any:
+    """The signing key every app in this process shares unless config names one, as the servers of one
+    deployment share a key from their secret manager: 256 random bits for HS256, else a fresh key pair."""
     if algorithm == "HS256":
-        return rng.randbytes(32) if not isinstance(rng, random.SystemRandom) else secrets.token_bytes(32)
+        return secrets.token_bytes(32)
     if algorithm == "RS256":
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return ec.generate_private_key(ec.SECP256R1())
