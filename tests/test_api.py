@@ -114,11 +114,16 @@ def test_415_for_a_body_that_is_not_json(client, as_user, channel):
     assert_error(r, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
-@pytest.mark.parametrize("headers", [{}, {"X-User-Id": "usr_ghost"}])
-def test_401_with_www_authenticate_when_the_caller_is_unknown(client, headers):
+@pytest.mark.parametrize("headers,code,challenge", [
+    ({}, "UNAUTHENTICATED", 'Bearer realm="apidesign"'),
+    ({"X-User-Id": "usr_alice"}, "UNAUTHENTICATED", 'Bearer realm="apidesign"'),  # the old stub is no credential
+    ({"Authorization": "Basic dXNyOnB3"}, "UNAUTHENTICATED", 'Bearer realm="apidesign"'),
+    ({"Authorization": "Bearer not.a.jwt"}, "INVALID_TOKEN", 'Bearer realm="apidesign", error="invalid_token"'),
+])
+def test_401_with_a_bearer_challenge_when_credentials_are_missing_or_invalid(client, headers, code, challenge):
     r = client.get("/v1/users/usr_alice/channels", headers=headers)
-    assert_error(r, 401, "UNAUTHENTICATED")
-    assert "WWW-Authenticate" in r.headers
+    assert_error(r, 401, code)
+    assert r.headers["WWW-Authenticate"].startswith(challenge)
 
 
 def test_403_for_a_non_member_and_for_someone_elses_channel_list(client, as_user, channel):

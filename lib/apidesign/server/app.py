@@ -17,7 +17,7 @@ from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import memory_store
-from . import channels, chat_socket, messages, ratelimiting, sse, versions
+from . import channels, chat_socket, integrations, messages, oauth_routes, ratelimiting, sse, versions
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -35,6 +35,19 @@ DEFAULTS: dict[str, Any] = {
     "CURSOR_KEY": None,       # HMAC key for pagination cursors; random per app if None
     "MAX_CONTENT_LENGTH": 1 << 20,  # 1 MiB bodies at most: a 413, not an out-of-memory
     "RATE_LIMIT": None,       # off; e.g. {"algorithm": "token_bucket", "limit": 100, "window": 60} (server/ratelimiting.py)
+    # Authentication (oauth_routes): access JWTs, refresh tokens, OAuth clients, API keys
+    "JWT_ALGORITHM": "HS256",       # or "RS256" / "ES256"
+    "JWT_SIGNING_KEY": None,        # one random key per process, shared by its apps; pass one to pin it
+    "JWT_ISSUER": "https://auth.apidesign.test",
+    "JWT_AUDIENCE": "apidesign-chat",
+    "JWT_LEEWAY": 30,               # seconds of clock skew tolerated between servers
+    "ACCESS_TOKEN_TTL": 900,        # 15 minutes, the syllabus's short-lived access token
+    "REFRESH_TOKEN_TTL": 30 * 24 * 3600,
+    "AUTH_CODE_TTL": 60,
+    "API_KEY_PREFIX": "sk_live_",
+    "DENYLIST_ON_STORE_ERROR": "open",  # store down: "open" accepts signed, unexpired tokens; "closed" is a 503
+    "OAUTH_CLIENTS": {"chat-cli": {"redirect_uris": ["http://127.0.0.1:8400/callback"],
+                                   "scopes": ["channels:read", "channels:write", "messages:read", "messages:write"]}},
 }
 
 # Machine-readable codes for errors Flask/Werkzeug raise before our code runs.
@@ -58,6 +71,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(versions.bp)
     app.register_blueprint(sse.bp)          # GET /v1/channels/{id}/events (text/event-stream)
     app.register_blueprint(chat_socket.bp)  # GET /v1/channels/{id}/socket (WebSocket)
+    oauth_routes.init_app(app)  # authentication state + the OAuth routes
+    app.register_blueprint(integrations.bp)
     register_error_handlers(app)
     ratelimiting.install(app)
     app.after_request(standard_reason_phrase)

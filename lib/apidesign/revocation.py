@@ -1,0 +1,84 @@
+"""Revoking tokens that verify on their own: the ``jti`` denylist, and the trade-off it buys.
+
+A signed JWT stays valid until ``exp`` whatever the server thinks of it later. Three
+answers, each with a cost:
+
+* **none**: wait it out; a revoked token works for up to its whole lifetime.
+* **denylist**: remember revoked ``jti`` values in the shared store until they would
+  have expired anyway (TTL = remaining lifetime), and check each request against it.
+* **introspection**: ask the authorization server about every token (RFC 7662).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+
+from .errors import ApiDesignError
+from .store import Store
+
+STRATEGIES = ("none", "denylist", "introspection")
+STORE_ERRORS = (OSError, RedisError)  # what an unreachable shared store raises
+
+
+class DenylistUnavailable(ApiDesignError):
+    """The shared store holding the denylist cannot be reached, so revocation cannot be checked."""
+
+
+class Denylist:
+    """Revoked token IDs in the shared store, each kept only as long as the token could still verify."""
+
+    def __init__(self, store: Store, prefix: str = "deny:"):
+        self.store, self.prefix = store, prefix
+
+    def revoke(self, jti: str, exp: float, now: float) -> float:
+        """Deny ``jti`` until ``exp``; returns the TTL used (0 if the token has already expired)."""
+        remaining = exp - now
+        if remaining <= 0:
+            return 0.0  # already dead: nothing to remember
+        self.store.set(self.prefix + jti, "1", ttl=remaining)
+        return remaining
+
+    def is_revoked(self, jti: str) -> bool:
+        """Is ``jti`` denied? ``DenylistUnavailable`` if the store cannot say."""
+        try:
+            return self.store.get(self.prefix + jti) is not None
+        except STORE_ERRORS as exc:
+            raise DenylistUnavailable(f"denylist store unreachable ({type(exc).__name__})") from None
+
+    def size(self) -> int:
+        """Entries held right now (expired ones are gone by themselves)."""
+        return len(self.store.keys(self.prefix + "*"))
+
+
+@dataclass(frozen=True)
+class Tradeoff:
+    """The cost of one revocation strategy at one access-token lifetime, in steady state."""
+
+    strategy: str
+    access_ttl: float
+    revoked_token_window: float     # seconds a revoked token keeps working, worst case
+    denylist_entries: float         # revoked-but-unexpired jtis held, on average
+    auth_server_calls_per_s: float  # token refreshes + introspections
+    store_lookups_per_s: float      # denylist reads on the request path
+
+
+def revocation_tradeoff(access_ttl: float, strategy: str, request_rate: float, *, sessions: int = 10_000,
+                        revocations_per_hour: float = 60) -> Tradeoff:
+    """The steady-state numbers for ``strategy`` when ``sessions`` clients make ``request_rate`` requests/s.
+
+    Every session refreshes once per ``access_ttl``. A token is revoked, on average, halfway
+    through its life, so it sits on the denylist for ``access_ttl / 2`` (Little's law: entries
+    = arrival rate x time in system).
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}")
+    refreshes = sessions / access_ttl
+    revocations = revocations_per_hour / 3600
+    return Tradeoff(
+        strategy, access_ttl,
+        revoked_token_window=access_ttl if strategy == "none" else 0.0,
+        denylist_entries=revocations * access_ttl / 2 if strategy == "denylist" else 0.0,
+        auth_server_calls_per_s=refreshes + (request_rate if strategy == "introspection" else 0.0),
+        store_lookups_per_s=request_rate if strategy == "denylist" else 0.0)

@@ -1,0 +1,247 @@
+"""The authorization server inside the reference app (RFC 6749 code flow with PKCE, RFC 7636).
+
+    GET  /oauth/authorize   the consent screen, as JSON (the user is signed in: Bearer)
+    POST /oauth/authorize   approve or deny -> 302 to the client's redirect_uri with ?code= or ?error=
+    POST /oauth/token       code + code_verifier, or a refresh token -> access JWT + new refresh token
+    POST /oauth/revoke      revoke an access token (jti denylist) or a refresh token's family (RFC 7009)
+    GET  /.well-known/jwks.json   the public signing key, for asymmetric algorithms (RFC 7517)
+
+The token endpoints answer errors in RFC 6749's own shape (``{"error", "error_description"}``)
+rather than the API's envelope, because OAuth client libraries parse exactly that.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import secrets
+from dataclasses import dataclass
+from typing import Any, Mapping
+from urllib.parse import urlencode
+
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from flask import Blueprint, Flask, redirect, request
+
+from .. import jwt
+from ..apikeys import ApiKeyRing
+from ..envelope import success
+from ..errors import InvalidInput
+from ..oauth import (AccessTokens, AuthorizationCodes, InvalidClient, InvalidGrant, InvalidRequest, InvalidScope,
+                     OAuthError, RefreshTokens, UnsupportedGrantType, pkce_matches)
+from ..revocation import Denylist
+from .auth import current_principal, current_user
+from .services import Services, services
+
+bp = Blueprint("oauth", __name__)
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 section 5.1
+
+
+@dataclass
+class AuthState:
+    """One app's authentication machinery, kept in ``Services.extras["auth"]``."""
+
+    access_tokens: AccessTokens
+    refresh_tokens: RefreshTokens
+    codes: AuthorizationCodes
+    api_keys: ApiKeyRing
+    denylist: Denylist
+    clients: Mapping[str, Any]
+
+
+def init_app(app: Flask) -> None:
+    """Build the app's ``AuthState`` from config and register the OAuth routes."""
+    svc: Services = app.extensions["apidesign"]
+    cfg = app.config
+    rng = random.Random(cfg["ID_SEED"]) if cfg["ID_SEED"] is not None else random.SystemRandom()
+    key = cfg["JWT_SIGNING_KEY"] or deployment_key(cfg["JWT_ALGORITHM"])
+    denylist = Denylist(svc.store)
+    access = AccessTokens(key, cfg["JWT_ALGORITHM"], cfg["JWT_ISSUER"], cfg["JWT_AUDIENCE"], svc.wall_clock,
+                          denylist, rng, ttl=cfg["ACCESS_TOKEN_TTL"], leeway=cfg["JWT_LEEWAY"],
+                          fail_open=cfg["DENYLIST_ON_STORE_ERROR"] == "open")
+    svc.extras["auth"] = AuthState(
+        access, RefreshTokens(svc.store, rng, ttl=cfg["REFRESH_TOKEN_TTL"]),
+        AuthorizationCodes(svc.store, rng, ttl=cfg["AUTH_CODE_TTL"]),
+        ApiKeyRing(svc.store, svc.wall_clock, prefix=cfg["API_KEY_PREFIX"], rng=rng), denylist,
+        cfg["OAUTH_CLIENTS"])
+    app.register_blueprint(bp)
+
+
+@functools.lru_cache(maxsize=None)
+def deployment_key(algorithm: str) -> Any:
+    """The signing key every app in this process shares unless config names one, as the servers of one
+    deployment share a key from their secret manager: 256 random bits for HS256, else a fresh key pair."""
+    if algorithm == "HS256":
+        return secrets.token_bytes(32)
+    if algorithm == "RS256":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def state():
+    return services().extras["auth"]
+
+
+# --- authorization endpoint -------------------------------------------------------------
+
+def authorization_request() -> dict:
+    """The validated query of an authorization request; client and redirect errors never redirect."""
+    args = request.values
+    client_id, redirect_uri = args.get("client_id", ""), args.get("redirect_uri", "")
+    client = state().clients.get(client_id)
+    if client is None or redirect_uri not in client["redirect_uris"]:
+        # RFC 6749 section 4.1.2.1: never redirect to an unverified URI (open redirector)
+        raise InvalidInput("Unknown client_id or unregistered redirect_uri.", code="INVALID_CLIENT")
+    return {"client_id": client_id, "redirect_uri": redirect_uri, "state": args.get("state", ""),
+            "scope": args.get("scope", ""), "response_type": args.get("response_type", ""),
+            "code_challenge": args.get("code_challenge", ""),
+            "code_challenge_method": args.get("code_challenge_method", "")}
+
+
+def check_authorization_request(req: dict) -> list[str]:
+    """The requested scopes, or an ``OAuthError`` to send back to the client by redirect."""
+    if req["response_type"] != "code":
+        raise OAuthError("response_type must be 'code'.")
+    if req["code_challenge_method"] != "S256" or len(req["code_challenge"]) != 43:
+        raise InvalidRequest("PKCE is required: code_challenge with code_challenge_method=S256.")
+    scopes = req["scope"].split()
+    allowed = set(state().clients[req["client_id"]]["scopes"])
+    if not scopes or not set(scopes) <= allowed:
+        raise InvalidScope(f"Requested scopes must be a non-empty subset of {sorted(allowed)}.")
+    return scopes
+
+
+@bp.get("/oauth/authorize")
+def consent_screen():
+    user = current_user()
+    req = authorization_request()
+    try:
+        scopes = check_authorization_request(req)
+    except OAuthError as exc:
+        return back_to_client(req, error=exc.error, error_description=exc.description)
+    return success({"client": req["client_id"], "user": user, "scopes": scopes,
+                    "question": f"Allow {req['client_id']} to {', '.join(scopes)} as {user}?"})
+
+
+@bp.post("/oauth/authorize")
+def decide():
+    user = current_user()
+    req = authorization_request()
+    try:
+        scopes = check_authorization_request(req)
+    except OAuthError as exc:
+        return back_to_client(req, error=exc.error, error_description=exc.description)
+    if request.values.get("decision") != "approve":
+        return back_to_client(req, error="access_denied", error_description="The user said no.")
+    code = state().codes.issue({"sub": user, "client_id": req["client_id"], "redirect_uri": req["redirect_uri"],
+                                "scope": " ".join(scopes), "code_challenge": req["code_challenge"]})
+    return back_to_client(req, code=code)
+
+
+def back_to_client(req: dict, **params: str):
+    """302 to the registered redirect URI with ``params`` and the client's ``state``."""
+    query = urlencode({**params, **({"state": req["state"]} if req["state"] else {})})
+    return redirect(f"{req['redirect_uri']}?{query}", code=302)
+
+
+# --- token endpoint ---------------------------------------------------------------------
+
+def form(name: str, required: bool = True) -> str:
+    """One form parameter, present at most once (RFC 6749 section 3.2)."""
+    values = request.form.getlist(name)
+    if len(values) > 1:
+        raise InvalidRequest(f"'{name}' is repeated.")
+    if required and not (values and values[0]):
+        raise InvalidRequest(f"'{name}' is required.")
+    return values[0] if values else ""
+
+
+@bp.post("/oauth/token")
+def token():
+    try:
+        grant_type = form("grant_type")
+        client_id = form("client_id")
+        if client_id not in state().clients:
+            raise InvalidClient("Unknown client_id.")
+        if grant_type == "authorization_code":
+            grant, refresh = redeem_code(client_id), None
+        elif grant_type == "refresh_token":
+            grant, refresh = refresh_grant(client_id)
+        else:
+            raise UnsupportedGrantType(f"Unsupported grant_type '{grant_type}'.")
+    except OAuthError as exc:
+        status = 401 if isinstance(exc, InvalidClient) else 400
+        return {"error": exc.error, "error_description": exc.description}, status, NO_STORE
+    return token_response(grant, refresh), 200, NO_STORE
+
+
+def redeem_code(client_id: str) -> dict:
+    """The grant behind a one-time code, after the PKCE proof and redirect URI both match."""
+    code, verifier, redirect_uri = form("code"), form("code_verifier"), form("redirect_uri")
+    grant = state().codes.redeem(code)
+    if grant["client_id"] != client_id or grant["redirect_uri"] != redirect_uri:
+        raise InvalidGrant("The code was issued to another client or redirect_uri.")
+    if not pkce_matches(verifier, grant["code_challenge"]):
+        raise InvalidGrant("code_verifier does not match the code_challenge (PKCE).")
+    return {"sub": grant["sub"], "client_id": client_id, "scope": grant["scope"]}
+
+
+def refresh_grant(client_id: str) -> tuple[dict, str]:
+    """Rotate the presented refresh token; a retired one revokes its whole family."""
+    new_token, grant = state().refresh_tokens.rotate(form("refresh_token"))
+    if grant["client_id"] != client_id:
+        raise InvalidGrant("The refresh token belongs to another client.")
+    return grant, new_token
+
+
+def token_response(grant: dict, refresh: str | None) -> dict:
+    """RFC 6749 section 5.1: the access token, its type and lifetime, the refresh token, the scope."""
+    s = state()
+    scopes = grant["scope"].split()
+    grant = {"sub": grant["sub"], "client_id": grant["client_id"], "scope": grant["scope"]}
+    refresh = refresh or s.refresh_tokens.issue(grant)
+    return {"access_token": s.access_tokens.mint(grant["sub"], scopes, grant["client_id"]),
+            "token_type": "Bearer", "expires_in": int(s.access_tokens.ttl),
+            "refresh_token": refresh, "scope": grant["scope"]}
+
+
+@bp.post("/oauth/revoke")
+def revoke():
+    """RFC 7009: revoke an access token or a refresh token; always 200, even for unknown tokens."""
+    value = request.form.get("token", "")
+    s = state()
+    if value.startswith("rt_"):
+        try:
+            s.refresh_tokens.revoke_family(value)
+        except InvalidGrant:
+            pass
+    else:
+        try:
+            s.access_tokens.revoke(value)
+        except jwt.InvalidTokenError:
+            pass  # section 2.2: invalid tokens need no action, and the answer must not leak which
+    return "", 200, NO_STORE
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks():
+    """The verification key as a JWK Set, so any service can check tokens without calling us."""
+    key = state().access_tokens.signing_key
+    if key.family == "HS":
+        return {"keys": []}  # a shared secret is never published
+    return {"keys": [public_jwk(jwt.algorithms.public_key(key), state().access_tokens.algorithm)]}
+
+
+def public_jwk(public: Any, alg: str) -> dict:
+    """RFC 7518 section 6: the public numbers, base64url big-endian."""
+    b64 = lambda n, size=None: jwt.b64url_encode(n.to_bytes(size or (n.bit_length() + 7) // 8, "big"))
+    numbers = public.public_numbers()
+    if alg == "RS256":
+        return {"kty": "RSA", "alg": alg, "use": "sig", "n": b64(numbers.n), "e": b64(numbers.e)}
+    return {"kty": "EC", "alg": alg, "use": "sig", "crv": "P-256", "x": b64(numbers.x, 32), "y": b64(numbers.y, 32)}
+
+
+@bp.get("/v1/whoami")
+def whoami():
+    """Who the credentials on this request say you are: works for users and API keys alike."""
+    p = current_principal()
+    return success({"principal": p.key, "kind": p.kind, "scopes": sorted(p.scopes), **({"owner": p.owner} if p.owner else {})})
