@@ -20,20 +20,34 @@ OPEN_TIMEOUT_MS = 180_000
 
 
 def open_notebook(page, lab, name):
-    page.goto(f"{lab['url']}/lab/tree/notebooks/{name}?token={lab['token']}")
+    # A workspace of its own, reset: no tabs restored from an earlier test share the page.
+    workspace = re.sub(r"\W", "-", name)
+    page.goto(f"{lab['url']}/lab/workspaces/{workspace}/tree/notebooks/{name}?reset&token={lab['token']}")
     # Generous: on a loaded 2-core machine JupyterLab's first load and kernel start can take a while.
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=OPEN_TIMEOUT_MS)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=OPEN_TIMEOUT_MS)
 
 
+def menu(page, top: str, item: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{top}$")).click()
+    page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel", has_text=re.compile(f"^{item}$")).click()
+
+
 def run_all_cells(page):
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-    # Finished when no prompt shows [*] and the kernel is idle again.
+    """Clear the committed outputs, run every cell, and wait until every code cell has a fresh number.
+
+    Clearing first matters: the committed prompts already read [1], [2], ..., so without it a run
+    that never started would look finished.
+    """
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.click()
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    page.wait_for_function("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                                  .every(p => !/\\d/.test(p.textContent))""", timeout=30_000)
+    menu(page, "Run", "Run All Cells")
     page.wait_for_function(
-        """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].every(p => !p.textContent.includes('*'))
-               && document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']") !== null
-               && [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some(p => /\\[\\d+\\]/.test(p.textContent))""",
+        """() => { const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+                   return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent))
+                       && document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']") !== null; }""",
         timeout=RUN_TIMEOUT_MS, polling=500)
 
 
