@@ -16,7 +16,7 @@ from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import memory_store
-from . import channels, messages
+from . import batch, channels, faults, messages, presence
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -32,6 +32,16 @@ DEFAULTS: dict[str, Any] = {
     "WALL_CLOCK": None,       # epoch seconds by default
     "STORE": None,            # shared state; an in-memory store by default
     "MAX_CONTENT_LENGTH": 1 << 20,  # 1 MiB bodies at most: a 413, not an out-of-memory
+    # Idempotency (04-idempotency-and-errors): keys optional unless required; records kept 24 h.
+    "IDEMPOTENCY_REQUIRED": False,
+    "IDEMPOTENCY_TTL": 24 * 3600.0,
+    "IDEMPOTENCY_LOCK_TTL": 30.0,   # an in-flight record older than this is taken over (crash recovery)
+    "FAULT_DROP_RATE": 0.0,         # probability that a POST's response is lost after the work is done
+    "FAULT_SEED": 0,
+    "PRESENCE_FAILING": False,      # make the downstream presence service fail (circuit breaker demo)
+    "BREAKER_FAILURES": 5,          # consecutive failures that open the breaker
+    "BREAKER_COOLDOWN": 30.0,       # seconds open before half-open
+    "BREAKER_TRIALS": 1,            # calls admitted while half-open
 }
 
 # Machine-readable codes for errors Flask/Werkzeug raise before our code runs.
@@ -52,6 +62,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         svc.repo.add_user(user_id, name, svc.now_ms())
     app.register_blueprint(channels.bp)
     app.register_blueprint(messages.bp)
+    app.register_blueprint(batch.bp)
+    presence.install(app.config, svc)
+    app.register_blueprint(presence.bp)
+    faults.install(app, svc)
     register_error_handlers(app)
     return app
 
