@@ -76,7 +76,9 @@ def build_services(config: Mapping[str, Any]) -> Services:
     db = Database(config["DATABASE"])
     return Services(db=db, repo=Repository(db), clock=clock,
                     wall_clock=config["WALL_CLOCK"] or WallClock(),
-                    ids=IdFactory(config["ID_SEED"]), store=config["STORE"] or memory_store(clock))
+                    ids=IdFactory(config["ID_SEED"]),
+                    # "is None", not "or": an empty MemoryStore has len() 0 and so is falsy
+                    store=config["STORE"] if config["STORE"] is not None else memory_store(clock))
 
 
 def register_error_handlers(app: Flask) -> None:
