@@ -7,9 +7,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-requirements
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
 
-.PHONY: lab test test-unit test-notebooks install system-deps execute strip bench clean
+.PHONY: lab test test-unit test-notebooks test-browser test-latest install system-deps execute strip clean-outputs reset-exercises site slides bench clean
 
 # The stamp is newer than requirements.txt once installed, so a second run skips pip entirely.
 $(STAMP): requirements.txt pyproject.toml
@@ -20,7 +21,7 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=. notebooks/00-start-here.ipynb
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. $(AS_ROOT) notebooks/00-start-here.ipynb
 
 test: $(STAMP)
 	$(PY) -m pytest tests notebooks $(NBVAL)
@@ -31,9 +32,24 @@ test-unit: $(STAMP)
 test-notebooks: $(STAMP)
 	$(PY) -m pytest notebooks $(NBVAL)
 
-# Optional system packages: redis-server runs the real-Redis test lane (skipped, with a reason, without it).
+# JupyterLab in headless Chromium: every notebook runs, every widget renders, controls redraw plots.
+# `make test` includes it; it skips (saying why) where Chromium is not installed.
+test-browser: $(STAMP)
+	$(PY) -m pytest tests/browser
+
+# Dependency canary (not in CI): newest releases allowed by the lower bounds instead of the pins.
+test-latest:
+	@test -x .venv-latest/bin/python || $(PYTHON) -m venv .venv-latest
+	sed -e 's/\[\(.*\)\]==.*/[\1]/' -e 's/==.*//' requirements.txt > .venv-latest/requirements-unpinned.txt
+	.venv-latest/bin/python -m pip install --quiet --upgrade -r .venv-latest/requirements-unpinned.txt
+	.venv-latest/bin/python -m pip list --format=freeze > .venv-latest/resolved.txt
+	.venv-latest/bin/python -m pytest tests notebooks $(NBVAL)
+
+# Optional system packages: redis-server runs the real-Redis lane, chromium the browser lane
+# (each is skipped, with the reason shown, without them).
 system-deps:
-	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server; }
+	@command -v redis-server >/dev/null && test -x /usr/bin/chromium || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server chromium; }
 
 # Re-run every notebook in place (for authors and instructors refreshing outputs).
 execute: $(STAMP)
@@ -41,6 +57,23 @@ execute: $(STAMP)
 
 strip: $(STAMP)
 	$(PY) tools/notebooks.py strip notebooks/*.ipynb
+
+# Back to the exercise state: outputs cleared, every explanation kept (`make execute` restores them).
+clean-outputs: $(STAMP)
+	$(PY) tools/notebooks.py clear notebooks/*.ipynb
+
+# One notebook back to its exercise state (answers reset, explanations and your own cells kept):
+#   make reset-exercises NB=notebooks/03-rate-limiting.ipynb
+reset-exercises: $(STAMP)
+	$(PY) tools/notebooks.py reset $(NB)
+
+# The course as static HTML in site/ (no Jupyter, no network needed to read it).
+site: $(STAMP)
+	$(PY) tools/site.py site
+
+# reveal.js slides from the cells' slide metadata, into site/slides/ (reveal.js comes from npm, once).
+slides: $(STAMP)
+	$(PY) tools/slides.py site/slides
 
 bench: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -103,3 +103,19 @@ def live(app):
     """The app served over real HTTP on 127.0.0.1, stopped after the test."""
     with serve(app) as server:
         yield server
+
+
+@pytest.fixture
+def load_solution():
+    """``load_solution("03-rate-limiting")`` -> the module of model solutions in notebooks/solutions/."""
+    import importlib.util
+
+    from apidesign.paths import NOTEBOOKS
+
+    def load(stem: str):
+        path = NOTEBOOKS / "solutions" / f"{stem}.py"
+        spec = importlib.util.spec_from_file_location(f"solutions_{stem.replace('-', '_')}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    return load

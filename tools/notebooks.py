@@ -3,10 +3,13 @@
     python tools/notebooks.py execute notebooks/*.ipynb   # fresh kernel, top to bottom, outputs saved
     python tools/notebooks.py strip   notebooks/*.ipynb   # drop widget state from metadata
     python tools/notebooks.py clear   notebooks/*.ipynb   # remove outputs (nbval then has nothing to compare)
+    python tools/notebooks.py slides  notebooks/*.ipynb   # set slide metadata from headings and `slides` tags
+    python tools/notebooks.py reset   notebooks/03-rate-limiting.ipynb   # exercises back to `...`, notes kept
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,6 +24,22 @@ def strip_widget_state(nb) -> None:
         cell.metadata.pop("execution", None)
 
 
+def slide_type(cell) -> str:
+    """Headings start slides (# and ## a slide, ### a sub-slide); cells tagged `slides` are shown; the rest skipped."""
+    first = cell.source.lstrip().split("\n", 1)[0] if cell.cell_type == "markdown" else ""
+    if first.startswith(("# ", "## ")):
+        return "slide"
+    if first.startswith("### "):
+        return "subslide"
+    return "fragment" if "slides" in cell.metadata.get("tags", []) else "skip"
+
+
+def mark_slides(nb) -> None:
+    """Instructors get short decks: only headings and the cells an author tagged `slides`."""
+    for cell in nb.cells:
+        cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
+
+
 def execute(path: Path) -> None:
     """Run a notebook top to bottom in a fresh kernel, in its own folder, and save the outputs."""
     nb = nbformat.read(path, as_version=4)
@@ -28,6 +47,7 @@ def execute(path: Path) -> None:
                             store_widget_state=False, resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     strip_widget_state(nb)
+    mark_slides(nb)
     nbformat.write(nb, path)
 
 
@@ -35,6 +55,34 @@ def strip(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     strip_widget_state(nb)
     nbformat.write(nb, path)
+
+
+def slides(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    mark_slides(nb)
+    nbformat.write(nb, path)
+
+
+def is_exercise(cell) -> bool:
+    """An exercise cell is a code cell that calls a ``check_...`` function on the learner's answer."""
+    return cell.cell_type == "code" and ".check_" in cell.source
+
+
+def reset(path: Path) -> None:
+    """Put every exercise cell back as shipped (answers become `...` again); every other cell, and any
+    cell the learner added, stays as it is. The shipped version is the one committed in git."""
+    shipped = nbformat.reads(subprocess.run(["git", "show", f"HEAD:./{path.name}"], cwd=path.parent, check=True,
+                                            capture_output=True, text=True).stdout, as_version=4)
+    originals = {c.get("id"): c for c in shipped.cells if is_exercise(c)}
+    nb = nbformat.read(path, as_version=4)
+    restored = 0
+    for i, cell in enumerate(nb.cells):
+        original = originals.get(cell.get("id"))
+        if original is not None:
+            nb.cells[i] = original
+            restored += 1
+    nbformat.write(nb, path)
+    print(f"  {restored} exercise cell(s) reset")
 
 
 def clear(path: Path) -> None:
@@ -48,7 +96,7 @@ def clear(path: Path) -> None:
 
 if __name__ == "__main__":
     command, *paths = sys.argv[1:]
-    action = {"execute": execute, "strip": strip, "clear": clear}[command]
+    action = {"execute": execute, "strip": strip, "clear": clear, "slides": slides, "reset": reset}[command]
     for p in paths:
         print(f"{command}: {p}", flush=True)
         action(Path(p))

@@ -18,10 +18,10 @@ class Feedback:
     message: str
 
     def __str__(self) -> str:
-        return ("Correct: " if self.ok else "Not yet: ") + self.message
+        return ("✓ " if self.ok else "✗ ") + self.message
 
     def _repr_markdown_(self) -> str:
-        return ("✅ " if self.ok else "❌ ") + self.message
+        return str(self)
 
     def __repr__(self) -> str:
         return str(self)
@@ -38,7 +38,7 @@ def failed(message: str) -> Feedback:
     return Feedback(False, message)
 
 
-NOT_ANSWERED = failed("not answered yet: replace the `...` with your answer and run the cell again.")
+NOT_ANSWERED = failed("Not answered yet: replace the `...` with your answer and run the cell again.")
 
 
 def unanswered(answer) -> bool:

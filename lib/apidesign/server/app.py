@@ -6,6 +6,7 @@ ID source, an in-memory database); nothing is read from globals.
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any, Mapping
 
 from flask import Flask, request
@@ -67,7 +68,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(presence.bp)
     faults.install(app, svc)
     register_error_handlers(app)
+    app.after_request(standard_reason_phrase)
     return app
+
+
+def standard_reason_phrase(response):
+    """``201 Created`` rather than Werkzeug's ``201 CREATED``: the phrases as RFC 9110 spells them."""
+    try:
+        response.status = f"{response.status_code} {HTTPStatus(response.status_code).phrase}"
+    except ValueError:
+        pass  # a non-standard code keeps whatever phrase it had
+    return response
 
 
 def build_services(config: Mapping[str, Any]) -> Services:
