@@ -20,7 +20,19 @@ def static_then_live(draw: Callable[..., Any], **controls: Any):
     """
     import ipywidgets
 
-    panel = ipywidgets.interactive(draw, **controls)
+    first_frame = [True]  # emptied by the first call
+
+    def redraw(**values: Any) -> None:
+        # interactive() draws once at construction, inside its Output widget: under nbval (no widget
+        # frontend) that frame leaks into the cell's outputs as a second figure. So the panel skips
+        # it and its Output widget is handed the static figure through widget state instead.
+        if first_frame:
+            first_frame.clear()
+            return
+        draw(**values)
+
+    panel = ipywidgets.interactive(redraw, **controls)
     draw(**panel.kwargs)  # the controls' initial values
+    panel.out.append_display_data(plt.gcf())  # widget state only: no cell output
     plt.show()
     return panel
