@@ -226,6 +226,20 @@ def test_a_deliberate_503_before_work_releases_the_key(app, client, as_user, cha
     assert post(client, as_user, channel, "k1").status_code == 201
 
 
+def test_a_werkzeug_http_error_raised_by_the_view_releases_the_key_like_an_api_error(app, client, as_user, channel,
+                                                                                  monkeypatch):
+    from werkzeug.exceptions import NotFound
+    repo = app.extensions["apidesign"].repo
+    real_add = repo.add_message
+
+    def gone(*args):
+        raise NotFound()
+    monkeypatch.setattr(repo, "add_message", gone)
+    assert post(client, as_user, channel, "k1").status_code == 404
+    monkeypatch.setattr(repo, "add_message", real_add)
+    assert post(client, as_user, channel, "k1").status_code == 201
+
+
 def test_unauthenticated_requests_get_401_before_any_record(client, channel):
     r = client.post(f"/v1/channels/{channel}/messages", json={"content": "hi"}, headers={"Idempotency-Key": "k1"})
     assert r.status_code == 401

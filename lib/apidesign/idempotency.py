@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from flask import Response, current_app, make_response, request
+from werkzeug.exceptions import HTTPException
 
 from .clock import Clock
 from .errors import ApiError, Conflict, InvalidInput, Unprocessable
@@ -294,7 +295,7 @@ def run_claimed(store: IdempotencyStore, scope: str, key: str, claim: Claim,
     """Run the view we claimed the key for, then store its response or release the key (see module doc)."""
     try:
         response = make_response(view(*args, **kwargs))
-    except ApiError:
+    except (ApiError, HTTPException):
         store.release(scope, key, claim)  # deliberate errors are raised before any work: safe to run again
         raise
     except Exception as exc:  # a crash after work may have begun: store the 500 (Stripe's choice)

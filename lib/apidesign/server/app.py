@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "IDEMPOTENCY_REQUIRED": False,
     "IDEMPOTENCY_TTL": 24 * 3600.0,
     "IDEMPOTENCY_LOCK_TTL": 30.0,   # an in-flight record older than this is taken over (crash recovery)
+    "IDEMPOTENCY_KEY_MAX_LENGTH": 255,
     "FAULT_DROP_RATE": 0.0,         # probability that a POST's response is lost after the work is done
     "FAULT_SEED": 0,
     "PRESENCE_FAILING": False,      # make the downstream presence service fail (circuit breaker demo)
