@@ -212,9 +212,9 @@ class IdempotencyStore:
 
     def claim(self, scope: str, key: str, fingerprint: str) -> Claim:
         """Take the key for a new run, or return the live record that holds it (expired ones are taken over)."""
-        token = secrets.token_hex(8)
-        mine = Record("in_flight", fingerprint, self.clock.now() + self.lock_ttl, token)
-        found = self._claim([self.key(scope, key)], [repr(self.clock.now()), mine.encode(), _ms(self.lock_ttl)])
+        token, now = secrets.token_hex(8), self.clock.now()
+        mine = Record("in_flight", fingerprint, now + self.lock_ttl, token)
+        found = self._claim([self.key(scope, key)], [repr(now), mine.encode(), _ms(self.lock_ttl)])
         if found == "":
             return Claim(True, token, fingerprint)
         return Claim(False, fingerprint=fingerprint, record=Record.decode(found))
@@ -245,7 +245,7 @@ def _ms(seconds: float) -> int:
 
 def records() -> IdempotencyStore:
     """The app's ``IdempotencyStore``, built once from config (``IDEMPOTENCY_TTL``, ``IDEMPOTENCY_LOCK_TTL``)."""
-    from .server.services import services
+    from .server.services import services  # imported here: the server package imports this module
     svc = services()
     if "idempotency" not in svc.extras:
         cfg = current_app.config
@@ -267,7 +267,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
                                             details=[{"field": HEADER, "issue": "required"}])
             return view(*args, **kwargs)
         key = parse_key(header, current_app.config.get("IDEMPOTENCY_KEY_MAX_LENGTH", MAX_KEY_LENGTH))
-        from .server.auth import principal_id
+        from .server.auth import principal_id  # imported here: the server package imports this module
         scope = f"{principal_id()}|{request.method} {request.path}"  # authenticates first: 401 before any record
         store = records()
         claim = store.claim(scope, key, fingerprint(request.get_data()))
