@@ -1,0 +1,332 @@
+"""The API design reviewer: exact findings on every shipped design, three input forms, named parse errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apidesign.errors import ApiDesignError
+from apidesign.paths import DATA
+from apidesign.review import (RULE_IDS, RULES, DesignParseError, Finding, MalformedRow, NoEndpointTable,
+                              as_markdown, errors, load_design, parse_markdown, review, summary)
+from apidesign.review.checklist import load_checklist
+
+DESIGNS = DATA / "designs"
+
+# (rule, offending line) for every design in data/designs/, in the reviewer's order.
+EXPECTED = {
+    "chat-flawed.md": [
+        ("verb-in-path", "POST /sendMessage"),
+        ("verb-in-path", "POST /createChannel"),
+        ("list-without-pagination", "GET /users/{userId}/channels"),
+        ("put-as-partial-update", "PUT /channel/{channelId}"),
+        ("get-changes-state", "GET /messages/{messageId}/markRead"),
+        ("verb-in-path", "GET /messages/{messageId}/markRead"),
+        ("no-authentication", ""),
+        ("post-without-idempotency-key", "POST /sendMessage"),
+        ("offset-pagination-on-feed", "GET /channel/{channelId}/messages?offset=0&limit=50"),
+        ("singular-collection", "GET /channel/{channelId}/messages?offset=0&limit=50"),
+        ("post-without-idempotency-key", "POST /createChannel"),
+        ("singular-collection", "PUT /channel/{channelId}"),
+        ("too-many-endpoints", "DELETE /messages/{messageId}"),
+        ("protocol-without-justification", "We'll use WebSockets."),
+        ("missing-error-cases", ""),
+        ("no-rate-limiting", ""),
+    ],
+    "checkout-flawed.md": [
+        ("verb-in-path", "GET /getProducts"),
+        ("post-without-idempotency-key", "POST /placeOrder"),
+        ("verb-in-path", "POST /placeOrder"),
+        ("get-changes-state", "GET /orders/{orderId}/cancel"),
+        ("verb-in-path", "GET /orders/{orderId}/cancel"),
+        ("put-as-partial-update", "PUT /orders/{orderId}"),
+        ("post-without-idempotency-key", "POST /cart/{cartId}/items"),
+        ("singular-collection", "POST /cart/{cartId}/items"),
+        ("protocol-without-justification", "gRPC between the services."),
+        ("missing-error-cases", ""),
+        ("no-rate-limiting", ""),
+    ],
+    "feed-flawed.md": [
+        ("get-changes-state", "GET /posts/{postId}/like"),
+        ("verb-in-path", "GET /posts/{postId}/like"),
+        ("list-without-pagination", "GET /users/{userId}/followers"),
+        ("put-as-partial-update", "PUT /users/{userId}"),
+        ("list-without-pagination", "GET /posts/{postId}/comments"),
+        ("post-without-idempotency-key", "POST /post"),
+        ("singular-collection", "POST /post"),
+        ("offset-pagination-on-feed", "GET /feed?page=2"),
+        ("too-many-endpoints", "GET /posts/{postId}/comments"),
+        ("protocol-without-justification", "SSE for the feed."),
+        ("missing-error-cases", ""),
+        ("no-rate-limiting", ""),
+    ],
+    "chat-good.md": [],
+    "checkout-good.md": [],
+    "feed-good.md": [],
+    "practice/url-shortener.md": [],
+    "practice/ride-sharing.md": [],
+    "practice/file-upload.md": [],
+}
+
+
+def test_every_shipped_design_has_pinned_findings():
+    shipped = {p.relative_to(DESIGNS).as_posix() for p in DESIGNS.rglob("*.md")}
+    assert shipped == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_reviewer_finds_exactly_the_known_problems_in_each_design(name):
+    findings = review(load_design(DESIGNS / name))
+    assert [(f.rule, f.line) for f in findings] == EXPECTED[name]
+
+
+def test_a_duplicate_order_is_an_error_but_a_duplicate_cart_item_only_a_warning():
+    findings = {f.line: f.severity for f in review(load_design(DESIGNS / "checkout-flawed.md"))
+                if f.rule == "post-without-idempotency-key"}
+    assert findings == {"POST /placeOrder": "error", "POST /cart/{cartId}/items": "warning"}
+
+
+def test_missing_error_cases_names_the_codes_not_mentioned():
+    [finding] = [f for f in review(load_design(DESIGNS / "checkout-flawed.md")) if f.rule == "missing-error-cases"]
+    assert "403, 400" in finding.reason and "404" not in finding.reason
+
+
+def test_a_finding_points_at_the_line_of_the_markdown_source():
+    findings = review(load_design(DESIGNS / "chat-flawed.md"))
+    verb = next(f for f in findings if f.line == "POST /sendMessage")
+    no_auth = next(f for f in findings if f.rule == "no-authentication")
+    text = (DESIGNS / "chat-flawed.md").read_text().splitlines()
+    assert "/sendMessage" in text[verb.lineno - 1]
+    assert no_auth.lineno is None  # something missing from the whole design has no line
+
+
+def test_the_syllabus_action_sub_resource_is_allowed_but_a_verb_collection_is_not():
+    notes = ["Auth: Bearer JWT.", "An Idempotency-Key on every POST."]
+    assert not [f for f in review([{"method": "POST", "path": "/messages/{id}/translate"}], notes)
+                if f.rule == "verb-in-path"]
+    [bad] = [f for f in review([{"method": "POST", "path": "/messages/translate"}], notes) if f.rule == "verb-in-path"]
+    assert "`POST /messages`" in bad.fix
+
+
+def test_the_fix_for_a_verb_path_names_the_method_that_carries_the_verb():
+    [finding] = [f for f in review("| Method | Path |\n|---|---|\n| GET | /messages/{id}/delete |")
+                 if f.rule == "verb-in-path"]
+    assert "`DELETE /messages/{id}`" in finding.fix
+
+
+def test_a_note_that_paginates_every_list_covers_all_list_endpoints():
+    table = [{"method": "GET", "path": "/v1/users"}, {"method": "GET", "path": "/v1/orders"}]
+    assert len([f for f in review(table) if f.rule == "list-without-pagination"]) == 2
+    covered = review(table, ["All list endpoints use cursor pagination."])
+    assert not [f for f in covered if f.rule == "list-without-pagination"]
+
+
+def test_a_protocol_with_a_reason_passes_and_without_one_is_flagged():
+    table = [{"method": "GET", "path": "/v1/items/{id}"}]
+    named = [f for f in review(table, ["We use gRPC."]) if f.rule == "protocol-without-justification"]
+    reasoned = [f for f in review(table, ["We use gRPC because the services are polyglot and need binary payloads."])
+                if f.rule == "protocol-without-justification"]
+    assert [f.line for f in named] == ["We use gRPC."] and reasoned == []
+
+
+def test_a_token_bucket_note_does_not_count_as_authentication():
+    findings = review([{"method": "GET", "path": "/v1/items/{id}"}], ["Rate limiting: a token bucket per user."])
+    assert "no-authentication" in {f.rule for f in findings}
+
+
+def test_a_put_that_replaces_a_sub_resource_is_not_a_partial_update():
+    table = [{"method": "PUT", "path": "/v1/orders/{id}/status", "description": "Set only the status"},
+             {"method": "PUT", "path": "/v1/orders/{id}", "description": "Change only the status"}]
+    assert [f.line for f in review(table) if f.rule == "put-as-partial-update"] == ["PUT /v1/orders/{id}"]
+
+
+# --- three input forms -----------------------------------------------------------------------
+
+TABLE = """| Method | Endpoint | Description |
+|---|---|---|
+| POST | `/sendMessage` | Send a message |
+| GET | /channels/{channelId}/messages?cursor=X | History |
+
+- We use WebSockets.
+"""
+RECORDS = [{"method": "post", "path": "/sendMessage", "description": "Send a message"},
+           {"Method": "GET", "Endpoint": "/channels/{channelId}/messages?cursor=X", "Description": "History"}]
+
+
+def test_markdown_records_and_dataframe_give_the_same_findings():
+    as_text = [(f.rule, f.line) for f in review(TABLE)]
+    as_records = [(f.rule, f.line) for f in review(RECORDS, "We use WebSockets.")]
+    as_frame = [(f.rule, f.line) for f in review(pd.DataFrame(RECORDS[:1] + [
+        {"method": "GET", "path": "/channels/{channelId}/messages?cursor=X", "description": "History"}]),
+        ["We use WebSockets."])]
+    assert as_text == as_records == as_frame
+    assert ("verb-in-path", "POST /sendMessage") in as_text
+
+
+def test_markdown_parsing_reads_cells_notes_and_title():
+    design = parse_markdown("# Chat\n\n" + TABLE)
+    assert design.title == "Chat"
+    assert [(e.method, e.path, e.description, e.lineno) for e in design.endpoints] == [
+        ("POST", "/sendMessage", "Send a message", 5),
+        ("GET", "/channels/{channelId}/messages?cursor=X", "History", 6)]
+    assert [(n.text, n.lineno) for n in design.notes] == [("We use WebSockets.", 8)]
+
+
+def test_a_dataframe_with_missing_descriptions_is_read():
+    frame = pd.DataFrame([{"method": "GET", "path": "/v1/items/{id}", "description": None}])
+    assert review(frame, "Bearer JWT") is not None
+
+
+# --- bad input raises named exceptions ---------------------------------------------------------
+
+@pytest.mark.parametrize("bad, exc", [
+    ("just some prose, no table", NoEndpointTable),
+    ("| Verb | Thing |\n|---|---|\n| POST | /x |", NoEndpointTable),
+    ("| Method | Path |\n|---|---|\n| SEND | /messages |", MalformedRow),
+    ("| Method | Path |\n|---|---|\n| POST | messages |", MalformedRow),
+    ("| Method | Path | Description |\n|---|---|---|\n| POST |", MalformedRow),
+    ([], NoEndpointTable),
+    ([{"method": "GET"}], MalformedRow),
+    (["GET /users"], MalformedRow),
+    (42, DesignParseError),
+])
+def test_unparseable_input_raises_a_named_design_error(bad, exc):
+    with pytest.raises(exc) as info:
+        review(bad)
+    assert isinstance(info.value, ApiDesignError)
+
+
+def test_malformed_row_names_the_line():
+    with pytest.raises(MalformedRow, match="line 3"):
+        parse_markdown("| Method | Path |\n|---|---|\n| FETCH | /users |")
+
+
+# --- findings, rules, checklist ----------------------------------------------------------------
+
+def test_findings_are_frozen_and_reject_unknown_severities():
+    f = Finding("r", "error", "GET /x", "why.", "fix.")
+    with pytest.raises(AttributeError):
+        f.rule = "other"
+    with pytest.raises(ValueError):
+        Finding("r", "fatal", "", "why.", "fix.")
+
+
+def test_markdown_report_and_summary_count_every_finding():
+    findings = review(load_design(DESIGNS / "checkout-flawed.md"))
+    assert summary(findings) == "6 errors, 5 warnings, 0 info"
+    assert as_markdown(findings).count("\n| ") == len(findings)
+    assert as_markdown([]).startswith("No findings")
+
+
+def test_every_rule_is_on_the_checklist_and_every_chapter_is_linked():
+    items = load_checklist()
+    assert sorted(r for i in items for r in i.rules) == sorted(RULE_IDS)
+    assert {i.notebook for i in items} == {"01-protocols", "02-rest-design", "03-rate-limiting",
+                                          "04-idempotency-and-errors", "05-authentication",
+                                          "06-presenting-api-design"}
+    assert {r.checklist for r in RULES} <= {i.id for i in items}
+
+
+# --- property: a design made only of good patterns has no error-level findings ---------------
+
+nouns = st.from_regex(r"[a-z]{3,9}", fullmatch=True).map(lambda w: w if w.endswith("s") else w + "s")
+
+
+@st.composite
+def good_rows(draw):
+    """Rows in the syllabus's good shapes for one resource collection."""
+    noun = draw(nouns)
+    parent = draw(st.sampled_from(["", "/v1/users/{userId}", "/v1/channels/{channelId}"]))
+    base = f"{parent or '/v1'}/{noun}"
+    shapes = [("POST", base, "Create one (Idempotency-Key header)"),
+              ("GET", base + "?cursor=X&limit=20", "List them, newest first"),
+              ("GET", f"/v1/{noun}/{{id}}", "Read one"),
+              ("PUT", f"/v1/{noun}/{{id}}", "Replace the whole resource"),
+              ("PATCH", f"/v1/{noun}/{{id}}", "Change some fields"),
+              ("DELETE", f"/v1/{noun}/{{id}}", "Delete one"),
+              ("POST", f"/v1/{noun}/{{id}}/translate", "An action that does not map to CRUD")]
+    picked = draw(st.lists(st.sampled_from(shapes), min_size=1, max_size=3, unique=True))
+    return [{"method": m, "path": p, "description": d} for m, p, d in picked]
+
+
+GOOD_NOTES = ["REST over HTTP/2; WebSockets push updates because polling would add latency.",
+              "Cursor pagination on every list because offsets drift.",
+              "An Idempotency-Key header on every POST.",
+              "Rate limiting: a token bucket per user at the gateway; 429 with Retry-After.",
+              "Errors: 404 unknown resource, 403 not a member, 400 invalid input."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(good_rows(), min_size=1, max_size=3).map(lambda groups: [r for g in groups for r in g]),
+       notes=st.lists(st.sampled_from(GOOD_NOTES), unique=True))
+def test_a_design_made_only_of_good_patterns_has_no_error_level_findings(rows, notes):
+    findings = review(rows, ["Authentication: Bearer JWT for users, API keys for services."] + notes)
+    assert errors(findings) == []
+
+
+def test_a_design_written_back_as_markdown_reads_back_the_same():
+    design = load_design(DESIGNS / "chat-good.md")
+    again = parse_markdown(design.to_markdown())
+    assert [(e.method, e.path, e.description) for e in again.endpoints] == [
+        (e.method, e.path, e.description) for e in design.endpoints]
+    assert [n.text for n in again.notes] == [n.text for n in design.notes]
+
+
+def test_the_route_table_of_the_reference_api_is_a_design(app):
+    from apidesign.review import from_routes
+    routes = from_routes(app, ["Bearer JWT."])
+    assert ("POST", "/v1/channels/{channel_id}/messages") in {(e.method, e.path) for e in routes.endpoints}
+    assert not {"HEAD", "OPTIONS"} & {e.method for e in routes.endpoints}
+
+
+@pytest.mark.parametrize("method, path, description", [
+    ("GET", "/v1/statuses/{id}", "One status update"),          # 'update' as a noun
+    ("POST", "/v1/messages:batchCreate", "Create many messages"),  # a custom method (Google AIP-136)
+    ("POST", "/v1/auth/token", "Exchange a refresh token"),      # OAuth's token endpoint (RFC 6749)
+    ("GET", "/v1/me", "The caller's profile"),                   # a singleton, not a list
+    ("GET", "/v1/search?q=term&cursor=X", "Search messages"),
+])
+def test_common_good_shapes_are_not_flagged(method, path, description):
+    notes = ["Auth: Bearer JWT.", "An Idempotency-Key on every POST.", "Token bucket rate limiting.",
+             "Errors: 404, 403, 400.", "REST over HTTP/2 because the clients are browsers."]
+    assert review([{"method": method, "path": path, "description": description}], notes) == []
+
+
+def test_the_command_line_fails_on_error_level_findings_and_on_unreadable_files(tmp_path, capsys):
+    from apidesign.review.__main__ import main
+    assert main([str(DESIGNS / "chat-good.md")]) == 0
+    assert main([str(DESIGNS / "chat-flawed.md")]) == 1
+    (tmp_path / "prose.md").write_text("no table")
+    assert main([str(tmp_path / "prose.md"), str(DESIGNS / "chat-good.md")]) == 2
+    out = capsys.readouterr().out
+    assert "[error] verb-in-path `POST /sendMessage`" in out and "cannot read" in out
+
+
+def test_a_get_on_an_action_is_told_to_use_post_on_the_same_action():
+    [finding] = [f for f in review("| Method | Path |\n|---|---|\n| GET | /orders/{orderId}/cancel |")
+                 if f.rule == "verb-in-path"]
+    assert "`POST /orders/{orderId}/cancel`" in finding.fix
+
+
+@pytest.mark.parametrize("method, path, fixed", [
+    ("POST", "/sendMessage", "`POST /messages`"),
+    ("POST", "/deleteMessage", "`DELETE /messages/{id}`"),
+    ("GET", "/users/{id}/getMessages", "`GET /users/{id}/messages`"),
+    ("GET", "/messages/{messageId}/markRead", "`PATCH /messages/{messageId}`"),
+])
+def test_the_fix_for_a_verb_in_a_path_is_a_concrete_endpoint(method, path, fixed):
+    [finding] = [f for f in review([{"method": method, "path": path}]) if f.rule == "verb-in-path"]
+    assert fixed in finding.fix
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(good_rows(), min_size=1, max_size=2).map(lambda groups: [r for g in groups for r in g]),
+       verb=st.sampled_from(["send", "create", "get", "delete", "update", "fetch"]), noun=nouns,
+       at=st.integers(min_value=0, max_value=6))
+def test_one_verb_path_added_to_a_good_design_is_the_error_the_reviewer_reports(rows, verb, noun, at):
+    bad_path = f"/{verb}{noun.capitalize()}"
+    rows = rows[:at] + [{"method": "POST", "path": bad_path, "description": "x"}] + rows[at:]
+    findings = review(rows, ["Authentication: Bearer JWT.", "An Idempotency-Key header on every POST."])
+    assert [(f.rule, f.line) for f in errors(findings)] == [("verb-in-path", f"POST {bad_path}")]
