@@ -1,4 +1,7 @@
-"""Batch send: ``POST /v1/channels/{id}/messages/batch`` creates several messages in one call.
+"""Batch send: ``POST /v1/channels/{id}/messages:batchCreate`` creates several messages in one call.
+
+The ``:batchCreate`` suffix is a custom method in Google's API style (AIP-136, AIP-233): the
+collection stays ``messages``, and the colon marks an action on it rather than a new resource.
 
 Items succeed or fail independently, so the answer is ``207 Multi-Status`` (RFC 4918
 section 11.1) with one entry per item, in request order: its own ``status`` and either
@@ -53,7 +56,7 @@ def send_one(channel_id: str, user: str, item: Any) -> dict[str, Any]:
     return {"status": 201, "data": message_json(row)}
 
 
-@bp.post("/v1/channels/<channel_id>/messages/batch")
+@bp.post("/v1/channels/<channel_id>/messages:batchCreate")
 @idempotent
 def send_batch(channel_id: str):
     user = current_user()
