@@ -55,12 +55,14 @@ def test_send_message_returns_the_syllabus_shape_with_location(client, as_user, 
     assert client.get(r.headers["Location"], headers=as_user(BOB)).get_json()["data"] == data
 
 
-def test_list_messages_is_oldest_first(client, as_user, channel, clock):
+def test_list_messages_is_newest_first_by_default_and_oldest_first_on_request(client, as_user, channel, clock):
     for text in ("one", "two", "three"):
         send(client, as_user, channel["channelId"], text)
         clock.advance(1)
     r = client.get(f"/v1/channels/{channel['channelId']}/messages", headers=as_user(BOB))
     assert r.status_code == 200
+    assert [m["content"] for m in r.get_json()["data"]] == ["three", "two", "one"]
+    r = client.get(f"/v1/channels/{channel['channelId']}/messages?order=oldest", headers=as_user(BOB))
     assert [m["content"] for m in r.get_json()["data"]] == ["one", "two", "three"]
 
 

@@ -43,8 +43,10 @@ def mark_slides(nb) -> None:
 def execute(path: Path) -> None:
     """Run a notebook top to bottom in a fresh kernel, in its own folder, and save the outputs."""
     nb = nbformat.read(path, as_version=4)
+    # store_widget_state=True: nbclient 0.11 raises KeyError on Output-widget output (an
+    # ``interactive`` panel's first draw) when it is False; the state is stripped right after.
     client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
-                            store_widget_state=False, resources={"metadata": {"path": str(path.parent)}})
+                            store_widget_state=True, resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     strip_widget_state(nb)
     mark_slides(nb)

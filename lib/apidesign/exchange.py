@@ -20,7 +20,8 @@ def body_text(resp: requests.Response) -> str:
     """The body, pretty-printed if it is JSON; empty for a body-less response."""
     if not resp.content:
         return ""
-    if resp.headers.get("Content-Type", "").startswith("application/json"):
+    media_type = resp.headers.get("Content-Type", "").split(";")[0].strip()
+    if media_type == "application/json" or media_type.endswith("+json"):  # e.g. application/vnd.apidesign.v2+json
         return json.dumps(resp.json(), indent=2)
     return resp.text
 

@@ -17,7 +17,7 @@ from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import memory_store
-from . import batch, channels, faults, messages, presence
+from . import batch, channels, chat_socket, faults, messages, presence, sse, versions
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "CLOCK": None,            # monotonic by default
     "WALL_CLOCK": None,       # epoch seconds by default
     "STORE": None,            # shared state; an in-memory store by default
+    "CURSOR_KEY": None,       # HMAC key for pagination cursors; random per app if None
     "MAX_CONTENT_LENGTH": 1 << 20,  # 1 MiB bodies at most: a 413, not an out-of-memory
     # Idempotency (04-idempotency-and-errors): keys optional unless required; records kept 24 h.
     "IDEMPOTENCY_REQUIRED": False,
@@ -64,10 +65,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         svc.repo.add_user(user_id, name, svc.now_ms())
     app.register_blueprint(channels.bp)
     app.register_blueprint(messages.bp)
-    app.register_blueprint(batch.bp)
+    app.register_blueprint(versions.bp)
+    app.register_blueprint(sse.bp)          # GET /v1/channels/{id}/events (text/event-stream)
+    app.register_blueprint(chat_socket.bp)  # GET /v1/channels/{id}/socket (WebSocket)
+    app.register_blueprint(batch.bp)        # POST /v1/channels/{id}/messages:batchCreate (207)
     presence.install(app.config, svc)
-    app.register_blueprint(presence.bp)
-    faults.install(app, svc)
+    app.register_blueprint(presence.bp)     # GET /v1/channels/{id}/presence (circuit breaker)
+    faults.install(app, svc)                # FAULT_DROP_RATE: lose responses after the work
     register_error_handlers(app)
     app.after_request(standard_reason_phrase)
     return app
@@ -103,7 +107,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = HTTP_CODES.get(exc.code, (exc.name or "ERROR").upper().replace(" ", "_"))
-        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        headers = [(k, ", ".join(sorted(v.split(", "))) if k == "Allow" else v)  # Werkzeug's order varies by run
+                   for k, v in exc.get_headers() if k.lower() != "content-type"]
         return error(code, http_message(exc)), exc.code, headers
 
     @app.errorhandler(Exception)

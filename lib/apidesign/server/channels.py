@@ -1,4 +1,5 @@
-"""Channels: ``POST /v1/channels``, ``GET /v1/channels/{id}`` and a user's channel list."""
+"""Channels: ``POST /v1/channels``; ``GET``, ``PUT`` (full replace) and ``PATCH`` (partial) on
+``/v1/channels/{id}``; a user's channel list."""
 
 from __future__ import annotations
 
@@ -41,6 +42,13 @@ def require_member(channel_id: str, user_id: str) -> sqlite3.Row:
     return row
 
 
+def check_members(fields: Fields, member_ids: list[str]) -> None:
+    """Record an ``unknown_user`` issue for every member ID that names no user."""
+    known = services().repo.users(member_ids)
+    for missing in sorted(set(member_ids) - set(known)):
+        fields.problem("memberIds", "unknown_user", value=missing)
+
+
 @bp.post("/v1/channels")
 def create_channel():
     user = current_user()
@@ -48,9 +56,7 @@ def create_channel():
     name = fields.string("name", max_len=80, pattern=NAME_PATTERN)
     topic = fields.string("topic", required=False, default="", min_len=0, max_len=250)
     member_ids = fields.string_list("memberIds")
-    known = services().repo.users(member_ids)
-    for missing in sorted(set(member_ids) - set(known)):
-        fields.problem("memberIds", "unknown_user", value=missing)
+    check_members(fields, member_ids)
     fields.done()
     svc = services()
     channel_id = svc.ids.new("ch")
@@ -75,3 +81,34 @@ def list_user_channels(user_id: str):
         raise Forbidden("You can only list your own channels.")
     rows = repo.channels_for_user(user_id)
     return success([channel_json(r, repo.members(r["id"])) for r in rows], {"count": len(rows)})
+
+
+@bp.put("/v1/channels/<channel_id>")
+def replace_channel(channel_id: str):
+    """Full replace (idempotent): fields left out fall back to their defaults, they are not kept."""
+    row = require_member(channel_id, current_user())
+    fields = Fields(json_object(), allowed=("name", "topic", "memberIds"))
+    name = fields.string("name", max_len=80, pattern=NAME_PATTERN)
+    topic = fields.string("topic", required=False, default="", min_len=0, max_len=250)
+    member_ids = fields.string_list("memberIds")
+    check_members(fields, member_ids)
+    fields.done()
+    services().repo.update_channel(row["id"], name, topic, member_ids)
+    return get_channel(channel_id)
+
+
+@bp.patch("/v1/channels/<channel_id>")
+def update_channel(channel_id: str):
+    """Partial update, JSON Merge Patch style (RFC 7396): only the fields sent change; null topic clears it."""
+    row = require_member(channel_id, current_user())
+    body = json_object()
+    fields = Fields(body, allowed=("name", "topic", "memberIds"))
+    name = fields.string("name", max_len=80, pattern=NAME_PATTERN) if "name" in body else row["name"]
+    topic = row["topic"]
+    if "topic" in body:
+        topic = "" if body["topic"] is None else fields.string("topic", min_len=0, max_len=250)
+    member_ids = fields.string_list("memberIds") if "memberIds" in body else None
+    check_members(fields, member_ids or [])
+    fields.done()
+    services().repo.update_channel(row["id"], name, topic, member_ids)
+    return get_channel(channel_id)

@@ -12,6 +12,8 @@ from ..idempotency import idempotent
 from .auth import current_user
 from .channels import require_member
 from .db import iso8601
+from .events import publish_message
+from .paging import fetch_page, page_links
 from .services import services
 from .validation import Fields, json_object
 
@@ -46,14 +48,16 @@ def send_message(channel_id: str):
     fields.done()
     svc = services()
     row = svc.repo.add_message(svc.ids.new("msg"), channel_id, user, content, type_, svc.now_ms())
+    publish_message(message_json(row))  # SSE and WebSocket listeners hear about it
     return success(message_json(row)), 201, {"Location": f"/v1/messages/{row['id']}"}
 
 
 @bp.get("/v1/channels/<channel_id>/messages")
 def list_messages(channel_id: str):
+    """History, newest first by default: ``?cursor=&limit=`` (or ``?offset=``), see ``paging``."""
     require_member(channel_id, current_user())
-    rows = services().repo.messages(channel_id)
-    return success([message_json(r) for r in rows], {"count": len(rows)})
+    page, meta = fetch_page(channel_id)
+    return success([message_json(r) for r in page.rows], meta), 200, page_links(page)
 
 
 @bp.get("/v1/messages/<message_id>")

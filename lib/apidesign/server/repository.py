@@ -44,6 +44,20 @@ class Repository:
             raise Conflict(f"A channel named '{name}' already exists.",
                            details=[{"field": "name", "issue": "already_exists"}]) from None
 
+    def update_channel(self, channel_id: str, name: str, topic: str, member_ids: Iterable[str] | None) -> None:
+        """Set name and topic, and replace the members unless ``member_ids`` is None (the creator always stays)."""
+        try:
+            with self.db.transaction() as c:
+                c.execute("UPDATE channels SET name = ?, topic = ? WHERE id = ?", (name, topic, channel_id))
+                if member_ids is not None:
+                    creator = c.execute("SELECT created_by FROM channels WHERE id = ?", (channel_id,)).fetchone()[0]
+                    c.execute("DELETE FROM memberships WHERE channel_id = ?", (channel_id,))
+                    c.executemany("INSERT INTO memberships (channel_id, user_id) VALUES (?, ?)",
+                                  [(channel_id, m) for m in sorted({creator, *member_ids})])
+        except sqlite3.IntegrityError:
+            raise Conflict(f"A channel named '{name}' already exists.",
+                           details=[{"field": "name", "issue": "already_exists"}]) from None
+
     def channel(self, channel_id: str) -> sqlite3.Row | None:
         return self.db.query_one("SELECT * FROM channels WHERE id = ?", (channel_id,))
 

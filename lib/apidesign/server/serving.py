@@ -14,6 +14,8 @@ import threading
 from cheroot import wsgi
 from flask import Flask
 
+from .upgrade import UpgradeGateway
+
 
 class LiveServer:
     """A running server: ``.url``, ``.connections``, ``.requests``; ``.stop()`` it or use ``with``."""
@@ -27,6 +29,7 @@ class LiveServer:
         # when a test or notebook opens dozens at once (50 concurrent POSTs did, intermittently).
         self._server = wsgi.Server((host, port), self._count, numthreads=threads, timeout=10,
                                   request_queue_size=128, shutdown_timeout=2)
+        self._server.gateway = UpgradeGateway  # WebSocket upgrades get the raw socket (see upgrade.py)
         self._server.prepare()  # binds and listens now, so the port is known and ready
         self.host, self.port = host, self._server.bind_addr[1]
         self.url = f"http://{host}:{self.port}"

@@ -1,0 +1,90 @@
+"""An in-process event broker: routes publish, streaming endpoints (SSE, WebSocket) wait.
+
+Every event gets the next integer ``id`` of the broker, so a client that lost its
+connection can say "I have seen up to 41" (SSE's ``Last-Event-ID``) and get the rest.
+Each channel keeps its last ``history`` events for such resumes. One broker per app,
+in ``Services.extras["events"]``; with several server processes it would be replaced by
+a shared log (Redis Streams, Kafka), which is the scaling cost of push the syllabus mentions.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+from .services import services
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened in a channel, numbered by the broker."""
+
+    id: int
+    channel_id: str
+    type: str
+    data: dict[str, Any]
+
+    def sse(self) -> str:
+        """The event in ``text/event-stream`` framing (WHATWG HTML, section 9.2): id, event, data, blank line."""
+        return f"id: {self.id}\nevent: {self.type}\ndata: {json.dumps(self.data)}\n\n"
+
+    def frame(self) -> dict[str, Any]:
+        """The event as one JSON WebSocket message."""
+        return {"id": self.id, "event": self.type, "data": self.data}
+
+
+class EventBroker:
+    """Numbered events per channel; ``wait`` blocks until there is something newer than ``last_id``."""
+
+    def __init__(self, history: int = 1000):
+        self._changed = threading.Condition()
+        self._channels: dict[str, deque[Event]] = {}
+        self._history = history
+        self.last_id = 0
+        self.closed = False
+
+    def publish(self, channel_id: str, type_: str, data: dict[str, Any]) -> Event:
+        """Record an event and wake everyone waiting."""
+        with self._changed:
+            self.last_id += 1
+            event = Event(self.last_id, channel_id, type_, data)
+            self._channels.setdefault(channel_id, deque(maxlen=self._history)).append(event)
+            self._changed.notify_all()
+            return event
+
+    def since(self, channel_id: str, last_id: int) -> list[Event]:
+        """The channel's retained events with an id above ``last_id``, oldest first."""
+        with self._changed:
+            return [e for e in self._channels.get(channel_id, ()) if e.id > last_id]
+
+    def wait(self, channel_id: str, last_id: int, timeout: float) -> list[Event]:
+        """Events newer than ``last_id``, waiting up to ``timeout`` seconds for one (empty list: none came)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.closed or self.since(channel_id, last_id), timeout)
+            return self.since(channel_id, last_id)
+
+    def close(self) -> None:
+        """End every stream waiting on this broker (used before stopping a server)."""
+        with self._changed:
+            self.closed = True
+            self._changed.notify_all()
+
+
+def broker_of(app: Flask) -> EventBroker:
+    """The app's broker, created on first use."""
+    return app.extensions["apidesign"].extras.setdefault("events", EventBroker())
+
+
+def broker() -> EventBroker:
+    """The broker of the app handling the current request."""
+    return services().extras.setdefault("events", EventBroker())
+
+
+def publish_message(message: dict[str, Any]) -> Event:
+    """Announce a new message (its public JSON shape) to the channel's listeners."""
+    return broker().publish(message["channelId"], "message.created", message)

@@ -1,0 +1,73 @@
+"""Pagination at the HTTP edge: query parameters in, ``meta`` and an RFC 8288 ``Link`` header out.
+
+``?cursor=&limit=`` walks with signed cursors (the default); ``?offset=&limit=`` is kept
+to show drift. ``order`` is ``newest`` (default, how a chat opens) or ``oldest``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import current_app, request
+
+from ..errors import InvalidInput, field_issue
+from ..pagination import (NEWEST, CursorCodec, InvalidCursor, InvalidPageRequest, Page, clamp_limit, cursor_page,
+                          offset_page)
+from .services import services
+
+
+def cursor_codec() -> CursorCodec:
+    """This app's cursor codec: keyed by config ``CURSOR_KEY``, or a random key made once per app."""
+    extras = services().extras
+    if "cursor_codec" not in extras:
+        key = current_app.config.get("CURSOR_KEY")
+        codec = CursorCodec(key.encode() if isinstance(key, str) else key) if key else CursorCodec.generate()
+        extras.setdefault("cursor_codec", codec)
+    return extras["cursor_codec"]
+
+
+def int_param(name: str) -> int | None:
+    """An integer query parameter, absent -> None, anything else -> 400 naming the field."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"'{name}' must be an integer.", details=[field_issue(name, "must_be_integer")]) from None
+
+
+def fetch_page(channel_id: str) -> tuple[Page, dict]:
+    """The page the query string asks for, and the ``meta`` that describes it."""
+    args = request.args
+    if "cursor" in args and "offset" in args:
+        raise InvalidInput("Use either 'cursor' or 'offset', not both.",
+                           details=[field_issue("offset", "conflicts_with_cursor")])
+    limit, order = int_param("limit"), args.get("order")
+    try:
+        if "offset" in args:
+            offset = int_param("offset")
+            page = offset_page(services().db, channel_id, offset=offset, limit=limit, order=order or NEWEST)
+            return page, {"count": len(page.rows), "limit": clamp_limit(limit), "offset": offset,
+                          "nextOffset": page.next_offset, "hasMore": page.has_more}
+        page = cursor_page(services().db, cursor_codec(), channel_id, cursor=args.get("cursor") or None,
+                           limit=limit, order=order)
+    except InvalidCursor as exc:
+        raise InvalidInput(str(exc), code="INVALID_CURSOR", details=[field_issue("cursor", exc.reason)]) from None
+    except InvalidPageRequest as exc:
+        raise InvalidInput(str(exc), details=[field_issue(exc.field, exc.issue)]) from None
+    return page, {"count": len(page.rows), "limit": clamp_limit(limit), "nextCursor": page.next_cursor,
+                  "prevCursor": page.prev_cursor, "hasMore": page.has_more}
+
+
+def page_links(page: Page) -> dict[str, str]:
+    """``Link`` (RFC 8288) to the next page (``rel="next"``) and, for cursors, the previous one (``rel="prev"``)."""
+    by_offset = "offset" in request.args  # a cursor carries its own order, so only offset links repeat it
+    keep = {k: v for k, v in request.args.items() if k == "limit" or (k == "order" and by_offset)}
+    links = []
+    if page.has_more:
+        step = {"cursor": page.next_cursor} if page.next_cursor else {"offset": page.next_offset}
+        links.append(f'<{request.base_url}?{urlencode({**step, **keep})}>; rel="next"')
+    if page.prev_cursor:
+        links.append(f'<{request.base_url}?{urlencode({"cursor": page.prev_cursor, **keep})}>; rel="prev"')
+    return {"Link": ", ".join(links)} if links else {}

@@ -1,0 +1,59 @@
+"""Server-Sent Events: ``GET /v1/channels/{id}/events`` streams new messages as ``text/event-stream``.
+
+Each event carries an ``id``. A client that reconnects sends the last id it saw in the
+``Last-Event-ID`` header (browsers' ``EventSource`` does this by itself) and gets
+every retained event after it, so a dropped connection loses nothing.
+Config: ``SSE_HEARTBEAT_SECONDS`` (keep-alive comment interval) and ``SSE_MAX_HEARTBEATS``
+(idle beats before the stream ends and the client reconnects).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from flask import Blueprint, Response, current_app, request
+
+from ..errors import InvalidInput, field_issue
+from .auth import current_user
+from .channels import require_member
+from .events import EventBroker, broker
+
+bp = Blueprint("sse", __name__)
+
+RETRY_MS = 1000           # how long a browser waits before reconnecting
+HEARTBEAT_SECONDS = 15.0  # a comment line this often keeps proxies from timing out an idle stream
+MAX_HEARTBEATS = 20       # then the stream ends and the client resumes: no connection is held forever
+
+
+def last_event_id() -> int:
+    """Where to resume: ``Last-Event-ID`` header (or ``lastEventId`` query), 0 for a fresh start; 400 if garbled."""
+    raw = request.headers.get("Last-Event-ID", request.args.get("lastEventId", "0")).strip() or "0"
+    if not raw.isdigit():
+        raise InvalidInput("Last-Event-ID must be the id of an event this stream sent.",
+                           details=[field_issue("Last-Event-ID", "not_an_event_id", value=raw[:40])])
+    return int(raw)
+
+
+def event_stream(events: EventBroker, channel_id: str, last_id: int,
+                 heartbeat: float, max_heartbeats: int) -> Iterator[str]:
+    """The body of the response: a retry hint, then events as they come, with keep-alive comments between."""
+    yield f"retry: {RETRY_MS}\n\n"
+    beats = 0
+    while beats < max_heartbeats and not events.closed:
+        batch = events.wait(channel_id, last_id, heartbeat)
+        if not batch:
+            beats += 1
+            yield ": keep-alive\n\n"
+        for event in batch:
+            yield event.sse()
+            last_id = event.id
+
+
+@bp.get("/v1/channels/<channel_id>/events")
+def channel_events(channel_id: str):
+    require_member(channel_id, current_user())
+    config = current_app.config
+    body = event_stream(broker(), channel_id, last_event_id(),
+                        config.get("SSE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS),
+                        config.get("SSE_MAX_HEARTBEATS", MAX_HEARTBEATS))
+    return Response(body, mimetype="text/event-stream", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,96 @@
+"""Server-Sent Events on the reference API: numbered events, resume with Last-Event-ID, bounded streams."""
+
+import pytest
+import requests
+
+from apidesign.protocols.streaming import read_events
+from apidesign.server import create_app, serve
+from apidesign.server.events import broker_of
+
+FAST = {"SSE_HEARTBEAT_SECONDS": 0.2, "SSE_MAX_HEARTBEATS": 25}  # streams notice closed clients quickly
+
+
+@pytest.fixture
+def sse_app(clock):
+    return create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, **FAST})
+
+
+@pytest.fixture
+def sse_live(sse_app):
+    server = serve(sse_app)
+    yield server
+    broker_of(sse_app).close()  # ends every open stream, so the server stops at once
+    server.stop()
+
+
+@pytest.fixture
+def channel(sse_live, as_user):
+    r = requests.post(f"{sse_live.url}/v1/channels", json={"name": "general", "memberIds": ["usr_bob"]},
+                      headers=as_user("usr_alice"), timeout=5)
+    return r.json()["data"]["channelId"]
+
+
+def post(live, channel, text, headers):
+    r = requests.post(f"{live.url}/v1/channels/{channel}/messages", json={"content": text}, headers=headers, timeout=5)
+    assert r.status_code == 201
+    return r.json()["data"]
+
+
+def stream(live, channel, headers, **extra):
+    return requests.get(f"{live.url}/v1/channels/{channel}/events", headers={**headers, **extra},
+                        stream=True, timeout=5)
+
+
+def test_new_messages_arrive_as_numbered_message_created_events(sse_live, channel, as_user):
+    with stream(sse_live, channel, as_user("usr_bob")) as r:
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/event-stream")
+        sent = [post(sse_live, channel, t, as_user("usr_alice")) for t in ("one", "two")]
+        events = read_events(r, 2)
+    assert [e["event"] for e in events] == ["message.created"] * 2
+    assert [e["data"] for e in events] == sent
+    assert int(events[0]["id"]) < int(events[1]["id"])
+
+
+def test_a_dropped_stream_resumes_after_last_event_id_without_gaps_or_repeats(sse_live, channel, as_user):
+    bob, alice = as_user("usr_bob"), as_user("usr_alice")
+    with stream(sse_live, channel, bob) as r:
+        post(sse_live, channel, "seen", alice)
+        (seen,) = read_events(r, 1)
+    missed = [post(sse_live, channel, t, alice)["content"] for t in ("missed-1", "missed-2")]  # while disconnected
+    with stream(sse_live, channel, bob, **{"Last-Event-ID": seen["id"]}) as r:
+        post(sse_live, channel, "live", alice)
+        resumed = read_events(r, 3)
+    assert [e["data"]["content"] for e in resumed] == missed + ["live"]
+
+
+def test_a_fresh_stream_replays_the_retained_history(sse_live, channel, as_user):
+    post(sse_live, channel, "before", as_user("usr_alice"))
+    with stream(sse_live, channel, as_user("usr_bob")) as r:
+        assert read_events(r, 1)[0]["data"]["content"] == "before"
+
+
+def test_an_idle_stream_ends_after_its_heartbeats_so_no_connection_is_held_forever(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "SSE_HEARTBEAT_SECONDS": 0.05, "SSE_MAX_HEARTBEATS": 3})
+    client = app.test_client()
+    created = client.post("/v1/channels", json={"name": "quiet"}, headers=_headers(app, "usr_alice"))
+    body = client.get(f"/v1/channels/{created.get_json()['data']['channelId']}/events",
+                      headers=_headers(app, "usr_alice")).get_data(as_text=True)
+    assert body == "retry: 1000\n\n" + ": keep-alive\n\n" * 3
+
+
+def _headers(app, user):
+    from apidesign.server import credentials
+    return dict(credentials(app, user))
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5"])
+def test_a_garbled_last_event_id_is_a_400_envelope(client, as_user, value):
+    cid = client.post("/v1/channels", json={"name": "g"}, headers=as_user("usr_alice")).get_json()["data"]["channelId"]
+    r = client.get(f"/v1/channels/{cid}/events", headers={**as_user("usr_alice"), "Last-Event-ID": value})
+    assert r.status_code == 400 and r.get_json()["error"]["details"][0]["issue"] == "not_an_event_id"
+
+
+def test_only_members_may_listen(client, as_user):
+    cid = client.post("/v1/channels", json={"name": "g"}, headers=as_user("usr_alice")).get_json()["data"]["channelId"]
+    assert client.get(f"/v1/channels/{cid}/events", headers=as_user("usr_carol")).status_code == 403
+    assert client.get(f"/v1/channels/{cid}/events").status_code == 401

@@ -1,0 +1,70 @@
+"""The chat WebSocket through serve() (cheroot + UpgradeGateway): echo, broadcast, both directions, errors."""
+
+import pytest
+import requests
+import websocket
+
+from apidesign.protocols.streaming import open_socket, receive_json
+from apidesign.server.events import broker_of
+
+
+@pytest.fixture
+def channel(live, as_user):
+    r = requests.post(f"{live.url}/v1/channels", json={"name": "general", "memberIds": ["usr_bob"]},
+                      headers=as_user("usr_alice"), timeout=5)
+    return r.json()["data"]["channelId"]
+
+
+@pytest.fixture
+def sockets(live, channel, as_user, app):
+    opened = {u: open_socket(live.url, f"/v1/channels/{channel}/socket", as_user(u)) for u in ("usr_alice", "usr_bob")}
+    yield opened
+    for ws in opened.values():
+        ws.close()
+    broker_of(app).close()
+
+
+def test_a_message_sent_on_one_socket_is_echoed_to_the_sender_and_broadcast_to_the_other(sockets):
+    sockets["usr_alice"].send('{"content": "hi bob"}')
+    echo, broadcast = receive_json(sockets["usr_alice"]), receive_json(sockets["usr_bob"])
+    assert echo == broadcast
+    assert echo["event"] == "message.created" and echo["data"]["senderId"] == "usr_alice"
+    assert echo["data"]["content"] == "hi bob"
+
+
+def test_both_clients_talk_in_both_directions_over_their_one_connection(sockets, live):
+    alice, bob = sockets["usr_alice"], sockets["usr_bob"]
+    alice.send('{"content": "ping"}')
+    assert receive_json(bob)["data"]["content"] == "ping"
+    bob.send('{"content": "pong"}')
+    seen_by_alice = [receive_json(alice)["data"]["content"] for _ in range(2)]
+    assert seen_by_alice == ["ping", "pong"]
+    assert live.requests == 3  # create channel + two upgrade requests: no polling
+
+
+def test_messages_posted_over_rest_reach_the_sockets(sockets, live, channel, as_user):
+    requests.post(f"{live.url}/v1/channels/{channel}/messages", json={"content": "from rest"},
+                  headers=as_user("usr_alice"), timeout=5)
+    assert receive_json(sockets["usr_bob"])["data"]["content"] == "from rest"
+
+
+@pytest.mark.parametrize("frame, code", [("not json", "MALFORMED_JSON"), ('{"content": ""}', "INVALID_INPUT"),
+                                         ('["hi"]', "INVALID_INPUT")])
+def test_a_bad_frame_gets_an_error_frame_and_the_socket_stays_open(sockets, frame, code):
+    alice = sockets["usr_alice"]
+    alice.send(frame)
+    assert receive_json(alice)["error"]["code"] == code
+    alice.send('{"content": "still here"}')
+    assert receive_json(alice)["data"]["content"] == "still here"
+
+
+def test_non_members_are_refused_before_the_upgrade_with_a_plain_403(live, channel, as_user):
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        open_socket(live.url, f"/v1/channels/{channel}/socket", as_user("usr_carol"))
+    assert refused.value.status_code == 403
+
+
+def test_the_server_keeps_serving_plain_http_after_a_socket_closes(sockets, live, as_user):
+    sockets["usr_alice"].close()
+    r = requests.get(f"{live.url}/v1/users/usr_alice/channels", headers=as_user("usr_alice"), timeout=5)
+    assert r.status_code == 200
