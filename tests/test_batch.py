@@ -18,7 +18,7 @@ def test_a_batch_answers_207_with_one_result_per_item_in_order(client, as_user):
     assert body["data"][1]["error"]["details"] == [{"field": "content", "issue": "too_short", "min": 1}]
     assert body["data"][2]["error"]["code"] == "INVALID_INPUT"
     assert body["meta"] == {"succeeded": 2, "failed": 2}
-    listed = client.get(f"/v1/channels/{cid}/messages", headers=as_user(ALICE)).get_json()["data"]
+    listed = client.get(f"/v1/channels/{cid}/messages?limit=100", headers=as_user(ALICE)).get_json()["data"]
     assert sorted(m["content"] for m in listed) == ["four", "one"]
 
 
@@ -36,4 +36,4 @@ def test_a_batch_with_an_idempotency_key_is_replayed_not_rerun(client, as_user):
     first = client.post(f"/v1/channels/{cid}/messages:batchCreate", json={"messages": [{"content": "a"}]}, headers=headers)
     again = client.post(f"/v1/channels/{cid}/messages:batchCreate", json={"messages": [{"content": "a"}]}, headers=headers)
     assert again.status_code == 207 and again.data == first.data and again.headers["Idempotent-Replayed"] == "true"
-    assert len(client.get(f"/v1/channels/{cid}/messages", headers=as_user(ALICE)).get_json()["data"]) == 1
+    assert len(client.get(f"/v1/channels/{cid}/messages?limit=100", headers=as_user(ALICE)).get_json()["data"]) == 1

@@ -19,7 +19,7 @@ def test_a_dropped_response_is_a_connection_error_over_real_http_and_the_message
         faults.rate = 1.0
         with pytest.raises(requests.ConnectionError, match="without response|reset"):
             requests.post(f"{live.url}/v1/channels/{cid}/messages", json={"content": "lost?"}, headers=headers, timeout=5)
-        listed = requests.get(f"{live.url}/v1/channels/{cid}/messages", headers=headers, timeout=5).json()["data"]
+        listed = requests.get(f"{live.url}/v1/channels/{cid}/messages?limit=100", headers=headers, timeout=5).json()["data"]
     assert [m["content"] for m in listed] == ["lost?"], "committed, though the client never heard"
     assert faults.dropped == 1
 

@@ -33,7 +33,7 @@ def post(client, as_user, channel, key, content="hi", user=ALICE, **body):
 
 
 def messages(client, as_user, channel):
-    return client.get(f"/v1/channels/{channel}/messages", headers=as_user(ALICE)).get_json()["data"]
+    return client.get(f"/v1/channels/{channel}/messages?limit=100", headers=as_user(ALICE)).get_json()["data"]
 
 
 # --- the key and the fingerprint ----------------------------------------------------------
