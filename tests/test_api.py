@@ -78,6 +78,7 @@ def test_delete_message_returns_204_then_404(client, as_user, channel):
     mid = send(client, as_user, channel["channelId"]).get_json()["data"]["messageId"]
     r = client.delete(f"/v1/messages/{mid}", headers=as_user(ALICE))
     assert r.status_code == 204 and r.data == b""
+    assert "Content-Type" not in r.headers  # no content, so no content type
     assert_error(client.delete(f"/v1/messages/{mid}", headers=as_user(ALICE)), 404, "NOT_FOUND")
 
 

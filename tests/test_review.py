@@ -330,3 +330,12 @@ def test_one_verb_path_added_to_a_good_design_is_the_error_the_reviewer_reports(
     rows = rows[:at] + [{"method": "POST", "path": bad_path, "description": "x"}] + rows[at:]
     findings = review(rows, ["Authentication: Bearer JWT.", "An Idempotency-Key header on every POST."])
     assert [(f.rule, f.line) for f in errors(findings)] == [("verb-in-path", f"POST {bad_path}")]
+
+
+@pytest.mark.parametrize("row", [
+    "| GET | /channels/{id}/events | Stream new messages (SSE) |",
+    "| GET | /channels/{id}/socket | WebSocket for live chat |",
+])
+def test_streaming_endpoints_are_subscriptions_not_lists_needing_pagination(row):
+    design = parse_markdown("| Method | Path | Description |\n|---|---|---|\n" + row)
+    assert "list-without-pagination" not in {f.rule for f in review(design)}

@@ -16,12 +16,14 @@ from .conftest import SCREENSHOTS
 
 NOTEBOOK_NAMES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 RUN_TIMEOUT_MS = 240_000
+OPEN_TIMEOUT_MS = 180_000
 
 
 def open_notebook(page, lab, name):
     page.goto(f"{lab['url']}/lab/tree/notebooks/{name}?token={lab['token']}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    # Generous: on a loaded 2-core machine JupyterLab's first load and kernel start can take a while.
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=OPEN_TIMEOUT_MS)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=OPEN_TIMEOUT_MS)
 
 
 def run_all_cells(page):

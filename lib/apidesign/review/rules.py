@@ -86,6 +86,8 @@ def is_list(ep: Endpoint) -> bool:
     last = last_segment(ep)
     if ep.method != "GET" or not last or is_param(last) or is_version(last) or verb_of(last):
         return False
+    if v.STREAMING.search(ep.text):
+        return False
     word = words(resource_part(last))[-1]
     return word in v.LIST_SINGLETONS or (word not in v.SINGLETONS and is_plural(last))
 

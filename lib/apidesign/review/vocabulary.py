@@ -28,6 +28,8 @@ STATE_CHANGING = VERBS - {"get", "fetch", "list", "retrieve", "find", "read", "d
 SINGLETONS = frozenset({"me", "feed", "timeline", "profile", "cart", "search", "health", "auth", "oauth",
                         "token", "login", "logout", "inbox", "home", "content", "status", "settings",
                         "avatar", "history", "checkout", "location"})
+# A GET that streams (SSE, WebSocket) is a subscription, not a list: it resumes (Last-Event-ID), it does not page.
+STREAMING = re.compile(r"\b(streams?|streaming|sse|server-sent|websockets?|socket|event-stream)\b", re.I)
 # Singletons that still return a list, so they still need pagination.
 LIST_SINGLETONS = frozenset({"feed", "timeline", "search", "inbox", "home", "history"})
 IRREGULAR_PLURALS = frozenset({"people", "children", "media", "data", "men", "women", "news", "series"})

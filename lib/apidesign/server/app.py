@@ -17,7 +17,7 @@ from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import memory_store
-from . import batch, channels, chat_socket, faults, messages, presence, sse, versions
+from . import batch, channels, chat_socket, faults, messages, presence, ratelimiting, sse, versions
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "STORE": None,            # shared state; an in-memory store by default
     "CURSOR_KEY": None,       # HMAC key for pagination cursors; random per app if None
     "MAX_CONTENT_LENGTH": 1 << 20,  # 1 MiB bodies at most: a 413, not an out-of-memory
+    "RATE_LIMIT": None,       # off; e.g. {"algorithm": "token_bucket", "limit": 100, "window": 60} (server/ratelimiting.py)
     # Idempotency (04-idempotency-and-errors): keys optional unless required; records kept 24 h.
     "IDEMPOTENCY_REQUIRED": False,
     "IDEMPOTENCY_TTL": 24 * 3600.0,
@@ -73,12 +74,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(presence.bp)     # GET /v1/channels/{id}/presence (circuit breaker)
     faults.install(app, svc)                # FAULT_DROP_RATE: lose responses after the work
     register_error_handlers(app)
+    ratelimiting.install(app)
     app.after_request(standard_reason_phrase)
     return app
 
 
 def standard_reason_phrase(response):
-    """``201 Created`` rather than Werkzeug's ``201 CREATED``: the phrases as RFC 9110 spells them."""
+    """``201 Created`` rather than Werkzeug's ``201 CREATED``: the phrases as RFC 9110 spells them.
+
+    Also: a 204 has no content, so it carries no Content-Type (Flask would add ``text/html``).
+    """
+    if response.status_code == 204:
+        response.headers.pop("Content-Type", None)
     try:
         response.status = f"{response.status_code} {HTTPStatus(response.status_code).phrase}"
     except ValueError:

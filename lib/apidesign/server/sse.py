@@ -50,7 +50,7 @@ def event_stream(events: EventBroker, channel_id: str, last_id: int,
 
 
 @bp.get("/v1/channels/<channel_id>/events")
-def channel_events(channel_id: str):
+def channel_event_stream(channel_id: str):
     require_member(channel_id, current_user())
     config = current_app.config
     body = event_stream(broker(), channel_id, last_event_id(),

@@ -1,0 +1,141 @@
+"""Traffic on a fake clock: request timelines, replaying them through a limiter, and measuring what got in.
+
+Pure functions behind the notebook's widgets and comparison table: a timeline is a
+sorted list of request times in seconds; ``replay`` sends it through a limiter built
+on a ``FakeClock`` and returns one ``Outcome`` per request.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from ..clock import FakeClock
+from ..store import memory_store
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One request of a replay: when it came, whether it got in, and the quota left after it."""
+
+    t: float
+    allowed: bool
+    remaining: int
+
+
+def steady(rate: float, seconds: float) -> list[float]:
+    """``rate`` requests per second, evenly spaced, for ``seconds``."""
+    n = int(rate * seconds)
+    return [i / rate for i in range(n)]
+
+
+def bursty(burst: int, every: float, seconds: float, spacing: float = 0.01) -> list[float]:
+    """A burst of ``burst`` requests ``spacing`` apart at the start of every ``every`` seconds."""
+    return [round(k * every + i * spacing, 6) for k in range(int(seconds / every)) for i in range(burst)]
+
+
+def boundary(limit: int, window: float, gap: float = 0.1) -> list[float]:
+    """``limit`` requests just before a window boundary and ``limit`` just after: the fixed window's blind spot."""
+    before = [window - gap + i * gap / (2 * limit) for i in range(limit)]
+    after = [window + i * gap / (2 * limit) for i in range(limit)]
+    return [round(t, 6) for t in before + after]
+
+
+def synthetic_trace(seed: int = 5, seconds: float = 120.0, base_rate: float = 2.0,
+                    bursts: int = 6, burst_size: int = 25) -> list[float]:
+    """A reproducible API client: Poisson background traffic plus a few tight retry storms."""
+    rng = random.Random(seed)
+    times, t = [], rng.expovariate(base_rate)
+    while t < seconds:
+        times.append(t)
+        t += rng.expovariate(base_rate)
+    for _ in range(bursts):
+        start = rng.uniform(0, seconds - 2)
+        times += [start + rng.uniform(0, 1.0) for _ in range(burst_size)]
+    return sorted(round(x, 3) for x in times)
+
+
+def save_trace(times: Iterable[float], path: Path) -> None:
+    """Write one request time per row under a ``t`` header."""
+    with open(path, "w", newline="") as f:
+        f.write("t\n" + "".join(f"{t:.3f}\n" for t in times))
+
+
+def load_trace(path: Path) -> list[float]:
+    """The request times in a trace file written by ``save_trace``."""
+    with open(path, newline="") as f:
+        return [float(row["t"]) for row in csv.DictReader(f)]
+
+
+def replay(make_limiter: Callable[..., object], times: Sequence[float], key: str = "user:alice",
+           start: float = 0.0) -> list[Outcome]:
+    """Send a request at each time in ``times`` through ``make_limiter(store=, clock=)`` on a fake clock."""
+    clock = FakeClock(start)
+    limiter = make_limiter(store=memory_store(clock), clock=clock)
+    outcomes = []
+    for t in times:
+        clock.set(start + t)
+        d = limiter.allow(key)
+        outcomes.append(Outcome(t, d.allowed, d.remaining))
+    return outcomes
+
+
+def worst_burst(times: Sequence[float], span: float = 1.0) -> int:
+    """The most requests in any interval of ``span`` seconds (``[t, t + span)``)."""
+    times = sorted(times)
+    return max((bisect.bisect_left(times, t + span) - i for i, t in enumerate(times)), default=0)
+
+
+def admitted(outcomes: Sequence[Outcome]) -> list[float]:
+    """The times of the requests that got in."""
+    return [o.t for o in outcomes if o.allowed]
+
+
+def state_size(make_limiter: Callable[..., object], times: Sequence[float], key: str = "user:alice") -> int:
+    """The most numbers the limiter held for one key at any point of the replay (its memory per key)."""
+    clock = FakeClock(0.0)
+    store = memory_store(clock)
+    limiter = make_limiter(store=store, clock=clock)
+    worst = 0
+    for t in times:
+        clock.set(t)
+        limiter.allow(key)
+        worst = max(worst, sum(_numbers(store.load(k)) for k in limiter.keys(key)))
+    return worst
+
+
+def _numbers(value) -> int:
+    """How many numbers a stored state holds (a tuple of fields, a list of times, one number)."""
+    if value is None:
+        return 0
+    return len(value) if isinstance(value, (tuple, list)) else 1
+
+
+def bucket_levels(capacity: int, refill_per_second: float, times: Sequence[float],
+                  step: float = 0.05) -> tuple[list[Outcome], list[tuple[float, float]]]:
+    """Replay ``times`` through a token bucket; also sample its level every ``step`` seconds (for the plot)."""
+    from .token_bucket import TokenBucket
+
+    clock = FakeClock(0.0)
+    store = memory_store(clock)
+    bucket = TokenBucket(capacity, refill_per_second, store=store, clock=clock)
+    state_key = bucket.keys("k")[0]
+
+    def level(t: float) -> float:
+        tokens, ts = store.load(state_key) or (capacity, t)
+        return min(capacity, tokens + max(0.0, t - ts) * refill_per_second)
+
+    samples = [round(k * step, 9) for k in range(int((max(times, default=0.0) + step) / step) + 1)]
+    outcomes, levels = [], []
+    for t, is_request in sorted([(t, True) for t in times] + [(s, False) for s in samples]):
+        clock.set(t)
+        if is_request:
+            d = bucket.allow("k")
+            outcomes.append(Outcome(t, d.allowed, d.remaining))
+        else:
+            levels.append((t, level(t)))
+    return outcomes, levels

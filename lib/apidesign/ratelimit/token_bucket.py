@@ -1,0 +1,64 @@
+"""Token bucket: a bucket of ``capacity`` tokens refilled at ``refill_per_second``; a request takes ``cost`` tokens.
+
+It allows bursts up to the capacity and a smooth long-run rate (AWS and Stripe use it).
+State per key: two numbers, the token count and when it was last updated.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..clock import Clock
+from ..store import Store
+from .core import EPSILON, Limiter, expiry, now_of
+
+
+class TokenBucket(Limiter):
+    """At most ``capacity`` at once, then ``refill_per_second`` on average."""
+
+    name = "token_bucket"
+    # A clock that steps backwards (now < ts) adds nothing: elapsed is clamped at 0 and ts never moves back.
+    LUA = """
+local capacity, rate = tonumber(ARGV[3]), tonumber(ARGV[4])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1]) or capacity
+local ts = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
+ts = math.max(ts, now)
+local lag = ts - now  -- > 0 only while the clock is behind: refill resumes once it catches up
+if cost > tokens + 1e-6 then  -- refused: nothing written (the refill is recomputed next time), nothing consumed
+  local retry = lag + (math.min(cost, capacity) - tokens) / rate
+  return {0, math.floor(tokens + 1e-6), num(retry), num(lag + (capacity - tokens) / rate)}
+end
+tokens = math.max(0, tokens - cost)
+local reset = lag + (capacity - tokens) / rate
+redis.call('HSET', KEYS[1], 'tokens', num(tokens), 'ts', num(ts))
+expire_in(KEYS[1], reset)
+return {1, math.floor(tokens + 1e-6), '0', num(reset)}
+"""
+
+    def __init__(self, capacity: int, refill_per_second: float, store: Store | None = None,
+                 clock: Clock | None = None):
+        self.capacity, self.refill_per_second = int(capacity), float(refill_per_second)
+        self.limit, self.window = self.capacity, self.capacity / self.refill_per_second
+        super().__init__(store, clock)
+
+    def params(self) -> list[Any]:
+        return [self.capacity, self.refill_per_second]
+
+    @staticmethod
+    def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:
+        _, cost, capacity, rate = args  # our own Python numbers: the memory store passes them through
+        now = now_of(store, args)
+        tokens, ts = store.load(keys[0]) or (capacity, now)
+        tokens = min(capacity, tokens + max(0.0, now - ts) * rate)
+        ts = max(ts, now)
+        lag = ts - now  # > 0 only while the clock is behind: refill resumes once it catches up
+        if cost > tokens + EPSILON:  # refused: nothing written (the refill is recomputed next time)
+            retry = lag + (min(cost, capacity) - tokens) / rate
+            return [0, math.floor(tokens + EPSILON), retry, lag + (capacity - tokens) / rate]
+        tokens = max(0.0, tokens - cost)
+        reset = lag + (capacity - tokens) / rate
+        store.save(keys[0], (tokens, ts), expiry(reset))
+        return [1, math.floor(tokens + EPSILON), 0.0, reset]

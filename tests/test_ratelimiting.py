@@ -1,0 +1,160 @@
+"""Rate limits over HTTP: 429 in the error envelope, Retry-After, the RateLimit headers, fail open or closed."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import requests
+
+from apidesign.server import create_app, credentials, serve
+from apidesign.server.ratelimiting import RateLimitConfigError
+from apidesign.store import memory_store, redis_store
+
+LIST = "/v1/users/usr_alice/channels"
+
+
+def limited_app(clock, **rate_limit):
+    config = {"algorithm": "fixed_window", "limit": 3, "window": 60, **rate_limit}
+    return create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1,
+                       "RATE_LIMIT": config})
+
+
+@pytest.fixture
+def limited(clock):
+    return limited_app(clock)
+
+
+@pytest.fixture
+def alice(limited):
+    return dict(credentials(limited, "usr_alice"))
+
+
+def unreachable_store():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return redis_store(f"redis://127.0.0.1:{port}/0")
+
+
+def test_rate_limiting_is_off_by_default_so_other_chapters_are_unaffected(client, as_user):
+    responses = [client.get(LIST, headers=as_user("usr_alice")) for _ in range(300)]
+    assert {r.status_code for r in responses} == {200}
+    assert "RateLimit" not in responses[-1].headers and "RateLimit-Policy" not in responses[-1].headers
+
+
+def test_every_response_carries_the_policy_and_the_remaining_quota(limited, alice):
+    client = limited.test_client()
+    ok = client.get(LIST, headers=alice)
+    missing = client.get("/v1/channels/ch_nope", headers=alice)
+    anonymous = client.get(LIST)
+    for r in (ok, missing, anonymous):
+        assert r.headers["RateLimit-Policy"] == '"default";q=3;w=60'
+    assert ok.headers["RateLimit"] == '"default";r=2;t=60'
+    assert missing.headers["RateLimit"] == '"default";r=1;t=60'
+    assert anonymous.status_code == 401 and anonymous.headers["RateLimit"] == '"default";r=2;t=60'
+
+
+def test_over_the_limit_a_429_in_the_envelope_says_how_long_to_wait_in_whole_seconds(limited, alice, clock):
+    client = limited.test_client()
+    for _ in range(3):
+        assert client.get(LIST, headers=alice).status_code == 200
+    clock.advance(0.5)
+    r = client.get(LIST, headers=alice)
+    assert r.status_code == 429
+    assert r.get_json()["error"]["code"] == "RATE_LIMITED"
+    assert r.get_json()["error"]["details"] == [{"limit": 3, "window": 60.0, "retry_after": 60}]
+    assert r.headers["Retry-After"] == "60", "59.5 s rounds up, so a client that obeys is not refused again"
+    assert r.headers["RateLimit"] == '"default";r=0;t=60'
+
+
+def test_a_client_that_waits_as_told_gets_through(limited, alice, clock):
+    client = limited.test_client()
+    for _ in range(3):
+        client.get(LIST, headers=alice)
+    clock.advance(12.3)
+    r = client.get(LIST, headers=alice)
+    clock.advance(int(r.headers["Retry-After"]))
+    assert client.get(LIST, headers=alice).status_code == 200
+
+
+def test_limits_are_per_principal(limited, alice):
+    client = limited.test_client()
+    for _ in range(4):
+        client.get(LIST, headers=alice)
+    assert client.get(LIST, headers=alice).status_code == 429
+    bob = client.get("/v1/users/usr_bob/channels", headers=dict(credentials(limited, "usr_bob")))
+    assert bob.status_code == 200 and bob.headers["RateLimit"] == '"default";r=2;t=60'
+
+
+
+def test_anonymous_callers_are_keyed_on_the_socket_address_never_on_x_forwarded_for(limited):
+    client = limited.test_client()
+    statuses = [client.get(LIST, headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code for i in range(5)]
+    assert statuses == [401, 401, 401, 429, 429], "a forged X-Forwarded-For does not buy a fresh quota"
+    other = client.get(LIST, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert other.status_code == 401, "another peer address has its own quota"
+
+
+def test_a_token_bucket_policy_reports_its_refill_window(clock):
+    app = limited_app(clock, algorithm="token_bucket", limit=100)
+    r = app.test_client().get(LIST, headers=dict(credentials(app, "usr_alice")))
+    assert r.headers["RateLimit-Policy"] == '"default";q=100;w=60'
+    assert r.headers["RateLimit"] == '"default";r=99;t=1'
+
+
+def test_fail_open_serves_the_request_when_the_store_is_unreachable(clock):
+    app = create_app({"CLOCK": clock, "STORE": unreachable_store(),
+                      "RATE_LIMIT": {"algorithm": "sliding_log", "limit": 1, "window": 60, "on_store_error": "open"}})
+    r = app.test_client().get(LIST, headers=dict(credentials(app, "usr_alice")))
+    assert r.status_code == 200
+    assert "RateLimit" not in r.headers, "no decision was made, so no quota is claimed"
+    assert r.headers["RateLimit-Policy"] == '"default";q=1;w=60'
+
+
+def test_fail_closed_refuses_with_503_when_the_store_is_unreachable(clock):
+    app = create_app({"CLOCK": clock, "STORE": unreachable_store(),
+                      "RATE_LIMIT": {"algorithm": "sliding_log", "limit": 1, "window": 60, "on_store_error": "closed"}})
+    r = app.test_client().get(LIST, headers=dict(credentials(app, "usr_alice")))
+    assert r.status_code == 503
+    assert r.get_json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+    assert r.headers["Retry-After"] == "1"
+
+
+def test_an_unknown_failure_mode_is_refused_at_start_up(clock):
+    with pytest.raises(RateLimitConfigError, match="sometimes"):
+        limited_app(clock, on_store_error="sometimes")
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_three_servers_admit_the_limit_once_with_a_shared_store_and_three_times_without(clock, shared):
+    store = redis_store(url="") if shared else None
+    config = {"algorithm": "sliding_log", "limit": 10, "window": 60, "clock": "app"}
+    apps = [create_app({"CLOCK": clock, "STORE": store or memory_store(clock), "RATE_LIMIT": config})
+            for _ in range(3)]
+    clients = [a.test_client() for a in apps]
+    headers = dict(credentials(apps[0], "usr_alice"))
+    statuses = [clients[i % 3].get(LIST, headers=headers).status_code for i in range(60)]
+    assert statuses.count(200) == (10 if shared else 30)
+
+
+def test_the_429_travels_over_real_http_with_its_headers(limited, alice):
+    with serve(limited) as live, requests.Session() as http:
+        statuses = [http.get(live.url + LIST, headers=alice) for _ in range(4)]
+    assert [r.status_code for r in statuses] == [200, 200, 200, 429]
+    assert statuses[-1].reason == "Too Many Requests"
+    assert statuses[-1].headers["Retry-After"] == "60"
+    assert statuses[-1].json()["error"]["code"] == "RATE_LIMITED"
+
+
+def test_a_polite_client_waits_exactly_as_told_and_then_succeeds(limited, alice, clock):
+    from apidesign.ratelimit.client import get_politely
+
+    waits = []
+    with serve(limited) as live, requests.Session() as http:
+        for _ in range(3):
+            http.get(live.url + LIST, headers=alice)
+        history = get_politely(http, live.url + LIST, headers=alice,
+                               wait=lambda s: (waits.append(s), clock.advance(s)))
+    assert [r.status_code for r in history] == [429, 200]
+    assert waits == [60]
