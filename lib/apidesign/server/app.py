@@ -17,7 +17,8 @@ from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import memory_store
-from . import channels, chat_socket, integrations, messages, oauth_routes, ratelimiting, sse, versions
+from . import (batch, channels, chat_socket, faults, integrations, messages, oauth_routes, presence, ratelimiting, sse,
+               versions)
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -48,6 +49,17 @@ DEFAULTS: dict[str, Any] = {
     "DENYLIST_ON_STORE_ERROR": "open",  # store down: "open" accepts signed, unexpired tokens; "closed" is a 503
     "OAUTH_CLIENTS": {"chat-cli": {"redirect_uris": ["http://127.0.0.1:8400/callback"],
                                    "scopes": ["channels:read", "channels:write", "messages:read", "messages:write"]}},
+    # Idempotency (04-idempotency-and-errors): keys optional unless required; records kept 24 h.
+    "IDEMPOTENCY_REQUIRED": False,
+    "IDEMPOTENCY_TTL": 24 * 3600.0,
+    "IDEMPOTENCY_LOCK_TTL": 30.0,   # an in-flight record older than this is taken over (crash recovery)
+    "IDEMPOTENCY_KEY_MAX_LENGTH": 255,
+    "FAULT_DROP_RATE": 0.0,         # probability that a POST's response is lost after the work is done
+    "FAULT_SEED": 0,
+    "PRESENCE_FAILING": False,      # make the downstream presence service fail (circuit breaker demo)
+    "BREAKER_FAILURES": 5,          # consecutive failures that open the breaker
+    "BREAKER_COOLDOWN": 30.0,       # seconds open before half-open
+    "BREAKER_TRIALS": 1,            # calls admitted while half-open
 }
 
 # Machine-readable codes for errors Flask/Werkzeug raise before our code runs.
@@ -73,6 +85,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(chat_socket.bp)  # GET /v1/channels/{id}/socket (WebSocket)
     oauth_routes.init_app(app)  # authentication state + the OAuth routes
     app.register_blueprint(integrations.bp)
+    app.register_blueprint(batch.bp)        # POST /v1/channels/{id}/messages:batchCreate (207)
+    presence.install(app.config, svc)
+    app.register_blueprint(presence.bp)     # GET /v1/channels/{id}/presence (circuit breaker)
+    faults.install(app, svc)                # FAULT_DROP_RATE: lose responses after the work
     register_error_handlers(app)
     ratelimiting.install(app)
     app.after_request(standard_reason_phrase)
@@ -99,7 +115,9 @@ def build_services(config: Mapping[str, Any]) -> Services:
     db = Database(config["DATABASE"])
     return Services(db=db, repo=Repository(db), clock=clock,
                     wall_clock=config["WALL_CLOCK"] or WallClock(),
-                    ids=IdFactory(config["ID_SEED"]), store=config["STORE"] or memory_store(clock))
+                    ids=IdFactory(config["ID_SEED"]),
+                    # "is None", not "or": an empty MemoryStore has len() 0 and so is falsy
+                    store=config["STORE"] if config["STORE"] is not None else memory_store(clock))
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from ..envelope import success
 from ..errors import Forbidden, NotFound
+from ..idempotency import idempotent
 from .auth import current_user
 from .channels import require_member
 from .db import iso8601
@@ -37,6 +38,7 @@ def load_message(message_id: str) -> sqlite3.Row:
 
 
 @bp.post("/v1/channels/<channel_id>/messages")
+@idempotent
 def send_message(channel_id: str):
     user = current_user()
     require_member(channel_id, user)

@@ -25,7 +25,10 @@ class LiveServer:
         self._lock = threading.Lock()
         self._peers: set[tuple[str, str]] = set()
         self.requests = 0
-        self._server = wsgi.Server((host, port), self._count, numthreads=threads, timeout=10, shutdown_timeout=2)
+        # request_queue_size is the listen backlog: cheroot's default of 5 resets connections
+        # when a test or notebook opens dozens at once (50 concurrent POSTs did, intermittently).
+        self._server = wsgi.Server((host, port), self._count, numthreads=threads, timeout=10,
+                                  request_queue_size=128, shutdown_timeout=2)
         self._server.gateway = UpgradeGateway  # WebSocket upgrades get the raw socket (see upgrade.py)
         self._server.prepare()  # binds and listens now, so the port is known and ready
         self.host, self.port = host, self._server.bind_addr[1]

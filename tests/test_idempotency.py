@@ -1,0 +1,263 @@
+"""Idempotency keys: the store on every backend, and the @idempotent decorator on the send-message endpoint."""
+
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from flask import Response
+
+from apidesign import idempotency
+from apidesign.idempotency import IdempotencyStore, Record, canonical_json, fingerprint, parse_key
+from apidesign.server import create_app, serve
+
+ALICE, BOB = "usr_alice", "usr_bob"
+DAY = 24 * 3600
+
+
+@pytest.fixture
+def app(clock, store):
+    """The reference API with its shared state in the parametrised ``store`` (memory, fakeredis, real Redis)."""
+    return create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "STORE": store})
+
+
+@pytest.fixture
+def channel(client, as_user):
+    r = client.post("/v1/channels", json={"name": "general", "memberIds": [BOB]}, headers=as_user(ALICE))
+    return r.get_json()["data"]["channelId"]
+
+
+def post(client, as_user, channel, key, content="hi", user=ALICE, **body):
+    headers = {**as_user(user), **({"Idempotency-Key": key} if key is not None else {})}
+    return client.post(f"/v1/channels/{channel}/messages", json={"content": content, **body}, headers=headers)
+
+
+def messages(client, as_user, channel):
+    return client.get(f"/v1/channels/{channel}/messages?limit=100", headers=as_user(ALICE)).get_json()["data"]
+
+
+# --- the key and the fingerprint ----------------------------------------------------------
+
+@pytest.mark.parametrize("header, key", [('"8e03978e-40d5"', "8e03978e-40d5"), ("abc", "abc"),
+                                         ('"a \\"quoted\\" key"', 'a "quoted" key'), ('"' + "k" * 255 + '"', "k" * 255)])
+def test_keys_are_sf_strings_or_bare_tokens(header, key):
+    assert parse_key(header) == key
+
+
+@pytest.mark.parametrize("header", ['""', '"' + "k" * 256 + '"', "two words", '"unterminated', "caf\u00e9"])
+def test_empty_over_long_or_non_ascii_keys_are_malformed(header):
+    with pytest.raises(idempotency.IdempotencyKeyMalformed):
+        parse_key(header)
+
+
+def test_fingerprint_ignores_key_order_and_whitespace_but_not_values():
+    assert fingerprint(b'{"a": 1, "b": [1, 2]}') == fingerprint(b'{"b":[1,2],"a":1}')
+    assert fingerprint(b'{"a": 1}') != fingerprint(b'{"a": 2}')
+    assert fingerprint(b"not json") != fingerprint(b"not json!")
+    assert canonical_json({"b": 1, "a": "\u00e9"}) == '{"a":"\u00e9","b":1}'
+
+
+def test_a_record_survives_encoding_byte_for_byte():
+    record = Record("completed", "f" * 64, 1.5, "tok", 201, (("Location", "/x"),), "{\"a\":1}\udcff")
+    assert Record.decode(record.encode()) == record
+    assert record.response().get_data() == b'{"a":1}\xff'
+
+
+# --- the store, on every backend ------------------------------------------------------------
+
+def test_only_one_claim_wins_until_the_record_completes(store, clock):
+    records = IdempotencyStore(store, clock)
+    first = records.claim("s", "k", "fp")
+    second = records.claim("s", "k", "fp")
+    assert first.won and not second.won and second.record.state == "in_flight"
+    assert records.complete("s", "k", first, Response("ok", 201))
+    third = records.claim("s", "k", "fp")
+    assert not third.won and third.record.state == "completed" and third.record.status == 201
+
+
+def test_completed_records_expire_after_the_ttl_on_the_fake_clock(store, clock):
+    records = IdempotencyStore(store, clock, ttl=DAY)
+    records.complete("s", "k", records.claim("s", "k", "fp"), Response("ok", 201))
+    clock.advance(DAY - 1)
+    assert not records.claim("s", "k", "fp").won
+    clock.advance(1)
+    assert records.claim("s", "k", "fp").won
+
+
+def test_a_crashed_in_flight_claim_is_taken_over_after_its_lock_expires(store, clock):
+    records = IdempotencyStore(store, clock, lock_ttl=30)
+    crashed = records.claim("s", "k", "fp")
+    clock.advance(29.9)
+    assert not records.claim("s", "k", "fp").won
+    clock.advance(0.1)
+    rescuer = records.claim("s", "k", "fp")
+    assert rescuer.won
+    assert not records.complete("s", "k", crashed, Response("late", 201)), "the crashed owner lost its claim"
+    assert records.complete("s", "k", rescuer, Response("ok", 201))
+    assert records.peek("s", "k").body == "ok"
+
+
+def test_release_lets_the_same_key_run_again(store, clock):
+    records = IdempotencyStore(store, clock)
+    claim = records.claim("s", "k", "fp")
+    assert records.release("s", "k", claim)
+    assert records.claim("s", "k", "fp").won
+
+
+# --- the decorator over the API ---------------------------------------------------------------
+
+def test_without_a_key_the_endpoint_works_as_before(client, as_user, channel):
+    assert post(client, as_user, channel, None).status_code == 201
+    assert post(client, as_user, channel, None).status_code == 201
+    assert len(messages(client, as_user, channel)) == 2
+
+
+def test_a_missing_key_is_400_when_the_app_requires_keys(clock, store, as_user):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "STORE": store, "IDEMPOTENCY_REQUIRED": True})
+    client = app.test_client()
+    cid = client.post("/v1/channels", json={"name": "general"}, headers=as_user(ALICE)).get_json()["data"]["channelId"]
+    r = post(client, as_user, cid, None)
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "IDEMPOTENCY_KEY_MISSING"
+    assert post(client, as_user, cid, "k1").status_code == 201
+
+
+def test_a_malformed_key_is_400_and_nothing_is_sent(client, as_user, channel):
+    r = post(client, as_user, channel, '"' + "x" * 256 + '"')
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "IDEMPOTENCY_KEY_INVALID"
+    assert messages(client, as_user, channel) == []
+
+
+def test_a_replay_is_byte_identical_and_has_no_side_effect(client, as_user, channel, clock):
+    first = post(client, as_user, channel, "k1")
+    clock.advance(60)
+    again = post(client, as_user, channel, "k1")
+    assert (again.status_code, again.data) == (first.status_code, first.data)
+    assert again.headers["Location"] == first.headers["Location"]
+    assert again.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
+    assert len(messages(client, as_user, channel)) == 1
+
+
+def test_the_same_payload_with_reordered_keys_is_a_replay(client, as_user, channel):
+    headers = {**as_user(ALICE), "Idempotency-Key": "k1", "Content-Type": "application/json"}
+    url = f"/v1/channels/{channel}/messages"
+    client.post(url, data='{"content": "hi", "type": "text"}', headers=headers)
+    r = client.post(url, data='{"type":"text","content":"hi"}', headers=headers)
+    assert r.headers["Idempotent-Replayed"] == "true"
+
+
+def test_the_same_key_with_a_different_payload_is_422(client, as_user, channel):
+    post(client, as_user, channel, "k1", "hi")
+    r = post(client, as_user, channel, "k1", "hello")
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert len(messages(client, as_user, channel)) == 1
+
+
+def test_the_same_key_while_the_first_request_runs_is_409(app, client, as_user, channel, clock):
+    records = IdempotencyStore(app.config["STORE"], clock)
+    scope = f"user:{ALICE}|POST /v1/channels/{channel}/messages"
+    records.claim(scope, "k1", fingerprint(b'{"content":"hi"}'))  # another server is running it right now
+    r = post(client, as_user, channel, "k1")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "IDEMPOTENCY_KEY_IN_USE"
+    assert r.headers["Retry-After"] == "1"
+
+
+def test_a_crashed_request_is_recovered_after_the_lock_expires(app, client, as_user, channel, clock):
+    records = IdempotencyStore(app.config["STORE"], clock)
+    scope = f"user:{ALICE}|POST /v1/channels/{channel}/messages"
+    records.claim(scope, "k1", fingerprint(b'{"content":"hi"}'))  # claimed, then the server died
+    assert post(client, as_user, channel, "k1").status_code == 409
+    clock.advance(app.config["IDEMPOTENCY_LOCK_TTL"])
+    assert post(client, as_user, channel, "k1").status_code == 201
+    assert len(messages(client, as_user, channel)) == 1
+
+
+def test_two_users_with_the_same_key_never_see_each_others_response(client, as_user, channel):
+    alice = post(client, as_user, channel, "shared-key", "from alice", user=ALICE)
+    bob = post(client, as_user, channel, "shared-key", "from bob", user=BOB)
+    assert bob.status_code == 201 and "Idempotent-Replayed" not in bob.headers
+    assert bob.get_json()["data"]["senderId"] == BOB and alice.get_json()["data"]["senderId"] == ALICE
+    assert len(messages(client, as_user, channel)) == 2
+
+
+def test_after_24_hours_the_key_runs_as_new(client, as_user, channel, clock):
+    post(client, as_user, channel, "k1")
+    clock.advance(DAY)
+    r = post(client, as_user, channel, "k1")
+    assert r.status_code == 201 and "Idempotent-Replayed" not in r.headers
+    assert len(messages(client, as_user, channel)) == 2
+
+
+def test_validation_failures_are_not_stored_so_the_fixed_request_can_reuse_the_key(client, as_user, channel):
+    bad = post(client, as_user, channel, "k1", "x" * 5000)
+    assert bad.status_code == 400
+    assert post(client, as_user, channel, "k1", "x" * 5000).status_code == 400, "validated again, not replayed"
+    carol = client.post(f"/v1/channels/{channel}/messages", json={"content": "hi"},
+                        headers={**as_user("usr_carol"), "Idempotency-Key": "k2"})
+    assert carol.status_code == 403
+    assert post(client, as_user, channel, "k2").status_code == 201  # a 403 for Carol did not burn Alice's key either
+
+
+def test_a_crash_after_work_began_is_stored_and_replayed_not_rerun(app, client, as_user, channel, monkeypatch):
+    repo = app.extensions["apidesign"].repo
+    real_add = repo.add_message
+
+    def add_then_crash(*args):
+        real_add(*args)  # the message is committed ...
+        raise RuntimeError("... and then the server fails before answering")
+    monkeypatch.setattr(repo, "add_message", add_then_crash)
+    first = post(client, as_user, channel, "k1")
+    monkeypatch.setattr(repo, "add_message", real_add)
+    again = post(client, as_user, channel, "k1")
+    assert first.status_code == 500 and first.get_json()["error"]["code"] == "INTERNAL"
+    assert (again.status_code, again.data, again.headers["Idempotent-Replayed"]) == (500, first.data, "true")
+    assert len(messages(client, as_user, channel)) == 1, "re-running would have sent it twice"
+
+
+def test_a_deliberate_503_before_work_releases_the_key(app, client, as_user, channel, monkeypatch):
+    from apidesign.errors import ServiceUnavailable
+    repo = app.extensions["apidesign"].repo
+    real_add = repo.add_message
+
+    def unavailable(*args):
+        raise ServiceUnavailable("database is in maintenance")
+    monkeypatch.setattr(repo, "add_message", unavailable)
+    assert post(client, as_user, channel, "k1").status_code == 503
+    monkeypatch.setattr(repo, "add_message", real_add)
+    assert post(client, as_user, channel, "k1").status_code == 201
+
+
+def test_a_werkzeug_http_error_raised_by_the_view_releases_the_key_like_an_api_error(app, client, as_user, channel,
+                                                                                  monkeypatch):
+    from werkzeug.exceptions import NotFound
+    repo = app.extensions["apidesign"].repo
+    real_add = repo.add_message
+
+    def gone(*args):
+        raise NotFound()
+    monkeypatch.setattr(repo, "add_message", gone)
+    assert post(client, as_user, channel, "k1").status_code == 404
+    monkeypatch.setattr(repo, "add_message", real_add)
+    assert post(client, as_user, channel, "k1").status_code == 201
+
+
+def test_unauthenticated_requests_get_401_before_any_record(client, channel):
+    r = client.post(f"/v1/channels/{channel}/messages", json={"content": "hi"}, headers={"Idempotency-Key": "k1"})
+    assert r.status_code == 401
+
+
+def test_fifty_concurrent_identical_posts_over_http_create_exactly_one_message(app, as_user, channel):
+    headers = {**as_user(ALICE), "Idempotency-Key": '"one-key-for-all"'}
+    with serve(app) as live:
+        url = f"{live.url}/v1/channels/{channel}/messages"
+
+        def send(_):
+            r = requests.post(url, json={"content": "hi"}, headers=headers, timeout=10)
+            return r.status_code, r.headers.get("Idempotent-Replayed"), r.content if r.status_code == 201 else None
+        with ThreadPoolExecutor(50) as pool:
+            results = list(pool.map(send, range(50)))
+        listed = requests.get(url, headers=as_user(ALICE), timeout=10).json()["data"]
+    outcomes = Counter((status, replayed) for status, replayed, _ in results)
+    assert len(listed) == 1
+    assert outcomes[(201, None)] == 1
+    assert set(outcomes) <= {(201, None), (201, "true"), (409, None)}
+    assert len({body for *_, body in results if body is not None}) == 1, "every 201 carries the same bytes"

@@ -1,0 +1,234 @@
+"""Retries with full jitter and the circuit breaker, on a fake clock."""
+
+import random
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apidesign.clock import FakeClock
+from apidesign.resilience import (CircuitBreaker, CircuitOpen, RetriesExhausted, RetryingSession, RetryPolicy,
+                                  backoff_ceiling, herd_load, parse_retry_after, retry, retryable_request,
+                                  retryable_status, schedule)
+from apidesign.server import create_app, credentials, serve
+
+NOW = 1_773_311_400.0
+
+
+@dataclass
+class Reply:
+    status_code: int
+    headers: dict = field(default_factory=dict)
+
+
+def scripted(*outcomes):
+    """A ``send`` that returns (or raises) the given outcomes in order, counting calls."""
+    queue = list(outcomes)
+
+    def send():
+        send.calls += 1
+        item = queue.pop(0)
+        if isinstance(item, BaseException):
+            raise item
+        return item
+    send.calls = 0
+    return send
+
+
+def run(send, clock, **kw):
+    return retry(send, clock=clock, sleep=clock.advance, wall_clock=clock, rng=random.Random(1), **kw)
+
+
+# --- the schedule ------------------------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(base=st.floats(0.001, 10), cap=st.floats(0.001, 100), attempts=st.integers(1, 30), seed=st.integers(0, 2**32))
+def test_every_jittered_wait_lies_in_zero_to_min_cap_base_times_two_to_the_n(base, cap, attempts, seed):
+    policy = RetryPolicy(max_attempts=attempts, base=base, cap=cap)
+    waits = schedule(policy, random.Random(seed))
+    assert len(waits) == attempts - 1
+    for n, wait in enumerate(waits):
+        assert 0 <= wait <= min(cap, base * 2 ** n) == backoff_ceiling(policy, n)
+
+
+@settings(max_examples=100, deadline=None)
+@given(base=st.floats(0.001, 10), cap=st.floats(0.001, 100), attempts=st.integers(1, 30))
+def test_without_jitter_the_waits_double_until_the_cap_and_never_shrink(base, cap, attempts):
+    waits = schedule(RetryPolicy(max_attempts=attempts, base=base, cap=cap, jitter=False), random.Random(0))
+    assert waits == sorted(waits)
+    assert all(w == min(cap, base * 2 ** n) for n, w in enumerate(waits))
+
+
+@settings(max_examples=100, deadline=None)
+@given(failures=st.integers(1, 20), budget=st.floats(0.1, 50), seed=st.integers(0, 1000))
+def test_retry_never_exceeds_max_attempts_or_the_time_budget(failures, budget, seed):
+    clock = FakeClock(NOW)
+    policy = RetryPolicy(max_attempts=6, base=0.5, cap=8, max_elapsed=budget)
+    send = scripted(*[Reply(503)] * failures, Reply(200))
+    result = retry(send, clock=clock, sleep=clock.advance, rng=random.Random(seed), policy=policy)
+    assert send.calls <= 6
+    assert clock.now() - NOW <= budget
+    assert result.response.status_code == (200 if send.calls == failures + 1 else 503)
+
+
+# --- what is retried -----------------------------------------------------------------------------
+
+def test_503_429_and_connection_errors_are_retried_until_success(clock):
+    send = scripted(Reply(503), Reply(429), ConnectionResetError(), Reply(200))
+    result = run(send, clock)
+    assert result.response.status_code == 200
+    assert [a.outcome for a in result.attempts] == ["503", "429", "ConnectionResetError", "200"]
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422])
+def test_client_errors_other_than_429_are_never_retried(clock, status):
+    send = scripted(Reply(status), Reply(200))
+    assert run(send, clock).response.status_code == status and send.calls == 1
+
+
+def test_a_post_without_an_idempotency_key_is_sent_once_with_a_key_it_is_retried(clock):
+    assert run(scripted(Reply(503), Reply(201)), clock, method="POST").response.status_code == 503
+    keyed = run(scripted(Reply(503), Reply(201)), clock, method="POST", headers={"Idempotency-Key": "k"})
+    assert keyed.response.status_code == 201
+    assert retryable_request("PUT") and retryable_request("delete") and not retryable_request("PATCH")
+    assert retryable_status(500) and retryable_status(429) and not retryable_status(404)
+
+
+def test_retry_after_seconds_and_http_date_are_honoured_exactly(clock):
+    result = run(scripted(Reply(503, {"Retry-After": "7"}), Reply(200)), clock)
+    assert result.attempts[0].wait == 7
+    date = "Thu, 12 Mar 2026 10:30:19 GMT"  # 12 s after the clock's current time
+    clock.set(NOW + 7)
+    result = run(scripted(Reply(429, {"Retry-After": date}), Reply(200)), clock)
+    assert result.attempts[0].wait == pytest.approx(12)
+    assert parse_retry_after("garbage", NOW) is None and parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT", NOW) == 0
+
+
+def test_a_retry_after_beyond_the_budget_ends_the_retries(clock):
+    send = scripted(Reply(503, {"Retry-After": "120"}), Reply(200))
+    result = run(send, clock, policy=RetryPolicy(max_elapsed=60))
+    assert result.response.status_code == 503 and send.calls == 1 and clock.now() == NOW
+
+
+def test_connection_errors_on_every_attempt_raise_retries_exhausted_from_the_last(clock):
+    with pytest.raises(RetriesExhausted) as info:
+        run(scripted(*[ConnectionResetError("gone")] * 3), clock, policy=RetryPolicy(max_attempts=3))
+    assert len(info.value.attempts) == 3 and isinstance(info.value.__cause__, ConnectionResetError)
+
+
+def test_the_requests_session_retries_lost_responses_on_the_live_api(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "FAULT_DROP_RATE": 0.5, "FAULT_SEED": 3})
+    headers = dict(credentials(app, "usr_alice"))
+    session = RetryingSession(RetryPolicy(max_attempts=10), rng=random.Random(0), clock=clock, sleep=clock.advance)
+    session.headers.update(headers)
+    with serve(app) as live:
+        app.extensions["apidesign"].extras["faults"].rate = 0  # create the channel reliably
+        cid = session.post(f"{live.url}/v1/channels", json={"name": "general"}, timeout=5).json()["data"]["channelId"]
+        app.extensions["apidesign"].extras["faults"].rate = 0.5
+        for i in range(5):
+            r = session.post(f"{live.url}/v1/channels/{cid}/messages", json={"content": f"m{i}"},
+                             headers={"Idempotency-Key": f"key-{i}"}, timeout=5)
+            assert r.status_code == 201
+        listed = requests.get(f"{live.url}/v1/channels/{cid}/messages?limit=100", headers=headers, timeout=5).json()["data"]
+    assert sorted(m["content"] for m in listed) == ["m0", "m1", "m2", "m3", "m4"], "each message exactly once"
+    assert app.extensions["apidesign"].extras["faults"].dropped > 0, "the test really lost responses"
+
+
+def test_jitter_flattens_the_herd_peak_against_a_recovering_server():
+    common = dict(clients=200, rng=random.Random(5), recover_at=2.0, capacity=20, slot=0.1, horizon=20)
+    herd = herd_load(policy=RetryPolicy(base=0.5, cap=4, jitter=False), **common)
+    jittered = herd_load(policy=RetryPolicy(base=0.5, cap=4, jitter=True), **common)
+    assert herd[0] == jittered[0] == 200
+    assert max(herd[1:]) > 2 * max(jittered[1:])
+
+
+# --- the circuit breaker -------------------------------------------------------------------------
+
+def boom():
+    raise RuntimeError("dependency down")
+
+
+def fail(breaker, times):
+    for _ in range(times):
+        with pytest.raises(RuntimeError):
+            breaker.call(boom)
+
+
+def test_the_breaker_opens_on_exactly_the_nth_consecutive_failure(clock):
+    breaker = CircuitBreaker(failures=3, cooldown=10, clock=clock)
+    fail(breaker, 2)
+    breaker.call(lambda: "ok")  # a success resets the streak
+    fail(breaker, 2)
+    assert breaker.state == "closed"
+    fail(breaker, 1)
+    assert breaker.state == "open"
+    assert breaker.calls == 6
+    with pytest.raises(CircuitOpen) as info:
+        breaker.call(boom)
+    assert breaker.calls == 6, "open fails fast: the dependency is not called"
+    assert info.value.retry_after == 10
+
+
+def test_after_the_cooldown_one_successful_trial_closes_and_one_failed_trial_reopens(clock):
+    breaker = CircuitBreaker(failures=1, cooldown=10, trials=1, clock=clock)
+    fail(breaker, 1)
+    clock.advance(9.999)
+    assert breaker.state == "open"
+    clock.advance(0.001)
+    assert breaker.state == "half-open"
+    fail(breaker, 1)
+    assert breaker.state == "open"
+    clock.advance(10)
+    assert breaker.call(lambda: 42) == 42 and breaker.state == "closed"
+    assert [to for _, _, to in breaker.transitions] == ["open", "half-open", "open", "half-open", "closed"]
+
+
+def test_half_open_admits_exactly_m_concurrent_trials_and_holds_no_lock_while_they_run(clock):
+    breaker = CircuitBreaker(failures=1, cooldown=5, trials=3, clock=clock)
+    fail(breaker, 1)
+    clock.advance(5)
+    release, inside = threading.Event(), threading.Semaphore(0)
+    outcomes = []
+
+    def trial():
+        inside.release()
+        assert release.wait(5)
+        return "ok"
+
+    def caller():
+        try:
+            outcomes.append(breaker.call(trial))
+        except CircuitOpen:
+            outcomes.append("rejected")
+    threads = [threading.Thread(target=caller) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for _ in range(3):  # three trials are inside the call at once: no lock is held while they run
+        assert inside.acquire(timeout=5)
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert sorted(outcomes).count("ok") == 3 and outcomes.count("rejected") == 17
+    assert breaker.state == "closed"
+
+
+def test_late_results_from_before_a_trip_do_not_count_in_the_next_state(clock):
+    breaker = CircuitBreaker(failures=1, cooldown=5, trials=1, clock=clock)
+    slow_started, finish = threading.Event(), threading.Event()
+
+    def slow():
+        slow_started.set()
+        finish.wait(5)
+        return "late"
+    t = threading.Thread(target=breaker.call, args=(slow,))
+    t.start()
+    slow_started.wait(5)
+    fail(breaker, 1)  # trips while the slow call is still running
+    clock.advance(5)
+    assert breaker.state == "half-open"
+    finish.set()
+    t.join(5)
+    assert breaker.state == "half-open", "a success admitted while closed is not a half-open trial"
