@@ -177,6 +177,6 @@ def test_500_is_the_envelope_with_a_generic_message_and_no_traceback(app):
         raise RuntimeError("secret internal detail")
     app.add_url_rule("/crash", "crash", crash)
     r = app.test_client().get("/crash")
-    err = assert_error(r, 500, "INTERNAL")
+    assert_error(r, 500, "INTERNAL")
     assert "secret" not in r.get_data(as_text=True)
     assert "Traceback" not in r.get_data(as_text=True)

@@ -11,7 +11,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from apidesign import jwt
-from apidesign.clock import FakeClock
 from apidesign.oauth import (AccessTokens, AuthorizationCodes, InvalidGrant, RefreshTokenReused, RefreshTokens,
                              RevokedTokenError, WrongTokenTypeError, code_verifier, pkce_matches, s256)
 from apidesign.revocation import Denylist

@@ -127,3 +127,14 @@ class Limiter:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(limit={self.limit}, window={self.window:g}, store={self.store.kind})"
+
+
+class WindowLimiter(Limiter):
+    """A limiter configured as ``limit`` requests per ``window_seconds`` (every algorithm but the bucket)."""
+
+    def __init__(self, limit: int, window_seconds: float, store: Store | None = None, clock: Clock | None = None):
+        self.limit, self.window = int(limit), float(window_seconds)
+        super().__init__(store, clock)
+
+    def params(self) -> list[Any]:
+        return [self.limit, self.window]

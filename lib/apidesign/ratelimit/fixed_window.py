@@ -10,12 +10,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..clock import Clock
-from ..store import Store
-from .core import Limiter, expiry, now_of
+from .core import WindowLimiter, expiry, now_of
 
 
-class FixedWindow(Limiter):
+class FixedWindow(WindowLimiter):
     """At most ``limit`` per aligned window of ``window_seconds``."""
 
     name = "fixed_window"
@@ -41,12 +39,6 @@ end
 return {1, limit - count, '0', num(reset)}
 """
 
-    def __init__(self, limit: int, window_seconds: float, store: Store | None = None, clock: Clock | None = None):
-        self.limit, self.window = int(limit), float(window_seconds)
-        super().__init__(store, clock)
-
-    def params(self) -> list[Any]:
-        return [self.limit, self.window]
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:

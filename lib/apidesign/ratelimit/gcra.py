@@ -11,12 +11,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..clock import Clock
-from ..store import Store
-from .core import EPSILON, Limiter, expiry, now_of
+from .core import EPSILON, WindowLimiter, expiry, now_of
 
 
-class GCRA(Limiter):
+class GCRA(WindowLimiter):
     """``limit`` requests per ``window_seconds``, bursts up to ``limit``, in one number per key."""
 
     name = "gcra"
@@ -34,12 +32,6 @@ redis.call('SET', KEYS[1], num(new_tat), 'PX', math.ceil((new_tat - now) * 1000)
 return {1, math.floor((now - (new_tat - window)) / interval + 1e-6), '0', num(new_tat - now)}
 """
 
-    def __init__(self, limit: int, window_seconds: float, store: Store | None = None, clock: Clock | None = None):
-        self.limit, self.window = int(limit), float(window_seconds)
-        super().__init__(store, clock)
-
-    def params(self) -> list[Any]:
-        return [self.limit, self.window]
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:

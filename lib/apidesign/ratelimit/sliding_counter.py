@@ -10,12 +10,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..clock import Clock
-from ..store import Store
-from .core import EPSILON, Limiter, expiry, now_of
+from .core import EPSILON, WindowLimiter, expiry, now_of
 
 
-class SlidingWindowCounter(Limiter):
+class SlidingWindowCounter(WindowLimiter):
     """About ``limit`` per sliding window; exactly at most ``limit`` per aligned window."""
 
     name = "sliding_counter"
@@ -54,12 +52,6 @@ if cur > 0 then reset = start + 2 * window - now elseif prev > 0 then reset = st
 return {0, math.max(0, math.floor(limit - estimate + 1e-6)), num(retry), num(reset)}
 """
 
-    def __init__(self, limit: int, window_seconds: float, store: Store | None = None, clock: Clock | None = None):
-        self.limit, self.window = int(limit), float(window_seconds)
-        super().__init__(store, clock)
-
-    def params(self) -> list[Any]:
-        return [self.limit, self.window]
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:

@@ -10,12 +10,10 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
-from ..clock import Clock
-from ..store import Store
-from .core import Limiter, expiry, now_of
+from .core import WindowLimiter, expiry, now_of
 
 
-class SlidingWindowLog(Limiter):
+class SlidingWindowLog(WindowLimiter):
     """At most ``limit`` in any window ``(t - window_seconds, t]``."""
 
     name = "sliding_log"
@@ -47,16 +45,9 @@ local retry = oldest[2] and (tonumber(oldest[2]) + window - now) or window
 return {0, limit - count, num(retry), num(reset())}
 """
 
-    def __init__(self, limit: int, window_seconds: float, store: Store | None = None, clock: Clock | None = None):
-        self.limit, self.window = int(limit), float(window_seconds)
-        super().__init__(store, clock)
-
     def keys(self, key: str) -> list[str]:
         # The {hash tag} puts both keys in one Redis Cluster slot, as a script touching two keys requires.
         return [f"rl:{self.name}:{{{key}}}", f"rl:{self.name}:{{{key}}}:seq"]
-
-    def params(self) -> list[Any]:
-        return [self.limit, self.window]
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:
