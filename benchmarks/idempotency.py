@@ -18,19 +18,15 @@ The target from the issue: at most 2 round trips on a first request, 1 on a repl
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from contextlib import contextmanager
 
 from flask import Response
 
 from apidesign.clock import FakeClock
 from apidesign.idempotency import IdempotencyStore
+from apidesign.localhost import real_redis
 from apidesign.server import create_app, credentials
 from apidesign.server.messages import send_message
 from apidesign.store import MemoryStore, RedisStore, memory_store, redis_store
@@ -92,36 +88,6 @@ def measure(store, n: int) -> dict[str, tuple[float, float]]:
             assert status == 201, (name, status)
         results[name] = (statistics.median(times) * 1e6, (trips.n - before) / n)
     return results
-
-
-@contextmanager
-def real_redis():
-    """A real Redis URL (REDIS_URL, or a redis-server started here), or None."""
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    binary = shutil.which("redis-server")
-    if binary is None:
-        yield None
-        return
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"redis://127.0.0.1:{port}/0"
-        import redis
-        for _ in range(100):
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def store_only_us(store) -> tuple[float, float]:

@@ -16,17 +16,13 @@ server's `INFO commandstats`.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import socket
-import subprocess
 import time
 import uuid
-from contextlib import contextmanager
 
 import redis
 from limits import RateLimitItemPerMinute, storage, strategies
 
+from apidesign.localhost import real_redis
 from apidesign.ratelimit import FixedWindow, GCRA, SlidingWindowCounter, SlidingWindowLog, TokenBucket
 from apidesign.store import RedisStore, memory_store
 
@@ -89,40 +85,6 @@ def theirs(strategy_cls, make_storage):
     return fresh
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def redis_url():
-    """$REDIS_URL, or a throwaway redis-server, or None."""
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    binary = shutil.which("redis-server")
-    if binary is None:
-        yield None
-        return
-    port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        client = redis.Redis.from_url(url)
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 def table(title: str, rows: list[tuple]) -> None:
     print(f"\n## {title}\n")
     print(f"| {'algorithm':36} | {'ours dec/s':>11} | {'limits dec/s':>12} | {'ratio':>6} | {'admitted (ours/limits)':>22} |")
@@ -181,7 +143,7 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=50_000)
     args = parser.parse_args()
     bench_memory(args.decisions)
-    with redis_url() as url:
+    with real_redis() as url:
         if url is None:
             print("\n(real Redis skipped: set REDIS_URL or install redis-server)")
         else:

@@ -7,59 +7,31 @@ after it. Without either, tests that need it are skipped with the reason shown.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
 import uuid
 
 import pytest
 
 from apidesign.clock import FakeClock
+from apidesign.localhost import real_redis, unreachable_redis_store
 from apidesign.server import create_app, credentials, serve
 from apidesign.store import memory_store, redis_store
 
 START = 1_773_311_400.0  # 2026-03-12T10:30:00Z, the syllabus's example timestamp
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def redis_url():
     """URL of a real Redis server for this session, or a skip saying why there is none."""
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("real-Redis lane: redis-server is not installed (run `make system-deps`) and REDIS_URL is unset")
-    port = _free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    _wait_for_redis(url, proc)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with real_redis() as url:
+        if url is None:
+            pytest.skip("real-Redis lane: redis-server is not installed (run `make system-deps`) and REDIS_URL is unset")
+        yield url
 
 
-def _wait_for_redis(url: str, proc: subprocess.Popen) -> None:
-    import redis
-    client = redis.Redis.from_url(url)
-    for _ in range(100):
-        try:
-            client.ping()
-            return
-        except redis.ConnectionError:
-            if proc.poll() is not None:
-                raise RuntimeError("redis-server exited at start-up")
-            time.sleep(0.05)
-    raise RuntimeError("redis-server did not answer within 5 s")
+@pytest.fixture
+def unreachable_store():
+    """A Redis store whose server is down: for fail-open / fail-closed behaviour."""
+    return unreachable_redis_store()
 
 
 @pytest.fixture

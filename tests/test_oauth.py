@@ -327,25 +327,16 @@ def test_an_es256_app_issues_tokens_any_service_can_verify_from_its_jwks(clock):
     assert claims["sub"] == ALICE
 
 
-def unreachable_store():
-    import socket
-    from apidesign.store import redis_store
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return redis_store(f"redis://127.0.0.1:{port}/0")
-
-
 @pytest.mark.parametrize("mode,status", [("open", 200), ("closed", 503)])
-def test_with_the_denylist_store_down_tokens_fail_open_or_closed_as_configured(clock, mode, status):
-    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "STORE": unreachable_store(),
+def test_with_the_denylist_store_down_tokens_fail_open_or_closed_as_configured(clock, mode, status, unreachable_store):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "STORE": unreachable_store,
                       "DENYLIST_ON_STORE_ERROR": mode})
     r = app.test_client().get("/v1/whoami", headers=credentials(app, ALICE))
     assert r.status_code == status
 
 
-def test_with_the_store_down_an_api_key_can_not_be_checked_so_503(clock):
-    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "STORE": unreachable_store()})
+def test_with_the_store_down_an_api_key_can_not_be_checked_so_503(clock, unreachable_store):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "STORE": unreachable_store})
     r = app.test_client().get("/v1/whoami", headers={"X-API-Key": "sk_live_" + "A" * 32})
     assert r.status_code == 503 and r.headers["Retry-After"] == "1"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 import requests
 
@@ -28,13 +26,6 @@ def limited(clock):
 @pytest.fixture
 def alice(limited):
     return dict(credentials(limited, "usr_alice"))
-
-
-def unreachable_store():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return redis_store(f"redis://127.0.0.1:{port}/0")
 
 
 def test_rate_limiting_is_off_by_default_so_other_chapters_are_unaffected(client, as_user):
@@ -103,8 +94,8 @@ def test_a_token_bucket_policy_reports_its_refill_window(clock):
     assert r.headers["RateLimit"] == '"default";r=99;t=1'
 
 
-def test_fail_open_serves_the_request_when_the_store_is_unreachable(clock):
-    app = create_app({"CLOCK": clock, "STORE": unreachable_store(),
+def test_fail_open_serves_the_request_when_the_store_is_unreachable(clock, unreachable_store):
+    app = create_app({"CLOCK": clock, "STORE": unreachable_store,
                       "RATE_LIMIT": {"algorithm": "sliding_log", "limit": 1, "window": 60, "on_store_error": "open"}})
     r = app.test_client().get(LIST, headers=dict(credentials(app, "usr_alice")))
     assert r.status_code == 200
@@ -112,8 +103,8 @@ def test_fail_open_serves_the_request_when_the_store_is_unreachable(clock):
     assert r.headers["RateLimit-Policy"] == '"default";q=1;w=60'
 
 
-def test_fail_closed_refuses_with_503_when_the_store_is_unreachable(clock):
-    app = create_app({"CLOCK": clock, "STORE": unreachable_store(),
+def test_fail_closed_refuses_with_503_when_the_store_is_unreachable(clock, unreachable_store):
+    app = create_app({"CLOCK": clock, "STORE": unreachable_store,
                       "RATE_LIMIT": {"algorithm": "sliding_log", "limit": 1, "window": 60, "on_store_error": "closed"}})
     r = app.test_client().get(LIST, headers=dict(credentials(app, "usr_alice")))
     assert r.status_code == 503

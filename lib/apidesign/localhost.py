@@ -1,0 +1,66 @@
+"""Servers on 127.0.0.1 for tests, benchmarks and demos: a free port, a throwaway redis-server.
+
+One copy of this plumbing, so the real-Redis test lane and every benchmark start
+Redis the same way (and honour ``REDIS_URL`` the same way).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from .store import RedisStore, redis_store
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def unreachable_redis_store() -> RedisStore:
+    """A Redis store pointing at a port where no server listens: every call fails to connect."""
+    return redis_store(f"redis://127.0.0.1:{free_port()}/0")
+
+
+@contextmanager
+def real_redis() -> Iterator[str | None]:
+    """``$REDIS_URL`` if set; else a redis-server on a free port, stopped afterwards; None if none is installed."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        yield None
+        return
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        _wait_until_ready(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _wait_until_ready(url: str, proc: subprocess.Popen, timeout: float = 5.0) -> None:
+    import redis
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            client.ping()
+            return
+        except redis.ConnectionError:
+            if proc.poll() is not None:
+                raise RuntimeError("redis-server exited at start-up") from None
+            time.sleep(0.05)
+    raise RuntimeError(f"redis-server did not answer within {timeout:g} s")
