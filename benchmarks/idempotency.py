@@ -141,16 +141,19 @@ def main() -> int:
             rows.append((name, r, ping_us(store), store_only_us(store)))
     print(f"\n@idempotent overhead, {n} requests per case, median per request (Flask test client, no sockets)\n")
     print(f"{'store':10} {'plain us':>9} {'first us':>9} {'x plain':>8} {'replay us':>10} {'x plain':>8}"
-          f" {'trips first':>12} {'trips replay':>13} {'PING us':>8} {'store-only first/replay us':>27}")
+          f" {'trips plain':>12} {'+ first':>8} {'+ replay':>9} {'PING us':>8} {'store-only first/replay us':>27}")
     for name, r, ping, alone in rows:
         plain, first, replay = r["plain"][0], r["first"][0], r["replay"][0]
+        # The decorator's own round trips: on top of what the undecorated request already makes
+        # (authentication's jti denylist lookup is one store read per authenticated request).
+        added_first, added_replay = r["first"][1] - r["plain"][1], r["replay"][1] - r["plain"][1]
         print(f"{name:10} {plain:9.0f} {first:9.0f} {first / plain:8.2f} {replay:10.0f} {replay / plain:8.2f}"
-              f" {r['first'][1]:12.2f} {r['replay'][1]:13.2f} {'-' if ping is None else f'{ping:.0f}':>8}"
+              f" {r['plain'][1]:12.2f} {added_first:8.2f} {added_replay:9.2f} {'-' if ping is None else f'{ping:.0f}':>8}"
               f" {f'{alone[0]:.0f} / {alone[1]:.0f}':>27}")
-        ok &= r["first"][1] <= 2 and r["replay"][1] <= 1
-    print("\ntarget: at most 2 round trips on a first request, 1 on a replay:", "met" if ok else "MISSED")
-    print("(plain round trips are 0: the undecorated view touches only SQLite; 'store-only' times the")
-    print(" IdempotencyStore calls alone, outside Flask, to separate store cost from request handling)")
+        ok &= added_first <= 2 and added_replay <= 1
+    print("\ntarget: @idempotent adds at most 2 round trips on a first request, 1 on a replay:", "met" if ok else "MISSED")
+    print("('trips plain' is the undecorated request's own store traffic, the authentication denylist lookup;")
+    print(" 'store-only' times the IdempotencyStore calls alone, outside Flask, to separate store cost from request handling)")
     return 0 if ok else 1
 
 
