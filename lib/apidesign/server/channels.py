@@ -49,15 +49,21 @@ def check_members(fields: Fields, member_ids: list[str]) -> None:
         fields.problem("memberIds", "unknown_user", value=missing)
 
 
-@bp.post("/v1/channels")
-def create_channel():
-    user = current_user()
+def full_channel() -> tuple[str, str, list[str]]:
+    """The whole representation of a channel from the body: what POST creates and PUT replaces."""
     fields = Fields(json_object(), allowed=("name", "topic", "memberIds"))
     name = fields.string("name", max_len=80, pattern=NAME_PATTERN)
     topic = fields.string("topic", required=False, default="", min_len=0, max_len=250)
     member_ids = fields.string_list("memberIds")
     check_members(fields, member_ids)
     fields.done()
+    return name, topic, member_ids
+
+
+@bp.post("/v1/channels")
+def create_channel():
+    user = current_user()
+    name, topic, member_ids = full_channel()
     svc = services()
     channel_id = svc.ids.new("ch")
     svc.repo.create_channel(channel_id, name, topic, user, member_ids, svc.now_ms())
@@ -87,12 +93,7 @@ def list_user_channels(user_id: str):
 def replace_channel(channel_id: str):
     """Full replace (idempotent): fields left out fall back to their defaults, they are not kept."""
     row = require_member(channel_id, current_user())
-    fields = Fields(json_object(), allowed=("name", "topic", "memberIds"))
-    name = fields.string("name", max_len=80, pattern=NAME_PATTERN)
-    topic = fields.string("topic", required=False, default="", min_len=0, max_len=250)
-    member_ids = fields.string_list("memberIds")
-    check_members(fields, member_ids)
-    fields.done()
+    name, topic, member_ids = full_channel()
     services().repo.update_channel(row["id"], name, topic, member_ids)
     return get_channel(channel_id)
 
