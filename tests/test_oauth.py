@@ -407,6 +407,17 @@ def test_a_revoked_or_unknown_api_key_is_401(client, as_user, channel):
         assert r.status_code == 401 and r.get_json()["error"]["code"] == "INVALID_API_KEY"
 
 
+@pytest.mark.parametrize("method, path", [("delete", "/v1/api-keys/key_nope"), ("post", "/v1/api-keys/key_nope/rotate"),
+                                          ("get", "/v1/messages/msg_nope"), ("get", "/v2/messages/msg_nope")])
+def test_routes_ask_who_you_are_before_whether_the_resource_exists(client, method, path):
+    assert getattr(client, method)(path).status_code == 401  # not 404: no probing for key IDs without credentials
+
+
+def test_a_key_with_a_scope_listed_twice_is_400(client, as_user):
+    r = client.post("/v1/api-keys", json={"scopes": ["messages:read", "messages:read"]}, headers=as_user(ALICE))
+    assert r.status_code == 400 and r.get_json()["error"]["details"][0]["issue"] == "duplicate_items"
+
+
 def test_a_key_without_the_scope_is_403(client, as_user, channel):
     key = make_key(client, as_user, scopes=["messages:read"])
     r = client.post(f"/v1/hooks/channels/{channel}/messages", json={"content": "x"}, headers={"X-API-Key": key["key"]})

@@ -83,11 +83,24 @@ def _headers(app, user):
     return dict(credentials(app, user))
 
 
-@pytest.mark.parametrize("value", ["abc", "-1", "1.5"])
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5", "\u00b2", "9" * 40])  # "²" passes str.isdigit(), not int()
 def test_a_garbled_last_event_id_is_a_400_envelope(client, as_user, value):
     cid = client.post("/v1/channels", json={"name": "g"}, headers=as_user("usr_alice")).get_json()["data"]["channelId"]
     r = client.get(f"/v1/channels/{cid}/events", headers={**as_user("usr_alice"), "Last-Event-ID": value})
     assert r.status_code == 400 and r.get_json()["error"]["details"][0]["issue"] == "not_an_event_id"
+
+
+def test_a_garbled_lasteventid_query_is_a_400_even_beside_an_empty_header(client, as_user):
+    cid = client.post("/v1/channels", json={"name": "g"}, headers=as_user("usr_alice")).get_json()["data"]["channelId"]
+    r = client.get(f"/v1/channels/{cid}/events?lastEventId=x", headers={**as_user("usr_alice"), "Last-Event-ID": ""})
+    assert r.status_code == 400 and r.get_json()["error"]["details"][0]["field"] == "lastEventId"
+
+
+def test_listening_needs_the_messages_read_scope(client, app, as_user):
+    from apidesign.server import credentials
+    cid = client.post("/v1/channels", json={"name": "g"}, headers=as_user("usr_alice")).get_json()["data"]["channelId"]
+    r = client.get(f"/v1/channels/{cid}/events", headers=credentials(app, "usr_alice", scopes=["channels:read"]))
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "INSUFFICIENT_SCOPE"
 
 
 def test_only_members_may_listen(client, as_user):

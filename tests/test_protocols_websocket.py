@@ -68,3 +68,14 @@ def test_the_server_keeps_serving_plain_http_after_a_socket_closes(sockets, live
     sockets["usr_alice"].close()
     r = requests.get(f"{live.url}/v1/users/usr_alice/channels", headers=as_user("usr_alice"), timeout=5)
     assert r.status_code == 200
+
+
+def test_a_read_only_token_may_listen_on_the_socket_but_not_send(live, channel, app):
+    from apidesign.server import credentials
+    reader = open_socket(live.url, f"/v1/channels/{channel}/socket",
+                         credentials(app, "usr_alice", scopes=["channels:read", "messages:read"]))
+    try:
+        reader.send('{"content": "may I?"}')
+        assert receive_json(reader)["error"]["code"] == "INSUFFICIENT_SCOPE"
+    finally:
+        reader.close()

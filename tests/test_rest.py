@@ -233,6 +233,18 @@ def test_v1_responses_announce_deprecation_sunset_and_successor(client, as_user,
     assert any('rel="next"' in link for link in links)
 
 
+def test_a_path_outside_latin_1_still_gets_a_404_envelope_with_a_percent_encoded_successor_link(client, as_user, live):
+    import requests
+    r = requests.get(f"{live.url}/v1/channels/h%F3%93%A9%85x", headers=as_user(BOB), timeout=5)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND"
+    assert r.links["successor-version"]["url"] == f"{live.url}/v2/channels/h%F3%93%A9%85x"
+
+
+def test_an_empty_cursor_beside_an_offset_means_from_the_start_not_a_conflict(client, as_user, history):
+    r = client.get(f"/v1/channels/{history}/messages?cursor=&offset=0&limit=2", headers=as_user(BOB))
+    assert r.status_code == 200 and r.get_json()["meta"]["offset"] == 0
+
+
 def test_v2_responses_and_v1_paths_without_a_successor_are_not_deprecated(client, as_user, history):
     assert "Deprecation" not in client.get(f"/v2/channels/{history}/messages", headers=as_user(BOB)).headers
     assert "Deprecation" not in client.get(f"/v2/channels/{history}", headers=as_user(BOB)).headers

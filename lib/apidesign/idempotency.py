@@ -49,7 +49,7 @@ REPLAYED = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255  # Stripe's limit; the draft leaves it to the server
 DAY = 24 * 3600.0
 
-_BARE_KEY = re.compile(r"[\x21\x23-\x7e]+")                    # visible ASCII, no quotes
+BARE_KEY = re.compile(r"[\x21\x23-\x7e]+")                    # visible ASCII, no quotes
 _QUOTED_KEY = re.compile(r'"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"')  # RFC 8941 sf-string
 _UNSTORED_HEADERS = {"content-length", "date", "set-cookie", "connection"}
 
@@ -86,7 +86,7 @@ def parse_key(header: str, max_length: int = MAX_KEY_LENGTH) -> str:
     quoted = _QUOTED_KEY.fullmatch(header)
     if quoted:
         key = re.sub(r'\\(["\\])', r"\1", quoted.group(1))
-    elif _BARE_KEY.fullmatch(header):
+    elif BARE_KEY.fullmatch(header):
         key = header
     else:
         raise IdempotencyKeyMalformed(f"{HEADER} must be a quoted string of visible ASCII characters.",

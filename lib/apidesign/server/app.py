@@ -17,8 +17,8 @@ from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
 from ..store import memory_store
-from . import (batch, channels, chat_socket, faults, integrations, messages, oauth_routes, presence, ratelimiting, sse,
-               versions)
+from . import (batch, channels, chat_socket, faults, integrations, messages, oauth_routes, openapi, presence, ratelimiting,
+               sse, versions)
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -88,6 +88,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(batch.bp)        # POST /v1/channels/{id}/messages:batchCreate (207)
     presence.install(app.config, svc)
     app.register_blueprint(presence.bp)     # GET /v1/channels/{id}/presence (circuit breaker)
+    app.register_blueprint(openapi.bp)      # GET /v1/openapi.json: the contract, built from these routes
     faults.install(app, svc)                # FAULT_DROP_RATE: lose responses after the work
     register_error_handlers(app)
     ratelimiting.install(app)

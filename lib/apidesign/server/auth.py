@@ -28,7 +28,10 @@ REALM = "apidesign"
 API_KEY_HEADER = "X-API-Key"
 CHAT_SCOPES = ("channels:read", "channels:write", "messages:read", "messages:write")
 # Blueprints whose routes need "<resource>:read" for GET/HEAD and "<resource>:write" otherwise.
-SCOPED_BLUEPRINTS = {"channels": "channels", "messages": "messages"}
+# Every route that reads or writes chat data is here; the WebSocket (a GET) also checks
+# "messages:write" for each frame it turns into a message.
+SCOPED_BLUEPRINTS = {"channels": "channels", "messages": "messages", "batch": "messages", "sse": "messages",
+                     "chat_socket": "messages", "presence": "channels"}
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 

@@ -17,7 +17,7 @@ from flask_sock import Sock
 
 from ..envelope import error_from
 from ..errors import ApiError, InvalidInput, MalformedJson
-from .auth import current_user
+from .auth import current_principal, current_user, require_scope
 from .channels import require_member
 from .events import EventBroker, broker, publish_message
 from .messages import MAX_CONTENT, MESSAGE_TYPES, message_json
@@ -75,6 +75,7 @@ def chat_socket(ws, channel_id: str):
             if text is None:
                 continue
             try:
+                require_scope(current_principal(), "messages:write")  # a read-only token may listen, not send
                 content, type_ = parse_frame(text)
             except ApiError as exc:
                 send(error_from(exc))

@@ -31,11 +31,12 @@ def key_json(record, key: str | None = None) -> dict:
 
 def own_key(key_id: str):
     """The caller's own key record, or 404 (other people's keys do not exist, as far as you can tell)."""
+    caller = current_user()  # first: a stranger gets a 401, never a hint about which key IDs exist
     try:
         record = state().api_keys.record(key_id)
     except InvalidApiKey:
         raise NotFound(f"API key '{key_id}' does not exist.") from None
-    if record.owner != current_user():
+    if record.owner != caller:
         raise NotFound(f"API key '{key_id}' does not exist.")
     return record
 
@@ -47,6 +48,8 @@ def create_key():
     scopes = fields.string_list("scopes")
     for s in sorted(set(scopes) - set(KEY_SCOPES)):
         fields.problem("scopes", "unknown_scope", value=s)
+    if len(set(scopes)) < len(scopes):
+        fields.problem("scopes", "duplicate_items")
     fields.done()
     held = current_principal().scopes
     if not set(scopes) <= held:  # a key can never do more than the user who made it

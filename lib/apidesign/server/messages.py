@@ -62,8 +62,9 @@ def list_messages(channel_id: str):
 
 @bp.get("/v1/messages/<message_id>")
 def get_message(message_id: str):
+    user = current_user()  # before the lookup: without credentials, a 401 whether or not the message exists
     row = load_message(message_id)
-    require_member(row["channel_id"], current_user())
+    require_member(row["channel_id"], user)
     return success(message_json(row))
 
 

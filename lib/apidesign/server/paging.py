@@ -40,7 +40,7 @@ def int_param(name: str) -> int | None:
 def fetch_page(channel_id: str) -> tuple[Page, dict]:
     """The page the query string asks for, and the ``meta`` that describes it."""
     args = request.args
-    if "cursor" in args and "offset" in args:
+    if args.get("cursor") and "offset" in args:  # an empty cursor means "from the start", as below
         raise InvalidInput("Use either 'cursor' or 'offset', not both.",
                            details=[field_issue("offset", "conflicts_with_cursor")])
     limit, order = int_param("limit"), args.get("order")

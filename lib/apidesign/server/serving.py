@@ -30,6 +30,9 @@ class LiveServer:
         self._server = wsgi.Server((host, port), self._count, numthreads=threads, timeout=10,
                                   request_queue_size=128, shutdown_timeout=2)
         self._server.gateway = UpgradeGateway  # WebSocket upgrades get the raw socket (see upgrade.py)
+        # How often the serve loop wakes up to notice stop(); cheroot's 0.5 s made every stop() of a
+        # server that had a client take half a second, which adds up over a test suite.
+        self._server.expiration_interval = 0.05
         self._server.prepare()  # binds and listens now, so the port is known and ready
         self.host, self.port = host, self._server.bind_addr[1]
         self.url = f"http://{host}:{self.port}"

@@ -9,6 +9,7 @@ Config: ``SSE_HEARTBEAT_SECONDS`` (keep-alive comment interval) and ``SSE_MAX_HE
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from flask import Blueprint, Response, current_app, request
@@ -26,12 +27,18 @@ MAX_HEARTBEATS = 20       # then the stream ends and the client resumes: no conn
 
 
 def last_event_id() -> int:
-    """Where to resume: ``Last-Event-ID`` header (or ``lastEventId`` query), 0 for a fresh start; 400 if garbled."""
-    raw = request.headers.get("Last-Event-ID", request.args.get("lastEventId", "0")).strip() or "0"
-    if not raw.isdigit():
-        raise InvalidInput("Last-Event-ID must be the id of an event this stream sent.",
-                           details=[field_issue("Last-Event-ID", "not_an_event_id", value=raw[:40])])
-    return int(raw)
+    """Where to resume: ``Last-Event-ID`` header, else ``lastEventId`` query, else 0; 400 if either is garbled."""
+    given = {"Last-Event-ID": request.headers.get("Last-Event-ID"), "lastEventId": request.args.get("lastEventId")}
+    ids = {name: event_id(name, raw) for name, raw in given.items() if raw is not None}
+    return ids.get("Last-Event-ID") or ids.get("lastEventId") or 0
+
+
+def event_id(name: str, raw: str) -> int:
+    """An event id as sent by a client (blank means none, so 0), or a 400 naming where it came from."""
+    if not re.fullmatch(r"[0-9]{0,18}", raw):  # ASCII digits only: str.isdigit() also admits "²"
+        raise InvalidInput(f"{name} must be the id of an event this stream sent.",
+                           details=[field_issue(name, "not_an_event_id", value=raw[:40])])
+    return int(raw or 0)
 
 
 def event_stream(events: EventBroker, channel_id: str, last_id: int,

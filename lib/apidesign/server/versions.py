@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime, timezone
 from email.utils import format_datetime
+from urllib.parse import quote
 
 from flask import Blueprint, current_app, g, make_response, request
 from werkzeug.exceptions import HTTPException
@@ -61,8 +62,9 @@ def list_messages_v2(channel_id: str):
 
 @bp.get("/v2/messages/<message_id>")
 def get_message_v2(message_id: str):
+    user = current_user()  # before the lookup, as in v1
     row = messages.load_message(message_id)
-    channels.require_member(row["channel_id"], current_user())
+    channels.require_member(row["channel_id"], user)
     return success(render_v2([row])[0])
 
 
@@ -163,5 +165,6 @@ def announce_deprecation(response):
         response.headers["Deprecation"] = f"@{config.get('V1_DEPRECATED_AT', V1_DEPRECATED_AT)}"
         sunset = datetime.fromtimestamp(config.get("V1_SUNSET_AT", V1_SUNSET_AT), tz=timezone.utc)
         response.headers["Sunset"] = format_datetime(sunset, usegmt=True)
-        response.headers.add("Link", f'<{request.host_url.rstrip("/")}{target}>; rel="successor-version"')
+        # quote(): a path may hold any Unicode, a header only Latin-1 (and a URI only ASCII)
+        response.headers.add("Link", f'<{request.host_url.rstrip("/")}{quote(target)}>; rel="successor-version"')
     return response

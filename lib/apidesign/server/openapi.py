@@ -1,0 +1,214 @@
+"""The reference API's contract: an OpenAPI 3.1 document built from the app's own route table.
+
+Paths and methods come from Flask's URL map, so the document cannot drift from the code:
+``openapi_document`` raises ``UndocumentedRoute`` for a ``/v1`` route that has no entry in
+``OPERATIONS``, and ``StaleOperation`` for an entry whose route is gone. What each route
+accepts and returns is written once, below, and the limits in the schemas are the very
+constants the handlers enforce (``NAME_PATTERN``, ``MAX_CONTENT``, ``MAX_ITEMS`` ...).
+``tests/test_openapi.py`` runs Schemathesis against a live server to check the responses.
+
+Served at ``GET /v1/openapi.json`` (no credentials needed: a contract is public).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, current_app
+
+from ..errors import ApiDesignError
+from .openapi_components import components, ref
+
+bp = Blueprint("contract", __name__)
+
+JSON = "application/json"
+VERSION = "1.0.0"
+
+
+class ContractError(ApiDesignError):
+    """The OpenAPI document and the app's routes disagree."""
+
+
+class UndocumentedRoute(ContractError):
+    """A ``/v1`` route has no operation in ``OPERATIONS``: document it before shipping it."""
+
+
+class StaleOperation(ContractError):
+    """An operation in ``OPERATIONS`` names an endpoint the app no longer has."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What one route promises: its summary, input, success answer and the errors peculiar to it."""
+
+    summary: str
+    tag: str
+    status: int                       # the success status
+    returns: str | None = None        # component schema of the success body; None: no body
+    body: str | None = None           # component schema of the request body
+    params: tuple[str, ...] = ()      # components/parameters beyond the path's own
+    errors: tuple[int, ...] = ()      # beyond those implied by credentials, path and body
+    security: str = "user"            # "user" (bearer JWT), "key" (X-API-Key), "any" of both, or "none"
+    scope: str | None = None          # the OAuth scope a user token needs
+    headers: tuple[str, ...] = ()     # response headers on success (components/headers)
+    media: str = JSON                 # media type of the success body
+    links: tuple[Link, ...] = ()      # operations the success response leads to (OpenAPI links)
+
+
+def user(summary: str, tag: str, status: int, returns: str | None, scope: str | None, **kw: Any) -> Operation:
+    """An operation a user calls with a bearer token holding ``scope``."""
+    return Operation(summary, tag, status, returns, scope=scope, **kw)
+
+
+# Where a response's IDs go next: the core flows, as OpenAPI links (and what Schemathesis follows).
+# Each link is (operation to call, {its parameter: runtime expression for the value}).
+Link = tuple[str, dict[str, str]]
+
+
+def links_to(targets: str, **params: str) -> tuple[Link, ...]:
+    return tuple((target, params) for target in targets.split())
+
+
+CHANNEL_FLOWS = links_to("get_channel replace_channel update_channel send_message list_messages send_batch "
+                         "channel_presence channel_event_stream", channel_id="$response.body#/data/channelId")
+MESSAGE_FLOWS = links_to("get_message delete_message", message_id="$response.body#/data/messageId")
+KEY_FLOWS = links_to("rotate_key revoke_key", key_id="$response.body#/data/keyId")
+NEXT_PAGE = links_to("list_messages", channel_id="$request.path.channel_id", cursor="$response.body#/meta/nextCursor")
+
+OPERATIONS: dict[str, Operation] = {
+    "channels.create_channel": user("Create a channel", "channels", 201, "Channel", "channels:write",
+                                    body="ChannelInput", errors=(409,), headers=("Location",),
+                                    links=CHANNEL_FLOWS),
+    "channels.get_channel": user("Get a channel you belong to", "channels", 200, "Channel", "channels:read"),
+    "channels.replace_channel": user("Replace a channel (fields left out fall back to defaults)", "channels", 200,
+                                     "Channel", "channels:write", body="ChannelInput", errors=(409,)),
+    "channels.update_channel": user("Change some fields of a channel (JSON Merge Patch, RFC 7396)", "channels", 200,
+                                    "Channel", "channels:write", body="ChannelPatch", errors=(409,)),
+    "channels.list_user_channels": user("List your own channels", "channels", 200, "ChannelList", "channels:read"),
+    "messages.send_message": user("Send a message", "messages", 201, "Message", "messages:write",
+                                  body="MessageInput", params=("IdempotencyKey",), errors=(409, 422),
+                                  headers=("Location", "IdempotentReplayed"), links=MESSAGE_FLOWS),
+    "messages.list_messages": user("Read a channel's history, a page at a time", "messages", 200, "MessagePage",
+                                   "messages:read", params=("cursor", "limit", "order", "offset"), headers=("Link",),
+                                   links=NEXT_PAGE),
+    "messages.get_message": user("Get one message", "messages", 200, "Message", "messages:read"),
+    "messages.delete_message": user("Delete a message you sent", "messages", 204, None, "messages:write"),
+    "batch.send_batch": user("Send up to 100 messages in one call (207 Multi-Status)", "messages", 207,
+                             "BatchResult", "messages:write", body="BatchInput", params=("IdempotencyKey",),
+                             errors=(409, 422), headers=("IdempotentReplayed",)),
+    "sse.channel_event_stream": user("Stream new messages as Server-Sent Events", "realtime", 200, "EventStream",
+                                     "messages:read", params=("LastEventId", "lastEventId"),
+                                     media="text/event-stream"),
+    "chat_socket.chat_socket": user("Upgrade to the chat WebSocket (RFC 6455)", "realtime", 101, None,
+                                    "messages:read", params=("Upgrade", "SecWebSocketVersion", "SecWebSocketKey"),
+                                    errors=(400,)),
+    "presence.channel_presence": user("Who in a channel is online (behind a circuit breaker)", "channels", 200,
+                                      "PresenceList", "channels:read"),
+    "integrations.create_key": user("Create an API key for an integration (the key is shown once)", "api-keys", 201,
+                                    "NewApiKey", None, body="ApiKeyInput", errors=(409,), links=KEY_FLOWS),
+    "integrations.rotate_key": user("Issue a second active key with the same scopes", "api-keys", 201, "NewApiKey",
+                                    None, errors=(409,)),
+    "integrations.revoke_key": user("Revoke an API key at once", "api-keys", 204, None, None),
+    "integrations.incoming_webhook": Operation("Post a message as an integration (server to server)", "api-keys", 201,
+                                               "Message", body="MessageInput", security="key",
+                                               headers=("Location",)),
+    "oauth.whoami": Operation("Who your credentials say you are", "auth", 200, "Whoami", security="any"),
+    "contract.openapi": Operation("This document", "contract", 200, "OpenApiDocument", security="none"),
+}
+
+
+@bp.get("/v1/openapi.json")
+def openapi():
+    extras = current_app.extensions["apidesign"].extras
+    if "openapi" not in extras:
+        extras["openapi"] = openapi_document(current_app)
+    return extras["openapi"]
+
+
+def openapi_document(app: Flask) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for every ``/v1`` route of ``app``."""
+    paths: dict[str, dict[str, Any]] = {}
+    documented = set()
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith("/v1/"):
+            continue
+        if rule.endpoint not in OPERATIONS:
+            raise UndocumentedRoute(f"{sorted(rule.methods - {'HEAD', 'OPTIONS'})} {rule.rule} ({rule.endpoint})")
+        documented.add(rule.endpoint)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(openapi_path(rule.rule), {})[method.lower()] = operation_object(
+                rule.endpoint, OPERATIONS[rule.endpoint], list(rule.arguments))
+    stale = sorted(set(OPERATIONS) - documented)
+    if stale:
+        raise StaleOperation(f"no route for {', '.join(stale)}")
+    return {"openapi": "3.1.0", "info": info(), "servers": [{"url": "/"}], "paths": paths,
+            "components": components()}
+
+
+def openapi_path(rule: str) -> str:
+    """Flask's ``/v1/channels/<channel_id>`` as OpenAPI's ``/v1/channels/{channel_id}``."""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def info() -> dict[str, Any]:
+    return {"title": "API Design Lab: reference chat API", "version": VERSION,
+            "description": "The chat API the course builds: channels, messages, real-time delivery and "
+                           "integrations. Every error is the same envelope, {\"error\": {\"code\", \"message\", "
+                           "\"details\"}}, with a machine-readable code.",
+            "license": {"name": "MIT", "identifier": "MIT"}}
+
+
+def operation_object(endpoint: str, op: Operation, path_args: list[str]) -> dict[str, Any]:
+    """One OpenAPI operation: parameters, request body, responses, security."""
+    obj: dict[str, Any] = {"operationId": endpoint.split(".")[-1], "summary": op.summary, "tags": [op.tag]}
+    params = [{"$ref": f"#/components/parameters/{name}"} for name in sorted(path_args)]
+    params += [{"$ref": f"#/components/parameters/{name}"} for name in op.params]
+    if params:
+        obj["parameters"] = params
+    if op.body:
+        obj["requestBody"] = {"required": True, "content": {JSON: {"schema": ref(op.body)}}}
+    obj["responses"] = responses(op, bool(path_args))
+    obj["security"] = security(op)
+    return obj
+
+
+def responses(op: Operation, has_path_args: bool) -> dict[str, Any]:
+    """The success response, then every error status this operation can answer, in numeric order."""
+    ok: dict[str, Any] = {"description": STATUS_TEXT[op.status]}
+    if op.returns:
+        ok["content"] = {op.media: {"schema": ref(op.returns)}}
+    if op.headers:
+        ok["headers"] = {HEADER_NAMES[h]: {"$ref": f"#/components/headers/{h}"} for h in op.headers}
+    if op.links:
+        ok["links"] = {target: {"operationId": target, "parameters": params} for target, params in op.links}
+    statuses = set(op.errors) | {429}  # any route may be rate limited (RATE_LIMIT config)
+    if op.security != "none":
+        statuses |= {401, 403, 503}
+    if has_path_args:
+        statuses |= {404}
+    if op.body:
+        statuses |= {400, 413, 415}
+    if "IdempotencyKey" in op.params or "offset" in op.params or "lastEventId" in op.params:
+        statuses |= {400}
+    errors = {str(s): {"$ref": f"#/components/responses/{ERROR_RESPONSES[s]}"} for s in sorted(statuses)}
+    return {str(op.status): ok, **errors}
+
+
+def security(op: Operation) -> list[dict[str, list[str]]]:
+    """Which credentials the operation takes: OpenAPI's list of alternatives."""
+    bearer = {"bearerAuth": []}
+    oauth = {"oauth2": [op.scope] if op.scope else []}
+    return {"none": [], "key": [{"apiKeyAuth": []}], "any": [bearer, {"apiKeyAuth": []}],
+            "user": [bearer, oauth]}[op.security]
+
+
+STATUS_TEXT = {101: "Switching Protocols: the connection is now a WebSocket", 200: "OK", 201: "Created",
+               204: "No Content", 207: "Multi-Status: one result per item, in request order"}
+
+HEADER_NAMES = {"Location": "Location", "Link": "Link", "IdempotentReplayed": "Idempotent-Replayed"}
+
+ERROR_RESPONSES = {400: "BadRequest", 401: "Unauthenticated", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
+                   413: "PayloadTooLarge", 415: "UnsupportedMediaType", 422: "Unprocessable", 429: "RateLimited",
+                   503: "ServiceUnavailable"}

@@ -1,0 +1,199 @@
+"""The reusable parts of the OpenAPI document: schemas, parameters, headers, error responses, security schemes.
+
+Every limit here is imported from the module that enforces it, so the contract and the
+handlers share one number: change ``MAX_CONTENT`` in ``messages`` and both move.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..idempotency import HEADER as IDEMPOTENCY_HEADER
+from ..idempotency import BARE_KEY, MAX_KEY_LENGTH, REPLAYED
+from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, ORDERS
+from .auth import API_KEY_HEADER, CHAT_SCOPES
+from .batch import MAX_ITEMS
+from .channels import NAME_PATTERN
+from .integrations import KEY_SCOPES
+from .messages import MAX_CONTENT, MESSAGE_TYPES
+
+TOPIC_MAX = 250
+MEMBERS_MAX = 100
+ID = r"^[a-z]+_[0-9a-z]+$"  # apidesign.ids: a type prefix, "_", base-36 characters
+NOT_BLANK = r"\S"           # at least one non-space character (JSON Schema patterns are not anchored)
+
+
+def components() -> dict[str, Any]:
+    """The ``components`` section of the document."""
+    return {"schemas": schemas(), "parameters": parameters(), "headers": headers(),
+            "responses": error_responses(), "securitySchemes": security_schemes()}
+
+
+def obj(required: list[str], closed: bool = True, **properties: Any) -> dict[str, Any]:
+    """A JSON object schema; ``closed`` means unknown fields are an error, as ``Fields`` makes them."""
+    schema: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def envelope(data: dict[str, Any], meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The success envelope around ``data`` (and ``meta``)."""
+    props = {"data": data, **({"meta": meta} if meta else {})}
+    return obj(["data", *(["meta"] if meta else [])], closed=False, **props)
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def schemas() -> dict[str, Any]:
+    string, date_time = {"type": "string"}, {"type": "string", "format": "date-time"}
+    id_ = {"type": "string", "pattern": ID}
+    name = {"type": "string", "pattern": f"^{NAME_PATTERN}$", "maxLength": 80, "examples": ["random"]}
+    topic = {"type": "string", "maxLength": TOPIC_MAX}
+    member_ids = {"type": "array", "items": id_, "maxItems": MEMBERS_MAX,
+                  "description": "User IDs; each must name an existing user (else 400 unknown_user)."}
+    content = {"type": "string", "minLength": 1, "maxLength": MAX_CONTENT, "pattern": NOT_BLANK}
+    message_type = {"type": "string", "enum": list(MESSAGE_TYPES), "default": "text"}
+    count = {"type": "integer", "minimum": 0}
+    channel = obj(["channelId", "name", "topic", "createdBy", "memberIds", "createdAt"], closed=False,
+                  channelId=id_, name=name, topic=topic, createdBy=id_, memberIds={"type": "array", "items": id_},
+                  createdAt=date_time)
+    message = obj(["messageId", "channelId", "senderId", "content", "type", "createdAt"], closed=False,
+                  messageId=id_, channelId=id_, senderId=id_, content=string, type=message_type,
+                  createdAt=date_time)
+    error_body = obj(["code", "message", "details"], closed=False,
+                     code={"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"}, message=string,
+                     details={"type": "array", "items": {"type": "object"}})
+    item_result = {"oneOf": [
+        obj(["index", "status", "data"], closed=False, index=count, status={"const": 201}, data=ref("MessageData")),
+        obj(["index", "status", "error"], closed=False, index=count, status={"type": "integer", "minimum": 400},
+            error=ref("ErrorBody"))]}
+    page_meta = obj(["count", "limit", "hasMore"], closed=False, count=count, limit=count,
+                    hasMore={"type": "boolean"}, nextCursor={"type": ["string", "null"]},
+                    prevCursor={"type": ["string", "null"]}, offset=count, nextOffset={"type": ["integer", "null"]})
+    api_key = obj(["keyId", "owner", "scopes", "prefix"], closed=False, keyId=id_, owner=id_,
+                  scopes={"type": "array", "items": {"enum": list(KEY_SCOPES)}}, prefix=string)
+    return {
+        "ChannelInput": obj(["name"], name=name, topic=topic, memberIds=member_ids),
+        "ChannelPatch": obj([], name=name, topic={**topic, "type": ["string", "null"]}, memberIds=member_ids),
+        "MessageInput": obj(["content"], content=content, type=message_type),
+        "BatchInput": obj(["messages"], messages={"type": "array", "items": ref("MessageInput"),
+                                                  "minItems": 1, "maxItems": MAX_ITEMS}),
+        "ApiKeyInput": obj([], scopes={"type": "array", "items": {"enum": list(KEY_SCOPES)}, "uniqueItems": True}),
+        "ChannelData": channel,
+        "MessageData": message,
+        "ErrorBody": error_body,
+        "Channel": envelope(ref("ChannelData")),
+        "ChannelList": envelope({"type": "array", "items": ref("ChannelData")}, obj(["count"], False, count=count)),
+        "Message": envelope(ref("MessageData")),
+        "MessagePage": envelope({"type": "array", "items": ref("MessageData")}, page_meta),
+        "BatchResult": envelope({"type": "array", "items": item_result},
+                                obj(["succeeded", "failed"], False, succeeded=count, failed=count)),
+        "PresenceList": envelope({"type": "array", "items": obj(["userId", "presence"], False, userId=id_,
+                                                                presence={"enum": ["online", "offline"]})},
+                                 obj(["count"], False, count=count)),
+        "NewApiKey": envelope({**api_key, "required": [*api_key["required"], "key"],
+                               "properties": {**api_key["properties"], "key": string}}),
+        "Whoami": envelope(obj(["principal", "kind", "scopes"], False, principal=string,
+                               kind={"enum": ["user", "key"]}, scopes={"type": "array", "items": string},
+                               owner=id_)),
+        "EventStream": {"type": "string", "description": "text/event-stream: `id:`, `event: message.created` and "
+                                                         "`data:` lines per message; `: keep-alive` comments."},
+        "OpenApiDocument": obj(["openapi", "info", "paths"], closed=False, openapi={"const": "3.1.0"},
+                               info={"type": "object"}, paths={"type": "object"}),
+        "Error": obj(["error"], closed=False, error=ref("ErrorBody")),
+    }
+
+
+def parameters() -> dict[str, Any]:
+    def path(name: str, what: str, pattern: str = ID) -> dict[str, Any]:
+        return {"name": name, "in": "path", "required": True, "description": what,
+                "schema": {"type": "string", "pattern": pattern}}
+
+    def query(name: str, schema: dict[str, Any], what: str) -> dict[str, Any]:
+        return {"name": name, "in": "query", "required": False, "description": what, "schema": schema}
+
+    def header(name: str, schema: dict[str, Any], what: str) -> dict[str, Any]:
+        return {"name": name, "in": "header", "required": True, "description": what, "schema": schema}
+
+    return {
+        "channel_id": path("channel_id", "A channel ID, e.g. ch_x9y8z7w6v5."),
+        "message_id": path("message_id", "A message ID, e.g. msg_k3j9x0q2m1."),
+        "user_id": path("user_id", "A user ID, e.g. usr_alice."),
+        "key_id": path("key_id", "An API key's ID (not the secret)."),
+        "cursor": query("cursor", {"type": "string"}, "Opaque, signed position from meta.nextCursor or "
+                                                      "meta.prevCursor; a tampered cursor is a 400 INVALID_CURSOR."),
+        "limit": query("limit", {"type": "integer"}, f"Page size; default {DEFAULT_LIMIT}, and values outside "
+                                                     f"1..{MAX_LIMIT} are clamped into that range."),
+        "order": query("order", {"type": "string", "enum": list(ORDERS)}, "newest first (default) or oldest first."),
+        "offset": query("offset", {"type": "integer", "minimum": 0},
+                        "Offset paging, kept to show drift; not with cursor."),
+        "lastEventId": query("lastEventId", {"type": "string", "pattern": r"^[0-9]{0,18}$"},
+                             "Resume after this event id (for clients that cannot set headers)."),
+        "LastEventId": {"name": "Last-Event-ID", "in": "header", "required": False,
+                        "description": "Resume after this event id (EventSource sends it on reconnect).",
+                        "schema": {"type": "string", "pattern": r"^[0-9]{0,18}$"}},
+        "Upgrade": header("Upgrade", {"const": "websocket"}, "With Connection: Upgrade, asks for the WebSocket."),
+        "SecWebSocketVersion": header("Sec-WebSocket-Version", {"const": "13"}, "RFC 6455's version."),
+        "SecWebSocketKey": header("Sec-WebSocket-Key", {"type": "string", "pattern": "^[A-Za-z0-9+/]{22}==$"},
+                                  "16 random bytes in base64; the 101 answers with their SHA-1 in Sec-WebSocket-Accept."),
+        "IdempotencyKey": {"name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
+                           "description": "draft-ietf-httpapi-idempotency-key-header: a retry with the same key "
+                                          "and body replays the first answer instead of doing the work twice.",
+                           "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH,
+                                      "pattern": f"^{BARE_KEY.pattern}$"}},
+    }
+
+
+def headers() -> dict[str, Any]:
+    return {
+        "Location": {"description": "URL of the created resource.", "required": True,
+                     "schema": {"type": "string"}},
+        "Link": {"description": 'RFC 8288 links to rel="next" and rel="prev" pages.', "schema": {"type": "string"}},
+        "IdempotentReplayed": {"description": f"`{REPLAYED}: true` when this answer is a replay.",
+                               "schema": {"type": "string", "enum": ["true"]}},
+        "RetryAfter": {"description": "Whole seconds to wait before retrying (RFC 9110 section 10.2.3).",
+                       "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+        "WWWAuthenticate": {"description": "The Bearer challenge (RFC 6750 section 3).",
+                            "schema": {"type": "string"}},
+    }
+
+
+def error_responses() -> dict[str, Any]:
+    def error(what: str, *extra_headers: str) -> dict[str, Any]:
+        response: dict[str, Any] = {"description": what, "content": {"application/json": {"schema": ref("Error")}}}
+        if extra_headers:
+            response["headers"] = {h: {"$ref": f"#/components/headers/{h.replace('-', '')}"} for h in extra_headers}
+        return response
+
+    return {
+        "BadRequest": error("A field, parameter or header is invalid; details name each one."),
+        "Unauthenticated": error("No credentials, or bad ones.", "WWW-Authenticate"),
+        "Forbidden": error("Authenticated, but not allowed (a missing scope, a channel you are not in)."),
+        "NotFound": error("No such resource (or one you may not know exists)."),
+        "Conflict": error("A request with this Idempotency-Key is still running, or too many active keys.",
+                          "Retry-After"),
+        "PayloadTooLarge": error("The body is over 1 MiB."),
+        "UnsupportedMediaType": error("Send the body as application/json."),
+        "Unprocessable": error("This Idempotency-Key was already used with a different body."),
+        "RateLimited": error("Over the rate limit; see RateLimit and RateLimit-Policy.", "Retry-After"),
+        "ServiceUnavailable": error("A dependency is down (presence, or the token and key store).", "Retry-After"),
+    }
+
+
+def security_schemes() -> dict[str, Any]:
+    return {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                       "description": "An access token from POST /oauth/token (15 minutes)."},
+        "oauth2": {"type": "oauth2", "flows": {"authorizationCode": {
+            "authorizationUrl": "/oauth/authorize", "tokenUrl": "/oauth/token",
+            "refreshUrl": "/oauth/token", "scopes": {s: SCOPE_TEXT[s] for s in CHAT_SCOPES}}}},
+        "apiKeyAuth": {"type": "apiKey", "in": "header", "name": API_KEY_HEADER,
+                       "description": "A server-to-server key from POST /v1/api-keys."},
+    }
+
+
+SCOPE_TEXT = {"channels:read": "Read channels you belong to", "channels:write": "Create and change channels",
+              "messages:read": "Read messages", "messages:write": "Send and delete messages"}
