@@ -338,3 +338,26 @@ def test_prev_link_and_prev_cursor_lead_back_to_the_previous_page(client, as_use
     assert f'cursor={meta["prevCursor"]}&limit=4>; rel="prev"' in link and 'rel="next"' in link
     back = client.get(f"/v1/channels/{history}/messages?limit=4&cursor={meta['prevCursor']}", headers=as_user(BOB))
     assert back.get_json()["data"] == list(reversed(first.get_json()["data"]))
+
+
+def test_a_users_channel_list_pages_with_cursors_and_never_repeats_or_skips(client, as_user):
+    me = as_user("usr_carol")
+    made = [client.post("/v1/channels", json={"name": f"c{i}"}, headers=me).get_json()["data"]["channelId"]
+            for i in range(5)]
+    seen, sizes, url = [], [], "/v1/users/usr_carol/channels?limit=2"
+    while url:
+        r = client.get(url, headers=me)
+        sizes.append(len(r.get_json()["data"]))
+        seen += [c["channelId"] for c in r.get_json()["data"]]
+        url = links(r).get("next", "").removeprefix("http://localhost")
+    assert sizes == [2, 2, 1]
+    assert len(seen) == len(set(seen)) and set(seen) == set(made)  # each exactly once (same-ms ties go by ID)
+
+
+def test_a_channel_list_cursor_only_works_for_the_user_it_was_issued_to(client, as_user):
+    for i in range(3):
+        for user in ("usr_carol", "usr_dave"):
+            client.post("/v1/channels", json={"name": f"{user[4:]}-{i}"}, headers=as_user(user))
+    cursor = client.get("/v1/users/usr_carol/channels?limit=1", headers=as_user("usr_carol")).get_json()["meta"]["nextCursor"]
+    r = client.get(f"/v1/users/usr_dave/channels?cursor={cursor}", headers=as_user("usr_dave"))
+    assert r.status_code == 400 and r.get_json()["error"]["details"][0]["issue"] == "foreign_collection"

@@ -11,6 +11,7 @@ from ..envelope import success
 from ..errors import Forbidden, NotFound
 from .auth import current_user
 from .db import iso8601
+from .paging import fetch_user_channels, page_links
 from .services import services
 from .validation import Fields, json_object
 
@@ -79,14 +80,15 @@ def get_channel(channel_id: str):
 
 @bp.get("/v1/users/<user_id>/channels")
 def list_user_channels(user_id: str):
+    """Your channels, oldest first, a page at a time (``?cursor=&limit=``, as for messages)."""
     caller = current_user()
     repo = services().repo
     if repo.user(user_id) is None:
         raise NotFound(f"User '{user_id}' does not exist.")
     if caller != user_id:
         raise Forbidden("You can only list your own channels.")
-    rows = repo.channels_for_user(user_id)
-    return success([channel_json(r, repo.members(r["id"])) for r in rows], {"count": len(rows)})
+    page, meta = fetch_user_channels(user_id)
+    return success([channel_json(r, repo.members(r["id"])) for r in page.rows], meta), 200, page_links(page)
 
 
 @bp.put("/v1/channels/<channel_id>")

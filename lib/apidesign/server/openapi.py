@@ -76,6 +76,7 @@ CHANNEL_FLOWS = links_to("get_channel replace_channel update_channel send_messag
 MESSAGE_FLOWS = links_to("get_message delete_message", message_id="$response.body#/data/messageId")
 KEY_FLOWS = links_to("rotate_key revoke_key", key_id="$response.body#/data/keyId")
 NEXT_PAGE = links_to("list_messages", channel_id="$request.path.channel_id", cursor="$response.body#/meta/nextCursor")
+NEXT_CHANNELS = links_to("list_user_channels", user_id="$request.path.user_id", cursor="$response.body#/meta/nextCursor")
 
 OPERATIONS: dict[str, Operation] = {
     "channels.create_channel": user("Create a channel", "channels", 201, "Channel", "channels:write",
@@ -86,7 +87,9 @@ OPERATIONS: dict[str, Operation] = {
                                      "Channel", "channels:write", body="ChannelInput", errors=(409,)),
     "channels.update_channel": user("Change some fields of a channel (JSON Merge Patch, RFC 7396)", "channels", 200,
                                     "Channel", "channels:write", body="ChannelPatch", errors=(409,)),
-    "channels.list_user_channels": user("List your own channels", "channels", 200, "ChannelList", "channels:read"),
+    "channels.list_user_channels": user("List your channels, a page at a time", "channels", 200, "ChannelList",
+                                        "channels:read", params=("cursor", "limit"), headers=("Link",),
+                                        links=NEXT_CHANNELS, errors=(400,)),
     "messages.send_message": user("Send a message", "messages", 201, "Message", "messages:write",
                                   body="MessageInput", params=("IdempotencyKey",), errors=(409, 422),
                                   headers=("Location", "IdempotentReplayed"), links=MESSAGE_FLOWS),

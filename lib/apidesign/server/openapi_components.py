@@ -86,7 +86,7 @@ def schemas() -> dict[str, Any]:
         "MessageData": message,
         "ErrorBody": error_body,
         "Channel": envelope(ref("ChannelData")),
-        "ChannelList": envelope({"type": "array", "items": ref("ChannelData")}, obj(["count"], False, count=count)),
+        "ChannelList": envelope({"type": "array", "items": ref("ChannelData")}, page_meta),
         "Message": envelope(ref("MessageData")),
         "MessagePage": envelope({"type": "array", "items": ref("MessageData")}, page_meta),
         "BatchResult": envelope({"type": "array", "items": item_result},
@@ -125,7 +125,7 @@ def parameters() -> dict[str, Any]:
         "key_id": path("key_id", "An API key's ID (not the secret)."),
         "cursor": query("cursor", {"type": "string"}, "Opaque, signed position from meta.nextCursor or "
                                                       "meta.prevCursor; a tampered cursor is a 400 INVALID_CURSOR."),
-        "limit": query("limit", {"type": "integer"}, f"Page size; default {DEFAULT_LIMIT}, and values outside "
+        "limit": query("limit", {"type": "integer", "default": DEFAULT_LIMIT}, f"Page size; default {DEFAULT_LIMIT}, and values outside "
                                                      f"1..{MAX_LIMIT} are clamped into that range."),
         "order": query("order", {"type": "string", "enum": list(ORDERS)}, "newest first (default) or oldest first."),
         "offset": query("offset", {"type": "integer", "minimum": 0},

@@ -6,13 +6,15 @@ to show drift. ``order`` is ``newest`` (default, how a chat opens) or ``oldest``
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
 from urllib.parse import urlencode
 
 from flask import current_app, request
 
 from ..errors import InvalidInput, field_issue
-from ..pagination import (NEWEST, CursorCodec, InvalidCursor, InvalidPageRequest, Page, clamp_limit, cursor_page,
-                          offset_page)
+from ..pagination import (NEWEST, OLDEST, CursorCodec, InvalidCursor, InvalidPageRequest, Page, clamp_limit,
+                          cursor_page, offset_page, position_of)
 from .services import services
 
 
@@ -44,7 +46,7 @@ def fetch_page(channel_id: str) -> tuple[Page, dict]:
         raise InvalidInput("Use either 'cursor' or 'offset', not both.",
                            details=[field_issue("offset", "conflicts_with_cursor")])
     limit, order = int_param("limit"), args.get("order")
-    try:
+    with as_http_errors():
         if "offset" in args:
             offset = int_param("offset")
             page = offset_page(services().db, channel_id, offset=offset, limit=limit, order=order or NEWEST)
@@ -52,12 +54,32 @@ def fetch_page(channel_id: str) -> tuple[Page, dict]:
                           "nextOffset": page.next_offset, "hasMore": page.has_more}
         page = cursor_page(services().db, cursor_codec(), channel_id, cursor=args.get("cursor") or None,
                            limit=limit, order=order)
+    return page, {"count": len(page.rows), "limit": clamp_limit(limit), "nextCursor": page.next_cursor,
+                  "prevCursor": page.prev_cursor, "hasMore": page.has_more}
+
+
+def fetch_user_channels(user_id: str) -> tuple[Page, dict]:
+    """A page of the user's channels, oldest first (``?cursor=&limit=``; new channels join at the end)."""
+    limit, collection, after = clamp_limit(int_param("limit")), f"channels-of:{user_id}", None
+    with as_http_errors():
+        if request.args.get("cursor"):
+            _, after = cursor_codec().decode(request.args["cursor"], collection, OLDEST)
+    rows = services().repo.channels_for_user(user_id, after and (after.created_at, after.id), limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
+    next_cursor = cursor_codec().encode(collection, OLDEST, position_of(rows[-1])) if more else None
+    return Page(rows, more, next_cursor=next_cursor), {"count": len(rows), "limit": limit,
+                                                       "nextCursor": next_cursor, "hasMore": more}
+
+
+@contextmanager
+def as_http_errors() -> Iterator[None]:
+    """The pagination library's errors as 400s naming the parameter (a tampered cursor is INVALID_CURSOR)."""
+    try:
+        yield
     except InvalidCursor as exc:
         raise InvalidInput(str(exc), code="INVALID_CURSOR", details=[field_issue("cursor", exc.reason)]) from None
     except InvalidPageRequest as exc:
         raise InvalidInput(str(exc), details=[field_issue(exc.field, exc.issue)]) from None
-    return page, {"count": len(page.rows), "limit": clamp_limit(limit), "nextCursor": page.next_cursor,
-                  "prevCursor": page.prev_cursor, "hasMore": page.has_more}
 
 
 def page_links(page: Page) -> dict[str, str]:

@@ -69,10 +69,14 @@ class Repository:
         return self.db.query_one("SELECT 1 FROM memberships WHERE channel_id = ? AND user_id = ?",
                                  (channel_id, user_id)) is not None
 
-    def channels_for_user(self, user_id: str) -> list[sqlite3.Row]:
+    def channels_for_user(self, user_id: str, after: tuple[int, str] | None = None,
+                          limit: int = -1) -> list[sqlite3.Row]:
+        """The user's channels, oldest first, strictly after ``after`` = (created_at, id); at most ``limit``."""
+        after = after or (-1, "")
         return self.db.query(
             "SELECT c.* FROM channels c JOIN memberships m ON m.channel_id = c.id "
-            "WHERE m.user_id = ? ORDER BY c.created_at, c.id", (user_id,))
+            "WHERE m.user_id = ? AND (c.created_at, c.id) > (?, ?) ORDER BY c.created_at, c.id LIMIT ?",
+            (user_id, *after, limit))
 
     # messages
     def add_message(self, message_id: str, channel_id: str, sender_id: str, content: str,
