@@ -339,3 +339,10 @@ def test_one_verb_path_added_to_a_good_design_is_the_error_the_reviewer_reports(
 def test_streaming_endpoints_are_subscriptions_not_lists_needing_pagination(row):
     design = parse_markdown("| Method | Path | Description |\n|---|---|---|\n" + row)
     assert "list-without-pagination" not in {f.rule for f in review(design)}
+
+
+@pytest.mark.parametrize("method, path", [("POST", "/oauth/revoke"), ("GET", "/oauth/authorize"),
+                                          ("POST", "/v1/api-keys/{key_id}/rotate")])
+def test_oauths_named_endpoints_and_action_sub_resources_are_not_singular_collections(method, path):
+    fired = {f.rule for f in review([{"method": method, "path": path, "description": "x"}], ["Auth: Bearer JWT."])}
+    assert "singular-collection" not in fired

@@ -90,8 +90,10 @@ def shape(document: dict, schema: Any) -> Any:
     return placeholder(schema)
 
 
-def placeholder(schema: dict) -> str:
-    """``<string, 1-4000 chars>``, ``<date-time>``, ``<integer>``, ``<string or null>`` ..."""
+def placeholder(schema: dict) -> Any:
+    """The schema's first example if it has one; else ``<string, 1-4000 chars>``, ``<date-time>``, ``<integer>`` ..."""
+    if schema.get("examples"):
+        return schema["examples"][0]
     kind = schema.get("type", "any")
     kind = " or ".join(kind) if isinstance(kind, list) else kind
     if "format" in schema:

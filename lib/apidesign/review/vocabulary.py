@@ -14,6 +14,7 @@ VERB_METHOD = {
     "make": "POST", "upload": "POST", "book": "POST", "request": "POST", "shorten": "POST",
     "follow": "POST", "like": "POST", "share": "POST", "pay": "POST", "buy": "POST", "do": "POST",
     "translate": "POST", "accept": "POST", "reject": "POST", "approve": "POST", "cancel": "POST",
+    "rotate": "POST", "resend": "POST", "archive": "POST",
     "update": "PATCH", "edit": "PATCH", "set": "PATCH", "mark": "PATCH", "change": "PATCH",
     "put": "PUT", "replace": "PUT",
     "delete": "DELETE", "remove": "DELETE", "unfollow": "DELETE", "unlike": "DELETE",
@@ -24,9 +25,10 @@ VERBS = frozenset(VERB_METHOD)
 # Verbs whose GET would change server state (a GET must be safe: RFC 9110 section 9.2.1).
 STATE_CHANGING = VERBS - {"get", "fetch", "list", "retrieve", "find", "read", "download"} | {"increment"}
 
-# Nouns that are legitimately singular in a path: singleton sub-resources and OAuth's token endpoint.
+# Nouns that are legitimately singular in a path: singleton sub-resources, and the endpoints OAuth's
+# RFCs name (authorize and token: RFC 6749 section 3; revoke: RFC 7009; introspect: RFC 7662).
 SINGLETONS = frozenset({"me", "feed", "timeline", "profile", "cart", "search", "health", "auth", "oauth",
-                        "token", "login", "logout", "inbox", "home", "content", "status", "settings",
+                        "token", "authorize", "revoke", "introspect", "login", "logout", "inbox", "home", "content", "status", "settings",
                         "avatar", "history", "checkout", "location"})
 # A GET that streams (SSE, WebSocket) is a subscription, not a list: it resumes (Last-Event-ID), it does not page.
 STREAMING = re.compile(r"\b(streams?|streaming|sse|server-sent|websockets?|socket|event-stream)\b", re.I)

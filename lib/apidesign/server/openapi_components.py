@@ -21,6 +21,7 @@ TOPIC_MAX = 250
 MEMBERS_MAX = 100
 ID = r"^[a-z]+_[0-9a-z]+$"  # apidesign.ids: a type prefix, "_", base-36 characters
 NOT_BLANK = r"\S"           # at least one non-space character (JSON Schema patterns are not anchored)
+EXAMPLE_TIME = "2026-03-12T10:30:00Z"  # the syllabus's example time
 
 
 def components() -> dict[str, Any]:
@@ -48,8 +49,11 @@ def ref(name: str) -> dict[str, str]:
 
 
 def schemas() -> dict[str, Any]:
-    string, date_time = {"type": "string"}, {"type": "string", "format": "date-time"}
+    string, date_time = {"type": "string"}, {"type": "string", "format": "date-time", "examples": [EXAMPLE_TIME]}
     id_ = {"type": "string", "pattern": ID}
+
+    def id_of(example: str) -> dict[str, Any]:  # an ID, with an example a reader recognises (apidesign.ids)
+        return {**id_, "examples": [example]}
     name = {"type": "string", "pattern": f"^{NAME_PATTERN}$", "maxLength": 80, "examples": ["random"]}
     topic = {"type": "string", "maxLength": TOPIC_MAX}
     member_ids = {"type": "array", "items": id_, "maxItems": MEMBERS_MAX,
@@ -57,12 +61,13 @@ def schemas() -> dict[str, Any]:
     content = {"type": "string", "minLength": 1, "maxLength": MAX_CONTENT, "pattern": NOT_BLANK}
     message_type = {"type": "string", "enum": list(MESSAGE_TYPES), "default": "text"}
     count = {"type": "integer", "minimum": 0}
+    channel_id, user_id = id_of("ch_x9y8z7w6v5"), id_of("usr_alice")
     channel = obj(["channelId", "name", "topic", "createdBy", "memberIds", "createdAt"], closed=False,
-                  channelId=id_, name=name, topic=topic, createdBy=id_, memberIds={"type": "array", "items": id_},
-                  createdAt=date_time)
+                  channelId=channel_id, name=name, topic=topic, createdBy=user_id,
+                  memberIds={"type": "array", "items": user_id}, createdAt=date_time)
     message = obj(["messageId", "channelId", "senderId", "content", "type", "createdAt"], closed=False,
-                  messageId=id_, channelId=id_, senderId=id_, content=string, type=message_type,
-                  createdAt=date_time)
+                  messageId=id_of("msg_k3j9x0q2m1"), channelId=channel_id, senderId=user_id, content=string,
+                  type=message_type, createdAt=date_time)
     error_body = obj(["code", "message", "details"], closed=False,
                      code={"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"}, message=string,
                      details={"type": "array", "items": {"type": "object"}})
@@ -73,7 +78,7 @@ def schemas() -> dict[str, Any]:
     page_meta = obj(["count", "limit", "hasMore"], closed=False, count=count, limit=count,
                     hasMore={"type": "boolean"}, nextCursor={"type": ["string", "null"]},
                     prevCursor={"type": ["string", "null"]}, offset=count, nextOffset={"type": ["integer", "null"]})
-    api_key = obj(["keyId", "owner", "scopes", "prefix"], closed=False, keyId=id_, owner=id_,
+    api_key = obj(["keyId", "owner", "scopes", "prefix"], closed=False, keyId=id_of("key_3f2a9c1b7d"), owner=user_id,
                   scopes={"type": "array", "items": {"enum": list(KEY_SCOPES)}}, prefix=string)
     return {
         "ChannelInput": obj(["name"], name=name, topic=topic, memberIds=member_ids),
