@@ -22,7 +22,7 @@ from apidesign.idempotency import BARE_KEY, MAX_KEY_LENGTH
 from apidesign.server import create_app, credentials, serve
 from apidesign.server.openapi import openapi_document
 
-# The WebSocket handshake is documented, but a schema-driven client cannot speak WebSocket after
+# The WebSocket handshake is documented, but a schema-driven HTTP client cannot speak WebSocket after
 # the 101; tests/test_protocols_websocket.py drives that endpoint with a real WebSocket client.
 NOT_FUZZED = {"chat_socket"}
 MAX_EXAMPLES = 25   # per operation and phase

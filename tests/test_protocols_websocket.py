@@ -79,3 +79,9 @@ def test_a_read_only_token_may_listen_on_the_socket_but_not_send(live, channel, 
         assert receive_json(reader)["error"]["code"] == "INSUFFICIENT_SCOPE"
     finally:
         reader.close()
+
+
+def test_a_plain_get_on_the_socket_is_426_upgrade_required_in_the_envelope(live, channel, as_user):
+    r = requests.get(f"{live.url}/v1/channels/{channel}/socket", headers=as_user("usr_alice"), timeout=5)
+    assert r.status_code == 426 and r.headers["Upgrade"] == "websocket"
+    assert r.json()["error"]["code"] == "UPGRADE_REQUIRED"

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing.exceptions import WebsocketMismatch
 
 from ..clock import SystemClock, WallClock
 from ..envelope import error, error_from
@@ -65,7 +66,7 @@ DEFAULTS: dict[str, Any] = {
 # Machine-readable codes for errors Flask/Werkzeug raise before our code runs.
 HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND",
               405: "METHOD_NOT_ALLOWED", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE",
-              415: "UNSUPPORTED_MEDIA_TYPE", 422: "UNPROCESSABLE", 429: "RATE_LIMITED"}
+              415: "UNSUPPORTED_MEDIA_TYPE", 422: "UNPROCESSABLE", 426: "UPGRADE_REQUIRED", 429: "RATE_LIMITED"}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -134,6 +135,12 @@ def register_error_handlers(app: Flask) -> None:
         headers = [(k, ", ".join(sorted(v.split(", "))) if k == "Allow" else v)  # Werkzeug's order varies by run
                    for k, v in exc.get_headers() if k.lower() != "content-type"]
         return error(code, http_message(exc)), exc.code, headers
+
+    @app.errorhandler(WebsocketMismatch)
+    def not_a_websocket_handshake(exc: WebsocketMismatch):
+        # Werkzeug calls this a 400; RFC 9110 section 15.5.22 has the precise answer, 426 plus the protocol to use.
+        return error("UPGRADE_REQUIRED", f"{request.path} speaks WebSocket only: open it with an RFC 6455 "
+                                         "handshake (Upgrade: websocket, Connection: Upgrade)."), 426, {"Upgrade": "websocket"}
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -105,8 +105,9 @@ OPERATIONS: dict[str, Operation] = {
                                      "messages:read", params=("LastEventId", "lastEventId"),
                                      media="text/event-stream"),
     "chat_socket.chat_socket": user("Upgrade to the chat WebSocket (RFC 6455)", "realtime", 101, None,
-                                    "messages:read", params=("Upgrade", "SecWebSocketVersion", "SecWebSocketKey"),
-                                    errors=(400,)),
+                                    "messages:read",
+                                    params=("Upgrade", "Connection", "SecWebSocketVersion", "SecWebSocketKey"),
+                                    errors=(426,)),
     "presence.channel_presence": user("Who in a channel is online (behind a circuit breaker)", "channels", 200,
                                       "PresenceList", "channels:read"),
     "integrations.create_key": user("Create an API key for an integration (the key is shown once)", "api-keys", 201,
@@ -213,5 +214,6 @@ STATUS_TEXT = {101: "Switching Protocols: the connection is now a WebSocket", 20
 HEADER_NAMES = {"Location": "Location", "Link": "Link", "IdempotentReplayed": "Idempotent-Replayed"}
 
 ERROR_RESPONSES = {400: "BadRequest", 401: "Unauthenticated", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
-                   413: "PayloadTooLarge", 415: "UnsupportedMediaType", 422: "Unprocessable", 429: "RateLimited",
+                   413: "PayloadTooLarge", 415: "UnsupportedMediaType", 422: "Unprocessable", 426: "UpgradeRequired",
+                   429: "RateLimited",
                    503: "ServiceUnavailable"}

@@ -141,6 +141,7 @@ def parameters() -> dict[str, Any]:
                         "description": "Resume after this event id (EventSource sends it on reconnect).",
                         "schema": {"type": "string", "pattern": r"^[0-9]{0,18}$"}},
         "Upgrade": header("Upgrade", {"const": "websocket"}, "With Connection: Upgrade, asks for the WebSocket."),
+        "Connection": header("Connection", {"const": "Upgrade"}, "Marks Upgrade as a request to switch protocols."),
         "SecWebSocketVersion": header("Sec-WebSocket-Version", {"const": "13"}, "RFC 6455's version."),
         "SecWebSocketKey": header("Sec-WebSocket-Key", {"type": "string", "pattern": "^[A-Za-z0-9+/]{22}==$"},
                                   "16 random bytes in base64; the 101 answers with their SHA-1 in Sec-WebSocket-Accept."),
@@ -159,6 +160,7 @@ def headers() -> dict[str, Any]:
         "Link": {"description": 'RFC 8288 links to rel="next" and rel="prev" pages.', "schema": {"type": "string"}},
         "IdempotentReplayed": {"description": f"`{REPLAYED}: true` when this answer is a replay.",
                                "schema": {"type": "string", "enum": ["true"]}},
+        "Upgrade": {"description": "The protocol to switch to.", "schema": {"const": "websocket"}},
         "RetryAfter": {"description": "Whole seconds to wait before retrying (RFC 9110 section 10.2.3).",
                        "schema": {"type": "string", "pattern": "^[0-9]+$"}},
         "WWWAuthenticate": {"description": "The Bearer challenge (RFC 6750 section 3).",
@@ -183,6 +185,8 @@ def error_responses() -> dict[str, Any]:
         "PayloadTooLarge": error("The body is over 1 MiB."),
         "UnsupportedMediaType": error("Send the body as application/json."),
         "Unprocessable": error("This Idempotency-Key was already used with a different body."),
+        "UpgradeRequired": error("Not a WebSocket handshake: this endpoint speaks WebSocket only (RFC 9110 "
+                                 "section 15.5.22).", "Upgrade"),
         "RateLimited": error("Over the rate limit; see RateLimit and RateLimit-Policy.", "Retry-After"),
         "ServiceUnavailable": error("A dependency is down (presence, or the token and key store).", "Retry-After"),
     }
