@@ -15,10 +15,15 @@ memory store runs that function while holding its lock, so both are atomic.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol, Sequence
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .clock import Clock, SystemClock
 
@@ -185,10 +190,10 @@ class RedisStore:
 
     def script(self, lua: str, py: Callable[..., Any] | None = None) -> ScriptFn:
         """Load ``lua`` once; each call is a single EVALSHA round trip (``py`` is for memory)."""
-        compiled = self.client.register_script(lua)
+        compiled = LuaScript(self.client, lua)
 
         def run(keys: Sequence[str], args: Sequence[Any] = ()) -> Any:
-            return compiled(keys=[self._k(k) for k in keys], args=list(args))
+            return compiled([self._k(k) for k in keys], args)
         return run
 
     @property
@@ -199,6 +204,40 @@ class RedisStore:
 
     def __repr__(self) -> str:
         return f"RedisStore(kind={self.kind!r}, prefix={self.prefix!r})"
+
+
+class LuaScript:
+    """A Lua script on Redis, run by its SHA1 with EVALSHA: one round trip, loaded on first use.
+
+    It talks to a pooled connection directly instead of going through redis-py's
+    ``register_script``: that path (retry policy, observability hooks, response callbacks)
+    spends about as much Python time per call as the round trip itself (~15 µs against
+    ~15 µs on a local server), and a rate limiter runs a script on every request.
+    A connection error is raised at once (the caller decides whether to fail open or closed).
+    """
+
+    def __init__(self, client: Any, lua: str):
+        self.client, self.lua = client, lua
+        self.sha = hashlib.sha1(lua.encode()).hexdigest()
+
+    def __call__(self, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        pool = self.client.connection_pool
+        conn = pool.get_connection()
+        try:
+            try:
+                return self._evalsha(conn, keys, args)
+            except NoScriptError:  # first call, or the server restarted: load it, then run it
+                self.client.script_load(self.lua)
+                return self._evalsha(conn, keys, args)
+        except (RedisConnectionError, RedisTimeoutError):
+            conn.disconnect()  # a half-read reply must not be read by the next caller
+            raise
+        finally:
+            pool.release(conn)
+
+    def _evalsha(self, conn: Any, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        conn.send_command("EVALSHA", self.sha, len(keys), *keys, *args)
+        return conn.read_response()
 
 
 # INCRBY, and a TTL only when the key is new: one atomic step, so a crash between
