@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Protocol, Sequence
 
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import NoScriptError, ResponseError
 
 from .clock import Clock, SystemClock
 
@@ -154,6 +153,7 @@ class RedisStore:
         self.client = client
         self.kind = kind
         self.prefix = prefix
+        self._idle: list[Any] = []  # connections for scripts (see LuaScript)
 
     def _k(self, key: str) -> str:
         return self.prefix + key
@@ -190,7 +190,7 @@ class RedisStore:
 
     def script(self, lua: str, py: Callable[..., Any] | None = None) -> ScriptFn:
         """Load ``lua`` once; each call is a single EVALSHA round trip (``py`` is for memory)."""
-        compiled = LuaScript(self.client, lua)
+        compiled = LuaScript(self.client, lua, self._idle)
 
         def run(keys: Sequence[str], args: Sequence[Any] = ()) -> Any:
             return compiled([self._k(k) for k in keys], args)
@@ -209,35 +209,55 @@ class RedisStore:
 class LuaScript:
     """A Lua script on Redis, run by its SHA1 with EVALSHA: one round trip, loaded on first use.
 
-    It talks to a pooled connection directly instead of going through redis-py's
-    ``register_script``: that path (retry policy, observability hooks, response callbacks)
-    spends about as much Python time per call as the round trip itself (~15 µs against
-    ~15 µs on a local server), and a rate limiter runs a script on every request.
-    A connection error is raised at once (the caller decides whether to fail open or closed).
+    Why not redis-py's ``register_script``: its command path (connection-pool checkout,
+    retry policy, observability hooks, argument encoding) spends about as much Python time
+    per call as the round trip to a local server itself (~15 µs), and a rate limiter runs a
+    script on every request. So this writes the RESP command itself and keeps its own idle
+    connections (made by the client's pool, so they share its settings). A broken connection
+    is retried once on a fresh socket; then the error is raised (fail open or closed is the caller's call).
     """
 
-    def __init__(self, client: Any, lua: str):
-        self.client, self.lua = client, lua
+    def __init__(self, client: Any, lua: str, idle: list[Any]):
+        self.client, self.lua, self.idle = client, lua, idle
         self.sha = hashlib.sha1(lua.encode()).hexdigest()
 
     def __call__(self, keys: Sequence[str], args: Sequence[Any]) -> Any:
-        pool = self.client.connection_pool
-        conn = pool.get_connection()
         try:
-            try:
-                return self._evalsha(conn, keys, args)
-            except NoScriptError:  # first call, or the server restarted: load it, then run it
-                self.client.script_load(self.lua)
-                return self._evalsha(conn, keys, args)
-        except (RedisConnectionError, RedisTimeoutError):
-            conn.disconnect()  # a half-read reply must not be read by the next caller
+            conn = self.idle.pop()  # list.pop and list.append are atomic: no lock needed
+        except IndexError:
+            conn = self.client.connection_pool.make_connection()
+        try:
+            return self._run(conn, resp("EVALSHA", self.sha, len(keys), *keys, *args))
+        except ResponseError:
+            raise  # the server's whole reply was read: the connection is fine
+        except BaseException:
+            conn.disconnect()  # a half-read reply must never be read by the next caller
             raise
         finally:
-            pool.release(conn)
+            self.idle.append(conn)
 
-    def _evalsha(self, conn: Any, keys: Sequence[str], args: Sequence[Any]) -> Any:
-        conn.send_command("EVALSHA", self.sha, len(keys), *keys, *args)
-        return conn.read_response()
+    def _run(self, conn: Any, command: bytes, retry: bool = True) -> Any:
+        try:
+            conn.send_packed_command([command])
+            return conn.read_response()
+        except NoScriptError:  # first call, or the server restarted: load it, then run it
+            conn.send_packed_command([resp("SCRIPT", "LOAD", self.lua)])
+            conn.read_response()
+            return self._run(conn, command, retry)
+        except RedisConnectionError:
+            if not retry:
+                raise
+            conn.disconnect()  # e.g. the server closed an idle socket: one more try on a fresh one
+            return self._run(conn, command, retry=False)
+
+
+def resp(*parts: Any) -> bytes:
+    """A command in the Redis protocol (RESP): ``*<count>`` then each part as ``$<length>`` and its bytes."""
+    out = [b"*%d\r\n" % len(parts)]
+    for part in parts:
+        data = part if type(part) is bytes else str(part).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
+    return b"".join(out)
 
 
 # INCRBY, and a TTL only when the key is new: one atomic step, so a crash between
