@@ -136,7 +136,7 @@ class MemoryStore:
         """Run ``py(store, keys, args)`` atomically under the store's lock (``lua`` is for Redis)."""
         def run(keys: Sequence[str], args: Sequence[Any] = ()) -> Any:
             with self._lock:
-                return py(self, list(keys), list(args))
+                return py(self, keys, args)  # no defensive copies: this runs on every rate-limited request
         return run
 
     def __len__(self) -> int:
