@@ -1,5 +1,6 @@
 """Every backend (memory, fakeredis, real Redis) passes the same behaviour tests."""
 
+import os
 import threading
 import uuid
 
@@ -159,3 +160,19 @@ def test_a_lua_error_is_raised_and_the_connection_stays_usable(redis_backend):
     with pytest.raises(ResponseError):
         broken([], [])
     assert fine([], []) == 1
+
+
+def test_a_forked_child_opens_its_own_connection_instead_of_sharing_its_parents(redis_url):
+    store = redis_store(redis_url)
+    run = store.script("return 7")
+    assert run([], []) == 7
+    parents = store._idle[0]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: say whether it ran on a connection of its own, then leave at once
+        ok = run([], []) == 7 and store._idle == [store._idle[0]] and store._idle[0] is not parents
+        os.write(write, b"own" if ok else b"shared")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 16) == b"own"
+    assert run([], []) == 7 and store._idle == [parents], "the parent's connection was left alone"

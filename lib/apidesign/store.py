@@ -222,10 +222,7 @@ class LuaScript:
         self.sha = hashlib.sha1(lua.encode()).hexdigest()
 
     def __call__(self, keys: Sequence[str], args: Sequence[Any]) -> Any:
-        try:
-            conn = self.idle.pop()  # list.pop and list.append are atomic: no lock needed
-        except IndexError:
-            conn = self.client.connection_pool.make_connection()
+        conn = self._checkout()
         try:
             return self._run(conn, resp("EVALSHA", self.sha, len(keys), *keys, *args))
         except ResponseError:
@@ -235,6 +232,17 @@ class LuaScript:
             raise
         finally:
             self.idle.append(conn)
+
+    def _checkout(self) -> Any:
+        """An idle connection of this process, or a new one."""
+        try:
+            conn = self.idle.pop()  # list.pop and list.append are atomic: no lock needed
+        except IndexError:
+            return self.client.connection_pool.make_connection()
+        if conn.pid != os.getpid():  # a forked child must not talk on its parent's sockets
+            self.idle.clear()
+            return self.client.connection_pool.make_connection()
+        return conn
 
     def _run(self, conn: Any, command: bytes, retry: bool = True) -> Any:
         try:
