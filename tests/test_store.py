@@ -1,10 +1,14 @@
 """Every backend (memory, fakeredis, real Redis) passes the same behaviour tests."""
 
+import os
 import threading
+import uuid
 
 import pytest
 
-from apidesign.store import MemoryStore, memory_store, redis_store
+from redis.exceptions import ResponseError
+
+from apidesign.store import MemoryStore, memory_store, redis_store, resp
 
 
 def test_set_get_delete(store):
@@ -120,3 +124,55 @@ def test_redis_store_uses_redis_url_when_set(monkeypatch, redis_url):
 def test_redis_store_defaults_to_fakeredis(monkeypatch, url):
     monkeypatch.delenv("REDIS_URL", raising=False)
     assert redis_store(url).kind == "fakeredis"
+
+
+# -- RedisStore.script: its own EVALSHA path (see LuaScript) ------------------------------------------------
+
+@pytest.fixture(params=["fakeredis", "redis"])
+def redis_backend(request):
+    """A Redis store on fakeredis and on a real server (skipped without one)."""
+    if request.param == "fakeredis":
+        return redis_store(url="", prefix="test:")
+    return redis_store(request.getfixturevalue("redis_url"), prefix=f"test-{uuid.uuid4().hex[:8]}:")
+
+
+def test_resp_encodes_a_command_as_the_protocol_spells_it():
+    assert resp("EVALSHA", "ab", 1, "k", -1.0) == b"*5\r\n$7\r\nEVALSHA\r\n$2\r\nab\r\n$1\r\n1\r\n$1\r\nk\r\n$4\r\n-1.0\r\n"
+
+
+def test_a_script_reloads_itself_after_the_server_forgets_it(redis_backend):
+    run = redis_backend.script("return ARGV[1] .. KEYS[1]")
+    assert run(["k"], ["x"]) == "x" + redis_backend.prefix + "k"
+    redis_backend.client.script_flush()
+    assert run(["k"], ["y"]) == "y" + redis_backend.prefix + "k", "NOSCRIPT was answered with SCRIPT LOAD, then EVALSHA"
+
+
+def test_a_script_survives_the_server_closing_its_connection(redis_url):
+    store = redis_store(redis_url)
+    run = store.script("return 7")
+    assert run([], []) == 7
+    store.client.client_kill_filter(_type="normal", skipme=True)  # every connection but this admin one
+    assert run([], []) == 7, "the closed socket was retried once on a fresh one"
+
+
+def test_a_lua_error_is_raised_and_the_connection_stays_usable(redis_backend):
+    broken, fine = redis_backend.script("return redis.call('NOSUCHCOMMAND')"), redis_backend.script("return 1")
+    with pytest.raises(ResponseError):
+        broken([], [])
+    assert fine([], []) == 1
+
+
+def test_a_forked_child_opens_its_own_connection_instead_of_sharing_its_parents(redis_url):
+    store = redis_store(redis_url)
+    run = store.script("return 7")
+    assert run([], []) == 7
+    parents = store._idle[0]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: say whether it ran on a connection of its own, then leave at once
+        ok = run([], []) == 7 and store._idle == [store._idle[0]] and store._idle[0] is not parents
+        os.write(write, b"own" if ok else b"shared")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 16) == b"own"
+    assert run([], []) == 7 and store._idle == [parents], "the parent's connection was left alone"

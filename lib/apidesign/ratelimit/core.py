@@ -3,9 +3,10 @@
 Each algorithm writes its check-and-update once in Lua (Redis runs it with EVALSHA:
 one round trip, atomic, every key given a TTL) and once as a Python twin (the memory
 store runs it under its lock). Both halves take the same arguments:
-``ARGV = [now, cost, *params]`` and return ``[allowed, remaining, retry_after, reset_after]``
-(``allowed`` 0 or 1 and ``remaining`` whole numbers; the times as strings from Lua, since Redis
-would truncate a Lua float to an integer, and as floats from Python).
+``ARGV = [now, cost, *params]`` and return ``allowed, remaining, retry_after, reset_after``
+(``allowed`` 0 or 1 and ``remaining`` whole numbers, the times in seconds as floats). Python returns them
+as a list; Lua as one string, ``"1 99 0 42.5"``: Redis would truncate a Lua float to an integer,
+and redis-py reads one string several microseconds faster than a four-element array.
 
 Where time comes from. By default ``now`` is ``-1``, which tells the step to read the
 store's own clock: Redis ``TIME`` (so app servers with skewed clocks agree) or the
@@ -34,6 +35,9 @@ if now < 0 then
 end
 local cost = tonumber(ARGV[2])
 local function num(x) return string.format('%.17g', x) end
+local function reply(allowed, remaining, retry, reset)
+  return allowed .. ' ' .. remaining .. ' ' .. num(retry) .. ' ' .. num(reset)
+end
 local function expire_in(key, seconds) redis.call('PEXPIRE', key, math.ceil(seconds * 1000) + 1000) end
 """
 
@@ -62,6 +66,17 @@ class Decision(NamedTuple):
     remaining: int
     retry_after: float  # 0 when allowed; math.inf when the cost can never fit
     reset_after: float  # seconds until the quota is whole again
+
+
+# ``Decision(...)`` goes through NamedTuple's generated Python ``__new__``; building the tuple
+# directly is half the cost, and a limiter builds one on every request.
+_new_decision = tuple.__new__
+
+
+def from_lua(reply: str) -> tuple[bool, int, float, float]:
+    """The Lua half's ``"allowed remaining retry_after reset_after"`` as Python values."""
+    allowed, remaining, retry, reset = reply.split()
+    return allowed == "1", int(remaining), float(retry), float(reset)
 
 
 def now_of(store: Any, args: Sequence[Any]) -> float:
@@ -113,13 +128,14 @@ class Limiter:
             raise InvalidCost(f"cost must be a whole number >= 0, not {cost!r}")
         now = -1.0 if self.clock is None else self.clock.now()
         try:
-            allowed, remaining, retry, reset = self._step(self.keys(key), [now, cost, *self._params])
+            reply = self._step(self.keys(key), [now, cost, *self._params])
         except _STORE_ERRORS as exc:
             raise LimiterUnavailable(f"{self.name}: store unreachable ({type(exc).__name__})") from None
+        allowed, remaining, retry, reset = from_lua(reply) if type(reply) is str else reply
         if allowed:
-            return Decision(True, self.limit, remaining, 0.0, float(reset))
-        return Decision(False, self.limit, max(0, remaining), math.inf if cost > self.limit else float(retry),
-                        float(reset))
+            return _new_decision(Decision, (True, self.limit, remaining, 0.0, reset))
+        retry = math.inf if cost > self.limit else retry
+        return _new_decision(Decision, (False, self.limit, max(0, remaining), retry, reset))
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:  # pragma: no cover - abstract

@@ -28,7 +28,7 @@ local current = math.floor(now / window) * window
 local fresh = start == nil or current > start
 if fresh then start, count = current, 0 end
 local reset = start + window - now
-if count + cost > limit then return {0, limit - count, num(reset), num(reset)} end
+if count + cost > limit then return reply(0, limit - count, reset, reset) end
 count = count + cost
 if fresh then
   redis.call('HSET', KEYS[1], 'w', num(start), 'n', count)
@@ -36,7 +36,7 @@ if fresh then
 else
   redis.call('HINCRBY', KEYS[1], 'n', cost)
 end
-return {1, limit - count, '0', num(reset)}
+return reply(1, limit - count, 0, reset)
 """
 
 

@@ -26,10 +26,10 @@ local tat = math.max(tonumber(redis.call('GET', KEYS[1])) or now, now)
 local new_tat = tat + cost * interval
 local allow_at = new_tat - window
 if allow_at - now > 1e-6 then  -- refused: nothing written, nothing consumed
-  return {0, math.floor((now - (tat - window)) / interval + 1e-6), num(allow_at - now), num(tat - now)}
+  return reply(0, math.floor((now - (tat - window)) / interval + 1e-6), allow_at - now, tat - now)
 end
 redis.call('SET', KEYS[1], num(new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1000)
-return {1, math.floor((now - (new_tat - window)) / interval + 1e-6), '0', num(new_tat - now)}
+return reply(1, math.floor((now - (new_tat - window)) / interval + 1e-6), 0, new_tat - now)
 """
 
 

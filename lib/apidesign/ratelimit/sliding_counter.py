@@ -37,7 +37,7 @@ if estimate + cost <= limit + 1e-6 then
   else
     redis.call('HINCRBY', KEYS[1], 'cur', cost)
   end
-  return {1, math.max(0, math.floor(limit - estimate - cost + 1e-6)), '0', num(start + 2 * window - now)}
+  return reply(1, math.max(0, math.floor(limit - estimate - cost + 1e-6)), 0, start + 2 * window - now)
 end
 local retry
 if cur + cost <= limit and prev > 0 then
@@ -49,7 +49,7 @@ else
 end
 local reset = 0
 if cur > 0 then reset = start + 2 * window - now elseif prev > 0 then reset = start + window - now end
-return {0, math.max(0, math.floor(limit - estimate + 1e-6)), num(retry), num(reset)}
+return reply(0, math.max(0, math.floor(limit - estimate + 1e-6)), retry, reset)
 """
 
 

@@ -38,11 +38,11 @@ if count + cost <= limit then
     expire_in(KEYS[1], r)
     expire_in(KEYS[2], r)
   end
-  return {1, limit - count, '0', num(r)}
+  return reply(1, limit - count, 0, r)
 end
 local oldest = redis.call('ZRANGE', KEYS[1], count + cost - limit - 1, count + cost - limit - 1, 'WITHSCORES')
 local retry = oldest[2] and (tonumber(oldest[2]) + window - now) or window
-return {0, limit - count, num(retry), num(reset())}
+return reply(0, limit - count, retry, reset())
 """
 
     def keys(self, key: str) -> list[str]:

@@ -29,13 +29,13 @@ ts = math.max(ts, now)
 local lag = ts - now  -- > 0 only while the clock is behind: refill resumes once it catches up
 if cost > tokens + 1e-6 then  -- refused: nothing written (the refill is recomputed next time), nothing consumed
   local retry = lag + (math.min(cost, capacity) - tokens) / rate
-  return {0, math.floor(tokens + 1e-6), num(retry), num(lag + (capacity - tokens) / rate)}
+  return reply(0, math.floor(tokens + 1e-6), retry, lag + (capacity - tokens) / rate)
 end
 tokens = math.max(0, tokens - cost)
 local reset = lag + (capacity - tokens) / rate
 redis.call('HSET', KEYS[1], 'tokens', num(tokens), 'ts', num(ts))
 expire_in(KEYS[1], reset)
-return {1, math.floor(tokens + 1e-6), '0', num(reset)}
+return reply(1, math.floor(tokens + 1e-6), 0, reset)
 """
 
     def __init__(self, capacity: int, refill_per_second: float, store: Store | None = None,
