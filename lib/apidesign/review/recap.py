@@ -72,9 +72,10 @@ def retries_without_keys(drop_rate: float = 0.3, messages: int = 20) -> TalkingP
     safe = run_client(drop_rate, "safe", keys=True, messages=messages)
     figures = {"drop_rate": drop_rate, "intended": messages, "naive_rows": naive.created,
                "naive_duplicates": naive.duplicates, "keyed_rows": safe.created, "keyed_duplicates": safe.duplicates}
-    return TalkingPoint("Idempotency", f"Losing {drop_rate:.0%} of responses, a client that simply retries turned "
-                        f"{messages} messages into {naive.created} rows; with an Idempotency-Key, {safe.created} rows "
-                        f"and {safe.duplicates} duplicates.", figures, "04-idempotency-and-errors")
+    return TalkingPoint("Idempotency", f"In the chapter's retry simulation, with {drop_rate:.0%} of responses lost, "
+                        f"a client that simply retries turned {messages} messages into {naive.created} rows; with an "
+                        f"Idempotency-Key, {safe.created} rows and {safe.duplicates} duplicates.", figures,
+                        "04-idempotency-and-errors")
 
 
 def revocation_window(step: float = 1.0) -> TalkingPoint:
