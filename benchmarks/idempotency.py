@@ -11,7 +11,8 @@ numbers are the decorator's own cost plus the store's). Three ways in:
 
 Backends: memory, fakeredis, and a real Redis (``REDIS_URL``, or a ``redis-server`` started
 here on a free port; skipped with a note if neither exists). Round trips are counted as
-Redis commands sent (``execute_command``) or, for memory, store operations.
+writes to the Redis socket (real Redis), commands issued (fakeredis, which has no socket),
+or store operations (memory).
 The target from the issue: at most 2 round trips on a first request, 1 on a replay.
 """
 
@@ -37,7 +38,9 @@ class RoundTrips:
 
     def __init__(self, store):
         self.n = 0
-        if isinstance(store, RedisStore):
+        if isinstance(store, RedisStore) and store.kind == "redis":
+            self._count_sends(store.client.connection_pool)
+        elif isinstance(store, RedisStore):  # fakeredis: no sockets, so count the commands issued
             real = store.client.execute_command
 
             def counted(*args, **kwargs):
@@ -49,6 +52,18 @@ class RoundTrips:
                 setattr(store, name, self._wrap(getattr(store, name)))
             real_script = store.script
             store.script = lambda lua, py: self._wrap(real_script(lua, py))
+
+    def _count_sends(self, pool) -> None:
+        """Count every write to a real Redis socket: one send is one round trip, whoever sends it
+        (redis-py's client API, or apidesign.store.LuaScript, which writes EVALSHA itself)."""
+        counter = self
+
+        class Counting(pool.connection_class):
+            def send_packed_command(self, command, check_health=True):
+                counter.n += 1
+                return super().send_packed_command(command, check_health)
+        pool.connection_class = Counting
+        pool.disconnect()  # connections made before now would not be counted
 
     def _wrap(self, fn):
         def counted(*args, **kwargs):

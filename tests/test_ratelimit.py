@@ -265,3 +265,29 @@ def test_the_bound_checker_catches_over_admission():
     assert within_bound("token_bucket", [0.0] * LIMIT + [0.1], LIMIT, WINDOW)
     assert within_bound("fixed_window", [9.9] * LIMIT + [10.0] * LIMIT, LIMIT, WINDOW) is None
     assert within_bound("fixed_window", [9.9] * LIMIT + [10.0] * (LIMIT + 1), LIMIT, WINDOW)
+
+
+def test_every_decision_on_real_redis_is_exactly_one_round_trip(make, redis_url):
+    """The issue's contract: one EVALSHA per decision, however the script gets there (counted on the socket)."""
+    from apidesign.store import redis_store
+    store = redis_store(redis_url, prefix=f"{fresh_key()}:")
+    sent = count_socket_writes(store.client.connection_pool)
+    limiter = make(3, 60.0, store=store)
+    limiter.allow("warm-up")  # the first call may also load the script (SCRIPT LOAD after NOSCRIPT)
+    before = sent[0]
+    decisions = [limiter.allow(f"user:{i % 4}") for i in range(24)]
+    assert sent[0] - before == len(decisions)
+    assert sum(d.allowed for d in decisions) == 4 * 3  # and they were real decisions: 3 per user, then refusals
+
+
+def count_socket_writes(pool) -> list[int]:
+    """Make ``pool``'s new connections count each write to the socket; returns the live counter."""
+    sent = [0]
+
+    class Counting(pool.connection_class):
+        def send_packed_command(self, command, check_health=True):
+            sent[0] += 1
+            return super().send_packed_command(command, check_health)
+    pool.connection_class = Counting
+    pool.disconnect()
+    return sent
