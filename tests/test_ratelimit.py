@@ -291,3 +291,12 @@ def count_socket_writes(pool) -> list[int]:
     pool.connection_class = Counting
     pool.disconnect()
     return sent
+
+
+def test_the_comparison_table_has_a_row_per_algorithm_and_shows_the_boundary_burst():
+    times = simulate.boundary(5, 10.0)
+    rows = {r["algorithm"]: r for r in simulate.comparison(times, ALGORITHMS, limit=5, window=10.0)}
+    assert set(rows) == set(ALGORITHMS)
+    assert rows["fixed_window"]["worst 1 s burst"] == 10 and rows["sliding_log"]["worst 1 s burst"] == 5
+    assert all(r["admitted"] + r["refused"] == len(times) for r in rows.values())
+    assert rows["sliding_log"]["numbers per key"] == 5  # one timestamp per admitted request in the window

@@ -12,7 +12,7 @@ import csv
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..clock import FakeClock
 from ..store import memory_store
@@ -139,3 +139,17 @@ def bucket_levels(capacity: int, refill_per_second: float, times: Sequence[float
         else:
             levels.append((t, level(t)))
     return outcomes, levels
+
+
+def comparison(times: Sequence[float], algorithms: Mapping[str, Callable[..., object]], limit: int = 20,
+               window: float = 10.0) -> list[dict[str, Any]]:
+    """One row per algorithm (built as ``make(limit, window)``): what it admits of ``times``, its worst bursts,
+    and how many numbers it keeps per key."""
+    rows = []
+    for name, make in algorithms.items():
+        factory = lambda make=make, **kw: make(limit, window, **kw)  # noqa: E731 - replay passes store and clock
+        got = admitted(replay(factory, times))
+        rows.append({"algorithm": name, "admitted": len(got), "refused": len(times) - len(got),
+                     "worst 1 s burst": worst_burst(got, 1.0), f"worst {window:g} s": worst_burst(got, window),
+                     "numbers per key": state_size(factory, times)})
+    return rows
