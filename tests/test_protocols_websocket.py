@@ -85,3 +85,23 @@ def test_a_plain_get_on_the_socket_is_426_upgrade_required_in_the_envelope(live,
     r = requests.get(f"{live.url}/v1/channels/{channel}/socket", headers=as_user("usr_alice"), timeout=5)
     assert r.status_code == 426 and r.headers["Upgrade"] == "websocket"
     assert r.json()["error"]["code"] == "UPGRADE_REQUIRED"
+
+
+def test_the_forwarder_stops_quietly_when_the_client_leaves_mid_send():
+    """A client can close between the forwarder's 'still connected?' check and its send (found by Schemathesis)."""
+    import threading
+
+    from simple_websocket import ConnectionClosed
+
+    from apidesign.server.chat_socket import forward
+    from apidesign.server.events import EventBroker
+
+    class LeavingSocket:
+        connected = True
+
+    def send(frame):
+        raise ConnectionClosed()
+
+    events = EventBroker()
+    events.publish("ch_1", "message.created", {"content": "hi"})
+    forward(LeavingSocket(), events, "ch_1", 0, send, threading.Event())  # returns, raises nothing

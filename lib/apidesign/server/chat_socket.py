@@ -14,6 +14,7 @@ import threading
 
 from flask import Blueprint, g, request
 from flask_sock import Sock
+from simple_websocket import ConnectionClosed
 
 from ..envelope import error_from
 from ..errors import ApiError, InvalidInput, MalformedJson
@@ -52,10 +53,13 @@ def parse_frame(text: str) -> tuple[str, str]:
 
 def forward(ws, events: EventBroker, channel_id: str, last_id: int, send, stop: threading.Event) -> None:
     """Push every new event of the channel to this socket until it closes."""
-    while ws.connected and not stop.is_set() and not events.closed:
-        for event in events.wait(channel_id, last_id, POLL_SECONDS):
-            send(event.frame())
-            last_id = event.id
+    try:
+        while ws.connected and not stop.is_set() and not events.closed:
+            for event in events.wait(channel_id, last_id, POLL_SECONDS):
+                send(event.frame())
+                last_id = event.id
+    except ConnectionClosed:
+        pass  # the client left between the check and the send: nobody is left to deliver to
 
 
 def chat_socket(ws, channel_id: str):
