@@ -2,7 +2,7 @@
 
 The server is the reference API behind ``serve()`` on 127.0.0.1, called with real
 credentials: a bearer token for user routes, an API key for the server-to-server one.
-Two rules of the API depend on state the schema cannot express, so this test checks
+Three rules of the API depend on state the schema cannot express, so this test checks
 them itself instead of letting the fuzzer call them wrong (see ``expect_state_rule``).
 """
 
