@@ -110,26 +110,30 @@ def check_authorization_request(req: dict) -> list[str]:
     return scopes
 
 
+def authorization_step(view):
+    """Call ``view(user, req, scopes)`` for a valid authorization request; send an invalid one back to the client."""
+    @functools.wraps(view)
+    def checked():
+        user = current_user()
+        req = authorization_request()
+        try:
+            scopes = check_authorization_request(req)
+        except OAuthError as exc:
+            return back_to_client(req, error=exc.error, error_description=exc.description)
+        return view(user, req, scopes)
+    return checked
+
+
 @bp.get("/oauth/authorize")
-def consent_screen():
-    user = current_user()
-    req = authorization_request()
-    try:
-        scopes = check_authorization_request(req)
-    except OAuthError as exc:
-        return back_to_client(req, error=exc.error, error_description=exc.description)
+@authorization_step
+def consent_screen(user: str, req: dict, scopes: list[str]):
     return success({"client": req["client_id"], "user": user, "scopes": scopes,
                     "question": f"Allow {req['client_id']} to {', '.join(scopes)} as {user}?"})
 
 
 @bp.post("/oauth/authorize")
-def decide():
-    user = current_user()
-    req = authorization_request()
-    try:
-        scopes = check_authorization_request(req)
-    except OAuthError as exc:
-        return back_to_client(req, error=exc.error, error_description=exc.description)
+@authorization_step
+def decide(user: str, req: dict, scopes: list[str]):
     if request.values.get("decision") != "approve":
         return back_to_client(req, error="access_denied", error_description="The user said no.")
     code = state().codes.issue({"sub": user, "client_id": req["client_id"], "redirect_uri": req["redirect_uri"],
