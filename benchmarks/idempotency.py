@@ -27,7 +27,7 @@ from flask import Response
 
 from apidesign.clock import FakeClock
 from apidesign.idempotency import IdempotencyStore
-from apidesign.localhost import real_redis
+from apidesign.localhost import SocketWrites, real_redis
 from apidesign.server import create_app, credentials
 from apidesign.server.messages import send_message
 from apidesign.store import MemoryStore, RedisStore, memory_store, redis_store
@@ -37,14 +37,14 @@ class RoundTrips:
     """Counts store round trips: Redis commands for Redis stores, script/get/set calls for memory."""
 
     def __init__(self, store):
-        self.n = 0
+        self.counted, self.writes = 0, None
         if isinstance(store, RedisStore) and store.kind == "redis":
-            self._count_sends(store.client.connection_pool)
+            self.writes = SocketWrites().watch(store.client.connection_pool)
         elif isinstance(store, RedisStore):  # fakeredis: no sockets, so count the commands issued
             real = store.client.execute_command
 
             def counted(*args, **kwargs):
-                self.n += 1
+                self.counted += 1
                 return real(*args, **kwargs)
             store.client.execute_command = counted
         elif isinstance(store, MemoryStore):
@@ -53,21 +53,13 @@ class RoundTrips:
             real_script = store.script
             store.script = lambda lua, py: self._wrap(real_script(lua, py))
 
-    def _count_sends(self, pool) -> None:
-        """Count every write to a real Redis socket: one send is one round trip, whoever sends it
-        (redis-py's client API, or apidesign.store.LuaScript, which writes EVALSHA itself)."""
-        counter = self
-
-        class Counting(pool.connection_class):
-            def send_packed_command(self, command, check_health=True):
-                counter.n += 1
-                return super().send_packed_command(command, check_health)
-        pool.connection_class = Counting
-        pool.disconnect()  # connections made before now would not be counted
+    @property
+    def n(self) -> int:
+        return self.writes.n if self.writes else self.counted
 
     def _wrap(self, fn):
         def counted(*args, **kwargs):
-            self.n += 1
+            self.counted += 1
             return fn(*args, **kwargs)
         return counted
 

@@ -36,12 +36,13 @@ import uuid
 import redis
 from limits import RateLimitItemPerMinute, storage, strategies
 
-from apidesign.localhost import real_redis
+from apidesign.localhost import SocketWrites, real_redis
 from apidesign.ratelimit import FixedWindow, GCRA, SlidingWindowCounter, SlidingWindowLog, TokenBucket
 from apidesign.store import RedisStore, memory_store
 
 LIMIT, WINDOW, CALLERS = 100, 60, 50
 MEMORY_TARGET, REDIS_TARGET = 2.0, 1.2
+SENT = SocketWrites()  # both sides' connections count their writes here: one write, one round trip
 
 PAIRS = [  # (name, our class, its `limits` peer)
     ("sliding window log / moving window", SlidingWindowLog, strategies.MovingWindowRateLimiter),
@@ -52,16 +53,6 @@ UNPAIRED = [  # no `limits` equivalent: compared with its fastest strategy
     ("token bucket", lambda limit, window, **kw: TokenBucket(limit, limit / window, **kw)),
     ("gcra", GCRA),
 ]
-
-
-class CountingConnection(redis.Connection):
-    """A redis-py connection that counts what it sends: one call = one round trip."""
-
-    sent = 0
-
-    def send_packed_command(self, command, check_health=True):
-        CountingConnection.sent += 1
-        return super().send_packed_command(command, check_health)
 
 
 def once(make_decide, n: int) -> tuple[float, int]:
@@ -147,13 +138,14 @@ def bench_memory(n: int, rounds: int) -> None:
 
 def bench_redis(url: str, n: int, rounds: int) -> None:
     admin = redis.Redis.from_url(url, decode_responses=True)
-    client = redis.Redis.from_url(url, decode_responses=True, connection_class=CountingConnection)
+    client = redis.Redis.from_url(url, decode_responses=True, connection_class=SENT.connection_class())
 
     def our_store():
         return RedisStore(client, kind="redis", prefix=f"bench-{uuid.uuid4().hex[:6]}:")
 
     def their_storage():
-        return storage.RedisStorage(url, key_prefix=f"LIMITS-{uuid.uuid4().hex[:6]}", connection_class=CountingConnection)
+        return storage.RedisStorage(url, key_prefix=f"LIMITS-{uuid.uuid4().hex[:6]}",
+                                    connection_class=SENT.connection_class())
 
     rows = bench(our_store, their_storage, n, rounds, REDIS_TARGET)
     table(f"real Redis ({url.split('@')[-1]}), {n:,} decisions per run, {rounds} rounds", rows)
@@ -173,11 +165,11 @@ def round_trips(admin: redis.Redis, make_decide, n: int) -> str:
     decide = make_decide()
     decide("warm-up")  # loads the script, so the count below is the steady state
     admin.config_resetstat()
-    before = CountingConnection.sent
+    before = SENT.n
     keys = [f"user:{i}" for i in range(CALLERS)]
     for i in range(n):
         decide(keys[i % CALLERS])
-    trips = (CountingConnection.sent - before) / n
+    trips = (SENT.n - before) / n
     stats = {k.removeprefix("cmdstat_"): v for k, v in admin.info("commandstats").items()}
     shown = {cmd: s["calls"] for cmd, s in stats.items() if s["calls"] >= n / 100
              and cmd not in ("info", "config|resetstat")}

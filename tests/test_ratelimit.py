@@ -269,28 +269,17 @@ def test_the_bound_checker_catches_over_admission():
 
 def test_every_decision_on_real_redis_is_exactly_one_round_trip(make, redis_url):
     """The issue's contract: one EVALSHA per decision, however the script gets there (counted on the socket)."""
+    from apidesign.localhost import SocketWrites
     from apidesign.store import redis_store
     store = redis_store(redis_url, prefix=f"{fresh_key()}:")
-    sent = count_socket_writes(store.client.connection_pool)
+    sent = SocketWrites().watch(store.client.connection_pool)
     limiter = make(3, 60.0, store=store)
     limiter.allow("warm-up")  # the first call may also load the script (SCRIPT LOAD after NOSCRIPT)
-    before = sent[0]
+    before = sent.n
     decisions = [limiter.allow(f"user:{i % 4}") for i in range(24)]
-    assert sent[0] - before == len(decisions)
+    assert sent.n - before == len(decisions)
     assert sum(d.allowed for d in decisions) == 4 * 3  # and they were real decisions: 3 per user, then refusals
 
-
-def count_socket_writes(pool) -> list[int]:
-    """Make ``pool``'s new connections count each write to the socket; returns the live counter."""
-    sent = [0]
-
-    class Counting(pool.connection_class):
-        def send_packed_command(self, command, check_health=True):
-            sent[0] += 1
-            return super().send_packed_command(command, check_health)
-    pool.connection_class = Counting
-    pool.disconnect()
-    return sent
 
 
 def test_the_comparison_table_has_a_row_per_algorithm_and_shows_the_boundary_burst():

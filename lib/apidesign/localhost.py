@@ -1,7 +1,7 @@
 """Servers on 127.0.0.1 for tests, benchmarks and demos: a free port, a throwaway redis-server.
 
 One copy of this plumbing, so the real-Redis test lane and every benchmark start
-Redis the same way (and honour ``REDIS_URL`` the same way).
+Redis the same way (and honour ``REDIS_URL`` the same way), and count its round trips the same way.
 """
 
 from __future__ import annotations
@@ -64,3 +64,28 @@ def _wait_until_ready(url: str, proc: subprocess.Popen, timeout: float = 5.0) ->
                 raise RuntimeError("redis-server exited at start-up") from None
             time.sleep(0.05)
     raise RuntimeError(f"redis-server did not answer within {timeout:g} s")
+
+
+class SocketWrites:
+    """Counts writes to Redis sockets: one write is one round trip, whoever sends it (redis-py's
+    client API, a pipeline, or ``store.LuaScript``, which writes EVALSHA itself)."""
+
+    def __init__(self):
+        self.n = 0
+
+    def connection_class(self, base: type | None = None) -> type:
+        """A redis-py connection class (``base``, or ``redis.Connection``) whose writes this counter counts."""
+        import redis  # only the Redis lanes need it
+        counter = self
+
+        class Counting(base or redis.Connection):
+            def send_packed_command(self, command, check_health=True):
+                counter.n += 1
+                return super().send_packed_command(command, check_health)
+        return Counting
+
+    def watch(self, pool) -> "SocketWrites":
+        """Count the writes of every connection ``pool`` makes from now on (open ones are closed first)."""
+        pool.connection_class = self.connection_class(pool.connection_class)
+        pool.disconnect()
+        return self
