@@ -58,10 +58,9 @@ def keyset_work(depth: int = 900_000, rows: int = 1_000_000, page: int = 20) -> 
 
 
 def window_boundary(limit: int = 5, window: float = 10.0) -> TalkingPoint:
-    times = simulate.boundary(limit, window)
-    burst = {name: simulate.worst_burst(simulate.admitted(simulate.replay(lambda **kw: make(limit, window, **kw),
-                                                                          times)), 1.0)
-             for name, make in (("fixed_window", FixedWindow), ("sliding_log", SlidingWindowLog))}
+    rows = simulate.comparison(simulate.boundary(limit, window),
+                               {"fixed_window": FixedWindow, "sliding_log": SlidingWindowLog}, limit, window)
+    burst = {row["algorithm"]: row["worst 1 s burst"] for row in rows}
     return TalkingPoint("Rate limiting", f"With {limit} requests per {window:g} s, a fixed window let "
                         f"{burst['fixed_window']} through within one second across a window boundary; a sliding "
                         f"log let {burst['sliding_log']}.", {"limit": limit, **burst}, "03-rate-limiting")
