@@ -60,12 +60,17 @@ def list_messages(channel_id: str):
     return success([message_json(r) for r in page.rows], meta), 200, page_links(page)
 
 
-@bp.get("/v1/messages/<message_id>")
-def get_message(message_id: str):
+def readable_message(message_id: str) -> sqlite3.Row:
+    """The message row if the caller may read it: 401 first (existing or not), then 404, then 403 for non-members."""
     user = current_user()  # before the lookup: without credentials, a 401 whether or not the message exists
     row = load_message(message_id)
     require_member(row["channel_id"], user)
-    return success(message_json(row))
+    return row
+
+
+@bp.get("/v1/messages/<message_id>")
+def get_message(message_id: str):
+    return success(message_json(readable_message(message_id)))
 
 
 @bp.delete("/v1/messages/<message_id>")

@@ -62,10 +62,7 @@ def list_messages_v2(channel_id: str):
 
 @bp.get("/v2/messages/<message_id>")
 def get_message_v2(message_id: str):
-    user = current_user()  # before the lookup, as in v1
-    row = messages.load_message(message_id)
-    channels.require_member(row["channel_id"], user)
-    return success(render_v2([row])[0])
+    return success(render_v2([messages.readable_message(message_id)])[0])
 
 
 @bp.post("/v2/channels/<channel_id>/messages")
