@@ -54,18 +54,19 @@ def create_key():
     held = current_principal().scopes
     if not set(scopes) <= held:  # a key can never do more than the user who made it
         raise Forbidden("You cannot grant a key scopes your own token lacks.")
-    try:
-        key, record = state().api_keys.issue(user, tuple(scopes))
-    except TooManyActiveKeys as exc:
-        raise Conflict(str(exc)) from None
-    return success(key_json(record, key)), 201, {"Cache-Control": "no-store"}
+    return new_key(lambda: state().api_keys.issue(user, tuple(scopes)))
 
 
 @bp.post("/v1/api-keys/<key_id>/rotate")
 def rotate_key(key_id: str):
     own_key(key_id)
+    return new_key(lambda: state().api_keys.rotate(key_id))
+
+
+def new_key(make):
+    """201 with the key ``make()`` issues, shown this once and never cached; 409 if its owner has too many."""
     try:
-        key, record = state().api_keys.rotate(key_id)
+        key, record = make()
     except TooManyActiveKeys as exc:
         raise Conflict(str(exc)) from None
     return success(key_json(record, key)), 201, {"Cache-Control": "no-store"}
