@@ -139,7 +139,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(WebsocketMismatch)
     def not_a_websocket_handshake(exc: WebsocketMismatch):
         # Werkzeug calls this a 400; RFC 9110 section 15.5.22 has the precise answer, 426 plus the protocol to use.
-        return error("UPGRADE_REQUIRED", f"{request.path} speaks WebSocket only: open it with an RFC 6455 "
+        return error(HTTP_CODES[426], f"{request.path} speaks WebSocket only: open it with an RFC 6455 "
                                          "handshake (Upgrade: websocket, Connection: Upgrade)."), 426, {"Upgrade": "websocket"}
 
     @app.errorhandler(Exception)

@@ -89,7 +89,7 @@ OPERATIONS: dict[str, Operation] = {
                                     "Channel", "channels:write", body="ChannelPatch", errors=(409,)),
     "channels.list_user_channels": user("List your channels, a page at a time", "channels", 200, "ChannelList",
                                         "channels:read", params=("cursor", "limit"), headers=("Link",),
-                                        links=NEXT_CHANNELS, errors=(400,)),
+                                        links=NEXT_CHANNELS),
     "messages.send_message": user("Send a message", "messages", 201, "Message", "messages:write",
                                   body="MessageInput", params=("IdempotencyKey",), errors=(409, 422),
                                   headers=("Location", "IdempotentReplayed"), links=MESSAGE_FLOWS),
@@ -194,7 +194,7 @@ def responses(op: Operation, has_path_args: bool) -> dict[str, Any]:
         statuses |= {404}
     if op.body:
         statuses |= {400, 413, 415}
-    if "IdempotencyKey" in op.params or "offset" in op.params or "lastEventId" in op.params:
+    if VALIDATED_PARAMS.intersection(op.params):
         statuses |= {400}
     errors = {str(s): {"$ref": f"#/components/responses/{ERROR_RESPONSES[s]}"} for s in sorted(statuses)}
     return {str(op.status): ok, **errors}
@@ -207,6 +207,10 @@ def security(op: Operation) -> list[dict[str, list[str]]]:
     return {"none": [], "key": [{"apiKeyAuth": []}], "any": [bearer, {"apiKeyAuth": []}],
             "user": [bearer, oauth]}[op.security]
 
+
+# Parameters the server checks itself, answering 400 with the parameter named (the WebSocket
+# handshake's headers are checked by Werkzeug's routing instead: a bad handshake is a 426).
+VALIDATED_PARAMS = {"cursor", "limit", "order", "offset", "lastEventId", "LastEventId", "IdempotencyKey"}
 
 STATUS_TEXT = {101: "Switching Protocols: the connection is now a WebSocket", 200: "OK", 201: "Created",
                204: "No Content", 207: "Multi-Status: one result per item, in request order"}
