@@ -176,3 +176,16 @@ def test_a_forked_child_opens_its_own_connection_instead_of_sharing_its_parents(
     os.waitpid(pid, 0)
     assert os.read(read, 16) == b"own"
     assert run([], []) == 7 and store._idle == [parents], "the parent's connection was left alone"
+
+
+def test_memory_store_sweeps_no_more_often_than_it_holds_keys(clock):
+    """A sweep costs one check per key held, so it waits for as many writes: O(1) per write at any size."""
+    store, held = MemoryStore(clock), 3 * MemoryStore.SWEEP_EVERY
+    for i in range(held):
+        store.set(f"live:{i}", "x")  # no TTL: never swept
+    store.sweep()
+    sweeps, sweep = [], store.sweep
+    store.sweep = lambda: sweeps.append(len(store)) or sweep()
+    for i in range(held):
+        store.set(f"more:{i}", "x")
+    assert sweeps == [2 * held], f"{held:,} writes after keeping {held:,} keys must bring 1 sweep, not {len(sweeps)}"
