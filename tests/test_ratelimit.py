@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from apidesign.clock import FakeClock
 from apidesign.paths import DATA
-from apidesign.ratelimit import (ALGORITHMS, GCRA, FixedWindow, InvalidCost, LimiterUnavailable,
+from apidesign.ratelimit import (ALGORITHMS, GCRA, ClockMismatch, FixedWindow, InvalidCost, LimiterUnavailable,
                                  LocalGlobalHybrid, SlidingWindowLog, TokenBucket, UnknownAlgorithm,
                                  limiter_from_config)
 from apidesign.ratelimit import simulate
@@ -108,6 +108,30 @@ def test_a_clock_stepping_backwards_never_creates_quota(limiter, clock, step_bac
     assert not any(limiter.allow("user:alice").allowed for _ in range(3))
     clock.advance(step_back)
     assert not limiter.allow("user:alice").allowed
+
+
+def test_a_limit_lowered_below_what_a_caller_used_reads_zero_remaining_never_negative(make, store, clock):
+    for _ in range(LIMIT):
+        assert make(LIMIT, WINDOW, store=store, clock=clock).allow("user:alice").allowed
+    lowered = make(LIMIT - 2, WINDOW, store=store, clock=clock).allow("user:alice")
+    assert (lowered.allowed, lowered.limit, lowered.remaining) == (False, LIMIT - 2, 0)
+    assert 0 < lowered.retry_after < math.inf
+
+
+def test_a_limiter_on_a_memory_store_must_keep_time_by_the_stores_clock(make, clock):
+    """Otherwise its keys would age on one clock while its decisions read another."""
+    with pytest.raises(ClockMismatch):
+        make(LIMIT, WINDOW, store=memory_store(FakeClock(START)), clock=clock)
+    store = memory_store(clock)
+    assert make(LIMIT, WINDOW, store=store, clock=clock).allow("user:alice").allowed
+    assert make(LIMIT, WINDOW, store=store).allow("user:bob").allowed
+
+
+def test_the_remembered_key_names_stay_bounded_and_right(limiter):
+    for i in range(limiter.KEY_CACHE + 10):
+        limiter.allow(f"user:{i}")
+    assert 0 < len(limiter._keys) <= limiter.KEY_CACHE
+    assert all(list(names) == limiter.keys(key) for key, names in limiter._keys.items())
 
 
 def test_every_key_the_limiter_writes_has_a_ttl(limiter, store, clock):

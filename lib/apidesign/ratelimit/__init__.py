@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from ..clock import Clock
 from ..store import Store
-from .core import Decision, InvalidCost, Limiter, LimiterUnavailable, RateLimitError
+from .core import ClockMismatch, Decision, InvalidCost, Limiter, LimiterUnavailable, RateLimitError
 from .fixed_window import FixedWindow
 from .gcra import GCRA
 from .hybrid import LocalGlobalHybrid
@@ -48,6 +48,6 @@ def limiter_from_config(config: Mapping[str, Any], store: Store | None = None,
     return ALGORITHMS[name](int(config["limit"]), float(config["window"]), store=store, clock=clock)
 
 
-__all__ = ["ALGORITHMS", "Decision", "FixedWindow", "GCRA", "InvalidCost", "Limiter", "LimiterUnavailable",
-           "LocalGlobalHybrid", "RateLimitError", "SlidingWindowCounter", "SlidingWindowLog", "TokenBucket",
-           "UnknownAlgorithm", "limiter_from_config"]
+__all__ = ["ALGORITHMS", "ClockMismatch", "Decision", "FixedWindow", "GCRA", "InvalidCost", "Limiter",
+           "LimiterUnavailable", "LocalGlobalHybrid", "RateLimitError", "SlidingWindowCounter", "SlidingWindowLog",
+           "TokenBucket", "UnknownAlgorithm", "limiter_from_config"]

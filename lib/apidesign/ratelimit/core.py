@@ -2,17 +2,22 @@
 
 Each algorithm writes its check-and-update once in Lua (Redis runs it with EVALSHA:
 one round trip, atomic, every key given a TTL) and once as a Python twin (the memory
-store runs it under its lock). Both halves take the same arguments:
-``ARGV = [now, cost, *params]`` and return ``allowed, remaining, retry_after, reset_after``
-(``allowed`` 0 or 1 and ``remaining`` whole numbers, the times in seconds as floats). Python returns them
-as a list; Lua as one string, ``"1 99 0 42.5"``: Redis would truncate a Lua float to an integer,
-and redis-py reads one string several microseconds faster than a four-element array.
+store runs it under its lock). Both halves take the same arguments,
+``ARGV = [now, cost, *params]``, and return the ``Decision``'s fields in order:
+``allowed, limit, remaining, retry_after, reset_after`` (the times in seconds as floats).
+Python returns them as a tuple; Lua as one string, ``"1 100 99 0 42.5"``: Redis would
+truncate a Lua float to an integer, and redis-py reads one string several microseconds
+faster than a five-element array. ``allow`` then settles two rare cases in one place for
+both: a negative ``remaining`` (the limit was lowered below what a key had used) reads 0,
+and a cost above the limit can never fit, so its ``retry_after`` is infinite.
 
-Where time comes from. By default ``now`` is ``-1``, which tells the step to read the
-store's own clock: Redis ``TIME`` (so app servers with skewed clocks agree) or the
-memory store's ``clock``. A limiter built with ``clock=`` passes ``clock.now()`` in
-instead. Tests and notebook demos do that with a ``FakeClock``, so the *same* timeline
-runs on memory, fakeredis and real Redis without sleeping; production leaves it unset.
+Where time comes from. On Redis, ``now`` is ``-1`` by default, which tells the script to
+read the server's clock with ``TIME`` (so app servers with skewed clocks agree). On the
+memory store, the limiter reads the store's own clock and passes it in, so the Python twin
+always gets a time. A limiter built with ``clock=`` passes ``clock.now()`` instead (on a
+memory store that must be the store's clock). Tests and notebook demos do that with a
+``FakeClock``, so the *same* timeline runs on memory, fakeredis and real Redis without
+sleeping; production leaves it unset.
 """
 
 from __future__ import annotations
@@ -35,8 +40,8 @@ if now < 0 then
 end
 local cost = tonumber(ARGV[2])
 local function num(x) return string.format('%.17g', x) end
-local function reply(allowed, remaining, retry, reset)
-  return allowed .. ' ' .. remaining .. ' ' .. num(retry) .. ' ' .. num(reset)
+local function reply(allowed, limit, remaining, retry, reset)
+  return allowed .. ' ' .. limit .. ' ' .. remaining .. ' ' .. num(retry) .. ' ' .. num(reset)
 end
 local function expire_in(key, seconds) redis.call('PEXPIRE', key, math.ceil(seconds * 1000) + 1000) end
 """
@@ -48,6 +53,10 @@ class RateLimitError(ApiDesignError):
 
 class InvalidCost(RateLimitError, ValueError):
     """A request's cost must be a whole number of quota units, 0 or more."""
+
+
+class ClockMismatch(RateLimitError, ValueError):
+    """A limiter on a memory store was given a clock other than the store's: its keys would expire on the wrong one."""
 
 
 class LimiterUnavailable(RateLimitError):
@@ -68,20 +77,24 @@ class Decision(NamedTuple):
     reset_after: float  # seconds until the quota is whole again
 
 
+Reply = tuple[bool, int, int, float, float]  # a Decision's fields, as both halves of a step return them
+
+
 # ``Decision(...)`` goes through NamedTuple's generated Python ``__new__``; building the tuple
 # directly is half the cost, and a limiter builds one on every request.
 _new_decision = tuple.__new__
 
 
-def from_lua(reply: str) -> tuple[bool, int, float, float]:
-    """The Lua half's ``"allowed remaining retry_after reset_after"`` as Python values."""
-    allowed, remaining, retry, reset = reply.split()
-    return allowed == "1", int(remaining), float(retry), float(reset)
+def from_lua(reply: str) -> Reply:
+    """The Lua half's ``"allowed limit remaining retry_after reset_after"`` as the Python twin returns them."""
+    allowed, limit, remaining, retry, reset = reply.split()
+    return allowed == "1", int(limit), int(remaining), float(retry), float(reset)
 
 
-def now_of(store: Any, args: Sequence[Any]) -> float:
-    """The Python twin of ``LUA_NOW``: ARGV[1], or the memory store's clock when it is negative."""
-    return store.clock.now() if args[0] < 0 else args[0]
+def settled(reply: Reply, cost: int) -> Reply:
+    """A reply with ``remaining`` at 0 or more, and an infinite ``retry_after`` if ``cost`` exceeds the limit."""
+    allowed, limit, remaining, retry, reset = reply
+    return allowed, limit, max(0, remaining), math.inf if cost > limit else retry, reset
 
 
 def expiry(seconds: float) -> float:
@@ -101,44 +114,74 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 _STORE_ERRORS = _store_errors()
 
 
+def server_time() -> float:
+    """``now`` for a Redis script that reads the server's ``TIME`` itself (see ``LUA_NOW``)."""
+    return -1.0
+
+
 class Limiter:
     """Base of every algorithm: ``allow(key, cost)`` runs the algorithm's atomic step on the store."""
 
     name = "limiter"
+    prefix = "rl:limiter:"  # of every store key: "rl:<name>:"
     LUA = ""
     limit: int      # quota units per window (RateLimit-Policy ``q``)
     window: float   # seconds (RateLimit-Policy ``w``)
+    KEY_CACHE = 4096  # callers whose store key names are remembered (see ``allow``)
 
     def __init__(self, store: Store | None = None, clock: Clock | None = None):
         self.store = store if store is not None else memory_store(clock)
         self.clock = clock
+        if self.store.kind == "memory":  # the twin is given the time on the store's clock, which also ages its keys
+            if clock is not None and clock is not self.store.clock:
+                raise ClockMismatch(f"{type(self).__name__}: pass the memory store's own clock, or no clock")
+            self._now = self.store.clock.now
+        else:  # Redis: the injected clock, or the server's TIME
+            self._now = server_time if clock is None else clock.now
         self._step = self.store.script(LUA_NOW + self.LUA, type(self).step)
-        self._params = self.params()
+        self._params = tuple(self.params())
+        self._keys: dict[str, tuple[str, ...]] = {}  # caller -> its store key names, as a tuple: shared, never changed
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.prefix = f"rl:{cls.name}:"  # made once per class, not per request
 
     def keys(self, key: str) -> list[str]:
         """The store keys that hold ``key``'s state."""
-        return [f"rl:{self.name}:{key}"]
+        return [self.prefix + key]
 
     def params(self) -> list[Any]:
+        """ARGV after ``now`` and ``cost``: the algorithm's settings."""
         return []
 
     def allow(self, key: str, cost: int = 1) -> Decision:
         """Admit ``cost`` units for ``key`` now, or say how long to wait; a denied request consumes nothing."""
         if type(cost) is not int or cost < 0:  # type(), not isinstance: True is not a cost
             raise InvalidCost(f"cost must be a whole number >= 0, not {cost!r}")
-        now = -1.0 if self.clock is None else self.clock.now()
+        # Formatting the key names is about a tenth of a decision on the memory store, and a limiter
+        # sees the same callers again and again: remember them, for at most KEY_CACHE callers.
+        keys = self._keys.get(key)
+        if keys is None:
+            keys = self._remember_keys(key)
         try:
-            reply = self._step(self.keys(key), [now, cost, *self._params])
+            reply = self._step(keys, (self._now(), cost) + self._params)
         except _STORE_ERRORS as exc:
             raise LimiterUnavailable(f"{self.name}: store unreachable ({type(exc).__name__})") from None
-        allowed, remaining, retry, reset = from_lua(reply) if type(reply) is str else reply
-        if allowed:
-            return _new_decision(Decision, (True, self.limit, remaining, 0.0, reset))
-        retry = math.inf if cost > self.limit else retry
-        return _new_decision(Decision, (False, self.limit, max(0, remaining), retry, reset))
+        if type(reply) is str:
+            reply = from_lua(reply)
+        if reply[2] < 0 or cost > reply[1]:  # rare; checked here, so the common path builds no second tuple
+            reply = settled(reply, cost)
+        return _new_decision(Decision, reply)
+
+    def _remember_keys(self, key: str) -> tuple[str, ...]:
+        if len(self._keys) >= self.KEY_CACHE:
+            self._keys.clear()  # bounded: a crowd of new callers empties it, and the active ones come back
+        keys = self._keys[key] = tuple(self.keys(key))
+        return keys
 
     @staticmethod
-    def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:  # pragma: no cover - abstract
+    def step(store: Any, keys: Sequence[str], args: Sequence[Any]) -> Reply:  # pragma: no cover - abstract
+        """The Python twin of ``LUA``, run under the memory store's lock; ``args[0]`` is always a time here."""
         raise NotImplementedError
 
     def __repr__(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .core import WindowLimiter, expiry, now_of
+from .core import Reply, WindowLimiter, expiry
 
 
 class FixedWindow(WindowLimiter):
@@ -28,7 +28,7 @@ local current = math.floor(now / window) * window
 local fresh = start == nil or current > start
 if fresh then start, count = current, 0 end
 local reset = start + window - now
-if count + cost > limit then return reply(0, limit - count, reset, reset) end
+if count + cost > limit then return reply(0, limit, limit - count, reset, reset) end
 count = count + cost
 if fresh then
   redis.call('HSET', KEYS[1], 'w', num(start), 'n', count)
@@ -36,23 +36,22 @@ if fresh then
 else
   redis.call('HINCRBY', KEYS[1], 'n', cost)
 end
-return reply(1, limit - count, 0, reset)
+return reply(1, limit, limit - count, 0, reset)
 """
 
 
     @staticmethod
-    def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:
-        _, cost, limit, window = args  # our own Python numbers: the memory store passes them through
-        now = now_of(store, args)
-        state = store.load(keys[0])  # [start, count], updated in place so its TTL stays put
+    def step(store: Any, keys: list[str], args: list[Any]) -> Reply:
+        now, cost, limit, window = args  # our own Python numbers: the memory store passes them through
+        state = store.load(keys[0], now)  # [start, count], updated in place so its TTL stays put
         current = math.floor(now / window) * window
         fresh = state is None or current > state[0]
         start, count = (current, 0) if fresh else state
         reset = start + window - now
         if count + cost > limit:
-            return [0, limit - count, reset, reset]
+            return (False, limit, limit - count, reset, reset)
         if fresh:
-            store.save(keys[0], [start, count + cost], expiry(reset))
+            store.save(keys[0], [start, count + cost], expiry(reset), now)
         else:
             state[1] += cost
-        return [1, limit - count - cost, 0.0, reset]
+        return (True, limit, limit - count - cost, 0.0, reset)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .core import EPSILON, WindowLimiter, expiry, now_of
+from .core import EPSILON, Reply, WindowLimiter, expiry
 
 
 class GCRA(WindowLimiter):
@@ -26,23 +26,23 @@ local tat = math.max(tonumber(redis.call('GET', KEYS[1])) or now, now)
 local new_tat = tat + cost * interval
 local allow_at = new_tat - window
 if allow_at - now > 1e-6 then  -- refused: nothing written, nothing consumed
-  return reply(0, math.floor((now - (tat - window)) / interval + 1e-6), allow_at - now, tat - now)
+  return reply(0, limit, math.floor((now - (tat - window)) / interval + 1e-6), allow_at - now, tat - now)
 end
 redis.call('SET', KEYS[1], num(new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1000)
-return reply(1, math.floor((now - (new_tat - window)) / interval + 1e-6), 0, new_tat - now)
+return reply(1, limit, math.floor((now - (new_tat - window)) / interval + 1e-6), 0, new_tat - now)
 """
 
 
     @staticmethod
-    def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:
-        _, cost, limit, window = args  # our own Python numbers: the memory store passes them through
-        now = now_of(store, args)
+    def step(store: Any, keys: list[str], args: list[Any]) -> Reply:
+        now, cost, limit, window = args  # our own Python numbers: the memory store passes them through
         interval = window / limit
-        stored = store.load(keys[0])
-        tat = max(now if stored is None else stored, now)
+        tat = store.load(keys[0], now)
+        if tat is None or tat < now:  # max(tat, now), as a comparison: this runs on every request
+            tat = now
         new_tat = tat + cost * interval
         allow_at = new_tat - window
         if allow_at - now > EPSILON:  # refused: nothing written, nothing consumed
-            return [0, math.floor((now - (tat - window)) / interval + EPSILON), allow_at - now, tat - now]
-        store.save(keys[0], new_tat, expiry(new_tat - now))
-        return [1, math.floor((now - (new_tat - window)) / interval + EPSILON), 0.0, new_tat - now]
+            return (False, limit, math.floor((now - (tat - window)) / interval + EPSILON), allow_at - now, tat - now)
+        store.save(keys[0], new_tat, expiry(new_tat - now), now)
+        return (True, limit, math.floor((now - (new_tat - window)) / interval + EPSILON), 0.0, new_tat - now)

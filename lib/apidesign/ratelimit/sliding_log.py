@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
-from .core import WindowLimiter, expiry, now_of
+from .core import Reply, WindowLimiter, expiry
 
 
 class SlidingWindowLog(WindowLimiter):
@@ -38,32 +38,34 @@ if count + cost <= limit then
     expire_in(KEYS[1], r)
     expire_in(KEYS[2], r)
   end
-  return reply(1, limit - count, 0, r)
+  return reply(1, limit, limit - count, 0, r)
 end
 local oldest = redis.call('ZRANGE', KEYS[1], count + cost - limit - 1, count + cost - limit - 1, 'WITHSCORES')
 local retry = oldest[2] and (tonumber(oldest[2]) + window - now) or window
-return reply(0, limit - count, retry, reset())
+return reply(0, limit, limit - count, retry, reset())
 """
 
     def keys(self, key: str) -> list[str]:
         # The {hash tag} puts both keys in one Redis Cluster slot, as a script touching two keys requires.
-        return [f"rl:{self.name}:{{{key}}}", f"rl:{self.name}:{{{key}}}:seq"]
+        tagged = f"{self.prefix}{{{key}}}"
+        return [tagged, tagged + ":seq"]
 
     @staticmethod
-    def step(store: Any, keys: list[str], args: list[Any]) -> list[Any]:
-        _, cost, limit, window = args  # our own Python numbers: the memory store passes them through
-        now = now_of(store, args)
-        log = store.load(keys[0])  # sorted times, pruned and extended in place
+    def step(store: Any, keys: list[str], args: list[Any]) -> Reply:
+        now, cost, limit, window = args  # our own Python numbers: the memory store passes them through
+        log = store.load(keys[0], now)  # sorted times, pruned and extended in place
         if log is None:
             log = []
-        del log[:bisect.bisect_right(log, now - window)]  # what left the window: a slice, not a scan
-        if len(log) + cost <= limit:
+        if log and log[0] <= now - window:  # something left the window: drop it with one slice, not a scan
+            del log[:bisect.bisect_right(log, now - window)]
+        count = len(log)
+        if count + cost <= limit:
             for _ in range(cost):
                 bisect.insort(log, now)
             reset = log[-1] + window - now if log else 0.0
             if log:
-                store.save(keys[0], log, expiry(reset))
-            return [1, limit - len(log), 0.0, reset]
-        needed = len(log) + cost - limit
-        retry = log[needed - 1] + window - now if needed <= len(log) else window
-        return [0, limit - len(log), retry, log[-1] + window - now if log else 0.0]
+                store.save(keys[0], log, expiry(reset), now)
+            return (True, limit, limit - count - cost, 0.0, reset)
+        needed = count + cost - limit  # the oldest entries that must leave before this fits
+        retry = log[needed - 1] + window - now if needed <= count else window
+        return (False, limit, limit - count, retry, log[-1] + window - now if log else 0.0)
