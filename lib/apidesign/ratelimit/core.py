@@ -158,8 +158,8 @@ class Limiter:
         """Admit ``cost`` units for ``key`` now, or say how long to wait; a denied request consumes nothing."""
         if type(cost) is not int or cost < 0:  # type(), not isinstance: True is not a cost
             raise InvalidCost(f"cost must be a whole number >= 0, not {cost!r}")
-        # Formatting the key names is about a tenth of a decision on the memory store, and a limiter
-        # sees the same callers again and again: remember them, for at most KEY_CACHE callers.
+        # A limiter sees the same callers again and again, and formatting their key names is a
+        # measurable share of a decision in memory: remember them, for at most KEY_CACHE callers.
         keys = self._keys.get(key)
         if keys is None:
             keys = self._remember_keys(key)
