@@ -13,8 +13,9 @@ minute boundary admits another 100 per caller, where `limits` starts its window 
 hit; and the token bucket and GCRA refill a little during a run.)
 
 Repeat callers are the common case for a rate limiter, and ours remembers the store key names
-of the last ``Limiter.KEY_CACHE`` (4,096) callers. ``--callers 10000`` shows the other case:
-every caller new to that cache, and (with 50,000 decisions) every request admitted and written.
+of up to ``Limiter.KEY_CACHE`` (16,384) callers, emptying the cache when it is full. Other
+workloads: ``--callers 10000`` has every request admitted and written (5 per caller in 50,000
+decisions); ``--callers 20000`` also has more callers than that cache holds, so it keeps emptying.
 
 Fairness on a shared machine: every limiter is warmed up first (scripts loaded, connections
 open), then ours and theirs run in alternating order for ``--rounds`` rounds. The table shows

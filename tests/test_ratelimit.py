@@ -128,10 +128,11 @@ def test_a_limiter_on_a_memory_store_must_keep_time_by_the_stores_clock(make, cl
 
 
 def test_the_remembered_key_names_stay_bounded_and_right(limiter):
+    limiter.KEY_CACHE = 8  # the same code as at 16,384, in fewer calls
     for i in range(limiter.KEY_CACHE + 10):
         limiter.allow(f"user:{i}")
-    assert 0 < len(limiter._keys) <= limiter.KEY_CACHE
-    assert all(list(names) == limiter.keys(key) for key, names in limiter._keys.items())
+    assert 0 < len(limiter._keys) <= 8
+    assert all(names == limiter.keys(key) for key, names in limiter._keys.items())
 
 
 def test_every_key_the_limiter_writes_has_a_ttl(limiter, store, clock):

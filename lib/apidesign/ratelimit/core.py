@@ -127,7 +127,7 @@ class Limiter:
     LUA = ""
     limit: int      # quota units per window (RateLimit-Policy ``q``)
     window: float   # seconds (RateLimit-Policy ``w``)
-    KEY_CACHE = 4096  # callers whose store key names are remembered (see ``allow``)
+    KEY_CACHE = 16_384  # callers whose store key names are remembered (see ``allow``): about 160-250 bytes each
 
     def __init__(self, store: Store | None = None, clock: Clock | None = None):
         self.store = store if store is not None else memory_store(clock)
@@ -140,7 +140,7 @@ class Limiter:
             self._now = server_time if clock is None else clock.now
         self._step = self.store.script(LUA_NOW + self.LUA, type(self).step)
         self._params = tuple(self.params())
-        self._keys: dict[str, tuple[str, ...]] = {}  # caller -> its store key names, as a tuple: shared, never changed
+        self._keys: dict[str, list[str]] = {}  # caller -> its store key names (see ``allow``)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -162,7 +162,9 @@ class Limiter:
         # measurable share of a decision in memory: remember them, for at most KEY_CACHE callers.
         keys = self._keys.get(key)
         if keys is None:
-            keys = self._remember_keys(key)
+            if len(self._keys) >= self.KEY_CACHE:
+                self._keys.clear()  # bounded: a crowd of new callers empties it, and the active ones come back
+            keys = self._keys[key] = self.keys(key)  # shared by later calls: nothing may change it
         try:
             reply = self._step(keys, (self._now(), cost) + self._params)
         except _STORE_ERRORS as exc:
@@ -172,12 +174,6 @@ class Limiter:
         if reply[2] < 0 or cost > reply[1]:  # rare; checked here, so the common path builds no second tuple
             reply = settled(reply, cost)
         return _new_decision(Decision, reply)
-
-    def _remember_keys(self, key: str) -> tuple[str, ...]:
-        if len(self._keys) >= self.KEY_CACHE:
-            self._keys.clear()  # bounded: a crowd of new callers empties it, and the active ones come back
-        keys = self._keys[key] = tuple(self.keys(key))
-        return keys
 
     @staticmethod
     def step(store: Any, keys: Sequence[str], args: Sequence[Any]) -> Reply:  # pragma: no cover - abstract
