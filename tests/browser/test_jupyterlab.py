@@ -73,7 +73,7 @@ def nudge_first_control(panel, page) -> bool:
     handle = panel.locator(".noUi-handle").first
     if handle.count():
         handle.focus()
-        page.keyboard.press("ArrowRight")
+        # One step: one redraw, so the screenshot's readout and plot show the same value.
         page.keyboard.press("ArrowRight")
         return True
     select = panel.locator("select").first
@@ -99,6 +99,7 @@ def check_controls_redraw(page, panels_selector=".widget-interact") -> int:
             "([sel, i, before]) => { const img = document.querySelectorAll(sel)[i].querySelector('img');"
             " return img && img.getAttribute('src') !== before; }",
             arg=[panels_selector, i, before], timeout=60_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
         redrawn += 1
     return redrawn
 
