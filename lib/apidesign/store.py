@@ -135,7 +135,8 @@ class MemoryStore:
     def script(self, lua: str, py: Callable[..., Any]) -> ScriptFn:
         """Run ``py(store, keys, args)`` atomically under the store's lock (``lua`` is for Redis)."""
         # This runs on every rate-limited request: no defensive copies, and the lock's bound
-        # methods called directly (about a tenth faster per decision than ``with self._lock``).
+        # methods called directly. With timeit, lock plus call took 120 ns this way and 190 ns
+        # with ``with self._lock``; a memory decision takes about 750-1,050 ns in all (benchmarks/ratelimit.py).
         acquire, release = self._lock.acquire, self._lock.release
 
         def run(keys: Sequence[str], args: Sequence[Any] = ()) -> Any:
