@@ -131,7 +131,6 @@ class Limiter:
 
     def __init__(self, store: Store | None = None, clock: Clock | None = None):
         self.store = store if store is not None else memory_store(clock)
-        self.clock = clock
         if self.store.kind == "memory":  # the twin is given the time on the store's clock, which also ages its keys
             if clock is not None and clock is not self.store.clock:
                 raise ClockMismatch(f"{type(self).__name__}: pass the memory store's own clock, or no clock")
