@@ -306,7 +306,6 @@ def test_every_decision_on_real_redis_is_exactly_one_round_trip(make, redis_url)
     assert sum(d.allowed for d in decisions) == 4 * 3  # and they were real decisions: 3 per user, then refusals
 
 
-
 def test_the_comparison_table_has_a_row_per_algorithm_and_shows_the_boundary_burst():
     times = simulate.boundary(5, 10.0)
     rows = {r["algorithm"]: r for r in simulate.comparison(times, ALGORITHMS, limit=5, window=10.0)}
