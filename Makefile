@@ -5,42 +5,61 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-requirements
+STAMP  := $(VENV)/.installed-course
+DEV_STAMP := $(VENV)/.installed-dev
+PYTHONS ?= 3.11 3.12 3.13 3.14
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
 
-.PHONY: lab test test-unit test-notebooks test-browser test-latest install system-deps execute strip clean-outputs reset-exercises site slides bench clean
+.PHONY: lab test test-unit test-notebooks test-browser test-latest test-pythons install install-dev system-deps execute strip clean-outputs reset-exercises site slides bench clean
 
-# The stamp is newer than requirements.txt once installed, so a second run skips pip entirely.
+# A stamp is newer than its requirement files once installed, so a second run installs nothing.
+# tools/venv.py stops early on a Python older than 3.11 and uses uv when it can (pip otherwise).
 $(STAMP): requirements.txt pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PYTHON) tools/venv.py --python $(PYTHON) $(VENV) requirements.txt
 	@touch $(STAMP)
 
+# The learner's environment plus the test and benchmark tools.
+$(DEV_STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) tools/venv.py --python $(PYTHON) $(VENV) requirements-dev.txt
+	@touch $(STAMP) $(DEV_STAMP)
+
 install: $(STAMP)
+install-dev: $(DEV_STAMP)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. $(AS_ROOT) notebooks/00-start-here.ipynb
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(PY) -m pytest tests notebooks $(NBVAL)
 
-test-unit: $(STAMP)
+test-unit: $(DEV_STAMP)
 	$(PY) -m pytest tests
 
-test-notebooks: $(STAMP)
+test-notebooks: $(DEV_STAMP)
 	$(PY) -m pytest notebooks $(NBVAL)
 
 # JupyterLab in headless Chromium: every notebook runs, every widget renders, controls redraw plots.
 # `make test` includes it; it skips (saying why) where Chromium is not installed.
-test-browser: $(STAMP)
+test-browser: $(DEV_STAMP)
 	$(PY) -m pytest tests/browser
+
+# The library's tests on every Python 3.11+ this machine has (python3.X on PATH, or under pyenv), each in
+# its own environment (.venv-3.X); a version that is not installed is reported and skipped.
+test-pythons:
+	@for v in $(PYTHONS); do \
+	  py=$$($(PYTHON) tools/venv.py --which $$v); \
+	  if [ -z "$$py" ]; then echo "== Python $$v: not installed here, skipped"; continue; fi; \
+	  echo "== Python $$v ($$py)"; \
+	  $(PYTHON) tools/venv.py --python $$py .venv-$$v requirements-dev.txt || exit 1; \
+	  .venv-$$v/bin/python -m pytest tests --ignore=tests/browser -q -p no:cacheprovider || exit 1; \
+	done
 
 # Dependency canary (not in CI): newest releases allowed by the lower bounds instead of the pins.
 test-latest:
 	@test -x .venv-latest/bin/python || $(PYTHON) -m venv .venv-latest
-	sed -e 's/\[\(.*\)\]==.*/[\1]/' -e 's/==.*//' requirements.txt > .venv-latest/requirements-unpinned.txt
+	cat requirements.txt requirements-dev.txt | grep -v '^-r' | sed -e 's/\[\(.*\)\]==.*/[\1]/' -e 's/==.*//' > .venv-latest/requirements-unpinned.txt
 	.venv-latest/bin/python -m pip install --quiet --upgrade -r .venv-latest/requirements-unpinned.txt
 	.venv-latest/bin/python -m pip list --format=freeze > .venv-latest/resolved.txt
 	.venv-latest/bin/python -m pytest tests notebooks $(NBVAL)
@@ -75,8 +94,8 @@ site: $(STAMP)
 slides: $(STAMP)
 	$(PY) tools/slides.py site/slides
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-3.* .venv-uv .venv-latest .pytest_cache .hypothesis
