@@ -87,7 +87,7 @@ reset-exercises: $(STAMP)
 	$(PY) tools/notebooks.py reset $(NB)
 
 # The course as static HTML in site/ (no Jupyter, no network needed to read it).
-site: $(STAMP)
+site: $(DEV_STAMP)
 	$(PY) tools/site.py site
 
 # reveal.js slides from the cells' slide metadata, into site/slides/ (reveal.js comes from npm, once).

@@ -1,11 +1,17 @@
 """The authoring tools: slide metadata rules and the offline static site."""
 
 import importlib.util
+from html.parser import HTMLParser
+
+import pytest
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from apidesign.paths import NOTEBOOKS, ROOT
+
+# Links a reader follows on purpose (the standards the course cites); the site loads nothing from them.
+REFERENCE_LINKS = ("https://www.rfc-editor.org/", "https://datatracker.ietf.org/", "https://google.aip.dev/")
 
 
 def load_tool(name):
@@ -34,9 +40,70 @@ def test_committed_notebooks_carry_slide_metadata_from_the_rule():
         assert [c.metadata.get("slideshow", {}).get("slide_type") for c in nb.cells] == expected, path.name
 
 
-def test_site_replaces_widgets_with_a_note_and_loads_nothing_remote(tmp_path):
-    load_tool("site").main(tmp_path)
-    page = (tmp_path / "00-start-here.html").read_text()
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The course built as a static site, once for this module."""
+    out = tmp_path_factory.mktemp("site")
+    load_tool("site").main(out)
+    return out
+
+
+class Links(HTMLParser):
+    """Every href/src of a page, and every id it defines (for #fragment targets)."""
+
+    def __init__(self):
+        super().__init__()
+        self.targets, self.ids = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.targets += [attrs[a] for a in ("href", "src") if attrs.get(a)]
+        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
+            self.targets.append(attrs["content"].partition("url=")[2])
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+
+
+def parsed(page):
+    links = Links()
+    links.feed(page.read_text())
+    return links
+
+
+def test_site_replaces_widgets_with_a_note_and_loads_nothing_remote(site):
+    page = (site / "00-start-here.html").read_text()
     assert "static-widget-note" in page
-    assert 'src="http' not in page and "cdnjs" not in page and "unpkg" not in page
-    assert (tmp_path / "index.html").exists()
+    for page in site.glob("*.html"):
+        remote = [t for t in parsed(page).targets if t.startswith(("http:", "https:", "//"))
+                  and not t.startswith(REFERENCE_LINKS)]
+        assert remote == [], (page.name, remote)
+
+
+def test_every_internal_link_of_the_site_reaches_a_page_and_its_anchor(site):
+    """Crawl from index.html: every link and image on every page reached must resolve, #fragments included."""
+    todo, seen, broken = [site / "index.html"], set(), []
+    while todo:
+        page = todo.pop()
+        if page in seen:
+            continue
+        seen.add(page)
+        for target in parsed(page).targets:
+            if target.startswith(("http:", "https:", "//", "mailto:", "data:", "javascript:")):
+                continue
+            path, _, fragment = target.partition("#")
+            file = (page.parent / path.partition("?")[0]).resolve() if path else page
+            if not file.exists() or (fragment and file.suffix == ".html" and fragment not in parsed(file).ids):
+                broken.append((page.name, target))
+            elif file.suffix == ".html":
+                todo.append(file)
+    assert {p.stem for p in seen} >= {p.stem for p in NOTEBOOKS.glob("*.ipynb")} | {"search", "genindex"}
+    assert broken == []
+
+
+def test_every_chapter_page_links_to_the_start_and_to_its_neighbours(site):
+    names = [p.stem for p in sorted(NOTEBOOKS.glob("*.ipynb"))]
+    for before, name, after in zip([None, *names], names, [*names[1:], None]):
+        targets = parsed(site / f"{name}.html").targets
+        assert "00-start-here.html" in targets or name == names[0], name
+        for neighbour in (before, after):
+            assert neighbour is None or f"{neighbour}.html" in targets, (name, neighbour)

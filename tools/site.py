@@ -1,35 +1,52 @@
-"""Render the course to static HTML under site/, for reading without Jupyter.
+"""Render the course to a static site in site/ with Jupyter Book, for reading without Jupyter.
 
     python tools/site.py [outdir]
 
-Uses the committed outputs (nothing is executed), the static default plots stand in for
-live widgets, and the pages load nothing from the network (see templates/offline).
+The site has the book's navigation (a chapter list, previous/next links, a search box) and works
+offline: nothing is executed (the committed outputs are shown), a static note stands in for each
+live widget (the figure above it shows the default setting), and the pages load nothing from the
+network.
+
+Why Jupyter Book 1 (Sphinx) and not Jupyter Book 2 / MyST: MyST's ``myst build --html`` downloads
+its book theme from api.mystmd.org on every fresh build, so it cannot build on a machine without
+that host (tried with mystmd 1.8.3: ``getaddrinfo ENOTFOUND api.mystmd.org``). Jupyter Book 1's
+theme is a PyPI package, so the whole site builds from the pinned requirements.
 """
 
 from __future__ import annotations
 
-import html
+import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
-from nbconvert import HTMLExporter
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-def title_and_promise(nb) -> tuple[str, str]:
-    """The notebook's H1 title and the first paragraph after it."""
-    first = next(c for c in nb.cells if c.cell_type == "markdown").source.splitlines()
-    title = first[0].lstrip("# ").strip()
-    promise = next((line for line in first[1:] if line.strip()), "")
-    return title, promise.replace("**", "")
-
+SOURCE = ROOT / "build" / "site-src"  # the book's sources: notebooks with widgets replaced, config, table of contents
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_NOTE = ('<p class="static-widget-note"><em>A live widget is here when you run the notebook in JupyterLab; '
                'the figure above it shows its default setting.</em></p>')
+
+CONFIG = """\
+title: API Design Lab
+author: the API Design Lab authors
+only_build_toc_files: true
+execute:
+  execute_notebooks: "off"
+html:
+  home_page_in_navbar: true
+  use_repository_button: false
+sphinx:
+  config:
+    html_show_copyright: false
+    html_last_updated_fmt: null
+    nb_output_stderr: remove
+parse:
+  myst_enable_extensions: [colon_fence]  # no dollarmath: "$" in prose is money or shell, and MathJax would need a CDN
+"""
 
 
 def replace_widgets_with_a_note(nb) -> None:
@@ -40,36 +57,55 @@ def replace_widgets_with_a_note(nb) -> None:
                 output["data"] = {"text/html": WIDGET_NOTE}
 
 
-def render(path: Path, outdir: Path) -> tuple[str, str, str]:
-    nb = nbformat.read(path, as_version=4)
-    replace_widgets_with_a_note(nb)
-    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
-    body, _ = exporter.from_notebook_node(nb)
-    target = outdir / f"{path.stem}.html"
-    target.write_text(body)
-    return (target.name, *title_and_promise(nb))
+def chapters() -> list[Path]:
+    """Every notebook of the course, in order (00 is the start page)."""
+    return sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def index_page(entries) -> str:
-    items = "\n".join(f'<li><a href="{href}">{html.escape(title)}</a><br><span>{html.escape(promise)}</span></li>'
-                      for href, title, promise in entries)
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>API Design Lab</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:46rem;margin:3rem auto;line-height:1.5;padding:0 1rem}}
-li{{margin:1rem 0}} span{{color:#555}}</style></head>
-<body><h1>API Design Lab</h1>
-<p>The course rendered from its committed notebooks. To run the code and use the widgets, clone the repository and run <code>make lab</code>.</p>
-<ol>
-{items}
-</ol></body></html>
-"""
+def table_of_contents(pages: list[str]) -> str:
+    """Jupyter Book's _toc.yml: the first page is the root, the rest are chapters in order."""
+    root, *rest = pages
+    return "format: jb-book\nroot: " + root + "\nchapters:\n" + "".join(f"- file: {p}\n" for p in rest)
+
+
+def write_sources() -> None:
+    """The book's source folder: each notebook with its widgets replaced, plus the guide and the config."""
+    shutil.rmtree(SOURCE, ignore_errors=True)
+    SOURCE.mkdir(parents=True)
+    pages = []
+    for path in chapters():
+        nb = nbformat.read(path, as_version=4)
+        replace_widgets_with_a_note(nb)
+        nbformat.write(nb, SOURCE / path.name)
+        pages.append(path.stem)
+    guide = ROOT / "docs" / "instructor-guide.md"
+    if guide.exists():
+        shutil.copy(guide, SOURCE / guide.name)
+        pages.append(guide.stem)
+    (SOURCE / "_config.yml").write_text(CONFIG)
+    (SOURCE / "_toc.yml").write_text(table_of_contents(pages))
+
+
+def link_notebooks_to_pages(html_dir: Path) -> None:
+    """Links to ``X.ipynb`` left in outputs (HTML a notebook printed) point at the page ``X.html``."""
+    names = {p.name for p in chapters()}
+    pattern = re.compile(r'href="(?:\./)?([\w.-]+\.ipynb)(#[^"]*)?"')
+    for page in html_dir.rglob("*.html"):
+        text = page.read_text()
+        fixed = pattern.sub(lambda m: f'href="{m.group(1)[:-6]}.html{m.group(2) or ""}"'
+                            if m.group(1) in names else m.group(0), text)
+        if fixed != text:
+            page.write_text(fixed)
 
 
 def main(outdir: Path) -> None:
-    outdir.mkdir(parents=True, exist_ok=True)
-    entries = [render(p, outdir) for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
-    (outdir / "index.html").write_text(index_page(entries))
-    print(f"site: {len(entries)} chapters -> {outdir}/index.html")
+    write_sources()
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    subprocess.run([str(jupyter_book), "build", "--quiet", str(SOURCE)], check=True)
+    built = SOURCE / "_build" / "html"
+    link_notebooks_to_pages(built)
+    shutil.copytree(built, outdir, dirs_exist_ok=True)
+    print(f"site: {len(chapters())} chapters -> {outdir}/index.html")
 
 
 if __name__ == "__main__":
