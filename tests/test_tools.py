@@ -107,3 +107,27 @@ def test_every_chapter_page_links_to_the_start_and_to_its_neighbours(site):
         assert "00-start-here.html" in targets or name == names[0], name
         for neighbour in (before, after):
             assert neighbour is None or f"{neighbour}.html" in targets, (name, neighbour)
+
+
+def test_a_deck_shows_results_with_their_captions_and_no_code_or_empty_sections():
+    slides = load_tool("slides")
+    figure = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})
+    long_text = nbformat.v4.new_output("stream", name="stdout", text="".join(f"line {i}\n" for i in range(40)))
+    nb = new_notebook(cells=[
+        new_markdown_cell("# 09 · Title\n\nWhat you get: a deck."),
+        new_markdown_cell("## Setup"), new_code_cell("import x"),
+        new_markdown_cell("## Results"),
+        new_markdown_cell("Look at the red line. It climbs."), new_code_cell("plot()", outputs=[figure]),
+        new_markdown_cell("The full exchange:"),
+        new_code_cell("print_exchange()", outputs=[long_text], metadata={"tags": ["slides"]}),
+        new_code_cell("helper()"),
+        new_markdown_cell("## Recap\n\n- one\n- two\n- three\n- four\n- five"),
+    ])
+    deck = slides.deck(nb)
+    text = [c.source for c in deck.cells]
+    assert text[0].startswith("# 09 · Title") and not any("Setup" in t for t in text)
+    assert "### Results\n\nLook at the red line." in text
+    code = [c for c in deck.cells if c.cell_type == "code"]
+    assert [c.source for c in code] == ["", ""] and all("hide-input" in c.metadata["tags"] for c in code)
+    assert "(28 more lines in the notebook)" in code[1].outputs[0].text
+    assert [t.count("\n- ") + t.startswith("- ") for t in text if t.startswith("## Recap")] == [4, 1]
