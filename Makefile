@@ -64,11 +64,11 @@ test-latest:
 	.venv-latest/bin/python -m pip list --format=freeze > .venv-latest/resolved.txt
 	.venv-latest/bin/python -m pytest tests notebooks $(NBVAL)
 
-# Optional system packages: redis-server runs the real-Redis lane, chromium the browser lane
-# (each is skipped, with the reason shown, without them).
+# Optional system packages: redis-server runs the real-Redis lane, chromium the browser lane, nginx the
+# gateway lane (each is skipped, with the reason shown, without them).
 system-deps:
-	@command -v redis-server >/dev/null && test -x /usr/bin/chromium || { \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server chromium; }
+	@command -v redis-server >/dev/null && test -x /usr/bin/chromium && test -x /usr/sbin/nginx || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server chromium nginx; }
 
 # Re-run every notebook in place (for authors and instructors refreshing outputs).
 execute: $(STAMP)
