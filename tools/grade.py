@@ -1,0 +1,287 @@
+"""Grade submitted notebooks with the course's own checkers.
+
+    python tools/grade.py SUBMISSIONS [--out grades.csv] [--jobs 2]
+
+``SUBMISSIONS`` holds one folder per student, each with any of the course's notebooks
+(``submissions/ada/03-rate-limiting.ipynb``). For every student and every exercise the result is
+1 (the checker passed the answer) or 0, written to ``grades.csv`` (one row per student, one column
+per exercise, a total) and ``grades-summary.csv`` (per exercise: how many students passed).
+
+How an exercise is found: it is a code cell whose last line calls a ``check_...`` function of the
+chapter's exercises module (``exercises.check_retry_after(answer)``), as every exercise cell does.
+
+How a submission is graded, and why it cannot grade itself:
+
+1. The notebook runs top to bottom in a fresh kernel, as the student left it (errors do not stop it).
+2. After each exercise cell, a cell the grader adds records the values of that call's arguments:
+   plain data as JSON, a function as its source (with the imports, constants and helper functions
+   it uses).
+3. The checkers then run in a separate Python process that imports them from the installed course
+   and has never seen the student's kernel. A submission that redefines a checker, patches the
+   exercises module or prints a fake tick changes nothing there.
+
+The code of a function answer does run in that process, to be tested; it is a course grader, not a
+sandbox for hostile code, so run it as a user who can lose nothing.
+
+Why not nbgrader or otter-grader: both grade with test cells written for them (hidden tests inside
+the notebook, an exchange directory and a database for nbgrader; an assignment format for otter),
+and the course already has its tests as checker functions with a machine-readable verdict
+(``Feedback.ok``). Reusing them keeps one source of truth for what a right answer is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One checked exercise of a chapter: its column name, the checker and the call's argument expressions."""
+
+    column: str  # "03.2"
+    module: str  # "apidesign.exercises.ratelimit"
+    checker: str  # "check_retry_after"
+    args: tuple[str, ...]
+    kwargs: tuple[tuple[str, str], ...]
+
+
+def exercise_aliases(nb) -> dict[str, str]:
+    """Names bound to exercise modules by the notebook's imports: {"exercises": "apidesign.exercises.ratelimit"}."""
+    aliases = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "apidesign.exercises":
+                for name in node.names:
+                    aliases[name.asname or name.name] = f"apidesign.exercises.{name.name}"
+    return aliases
+
+
+def checker_call(cell, aliases: dict[str, str]) -> ast.Call | None:
+    """The ``alias.check_x(...)`` call on the last line of an exercise cell, or None for any other cell."""
+    if cell.cell_type != "code":
+        return None
+    try:
+        body = ast.parse(cell.source).body
+    except SyntaxError:
+        return None
+    call = body[-1].value if body and isinstance(body[-1], ast.Expr) else None
+    if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr.startswith("check_")
+            and isinstance(call.func.value, ast.Name) and call.func.value.id in aliases):
+        return call
+    return None
+
+
+def exercises_of(nb, chapter: str) -> list[tuple[int, Exercise]]:
+    """(cell index, exercise) for every exercise of a notebook, numbered in order: 03.1, 03.2, ..."""
+    aliases, found = exercise_aliases(nb), []
+    for index, cell in enumerate(nb.cells):
+        call = checker_call(cell, aliases)
+        if call is not None:
+            found.append((index, Exercise(
+                column=f"{chapter}.{len(found) + 1}", module=aliases[call.func.value.id], checker=call.func.attr,
+                args=tuple(ast.unparse(a) for a in call.args),
+                kwargs=tuple((k.arg, ast.unparse(k.value)) for k in call.keywords if k.arg))))
+    return found
+
+
+# The cells the grader adds to a copy of the submission. ``__grading__`` records values, nothing else.
+RECORDER = '''
+import inspect as _gr_inspect, json as _gr_json, types as _gr_types
+
+class _GradingRecorder:
+    def __init__(self):
+        self.answers = {}
+
+    def plain(self, value, depth=0):
+        if depth > 20:
+            raise ValueError("nested too deep to record")
+        if value is ...:
+            return {"__ellipsis__": True}
+        if isinstance(value, (str, bool, int, float)) or value is None:
+            return value
+        if hasattr(value, "item") and not hasattr(value, "__len__"):
+            return value.item()  # a numpy scalar
+        if hasattr(value, "tolist"):
+            return value.tolist()
+        if isinstance(value, dict):
+            return {str(k): self.plain(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.plain(v, depth + 1) for v in value]
+        if isinstance(value, (set, frozenset)):
+            return {"__set__": [self.plain(v, depth + 1) for v in value]}
+        if isinstance(value, _gr_types.FunctionType):
+            return {"__function__": self.function(value)}
+        raise ValueError(f"a {type(value).__name__} cannot be recorded")
+
+    def function(self, fn, seen=None):
+        seen = seen if seen is not None else set()
+        seen.add(fn.__name__)
+        parts = {"source": [_gr_inspect.getsource(fn)], "imports": {}, "constants": {}}
+        codes, names = [fn.__code__], set()
+        while codes:
+            code = codes.pop()
+            names |= set(code.co_names)
+            codes += [c for c in code.co_consts if isinstance(c, _gr_types.CodeType)]
+        for name in sorted(names):
+            obj = fn.__globals__.get(name)
+            if isinstance(obj, _gr_types.ModuleType):
+                parts["imports"][name] = obj.__name__
+            elif isinstance(obj, _gr_types.FunctionType) and obj.__module__ == "__main__" and name not in seen:
+                helper = self.function(obj, seen)
+                parts["source"] = helper["source"] + parts["source"]
+                parts["imports"].update(helper["imports"])
+                parts["constants"].update(helper["constants"])
+            elif isinstance(obj, (str, bool, int, float, tuple, list, dict)):
+                parts["constants"][name] = self.plain(obj)
+        return parts
+
+    def record(self, column, args, kwargs):
+        try:
+            self.answers[column] = {"args": self.plain(list(args())), "kwargs": self.plain(kwargs())}
+        except Exception as exc:
+            self.answers[column] = {"error": f"{type(exc).__name__}: {exc}"}
+
+__grading__ = _GradingRecorder()
+'''
+
+
+def record_cell(ex: Exercise) -> str:
+    args = "".join(f"{a}, " for a in ex.args)
+    kwargs = ", ".join(f"{k!r}: {v}" for k, v in ex.kwargs)
+    return f"__grading__.record({ex.column!r}, lambda: ({args}), lambda: {{{kwargs}}})"
+
+
+def answers_of(path: Path, chapter: str, course: Path, timeout: int = 120) -> dict:
+    """Run a submitted notebook in a fresh kernel and return the recorded arguments of each exercise's call."""
+    nb = nbformat.read(path, as_version=4)
+    found = exercises_of(nb, chapter)
+    for index, ex in reversed(found):
+        nb.cells.insert(index + 1, nbformat.v4.new_code_cell(record_cell(ex)))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "answers.json"
+        nb.cells.insert(0, nbformat.v4.new_code_cell(RECORDER))
+        nb.cells.append(nbformat.v4.new_code_cell(
+            f"open({str(out)!r}, 'w').write(_gr_json.dumps(__grading__.answers))"))
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                                resources={"metadata": {"path": str(course)}})
+        client.execute()
+        return json.loads(out.read_text()) if out.exists() else {}
+
+
+# -- the checkers' side: a clean process ---------------------------------------------------------
+
+def revive(value):
+    """Recorded JSON back to Python values; a recorded function is defined anew from its source."""
+    if isinstance(value, list):
+        return [revive(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if value.keys() == {"__ellipsis__"}:
+        return ...
+    if value.keys() == {"__set__"}:
+        return set(revive(value["__set__"]))
+    if value.keys() == {"__function__"}:
+        parts = value["__function__"]
+        namespace = {name: __import__(module, fromlist=["_"]) for name, module in parts["imports"].items()}
+        namespace.update({k: revive(v) for k, v in parts["constants"].items()})
+        for source in parts["source"]:
+            exec(compile(source, "<submission>", "exec"), namespace)
+        return namespace[parts["source"][-1].split("def ", 1)[1].split("(", 1)[0].strip()]
+    return {k: revive(v) for k, v in value.items()}
+
+
+def verdicts(exercises: list[Exercise], answers: dict) -> dict[str, int]:
+    """1 or 0 per exercise column: the installed checker's verdict on the recorded answer."""
+    import importlib
+    results = {}
+    for ex in exercises:
+        recorded = answers.get(ex.column)
+        if not recorded or "error" in recorded:
+            results[ex.column] = 0
+            continue
+        try:
+            check = getattr(importlib.import_module(ex.module), ex.checker)
+            feedback = check(*revive(recorded["args"]), **revive(recorded["kwargs"]))
+            results[ex.column] = int(getattr(feedback, "ok", False) is True)
+        except Exception:
+            results[ex.column] = 0
+    return results
+
+
+def course_exercises(course: Path) -> dict[str, list[Exercise]]:
+    """Every chapter's exercises, read from the course's own notebooks (not from any submission)."""
+    return {path.name: [ex for _, ex in exercises_of(nbformat.read(path, as_version=4), path.name[:2])]
+            for path in sorted(course.glob("[0-9][0-9]-*.ipynb"))}
+
+
+def grade_student(folder: Path, chapters: dict[str, list[Exercise]], course: Path) -> dict[str, int]:
+    """One student's row: every exercise of every chapter (0 where the notebook is missing)."""
+    row = {}
+    for name, exercises in chapters.items():
+        submitted = folder / name
+        answers = answers_of(submitted, name[:2], course) if submitted.exists() else {}
+        # The verdicts come from a fresh interpreter that never ran the student's notebook.
+        request = {"exercises": [vars(ex) for ex in exercises], "answers": answers}
+        result = subprocess.run([sys.executable, __file__, "--verdicts"], input=json.dumps(request),
+                                capture_output=True, text=True, timeout=600)
+        row.update(json.loads(result.stdout) if result.returncode == 0 else {ex.column: 0 for ex in exercises})
+    return row
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Grade submitted notebooks with the course's checkers.")
+    parser.add_argument("submissions", type=Path, nargs="?")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--jobs", type=int, default=2, help="students graded at once (each runs one kernel at a time)")
+    parser.add_argument("--course", type=Path, default=NOTEBOOKS, help="the course's notebooks (the answer sheet)")
+    parser.add_argument("--verdicts", action="store_true", help=argparse.SUPPRESS)  # the clean checker process
+    args = parser.parse_args(argv)
+    if args.verdicts:
+        request = json.loads(sys.stdin.read())
+        exercises = [Exercise(**{k: tuple(map(tuple, v)) if k == "kwargs" else tuple(v) if k == "args" else v
+                                 for k, v in ex.items()}) for ex in request["exercises"]]
+        print(json.dumps(verdicts(exercises, request["answers"])))
+        return
+    chapters = course_exercises(args.course)
+    columns = [ex.column for exercises in chapters.values() for ex in exercises]
+    students = sorted(p for p in args.submissions.iterdir() if p.is_dir())
+    out = args.out or args.submissions.parent / "grades.csv"
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        graded = list(pool.map(grade_student, students, [chapters] * len(students), [args.course] * len(students)))
+    rows = [{"student": folder.name, **{c: row.get(c, 0) for c in columns}, "total": sum(row.get(c, 0) for c in columns)}
+            for folder, row in zip(students, graded)]
+    with out.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["student", *columns, "total"])
+        writer.writeheader()
+        writer.writerows(rows)
+    summary = out.with_name(out.stem + "-summary.csv")
+    with summary.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["exercise", "passed", "students"])
+        writer.writerows([c, sum(r[c] for r in rows), len(rows)] for c in columns)
+    print(f"{len(rows)} student(s), {len(columns)} exercise(s) -> {out} and {summary}")
+
+
+if __name__ == "__main__":
+    main()
