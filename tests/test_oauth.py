@@ -105,9 +105,26 @@ def test_access_tokens_are_typed_short_lived_and_revocable(access, clock):
     assert jwt.get_unverified_header(token)["typ"] == "at+jwt"
     claims = access.verify(token)
     assert claims["exp"] - claims["iat"] == 900 and claims["scope"] == "messages:read"
-    assert access.revoke(token) == 900
+    assert access.revoke(token) == 900 + access.leeway
     with pytest.raises(RevokedTokenError):
         access.verify(token)
+
+
+def test_a_revoked_access_token_is_refused_every_second_until_no_verifier_could_accept_it(clock):
+    from apidesign.store import memory_store
+    access = AccessTokens(b"s" * 32, "HS256", "https://issuer", "chat", clock, Denylist(memory_store(clock)),
+                          random.Random(2), ttl=900, leeway=30)
+    token = access.mint(ALICE, ["messages:read"])
+    access.revoke(token)
+    accepted = []
+    for second in range(2 * (900 + 30)):  # scan well past the first refusal and past exp + leeway
+        try:
+            access.verify(token)
+            accepted.append(second)
+        except jwt.InvalidTokenError:
+            pass
+        clock.advance(1)
+    assert accepted == [], f"a revoked token verified again at {accepted[:3]}... seconds"
 
 
 def test_a_plain_jwt_signed_with_the_same_key_is_not_an_access_token(access, clock):

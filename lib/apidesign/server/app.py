@@ -17,6 +17,7 @@ from ..clock import SystemClock, WallClock
 from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
+from ..revocation import CLOCK_SKEW_LEEWAY
 from ..store import memory_store
 from . import (batch, channels, chat_socket, faults, integrations, messages, oauth_routes, openapi, presence, ratelimiting,
                sse, versions)
@@ -42,7 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "JWT_SIGNING_KEY": None,        # one random key per process, shared by its apps; pass one to pin it
     "JWT_ISSUER": "https://auth.apidesign.test",
     "JWT_AUDIENCE": "apidesign-chat",
-    "JWT_LEEWAY": 30,               # seconds of clock skew tolerated between servers
+    "JWT_LEEWAY": CLOCK_SKEW_LEEWAY,  # seconds of clock skew tolerated between servers (revocation honours it too)
     "ACCESS_TOKEN_TTL": 900,        # 15 minutes, the syllabus's short-lived access token
     "REFRESH_TOKEN_TTL": 30 * 24 * 3600,
     "AUTH_CODE_TTL": 60,
