@@ -236,7 +236,10 @@ class AccessTokens:
     ttl: float = 900
     leeway: float = CLOCK_SKEW_LEEWAY  # verify() accepts tokens this long past exp; revoke() denies them as long
     verify_key: Any = field(default=None)
-    fail_open: bool = True  # denylist store down: accept signed, unexpired tokens (the "none" strategy, briefly)
+    # Denylist store down: True accepts signed, unexpired tokens, revoked or not (the "none" strategy, for as
+    # long as the outage lasts); False raises DenylistUnavailable, which the API answers with 503. Open by
+    # default: an outage of the store then logs nobody out, at the price of honouring revoked tokens meanwhile.
+    fail_open: bool = True
 
     def __post_init__(self):
         self.signing_key = jwt.load_key(self.key)

@@ -48,7 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "REFRESH_TOKEN_TTL": 30 * 24 * 3600,
     "AUTH_CODE_TTL": 60,
     "API_KEY_PREFIX": "sk_live_",
-    "DENYLIST_ON_STORE_ERROR": "open",  # store down: "open" accepts signed, unexpired tokens; "closed" is a 503
+    "DENYLIST_ON_STORE_ERROR": "open",  # store down: "open" accepts signed, unexpired tokens, even revoked ones;
+                                        # "closed" answers 503. Anything else is refused at startup.
     "OAUTH_CLIENTS": {"chat-cli": {"redirect_uris": ["http://127.0.0.1:8400/callback"],
                                    "scopes": ["channels:read", "channels:write", "messages:read", "messages:write"]}},
     # Idempotency (04-idempotency-and-errors): keys optional unless required; records kept 24 h.
