@@ -176,7 +176,8 @@ def error_responses() -> dict[str, Any]:
         return response
 
     return {
-        "BadRequest": error("A field, parameter or header is invalid; details name each one."),
+        "BadRequest": error("A field, parameter or header is invalid; details name each one (for a batch in "
+                            "which every item failed: BATCH_FAILED, details give each item's index and error)."),
         "Unauthenticated": error("No credentials, or bad ones.", "WWW-Authenticate"),
         "Forbidden": error("Authenticated, but not allowed (a missing scope, a channel you are not in)."),
         "NotFound": error("No such resource (or one you may not know exists)."),
