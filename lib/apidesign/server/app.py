@@ -56,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
     "IDEMPOTENCY_REQUIRED": False,
     "IDEMPOTENCY_TTL": 24 * 3600.0,
     "IDEMPOTENCY_LOCK_TTL": 30.0,   # an in-flight record older than this is taken over (crash recovery)
+    "IDEMPOTENCY_CLOCK": "store",   # lock and retention deadlines on the store's clock; "app": CLOCK (fake-clock demos)
     "IDEMPOTENCY_KEY_MAX_LENGTH": 255,
     "FAULT_DROP_RATE": 0.0,         # probability that a POST's response is lost after the work is done
     "FAULT_SEED": 0,
