@@ -36,6 +36,13 @@ def test_a_revoked_token_works_for_its_lifetime_plus_leeway_without_a_denylist_a
     assert point.figures == {"none_s": 900 + 30, "denylist_s": 0.0}  # create_app's ACCESS_TOKEN_TTL and JWT_LEEWAY
 
 
+@pytest.mark.parametrize("strategy", ["none", "denylist"])
+def test_the_widgets_revocation_window_is_the_one_measured_by_scanning_past_the_first_refusal(strategy):
+    from apidesign.revocation import revocation_tradeoff
+    model = revocation_tradeoff(900, strategy, request_rate=0)  # create_app's lifetime; the default leeway
+    assert model.revoked_token_window == recap.still_works_for(strategy == "denylist", step=1.0)
+
+
 def test_measure_adds_up_every_moment_a_condition_holds_on_the_fake_clock():
     from apidesign.clock import FakeClock
     clock = FakeClock(0.0)
