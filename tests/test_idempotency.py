@@ -9,7 +9,7 @@ from flask import Response
 
 from apidesign import idempotency
 from apidesign.idempotency import IdempotencyStore, Record, canonical_json, fingerprint, parse_key
-from apidesign.server import create_app, serve
+from apidesign.server import create_app, credentials, serve
 
 ALICE, BOB = "usr_alice", "usr_bob"
 DAY = 24 * 3600
@@ -17,8 +17,10 @@ DAY = 24 * 3600
 
 @pytest.fixture
 def app(clock, store):
-    """The reference API with its shared state in the parametrised ``store`` (memory, fakeredis, real Redis)."""
-    return create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "STORE": store})
+    """The reference API with its shared state in the parametrised ``store`` (memory, fakeredis, real Redis),
+    its lock deadlines on the fake clock (``IDEMPOTENCY_CLOCK``), so tests can expire them by hand."""
+    return create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "STORE": store,
+                       "IDEMPOTENCY_CLOCK": "app"})
 
 
 @pytest.fixture
@@ -58,7 +60,7 @@ def test_fingerprint_ignores_key_order_and_whitespace_but_not_values():
 
 
 def test_a_record_survives_encoding_byte_for_byte():
-    record = Record("completed", "f" * 64, 1.5, "tok", 201, (("Location", "/x"),), "{\"a\":1}\udcff")
+    record = Record("completed", "f" * 64, 1.5, 3, 201, (("Location", "/x"),), "{\"a\":1}\udcff", took_over=True)
     assert Record.decode(record.encode()) == record
     assert record.response().get_data() == b'{"a":1}\xff'
 
@@ -97,6 +99,72 @@ def test_a_crashed_in_flight_claim_is_taken_over_after_its_lock_expires(store, c
     assert records.peek("s", "k").body == "ok"
 
 
+def test_a_takeover_raises_the_generation_and_fences_off_the_slow_first_holder(store, clock):
+    records = IdempotencyStore(store, clock, lock_ttl=30)
+    slow = records.claim("s", "k", "fp")
+    clock.advance(31)
+    retry = records.claim("s", "k", "fp")
+    assert (slow.generation, retry.generation, retry.won, retry.took_over) == (1, 2, True, True)
+    assert not records.complete("s", "k", slow, Response("first run", 201)), "a stale generation may not record"
+    assert not records.release("s", "k", slow)
+    assert records.complete("s", "k", retry, Response("retry", 201))
+    record = records.peek("s", "k")
+    assert (record.body, record.generation, record.took_over) == ("retry", 2, True), "the takeover shows in the record"
+
+
+def test_a_stale_holder_stays_fenced_off_after_the_key_is_released_and_claimed_again(store, clock):
+    records = IdempotencyStore(store, clock, lock_ttl=30)
+    slow = records.claim("s", "k", "fp")
+    clock.advance(31)
+    records.release("s", "k", records.claim("s", "k", "fp"))  # the retry failed validation: nothing done
+    third = records.claim("s", "k", "fp")
+    assert third.won and third.generation == 3 and not third.took_over
+    assert not records.complete("s", "k", slow, Response("first run", 201))
+
+
+def test_an_expired_lock_is_not_taken_over_by_a_different_request_with_the_same_key(store, clock):
+    records = IdempotencyStore(store, clock, lock_ttl=30)
+    records.claim("s", "k", "fp-a")
+    clock.advance(31)
+    other = records.claim("s", "k", "fp-b")
+    assert not other.won and other.record.fingerprint == "fp-a"  # the decorator answers 422: a reused key
+
+
+def test_without_a_clock_lock_deadlines_are_read_on_the_stores_own_clock(store, clock):
+    clock.set(0.0)  # the app server's clock is far off; only memory stores run on it
+    records = IdempotencyStore(store, lock_ttl=30)
+    before = store.time()
+    records.claim("s", "k", "fp")
+    assert before + 30 <= records.peek("s", "k").deadline <= store.time() + 30
+
+
+@pytest.mark.parametrize("store", ["fakeredis", "redis"], indirect=True)  # a memory store runs on the app's clock
+def test_on_a_shared_store_the_servers_deadlines_follow_the_stores_clock_not_the_app_servers(store):
+    from apidesign.clock import FakeClock
+    skewed = FakeClock(1_000.0)  # an app server whose clock is decades behind the store's
+    app = create_app({"CLOCK": skewed, "WALL_CLOCK": skewed, "STORE": store, "ID_SEED": 3})
+    client, alice = app.test_client(), dict(credentials(app, ALICE))
+    cid = client.post("/v1/channels", json={"name": "general"}, headers=alice).get_json()["data"]["channelId"]
+    client.post(f"/v1/channels/{cid}/messages", json={"content": "hi"}, headers={**alice, "Idempotency-Key": "k1"})
+    [key] = store.keys("idem:*")
+    assert Record.decode(store.get(key)).deadline >= store.time() + DAY - 60
+
+
+def test_on_real_redis_a_first_request_costs_two_round_trips_and_a_replay_one(redis_url, clock):
+    from apidesign.localhost import SocketWrites
+    from apidesign.store import redis_store
+    store = redis_store(redis_url, prefix="trips-" + fingerprint(str(clock.now()).encode())[:8] + ":")
+    sent = SocketWrites().watch(store.client.connection_pool)
+    records = IdempotencyStore(store)  # the store's clock: TIME is read inside the scripts, no extra trip
+    records.complete("s", "warm-up", records.claim("s", "warm-up", "fp"), Response("ok", 201))  # loads scripts
+    before = sent.n
+    records.complete("s", "k", records.claim("s", "k", "fp"), Response("ok", 201))
+    first = sent.n - before
+    replay = records.claim("s", "k", "fp")
+    assert (first, sent.n - before - first) == (2, 1) and replay.record.body == "ok"
+    store.delete(*store.keys())
+
+
 def test_release_lets_the_same_key_run_again(store, clock):
     records = IdempotencyStore(store, clock)
     claim = records.claim("s", "k", "fp")
@@ -113,7 +181,8 @@ def test_without_a_key_the_endpoint_works_as_before(client, as_user, channel):
 
 
 def test_a_missing_key_is_400_when_the_app_requires_keys(clock, store, as_user):
-    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "STORE": store, "IDEMPOTENCY_REQUIRED": True})
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "STORE": store, "IDEMPOTENCY_REQUIRED": True,
+                      "IDEMPOTENCY_CLOCK": "app"})
     client = app.test_client()
     cid = client.post("/v1/channels", json={"name": "general"}, headers=as_user(ALICE)).get_json()["data"]["channelId"]
     r = post(client, as_user, cid, None)
@@ -169,6 +238,38 @@ def test_a_crashed_request_is_recovered_after_the_lock_expires(app, client, as_u
     clock.advance(app.config["IDEMPOTENCY_LOCK_TTL"])
     assert post(client, as_user, channel, "k1").status_code == 201
     assert len(messages(client, as_user, channel)) == 1
+
+
+def test_a_slow_first_request_overtaken_by_a_retry_gets_409_not_a_silent_201(app, client, as_user, channel, clock,
+                                                                          monkeypatch, caplog):
+    scope = f"user:{ALICE}|POST /v1/channels/{channel}/messages"
+    repo, other_server = app.extensions["apidesign"].repo, IdempotencyStore(app.config["STORE"], clock)
+    real_add = repo.add_message
+
+    def slow_add(*args):
+        row = real_add(*args)  # the first run's message is committed, but only after its lock expired ...
+        clock.advance(app.config["IDEMPOTENCY_LOCK_TTL"] + 1)
+        retry = other_server.claim(scope, "k1", fingerprint(b'{"content":"hi"}'))  # ... and a retry took over
+        assert retry.won
+        other_server.complete(scope, "k1", retry, Response('{"data":"the retry"}', 201))
+        return row
+    monkeypatch.setattr(repo, "add_message", slow_add)
+    with caplog.at_level("WARNING", logger="apidesign.idempotency"):
+        first = post(client, as_user, channel, "k1")
+    assert first.status_code == 409 and first.get_json()["error"]["code"] == "IDEMPOTENCY_CLAIM_LOST"
+    assert "not recorded" in caplog.text
+    assert other_server.peek(scope, "k1").body == '{"data":"the retry"}', "the retry's result stands"
+
+
+def test_a_retry_that_takes_over_is_logged_and_marked_in_its_record(app, client, as_user, channel, clock, caplog):
+    scope = f"user:{ALICE}|POST /v1/channels/{channel}/messages"
+    IdempotencyStore(app.config["STORE"], clock).claim(scope, "k1", fingerprint(b'{"content":"hi"}'))  # then died
+    clock.advance(app.config["IDEMPOTENCY_LOCK_TTL"])
+    with caplog.at_level("WARNING", logger="apidesign.idempotency"):
+        assert post(client, as_user, channel, "k1").status_code == 201
+    assert "taken over as generation 2" in caplog.text
+    record = IdempotencyStore(app.config["STORE"], clock).peek(scope, "k1")
+    assert (record.state, record.generation, record.took_over) == ("completed", 2, True)
 
 
 def test_two_users_with_the_same_key_never_see_each_others_response(client, as_user, channel):

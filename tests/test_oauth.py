@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from apidesign import jwt
 from apidesign.oauth import (AccessTokens, AuthorizationCodes, InvalidGrant, RefreshTokenReused, RefreshTokens,
                              RevokedTokenError, WrongTokenTypeError, code_verifier, pkce_matches, s256)
-from apidesign.revocation import Denylist
+from apidesign.revocation import Denylist, DenylistUnavailable
 from apidesign.server import create_app, credentials
 
 ALICE, BOB = "usr_alice", "usr_bob"
@@ -105,9 +105,26 @@ def test_access_tokens_are_typed_short_lived_and_revocable(access, clock):
     assert jwt.get_unverified_header(token)["typ"] == "at+jwt"
     claims = access.verify(token)
     assert claims["exp"] - claims["iat"] == 900 and claims["scope"] == "messages:read"
-    assert access.revoke(token) == 900
+    assert access.revoke(token) == 900 + access.leeway
     with pytest.raises(RevokedTokenError):
         access.verify(token)
+
+
+def test_a_revoked_access_token_is_refused_every_second_until_no_verifier_could_accept_it(clock):
+    from apidesign.store import memory_store
+    access = AccessTokens(b"s" * 32, "HS256", "https://issuer", "chat", clock, Denylist(memory_store(clock)),
+                          random.Random(2), ttl=900, leeway=30)
+    token = access.mint(ALICE, ["messages:read"])
+    access.revoke(token)
+    accepted = []
+    for second in range(2 * (900 + 30)):  # scan well past the first refusal and past exp + leeway
+        try:
+            access.verify(token)
+            accepted.append(second)
+        except jwt.InvalidTokenError:
+            pass
+        clock.advance(1)
+    assert accepted == [], f"a revoked token verified again at {accepted[:3]}... seconds"
 
 
 def test_a_plain_jwt_signed_with_the_same_key_is_not_an_access_token(access, clock):
@@ -325,6 +342,30 @@ def test_an_es256_app_issues_tokens_any_service_can_verify_from_its_jwks(clock):
     claims = pyjwt.decode(headers["Authorization"].split()[1], public, algorithms=["ES256"],
                           audience=app.config["JWT_AUDIENCE"], options={"verify_exp": False, "verify_iat": False})
     assert claims["sub"] == ALICE
+
+
+@pytest.mark.parametrize("fail_open", [True, False])
+def test_with_the_denylist_store_down_access_tokens_are_accepted_only_when_failing_open(clock, unreachable_store,
+                                                                                          fail_open):
+    access = AccessTokens(b"s" * 32, "HS256", "https://issuer", "chat", clock, Denylist(unreachable_store),
+                          random.Random(2), fail_open=fail_open)
+    token = access.mint(ALICE, ["messages:read"])
+    if fail_open:
+        assert access.verify(token)["sub"] == ALICE  # unchecked: a revoked token would pass too
+    else:
+        with pytest.raises(DenylistUnavailable):
+            access.verify(token)
+
+
+def test_access_tokens_fail_open_unless_told_otherwise(clock, store):
+    assert AccessTokens(b"s" * 32, "HS256", "https://issuer", "chat", clock, Denylist(store), random.Random(2)).fail_open
+    assert create_app({"CLOCK": clock, "WALL_CLOCK": clock}).config["DENYLIST_ON_STORE_ERROR"] == "open"
+
+
+@pytest.mark.parametrize("mode", ["Open", "close", "", None, True])
+def test_a_denylist_failure_mode_other_than_open_or_closed_is_refused_at_startup(clock, mode):
+    with pytest.raises(ValueError, match="DENYLIST_ON_STORE_ERROR"):
+        create_app({"CLOCK": clock, "WALL_CLOCK": clock, "DENYLIST_ON_STORE_ERROR": mode})
 
 
 @pytest.mark.parametrize("mode,status", [("open", 200), ("closed", 503)])

@@ -102,3 +102,12 @@ def test_every_error_response_is_the_envelope(document):
     for name, response in document["components"]["responses"].items():
         assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, name
 
+
+
+def test_the_batch_operation_documents_what_an_all_failed_batch_answers(document, client, as_user):
+    op = document["paths"]["/v1/channels/{channel_id}/messages:batchCreate"]["post"]
+    assert "BATCH_FAILED" in op["description"] and "400" in op["responses"]
+    alice = as_user("usr_alice")
+    cid = client.post("/v1/channels", json={"name": "general"}, headers=alice).get_json()["data"]["channelId"]
+    r = client.post(f"/v1/channels/{cid}/messages:batchCreate", json={"messages": [{"content": ""}]}, headers=alice)
+    assert (r.status_code, r.get_json()["error"]["code"]) == (400, "BATCH_FAILED")

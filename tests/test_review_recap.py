@@ -36,11 +36,25 @@ def test_a_revoked_token_works_for_its_lifetime_plus_leeway_without_a_denylist_a
     assert point.figures == {"none_s": 900 + 30, "denylist_s": 0.0}  # create_app's ACCESS_TOKEN_TTL and JWT_LEEWAY
 
 
-def test_measure_counts_how_long_a_condition_holds_on_the_fake_clock():
+@pytest.mark.parametrize("strategy", ["none", "denylist"])
+def test_the_widgets_revocation_window_is_the_one_measured_by_scanning_past_the_first_refusal(strategy):
+    from apidesign.revocation import revocation_tradeoff
+    model = revocation_tradeoff(900, strategy, request_rate=0)  # create_app's lifetime; the default leeway
+    assert model.revoked_token_window == recap.still_works_for(strategy == "denylist", step=1.0)
+
+
+def test_measure_adds_up_every_moment_a_condition_holds_on_the_fake_clock():
     from apidesign.clock import FakeClock
     clock = FakeClock(0.0)
-    assert recap.measure(lambda: clock.now() < 12, clock, step=1.0) == 12
-    assert recap.measure(lambda: False, clock, step=1.0) == 0
+    assert recap.measure(lambda: clock.now() < 12, clock, step=1.0, horizon=30) == 12
+    assert recap.measure(lambda: False, clock, step=1.0, horizon=30) == 0
+
+
+def test_measure_scans_past_the_first_refusal():
+    from apidesign.clock import FakeClock
+    clock = FakeClock(0.0)
+    refused_then_accepted = lambda: not 1 <= clock.now() < 5  # noqa: E731  accepted at 0, refused 1-4, then again
+    assert recap.measure(refused_then_accepted, clock, step=1.0, horizon=10) == 6
 
 
 def test_hpack_repeats_are_far_smaller_than_the_first_request_and_http1():

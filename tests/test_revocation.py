@@ -2,37 +2,45 @@
 
 import pytest
 
-from apidesign.revocation import Denylist, revocation_tradeoff
+from apidesign.revocation import CLOCK_SKEW_LEEWAY, Denylist, revocation_tradeoff
 
 
-def test_a_denied_jti_is_remembered_exactly_as_long_as_the_token_could_verify(store, clock):
+def test_a_denied_jti_is_remembered_until_exp_plus_the_verifiers_leeway(store, clock):
     denylist = Denylist(store)
     now = clock.now()
-    assert denylist.revoke("abc", exp=now + 600, now=now) == 600
+    assert denylist.revoke("abc", exp=now + 600, now=now, leeway=30) == 630
     assert denylist.is_revoked("abc") and not denylist.is_revoked("other")
-    assert 599 <= store.ttl("deny:abc") <= 600
+    assert 629 <= store.ttl("deny:abc") <= 630
 
 
-def test_memory_denylist_forgets_the_jti_once_the_token_has_expired(clock):
+def test_memory_denylist_forgets_the_jti_once_no_verifier_could_accept_the_token(clock):
     from apidesign.store import memory_store
     denylist = Denylist(memory_store(clock))
-    denylist.revoke("abc", exp=clock.now() + 600, now=clock.now())
-    clock.advance(599)
-    assert denylist.size() == 1
+    denylist.revoke("abc", exp=clock.now() + 600, now=clock.now(), leeway=30)
+    clock.advance(600 + 29)
+    assert denylist.size() == 1 and denylist.is_revoked("abc"), "past exp, but a verifier still accepts it"
     clock.advance(1)
     assert denylist.size() == 0 and not denylist.is_revoked("abc")
 
 
-def test_an_already_expired_token_is_not_stored_at_all(store, clock):
-    assert Denylist(store).revoke("old", exp=clock.now() - 1, now=clock.now()) == 0
+def test_a_token_past_exp_but_inside_the_leeway_is_still_denied(store, clock):
+    now = clock.now()
+    assert Denylist(store).revoke("late", exp=now - 10, now=now, leeway=30) == 20
+    assert store.keys("deny:*") == ["deny:late"]
+
+
+def test_a_token_no_verifier_accepts_any_more_is_not_stored_at_all(store, clock):
+    now = clock.now()
+    assert Denylist(store).revoke("old", exp=now - 30, now=now, leeway=30) == 0
     assert store.keys("deny:*") == []
 
 
 def test_the_tradeoff_moves_cost_from_exposure_to_state_to_calls():
-    none, deny, intro = (revocation_tradeoff(900, s, request_rate=5000, sessions=10_000, revocations_per_hour=360)
+    none, deny, intro = (revocation_tradeoff(900, s, request_rate=5000, sessions=10_000, revocations_per_hour=360,
+                                             leeway=30)
                          for s in ("none", "denylist", "introspection"))
-    assert none.revoked_token_window == 900 and deny.revoked_token_window == 0 == intro.revoked_token_window
-    assert deny.denylist_entries == pytest.approx(0.1 * 900 / 2) and none.denylist_entries == 0
+    assert none.revoked_token_window == 900 + 30 and deny.revoked_token_window == 0 == intro.revoked_token_window
+    assert deny.denylist_entries == pytest.approx(0.1 * (900 / 2 + 30)) and none.denylist_entries == 0
     assert intro.auth_server_calls_per_s == pytest.approx(10_000 / 900 + 5000)
     assert deny.store_lookups_per_s == 5000 and none.store_lookups_per_s == 0
 
@@ -43,3 +51,9 @@ def test_shorter_tokens_shrink_the_window_and_the_denylist_but_cost_refreshes():
     assert short.auth_server_calls_per_s > long.auth_server_calls_per_s
     with pytest.raises(ValueError):
         revocation_tradeoff(60, "blocklist", 100)
+
+
+def test_the_model_counts_the_leeway_a_verifier_grants_after_exp():
+    assert revocation_tradeoff(900, "none", 0, leeway=0).revoked_token_window == 900
+    assert revocation_tradeoff(900, "none", 0, leeway=30).revoked_token_window == 930
+    assert revocation_tradeoff(900, "none", 0).revoked_token_window == 900 + CLOCK_SKEW_LEEWAY

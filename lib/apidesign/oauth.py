@@ -18,7 +18,7 @@ from typing import Any
 from . import jwt
 from .clock import Clock
 from .errors import ApiDesignError
-from .revocation import Denylist, DenylistUnavailable
+from .revocation import CLOCK_SKEW_LEEWAY, Denylist, DenylistUnavailable
 from .store import Store
 
 UNRESERVED = string.ascii_letters + string.digits + "-._~"   # RFC 7636 section 4.1
@@ -234,9 +234,12 @@ class AccessTokens:
     denylist: Denylist
     rng: random.Random
     ttl: float = 900
-    leeway: float = 30
+    leeway: float = CLOCK_SKEW_LEEWAY  # verify() accepts tokens this long past exp; revoke() denies them as long
     verify_key: Any = field(default=None)
-    fail_open: bool = True  # denylist store down: accept signed, unexpired tokens (the "none" strategy, briefly)
+    # Denylist store down: True accepts signed, unexpired tokens, revoked or not (the "none" strategy, for as
+    # long as the outage lasts); False raises DenylistUnavailable, which the API answers with 503. Open by
+    # default: an outage of the store then logs nobody out, at the price of honouring revoked tokens meanwhile.
+    fail_open: bool = True
 
     def __post_init__(self):
         self.signing_key = jwt.load_key(self.key)
@@ -275,9 +278,9 @@ class AccessTokens:
             return False
 
     def revoke(self, token: str) -> float:
-        """Put a valid token's ``jti`` on the denylist until its ``exp``; returns the TTL used."""
+        """Put a valid token's ``jti`` on the denylist until ``exp`` plus this verifier's leeway; returns the TTL used."""
         claims = self.verify(token)
-        return self.denylist.revoke(claims["jti"], claims["exp"], self.clock.now())
+        return self.denylist.revoke(claims["jti"], claims["exp"], self.clock.now(), leeway=self.leeway)
 
 
 def scopes_of(claims: dict) -> frozenset[str]:

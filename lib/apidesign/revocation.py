@@ -4,8 +4,11 @@ A signed JWT stays valid until ``exp`` whatever the server thinks of it later. T
 answers, each with a cost:
 
 * **none**: wait it out; a revoked token works for up to its whole lifetime.
-* **denylist**: remember revoked ``jti`` values in the shared store until they would
-  have expired anyway (TTL = remaining lifetime), and check each request against it.
+* **denylist**: remember revoked ``jti`` values in the shared store until no verifier
+  would accept them anyway, and check each request against it. A verifier tolerates
+  clock skew by accepting a token for ``leeway`` seconds after ``exp`` (RFC 7519
+  section 4.1.4 allows "some small leeway"), so the entry lives until ``exp + leeway``,
+  not until ``exp``: otherwise the token works again for those last seconds.
 * **introspection**: ask the authorization server about every token (RFC 7662).
 """
 
@@ -20,6 +23,7 @@ from .store import Store
 
 STRATEGIES = ("none", "denylist", "introspection")
 STORE_ERRORS = (OSError, RedisError)  # what an unreachable shared store raises
+CLOCK_SKEW_LEEWAY = 30  # seconds a verifier still accepts a token after its exp (the course's default)
 
 
 class DenylistUnavailable(ApiDesignError):
@@ -27,16 +31,16 @@ class DenylistUnavailable(ApiDesignError):
 
 
 class Denylist:
-    """Revoked token IDs in the shared store, each kept only as long as the token could still verify."""
+    """Revoked token IDs in the shared store, each kept exactly as long as a verifier could still accept the token."""
 
     def __init__(self, store: Store, prefix: str = "deny:"):
         self.store, self.prefix = store, prefix
 
-    def revoke(self, jti: str, exp: float, now: float) -> float:
-        """Deny ``jti`` until ``exp``; returns the TTL used (0 if the token has already expired)."""
-        remaining = exp - now
+    def revoke(self, jti: str, exp: float, now: float, *, leeway: float) -> float:
+        """Deny ``jti`` until ``exp + leeway`` (the verifier's leeway); returns the TTL used (0 if already dead)."""
+        remaining = exp + leeway - now
         if remaining <= 0:
-            return 0.0  # already dead: nothing to remember
+            return 0.0  # no verifier accepts it any more: nothing to remember
         self.store.set(self.prefix + jti, "1", ttl=remaining)
         return remaining
 
@@ -59,18 +63,19 @@ class Tradeoff:
     strategy: str
     access_ttl: float
     revoked_token_window: float     # seconds a revoked token keeps working, worst case
-    denylist_entries: float         # revoked-but-unexpired jtis held, on average
+    denylist_entries: float         # jtis held (revoked, still acceptable to a verifier), on average
     auth_server_calls_per_s: float  # token refreshes + introspections
     store_lookups_per_s: float      # denylist reads on the request path
 
 
 def revocation_tradeoff(access_ttl: float, strategy: str, request_rate: float, *, sessions: int = 10_000,
-                        revocations_per_hour: float = 60) -> Tradeoff:
+                        revocations_per_hour: float = 60, leeway: float = CLOCK_SKEW_LEEWAY) -> Tradeoff:
     """The steady-state numbers for ``strategy`` when ``sessions`` clients make ``request_rate`` requests/s.
 
-    Every session refreshes once per ``access_ttl``. A token is revoked, on average, halfway
-    through its life, so it sits on the denylist for ``access_ttl / 2`` (Little's law: entries
-    = arrival rate x time in system).
+    Every session refreshes once per ``access_ttl``. Verifiers accept a token ``leeway`` seconds
+    past ``exp``, so without a denylist a revoked token works for ``access_ttl + leeway``. A token
+    is revoked, on average, halfway through its life, so it sits on the denylist for
+    ``access_ttl / 2 + leeway`` (Little's law: entries = arrival rate x time in system).
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}")
@@ -78,7 +83,7 @@ def revocation_tradeoff(access_ttl: float, strategy: str, request_rate: float, *
     revocations = revocations_per_hour / 3600
     return Tradeoff(
         strategy, access_ttl,
-        revoked_token_window=access_ttl if strategy == "none" else 0.0,
-        denylist_entries=revocations * access_ttl / 2 if strategy == "denylist" else 0.0,
+        revoked_token_window=access_ttl + leeway if strategy == "none" else 0.0,
+        denylist_entries=revocations * (access_ttl / 2 + leeway) if strategy == "denylist" else 0.0,
         auth_server_calls_per_s=refreshes + (request_rate if strategy == "introspection" else 0.0),
         store_lookups_per_s=request_rate if strategy == "denylist" else 0.0)

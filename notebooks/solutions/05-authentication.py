@@ -8,7 +8,7 @@ status_codes = {
     "valid token, reading a channel you are not a member of": 403,
 }
 
-# 10,000 sessions / ttl <= 20 refreshes per second  ->  ttl >= 500 s; window = ttl <= 600 s.
+# 10,000 sessions / ttl <= 20 refreshes per second  ->  ttl >= 500 s; window = ttl + 30 s leeway <= 600 s.
 access_token_ttl = 540
 
 

@@ -45,7 +45,8 @@ def check_access_token_ttl(answer: float | None) -> Feedback:
                       f"times a second; the auth server handles {MAX_REFRESHES_PER_S}.")
     if t.revoked_token_window > MAX_WINDOW_S:
         return failed(f"with {answer:g} s tokens and no denylist, a revoked token keeps working for up to "
-                      f"{t.revoked_token_window:g} s; security allows {MAX_WINDOW_S}.")
+                      f"{t.revoked_token_window:g} s (its lifetime plus {t.revoked_token_window - answer:g} s of "
+                      f"leeway); security allows {MAX_WINDOW_S}.")
     return passed(f"{answer:g} s gives {t.auth_server_calls_per_s:.1f} refreshes/s and a worst-case "
                   f"window of {t.revoked_token_window:g} s: both limits hold.")
 

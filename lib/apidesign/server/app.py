@@ -17,6 +17,7 @@ from ..clock import SystemClock, WallClock
 from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
+from ..revocation import CLOCK_SKEW_LEEWAY
 from ..store import memory_store
 from . import (batch, channels, chat_socket, faults, integrations, messages, oauth_routes, openapi, presence, ratelimiting,
                sse, versions)
@@ -42,18 +43,20 @@ DEFAULTS: dict[str, Any] = {
     "JWT_SIGNING_KEY": None,        # one random key per process, shared by its apps; pass one to pin it
     "JWT_ISSUER": "https://auth.apidesign.test",
     "JWT_AUDIENCE": "apidesign-chat",
-    "JWT_LEEWAY": 30,               # seconds of clock skew tolerated between servers
+    "JWT_LEEWAY": CLOCK_SKEW_LEEWAY,  # seconds of clock skew tolerated between servers (revocation honours it too)
     "ACCESS_TOKEN_TTL": 900,        # 15 minutes, the syllabus's short-lived access token
     "REFRESH_TOKEN_TTL": 30 * 24 * 3600,
     "AUTH_CODE_TTL": 60,
     "API_KEY_PREFIX": "sk_live_",
-    "DENYLIST_ON_STORE_ERROR": "open",  # store down: "open" accepts signed, unexpired tokens; "closed" is a 503
+    "DENYLIST_ON_STORE_ERROR": "open",  # store down: "open" accepts signed, unexpired tokens, even revoked ones;
+                                        # "closed" answers 503. Anything else is refused at startup.
     "OAUTH_CLIENTS": {"chat-cli": {"redirect_uris": ["http://127.0.0.1:8400/callback"],
                                    "scopes": ["channels:read", "channels:write", "messages:read", "messages:write"]}},
     # Idempotency (04-idempotency-and-errors): keys optional unless required; records kept 24 h.
     "IDEMPOTENCY_REQUIRED": False,
     "IDEMPOTENCY_TTL": 24 * 3600.0,
     "IDEMPOTENCY_LOCK_TTL": 30.0,   # an in-flight record older than this is taken over (crash recovery)
+    "IDEMPOTENCY_CLOCK": "store",   # lock and retention deadlines on the store's clock; "app": CLOCK (fake-clock demos)
     "IDEMPOTENCY_KEY_MAX_LENGTH": 255,
     "FAULT_DROP_RATE": 0.0,         # probability that a POST's response is lost after the work is done
     "FAULT_SEED": 0,

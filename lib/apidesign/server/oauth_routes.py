@@ -57,13 +57,20 @@ def init_app(app: Flask) -> None:
     denylist = Denylist(svc.store)
     access = AccessTokens(key, cfg["JWT_ALGORITHM"], cfg["JWT_ISSUER"], cfg["JWT_AUDIENCE"], svc.wall_clock,
                           denylist, rng, ttl=cfg["ACCESS_TOKEN_TTL"], leeway=cfg["JWT_LEEWAY"],
-                          fail_open=cfg["DENYLIST_ON_STORE_ERROR"] == "open")
+                          fail_open=fails_open(cfg["DENYLIST_ON_STORE_ERROR"]))
     svc.extras["auth"] = AuthState(
         access, RefreshTokens(svc.store, rng, ttl=cfg["REFRESH_TOKEN_TTL"]),
         AuthorizationCodes(svc.store, rng, ttl=cfg["AUTH_CODE_TTL"]),
         ApiKeyRing(svc.store, svc.wall_clock, prefix=cfg["API_KEY_PREFIX"], rng=rng), denylist,
         cfg["OAUTH_CLIENTS"])
     app.register_blueprint(bp)
+
+
+def fails_open(mode: str) -> bool:
+    """``DENYLIST_ON_STORE_ERROR``: "open" accepts signed, unexpired tokens while the store is down, "closed" answers 503."""
+    if mode not in ("open", "closed"):  # a typo must not pick a security posture silently
+        raise ValueError(f"DENYLIST_ON_STORE_ERROR must be 'open' or 'closed', not {mode!r}.")
+    return mode == "open"
 
 
 @functools.lru_cache(maxsize=None)

@@ -55,6 +55,7 @@ class Operation:
     headers: tuple[str, ...] = ()     # response headers on success (components/headers)
     media: str = JSON                 # media type of the success body
     links: tuple[Link, ...] = ()      # operations the success response leads to (OpenAPI links)
+    description: str = ""             # what the summary cannot say in one line
 
 
 def user(summary: str, tag: str, status: int, returns: str | None, scope: str | None, **kw: Any) -> Operation:
@@ -100,7 +101,13 @@ OPERATIONS: dict[str, Operation] = {
     "messages.delete_message": user("Delete a message you sent", "messages", 204, None, "messages:write"),
     "batch.send_batch": user("Send up to 100 messages in one call (207 Multi-Status)", "messages", 207,
                              "BatchResult", "messages:write", body="BatchInput", params=("IdempotencyKey",),
-                             errors=(409, 422), headers=("IdempotentReplayed",)),
+                             errors=(409, 422), headers=("IdempotentReplayed",),
+                             description="Not atomic (AIP-233 batches are; this one is not): each item succeeds or "
+                                         "fails on its own. 207 Multi-Status (RFC 4918 section 11.1) when at least "
+                                         "one item was created, with one result per item. When every item fails, "
+                                         "nothing was created and the answer is an error instead: BATCH_FAILED, "
+                                         "with the items' shared status (400 if they differ) and, in details, each "
+                                         "item's index, status and error; an Idempotency-Key is then not used up."),
     "sse.channel_event_stream": user("Stream new messages as Server-Sent Events", "realtime", 200, "EventStream",
                                      "messages:read", params=("LastEventId", "lastEventId"),
                                      media="text/event-stream"),
@@ -167,6 +174,8 @@ def info() -> dict[str, Any]:
 def operation_object(endpoint: str, op: Operation, path_args: list[str]) -> dict[str, Any]:
     """One OpenAPI operation: parameters, request body, responses, security."""
     obj: dict[str, Any] = {"operationId": endpoint.split(".")[-1], "summary": op.summary, "tags": [op.tag]}
+    if op.description:
+        obj["description"] = op.description
     params = [{"$ref": f"#/components/parameters/{name}"} for name in sorted(path_args)]
     params += [{"$ref": f"#/components/parameters/{name}"} for name in op.params]
     if params:
@@ -213,7 +222,8 @@ def security(op: Operation) -> list[dict[str, list[str]]]:
 VALIDATED_PARAMS = {"cursor", "limit", "order", "offset", "lastEventId", "LastEventId", "IdempotencyKey"}
 
 STATUS_TEXT = {101: "Switching Protocols: the connection is now a WebSocket", 200: "OK", 201: "Created",
-               204: "No Content", 207: "Multi-Status: one result per item, in request order"}
+               204: "No Content",
+               207: "Multi-Status: at least one item was created; one result per item, in request order"}
 
 HEADER_NAMES = {"Location": "Location", "Link": "Link", "IdempotentReplayed": "Idempotent-Replayed"}
 

@@ -176,12 +176,14 @@ def error_responses() -> dict[str, Any]:
         return response
 
     return {
-        "BadRequest": error("A field, parameter or header is invalid; details name each one."),
+        "BadRequest": error("A field, parameter or header is invalid; details name each one (for a batch in "
+                            "which every item failed: BATCH_FAILED, details give each item's index and error)."),
         "Unauthenticated": error("No credentials, or bad ones.", "WWW-Authenticate"),
         "Forbidden": error("Authenticated, but not allowed (a missing scope, a channel you are not in)."),
         "NotFound": error("No such resource (or one you may not know exists)."),
-        "Conflict": error("A request with this Idempotency-Key is still running, or too many active keys.",
-                          "Retry-After"),
+        "Conflict": error("A request with this Idempotency-Key is still running; or this request outlived its lock "
+                          "and a retry took the key over, so its result was not recorded (IDEMPOTENCY_CLAIM_LOST: "
+                          "check state); or too many active keys.", "Retry-After"),
         "PayloadTooLarge": error("The body is over 1 MiB."),
         "UnsupportedMediaType": error("Send the body as application/json."),
         "Unprocessable": error("This Idempotency-Key was already used with a different body."),
