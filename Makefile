@@ -12,7 +12,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
 
-.PHONY: lab test test-unit test-notebooks test-browser test-latest test-pythons install install-dev system-deps execute strip clean-outputs reset-exercises site slides bench clean
+.PHONY: grade lab test test-unit test-notebooks test-browser test-latest test-pythons install install-dev system-deps execute strip clean-outputs reset-exercises site slides bench clean
 
 # A stamp is newer than its requirement files once installed, so a second run installs nothing.
 # tools/venv.py stops early on a Python older than 3.11 and uses uv when it can (pip otherwise).
@@ -93,6 +93,12 @@ site: $(DEV_STAMP)
 # reveal.js slides from the cells' slide metadata, into site/slides/ (reveal.js comes from npm, once).
 slides: $(STAMP)
 	$(PY) tools/slides.py site/slides
+
+# Grade a class: one folder per student under SUBMISSIONS, holding their notebooks (see docs/instructor-guide.md).
+#   make grade SUBMISSIONS=submissions   ->  grades.csv and grades-summary.csv beside that folder
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-of-student-folders"; exit 2; }
+	$(PY) tools/grade.py $(SUBMISSIONS)
 
 bench: $(DEV_STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
