@@ -7,7 +7,8 @@
   or a POST that carries an ``Idempotency-Key``;
 * it waits ``U(0, min(cap, base * 2**n))`` before retry n+1 ("full jitter", from AWS's
   *Exponential Backoff and Jitter*), or exactly what a ``Retry-After`` header asks for
-  (seconds or an HTTP-date, RFC 9110 section 10.2.3);
+  (seconds or an HTTP-date, RFC 9110 section 10.2.3), plus ``U(0, retry_after_spread)``
+  so that clients told the same instant do not all come back at that instant;
 * it stops after ``max_attempts`` attempts or when the next wait would pass ``max_elapsed``.
 
 ``CircuitBreaker`` (Nygard, *Release It!*) stops calling a dependency that keeps failing:
@@ -62,6 +63,7 @@ class RetryPolicy:
     cap: float = 5.0
     max_elapsed: float = 30.0
     jitter: bool = True
+    retry_after_spread: float = 0.0  # seconds of jitter added to a Retry-After; 0 obeys it to the instant
 
 
 def backoff_ceiling(policy: RetryPolicy, n: int) -> float:
@@ -91,6 +93,11 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         return max(0.0, parsedate_to_datetime(value).timestamp() - now)
     except (TypeError, ValueError):
         return None
+
+
+def retry_after_wait(asked: float, policy: RetryPolicy, rng: random.Random) -> float:
+    """The wait a ``Retry-After`` asks for, plus ``U(0, retry_after_spread)``: never earlier than asked."""
+    return asked + rng.uniform(0, policy.retry_after_spread) if policy.retry_after_spread else asked
 
 
 def retryable_request(method: str, headers: Mapping[str, str] | None = None) -> bool:
@@ -143,7 +150,7 @@ def retry(send: Callable[[], Any], *, method: str = "GET", headers: Mapping[str,
         wait = None
         if n + 1 < allowed and (error or retryable_status(response.status_code)):
             asked = None if error else parse_retry_after(response.headers.get("Retry-After"), wall_clock.now())
-            wait = asked if asked is not None else backoff(policy, n, rng)
+            wait = retry_after_wait(asked, policy, rng) if asked is not None else backoff(policy, n, rng)
             if clock.now() - start + wait > policy.max_elapsed:
                 wait = None
         attempts.append(Attempt(n + 1, started, outcome, wait))
@@ -200,6 +207,22 @@ def herd_load(clients: int, policy: RetryPolicy, rng: random.Random, *, recover_
         served = capacity if t >= recover_at else 0
         for at, n in due[served:]:  # the herd never gives up: we are watching load, not success
             pending.append((max(at, t) + backoff(policy, n, rng), n + 1))
+    return load
+
+
+def retry_after_load(clients: int, retry_after: float, policy: RetryPolicy, rng: random.Random, *,
+                     capacity: int, slot: float = 0.1, horizon: float = 20.0) -> list[int]:
+    """Requests arriving per ``slot`` when ``clients`` arrive at once at a server that serves ``capacity``
+    per slot and answers the rest ``Retry-After: retry_after``, which every client obeys via ``retry_after_wait``."""
+    pending = [0.0] * clients  # next attempt time per client
+    load = [0] * int(horizon / slot)
+    for i in range(len(load)):
+        t = i * slot
+        due = [at for at in pending if at < t + slot]
+        pending = [at for at in pending if at >= t + slot]
+        load[i] = len(due)
+        for _ in due[capacity:]:
+            pending.append(t + retry_after_wait(retry_after, policy, rng))
     return load
 
 
