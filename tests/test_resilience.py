@@ -96,6 +96,7 @@ def test_a_post_without_an_idempotency_key_is_sent_once_with_a_key_it_is_retried
     assert keyed.response.status_code == 201
     assert retryable_request("PUT") and retryable_request("delete") and not retryable_request("PATCH")
     assert retryable_status(500) and retryable_status(429) and not retryable_status(404)
+    assert not retryable_status(501) and not retryable_status(505), "'not implemented' does not heal by waiting"
 
 
 def test_retry_after_seconds_and_http_date_are_honoured_exactly(clock):

@@ -2,7 +2,7 @@
 
 ``retry(send, ...)`` calls ``send()`` until it gets an answer worth keeping:
 
-* it retries only what may succeed next time: 5xx, 429 and connection errors, never other 4xx;
+* it retries only what may succeed next time: 5xx (but not 501 or 505), 429 and connection errors, never other 4xx;
 * it retries only requests that are safe to repeat: idempotent methods (RFC 9110 section 9.2.2),
   or a POST that carries an ``Idempotency-Key``;
 * it waits ``U(0, min(cap, base * 2**n))`` before retry n+1 ("full jitter", from AWS's
@@ -107,9 +107,12 @@ def retryable_request(method: str, headers: Mapping[str, str] | None = None) -> 
     return method in IDEMPOTENT_METHODS or (method == "POST" and has_key)
 
 
+NEVER_TRANSIENT = frozenset({501, 505})  # Not Implemented, HTTP Version Not Supported (RFC 9110 sections 15.6.2, 15.6.6)
+
+
 def retryable_status(status: int) -> bool:
-    """Can waiting fix this answer? 5xx and 429 yes; every other 4xx means the request itself is wrong."""
-    return status == 429 or 500 <= status <= 599
+    """Can waiting fix this answer? 429 and 5xx yes, except the 5xx that say "never" (501, 505); other 4xx: the request is wrong."""
+    return status == 429 or (500 <= status <= 599 and status not in NEVER_TRANSIENT)
 
 
 @dataclass(frozen=True)
