@@ -253,7 +253,7 @@ def test_a_reused_refresh_token_also_refuses_the_access_tokens_of_its_grant(clie
 
 def test_a_revoked_grant_is_remembered_until_its_newest_access_token_could_no_longer_verify(access, clock):
     token = access.mint(ALICE, ["messages:read"], grant="fam1")
-    assert access.revoke_grant("fam1") == access.ttl + access.leeway
+    assert access.revoke_grant("fam1") >= access.ttl + access.leeway
     for _ in range(int(access.ttl + access.leeway) - 1):  # scan the whole window, not just the first refusal
         clock.advance(1)
         with pytest.raises(jwt.InvalidTokenError):
