@@ -343,3 +343,20 @@ def test_fuzz_validly_signed_tokens_with_arbitrary_claims(header, payload):
     signing_input = seg({**header, "alg": header.get("alg", "HS256")}) + "." + seg(payload)
     sig = jwt.b64url_encode(hmac.new(SECRET, signing_input.encode(), hashlib.sha256).digest())
     _only_token_errors(f"{signing_input}.{sig}")
+
+
+def test_a_jwk_thumbprint_matches_rfc7638_section_3_1():
+    jwk = {"kty": "RSA", "e": "AQAB", "alg": "RS256", "kid": "2011-04-29",
+           "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4"
+                "n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0"
+                "zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-c"
+                "sFCur-kEgU8awapJzKnqDKgw"}
+    assert jwt.thumbprint(jwk) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+
+
+def test_a_public_jwk_names_itself_by_its_thumbprint_and_never_carries_the_private_part():
+    from cryptography.hazmat.primitives.asymmetric import ec
+    key = ec.generate_private_key(ec.SECP256R1())
+    jwk = jwt.public_jwk(key.public_key(), "ES256")
+    assert "d" not in jwk and jwk["kid"] == jwt.thumbprint(jwk) and jwk["use"] == "sig"
+    assert jwt.public_jwk(ec.generate_private_key(ec.SECP256R1()).public_key(), "ES256")["kid"] != jwk["kid"]

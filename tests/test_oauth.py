@@ -249,6 +249,35 @@ def test_refresh_rotates_and_reuse_over_http_revokes_the_family(client, tokens):
     assert refresh(client, second).get_json()["error"] == "invalid_grant"
 
 
+def test_revoking_a_refresh_token_also_refuses_the_access_tokens_of_its_grant(client, tokens, as_user, verifier):
+    """RFC 7009 section 2.1: the server SHOULD invalidate the grant's access tokens too; other grants live on."""
+    other = exchange(client, code_from(authorize(client, as_user, verifier)), verifier).get_json()
+    refreshed = refresh(client, tokens["refresh_token"]).get_json()
+    bearer = lambda t: {"Authorization": f"Bearer {t['access_token']}"}
+    assert all(client.get("/v1/whoami", headers=bearer(t)).status_code == 200 for t in (tokens, refreshed, other))
+    assert client.post("/oauth/revoke", data={"token": refreshed["refresh_token"]}).status_code == 200
+    assert client.get("/v1/whoami", headers=bearer(tokens)).status_code == 401, "minted before the rotation"
+    assert client.get("/v1/whoami", headers=bearer(refreshed)).status_code == 401
+    assert client.get("/v1/whoami", headers=bearer(other)).status_code == 200, "another login is another grant"
+
+
+def test_a_reused_refresh_token_also_refuses_the_access_tokens_of_its_grant(client, tokens):
+    refreshed = refresh(client, tokens["refresh_token"]).get_json()
+    assert refresh(client, tokens["refresh_token"]).status_code == 400  # reuse: the family is revoked
+    r = client.get("/v1/whoami", headers={"Authorization": f"Bearer {refreshed['access_token']}"})
+    assert r.status_code == 401
+
+
+def test_a_revoked_grant_is_remembered_until_its_newest_access_token_could_no_longer_verify(access, clock):
+    token = access.mint(ALICE, ["messages:read"], grant="fam1")
+    assert access.revoke_grant("fam1") >= access.ttl + access.leeway
+    for _ in range(int(access.ttl + access.leeway) - 1):  # scan the whole window, not just the first refusal
+        clock.advance(1)
+        with pytest.raises(jwt.InvalidTokenError):
+            access.verify(token)
+    assert access.mint(BOB, ["messages:read"], grant="fam2") and access.verify(access.mint(BOB, ["x"], grant="fam2"))
+
+
 def test_an_access_token_presented_as_a_refresh_token_is_refused(client, tokens):
     r = refresh(client, tokens["access_token"])
     assert r.status_code == 400 and r.get_json()["error"] == "invalid_grant"
@@ -337,6 +366,7 @@ def test_an_es256_app_issues_tokens_any_service_can_verify_from_its_jwks(clock):
     assert client.get("/v1/whoami", headers=headers).status_code == 200
     jwk = client.get("/.well-known/jwks.json").get_json()["keys"][0]
     assert jwk["kty"] == "EC" and jwk["crv"] == "P-256" and "d" not in jwk
+    assert jwt.get_unverified_header(headers["Authorization"].split()[1])["kid"] == jwk["kid"] == jwt.thumbprint(jwk)
     import jwt as pyjwt
     public = pyjwt.algorithms.ECAlgorithm.from_jwk(json.dumps(jwk))
     claims = pyjwt.decode(headers["Authorization"].split()[1], public, algorithms=["ES256"],

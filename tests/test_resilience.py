@@ -2,6 +2,7 @@
 
 import random
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import pytest
@@ -11,8 +12,8 @@ from hypothesis import strategies as st
 
 from apidesign.clock import FakeClock
 from apidesign.resilience import (CircuitBreaker, CircuitOpen, RetriesExhausted, RetryingSession, RetryPolicy,
-                                  backoff_ceiling, herd_load, parse_retry_after, retry, retryable_request,
-                                  retryable_status, schedule)
+                                  backoff_ceiling, herd_load, parse_retry_after, retry, retry_after_load,
+                                  retry_after_wait, retryable_request, retryable_status, schedule)
 from apidesign.server import create_app, credentials, serve
 
 NOW = 1_773_311_400.0
@@ -95,6 +96,7 @@ def test_a_post_without_an_idempotency_key_is_sent_once_with_a_key_it_is_retried
     assert keyed.response.status_code == 201
     assert retryable_request("PUT") and retryable_request("delete") and not retryable_request("PATCH")
     assert retryable_status(500) and retryable_status(429) and not retryable_status(404)
+    assert not retryable_status(501) and not retryable_status(505), "'not implemented' does not heal by waiting"
 
 
 def test_retry_after_seconds_and_http_date_are_honoured_exactly(clock):
@@ -105,6 +107,25 @@ def test_retry_after_seconds_and_http_date_are_honoured_exactly(clock):
     result = run(scripted(Reply(429, {"Retry-After": date}), Reply(200)), clock)
     assert result.attempts[0].wait == pytest.approx(12)
     assert parse_retry_after("garbage", NOW) is None and parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT", NOW) == 0
+
+
+@given(st.floats(0, 600), st.floats(0.01, 30), st.integers(0, 2**32))
+def test_a_jittered_retry_after_is_never_earlier_than_asked_and_at_most_spread_later(asked, spread, seed):
+    wait = retry_after_wait(asked, RetryPolicy(retry_after_spread=spread), random.Random(seed))
+    assert asked <= wait <= asked + spread
+
+
+def test_a_retry_after_spread_is_added_to_the_servers_wait(clock):
+    result = run(scripted(Reply(503, {"Retry-After": "7"}), Reply(200)), clock, policy=RetryPolicy(retry_after_spread=3))
+    assert 7 < result.attempts[0].wait <= 10
+
+
+def test_clients_obeying_one_retry_after_exactly_return_as_a_herd_and_a_spread_disperses_it():
+    common = dict(clients=200, retry_after=2.0, capacity=20, slot=0.1, horizon=24)
+    exact = retry_after_load(policy=RetryPolicy(), rng=random.Random(5), **common)
+    spread = retry_after_load(policy=RetryPolicy(retry_after_spread=2.0), rng=random.Random(5), **common)
+    assert [n for n in exact if n] == list(range(200, 0, -20)), "every wave is the whole herd, ten times capacity"
+    assert max(spread[1:]) <= 20 and sum(spread) == 200 + 180, "spread: the refused all fit in the next wave"
 
 
 def test_a_retry_after_beyond_the_budget_ends_the_retries(clock):
@@ -170,6 +191,14 @@ def test_the_breaker_opens_on_exactly_the_nth_consecutive_failure(clock):
         breaker.call(boom)
     assert breaker.calls == 6, "open fails fast: the dependency is not called"
     assert info.value.retry_after == 10
+
+
+def test_a_dependency_failing_every_other_call_never_trips_a_consecutive_failure_breaker(clock):
+    breaker = CircuitBreaker(failures=3, cooldown=10, clock=clock)
+    for i in range(100):
+        with pytest.raises(RuntimeError) if i % 2 else nullcontext():
+            breaker.call(boom if i % 2 else (lambda: "ok"))
+    assert breaker.transitions == [] and breaker.calls == 100, "50 failures went through; it never opened"
 
 
 def test_after_the_cooldown_one_successful_trial_closes_and_one_failed_trial_reopens(clock):

@@ -24,6 +24,7 @@ from .store import Store
 UNRESERVED = string.ascii_letters + string.digits + "-._~"   # RFC 7636 section 4.1
 BASE62 = string.ascii_letters + string.digits
 ACCESS_TOKEN_TYPE = "at+jwt"                                # RFC 9068 section 2.1
+GRANT_PREFIX = "grant:"                                     # denylist entries that stand for a whole grant
 
 
 class OAuthError(ApiDesignError):
@@ -244,15 +245,23 @@ class AccessTokens:
     def __post_init__(self):
         self.signing_key = jwt.load_key(self.key)
         self.verify_key = self.verify_key or self.signing_key
+        self.kid = None  # a shared secret is never published, so it needs no public name
+        if self.signing_key.family != "HS":
+            self.kid = jwt.public_jwk(jwt.algorithms.public_key(self.signing_key), self.algorithm)["kid"]
 
     def mint(self, sub: str, scopes: list[str] | tuple[str, ...], client_id: str = "first-party",
-             ttl: float | None = None) -> str:
-        """A signed access token for ``sub`` carrying ``scopes``, valid for ``ttl`` seconds from now."""
+             ttl: float | None = None, grant: str | None = None) -> str:
+        """A signed access token for ``sub`` carrying ``scopes``, valid for ``ttl`` seconds from now.
+
+        ``grant`` names the refresh-token family it was issued under (the ``sid`` claim), so revoking
+        the grant can refuse it too (RFC 7009 section 2.1).
+        """
         now = int(self.clock.now())
         claims = {"iss": self.issuer, "sub": sub, "aud": self.audience, "client_id": client_id,
                   "scope": " ".join(scopes), "iat": now, "exp": now + int(ttl or self.ttl),
-                  "jti": random_string(self.rng, 16)}
-        return jwt.encode(claims, self.signing_key, self.algorithm, headers={"typ": ACCESS_TOKEN_TYPE})
+                  "jti": random_string(self.rng, 16), **({"sid": grant} if grant else {})}
+        header = {"typ": ACCESS_TOKEN_TYPE, **({"kid": self.kid} if self.kid else {})}
+        return jwt.encode(claims, self.signing_key, self.algorithm, headers=header)
 
     def verify(self, token: str) -> dict:
         """The claims of a valid, unrevoked access token, or an ``InvalidTokenError`` subclass."""
@@ -264,7 +273,7 @@ class AccessTokens:
         claims = parts["payload"]
         if not all(isinstance(claims[c], str) for c in ("sub", "jti", "scope")):
             raise jwt.InvalidClaimError("'sub', 'jti' and 'scope' must be strings.")
-        if self._revoked(claims["jti"]):
+        if self._revoked(claims["jti"]) or ("sid" in claims and self._revoked(GRANT_PREFIX + str(claims["sid"]))):
             raise RevokedTokenError("This token has been revoked.")
         return claims
 
@@ -281,6 +290,12 @@ class AccessTokens:
         """Put a valid token's ``jti`` on the denylist until ``exp`` plus this verifier's leeway; returns the TTL used."""
         claims = self.verify(token)
         return self.denylist.revoke(claims["jti"], claims["exp"], self.clock.now(), leeway=self.leeway)
+
+    def revoke_grant(self, grant: str) -> float:
+        """Refuse every access token minted under ``grant``: deny its ``sid`` for as long as the newest
+        such token could still verify (one lifetime plus the leeway)."""
+        now = self.clock.now()
+        return self.denylist.revoke(GRANT_PREFIX + grant, now + self.ttl + self.leeway, now)
 
 
 def scopes_of(claims: dict) -> frozenset[str]:

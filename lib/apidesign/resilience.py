@@ -2,12 +2,13 @@
 
 ``retry(send, ...)`` calls ``send()`` until it gets an answer worth keeping:
 
-* it retries only what may succeed next time: 5xx, 429 and connection errors, never other 4xx;
+* it retries only what may succeed next time: 5xx (but not 501 or 505), 429 and connection errors, never other 4xx;
 * it retries only requests that are safe to repeat: idempotent methods (RFC 9110 section 9.2.2),
   or a POST that carries an ``Idempotency-Key``;
 * it waits ``U(0, min(cap, base * 2**n))`` before retry n+1 ("full jitter", from AWS's
   *Exponential Backoff and Jitter*), or exactly what a ``Retry-After`` header asks for
-  (seconds or an HTTP-date, RFC 9110 section 10.2.3);
+  (seconds or an HTTP-date, RFC 9110 section 10.2.3), plus ``U(0, retry_after_spread)``
+  so that clients told the same instant do not all come back at that instant;
 * it stops after ``max_attempts`` attempts or when the next wait would pass ``max_elapsed``.
 
 ``CircuitBreaker`` (Nygard, *Release It!*) stops calling a dependency that keeps failing:
@@ -62,6 +63,7 @@ class RetryPolicy:
     cap: float = 5.0
     max_elapsed: float = 30.0
     jitter: bool = True
+    retry_after_spread: float = 0.0  # seconds of jitter added to a Retry-After; 0 obeys it to the instant
 
 
 def backoff_ceiling(policy: RetryPolicy, n: int) -> float:
@@ -93,6 +95,11 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         return None
 
 
+def retry_after_wait(asked: float, policy: RetryPolicy, rng: random.Random) -> float:
+    """The wait a ``Retry-After`` asks for, plus ``U(0, retry_after_spread)``: never earlier than asked."""
+    return asked + rng.uniform(0, policy.retry_after_spread) if policy.retry_after_spread else asked
+
+
 def retryable_request(method: str, headers: Mapping[str, str] | None = None) -> bool:
     """May this request be sent twice? Idempotent methods, or a POST with an Idempotency-Key."""
     method = method.upper()
@@ -100,9 +107,12 @@ def retryable_request(method: str, headers: Mapping[str, str] | None = None) -> 
     return method in IDEMPOTENT_METHODS or (method == "POST" and has_key)
 
 
+NEVER_TRANSIENT = frozenset({501, 505})  # Not Implemented, HTTP Version Not Supported (RFC 9110 sections 15.6.2, 15.6.6)
+
+
 def retryable_status(status: int) -> bool:
-    """Can waiting fix this answer? 5xx and 429 yes; every other 4xx means the request itself is wrong."""
-    return status == 429 or 500 <= status <= 599
+    """Can waiting fix this answer? 429 and 5xx yes, except the 5xx that say "never" (501, 505); other 4xx: the request is wrong."""
+    return status == 429 or (500 <= status <= 599 and status not in NEVER_TRANSIENT)
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,7 @@ def retry(send: Callable[[], Any], *, method: str = "GET", headers: Mapping[str,
         wait = None
         if n + 1 < allowed and (error or retryable_status(response.status_code)):
             asked = None if error else parse_retry_after(response.headers.get("Retry-After"), wall_clock.now())
-            wait = asked if asked is not None else backoff(policy, n, rng)
+            wait = retry_after_wait(asked, policy, rng) if asked is not None else backoff(policy, n, rng)
             if clock.now() - start + wait > policy.max_elapsed:
                 wait = None
         attempts.append(Attempt(n + 1, started, outcome, wait))
@@ -200,6 +210,22 @@ def herd_load(clients: int, policy: RetryPolicy, rng: random.Random, *, recover_
         served = capacity if t >= recover_at else 0
         for at, n in due[served:]:  # the herd never gives up: we are watching load, not success
             pending.append((max(at, t) + backoff(policy, n, rng), n + 1))
+    return load
+
+
+def retry_after_load(clients: int, retry_after: float, policy: RetryPolicy, rng: random.Random, *,
+                     capacity: int, slot: float = 0.1, horizon: float = 20.0) -> list[int]:
+    """Requests arriving per ``slot`` when ``clients`` arrive at once at a server that serves ``capacity``
+    per slot and answers the rest ``Retry-After: retry_after``, which every client obeys via ``retry_after_wait``."""
+    pending = [0.0] * clients  # next attempt time per client
+    load = [0] * int(horizon / slot)
+    for i in range(len(load)):
+        t = i * slot
+        due = [at for at in pending if at < t + slot]
+        pending = [at for at in pending if at >= t + slot]
+        load[i] = len(due)
+        for _ in due[capacity:]:
+            pending.append(t + retry_after_wait(retry_after, policy, rng))
     return load
 
 

@@ -44,7 +44,7 @@ class ExpiredSignatureError(InvalidClaimError):
 
 
 class ImmatureSignatureError(InvalidClaimError):
-    """Now is before ``nbf`` (or ``iat``) minus leeway (RFC 7519 sections 4.1.5, 4.1.6)."""
+    """Now is before ``nbf`` minus leeway (RFC 7519 section 4.1.5), or before ``iat`` minus leeway (a stricter check, as PyJWT's)."""
 
 
 class InvalidAudienceError(InvalidClaimError):
@@ -56,7 +56,7 @@ class InvalidIssuerError(InvalidClaimError):
 
 
 class MissingRequiredClaimError(InvalidClaimError):
-    """A claim the verifier demands is absent (RFC 8725 section 3.9)."""
+    """A claim the verifier demands is absent (RFC 7519 section 4: the application decides; RFC 9068 section 2.2)."""
 
     def __init__(self, claim: str):
         super().__init__(f"Token is missing the '{claim}' claim.")

@@ -3,8 +3,9 @@
     GET  /oauth/authorize   the consent screen, as JSON (the user is signed in: Bearer)
     POST /oauth/authorize   approve or deny -> 302 to the client's redirect_uri with ?code= or ?error=
     POST /oauth/token       code + code_verifier, or a refresh token -> access JWT + new refresh token
-    POST /oauth/revoke      revoke an access token (jti denylist) or a refresh token's family (RFC 7009)
-    GET  /.well-known/jwks.json   the public signing key, for asymmetric algorithms (RFC 7517)
+    POST /oauth/revoke      revoke an access token (jti denylist), or a refresh token's family and
+                            every access token of that grant (RFC 7009 section 2.1)
+    GET  /.well-known/jwks.json   the public signing key with its ``kid``, for asymmetric algorithms (RFC 7517)
 
 The token endpoints answer errors in RFC 6749's own shape (``{"error", "error_description"}``)
 rather than the API's envelope, because OAuth client libraries parse exactly that.
@@ -27,7 +28,7 @@ from ..apikeys import ApiKeyRing
 from ..envelope import success
 from ..errors import InvalidInput
 from ..oauth import (AccessTokens, AuthorizationCodes, InvalidClient, InvalidGrant, InvalidRequest, InvalidScope,
-                     OAuthError, RefreshTokens, UnsupportedGrantType, pkce_matches)
+                     OAuthError, RefreshTokenReused, RefreshTokens, UnsupportedGrantType, pkce_matches)
 from ..revocation import Denylist
 from .auth import current_principal, current_user
 from .services import Services, services
@@ -197,8 +198,13 @@ def redeem_code(client_id: str) -> dict:
 
 
 def refresh_grant(client_id: str) -> tuple[dict, str]:
-    """Rotate the presented refresh token; a retired one revokes its whole family."""
-    new_token, grant = state().refresh_tokens.rotate(form("refresh_token"))
+    """Rotate the presented refresh token; a retired one revokes its whole family and the family's access tokens."""
+    presented = form("refresh_token")
+    try:
+        new_token, grant = state().refresh_tokens.rotate(presented)
+    except RefreshTokenReused:
+        state().access_tokens.revoke_grant(state().refresh_tokens.family_of(presented))
+        raise
     if grant["client_id"] != client_id:
         raise InvalidGrant("The refresh token belongs to another client.")
     return grant, new_token
@@ -210,19 +216,22 @@ def token_response(grant: dict, refresh: str | None) -> dict:
     scopes = grant["scope"].split()
     grant = {"sub": grant["sub"], "client_id": grant["client_id"], "scope": grant["scope"]}
     refresh = refresh or s.refresh_tokens.issue(grant)
-    return {"access_token": s.access_tokens.mint(grant["sub"], scopes, grant["client_id"]),
+    family = s.refresh_tokens.family_of(refresh)
+    return {"access_token": s.access_tokens.mint(grant["sub"], scopes, grant["client_id"], grant=family),
             "token_type": "Bearer", "expires_in": int(s.access_tokens.ttl),
             "refresh_token": refresh, "scope": grant["scope"]}
 
 
 @bp.post("/oauth/revoke")
 def revoke():
-    """RFC 7009: revoke an access token or a refresh token; always 200, even for unknown tokens."""
+    """RFC 7009: revoke an access token, or a refresh token and with it every access token of its grant
+    (section 2.1); always 200, even for unknown tokens."""
     value = request.form.get("token", "")
     s = state()
     if value.startswith("rt_"):
         try:
-            s.refresh_tokens.revoke_family(value)
+            if s.refresh_tokens.revoke_family(value):
+                s.access_tokens.revoke_grant(s.refresh_tokens.family_of(value))
         except InvalidGrant:
             pass
     else:
@@ -235,20 +244,15 @@ def revoke():
 
 @bp.get("/.well-known/jwks.json")
 def jwks():
-    """The verification key as a JWK Set, so any service can check tokens without calling us."""
+    """The verification key as a JWK Set, so any service can check tokens without calling us.
+
+    Its ``kid`` (the RFC 7638 thumbprint) is also in every token's header, so a verifier picks the
+    key by name; during a key rotation the set would list the old and the new key side by side.
+    """
     key = state().access_tokens.signing_key
     if key.family == "HS":
         return {"keys": []}  # a shared secret is never published
-    return {"keys": [public_jwk(jwt.algorithms.public_key(key), state().access_tokens.algorithm)]}
-
-
-def public_jwk(public: Any, alg: str) -> dict:
-    """RFC 7518 section 6: the public numbers, base64url big-endian."""
-    b64 = lambda n, size=None: jwt.b64url_encode(n.to_bytes(size or (n.bit_length() + 7) // 8, "big"))
-    numbers = public.public_numbers()
-    if alg == "RS256":
-        return {"kty": "RSA", "alg": alg, "use": "sig", "n": b64(numbers.n), "e": b64(numbers.e)}
-    return {"kty": "EC", "alg": alg, "use": "sig", "crv": "P-256", "x": b64(numbers.x, 32), "y": b64(numbers.y, 32)}
+    return {"keys": [jwt.public_jwk(jwt.algorithms.public_key(key), state().access_tokens.algorithm)]}
 
 
 @bp.get("/v1/whoami")

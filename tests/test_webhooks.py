@@ -1,0 +1,47 @@
+"""Signed webhooks: the Standard Webhooks test vector, tampering, replays and secret rotation."""
+
+import pytest
+
+from apidesign.webhooks import TOLERANCE, WebhookVerificationError, sign, verify
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+OTHER = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo="
+MSG, NOW, BODY = "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, b'{"test": 2432232314}'
+
+
+def headers(signature, timestamp=NOW):
+    return {"webhook-id": MSG, "webhook-timestamp": str(timestamp), "webhook-signature": signature}
+
+
+def test_the_signature_matches_the_standard_webhooks_reference_vector():
+    assert sign(SECRET, MSG, NOW, BODY) == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+
+def test_an_authentic_webhook_verifies_and_yields_its_id_for_deduplication():
+    assert verify(SECRET, headers(sign(SECRET, MSG, NOW, BODY)), BODY, now=NOW + 10) == MSG
+
+
+@pytest.mark.parametrize("body,secret", [(b'{"test": 1}', SECRET), (BODY, OTHER)])
+def test_a_changed_body_or_another_secret_is_refused(body, secret):
+    with pytest.raises(WebhookVerificationError):
+        verify(SECRET, headers(sign(secret, MSG, NOW, BODY)), body, now=NOW)
+
+
+def test_a_replay_outside_the_tolerance_is_refused_even_with_a_valid_signature():
+    signed = headers(sign(SECRET, MSG, NOW, BODY))
+    assert verify(SECRET, signed, BODY, now=NOW + TOLERANCE)
+    with pytest.raises(WebhookVerificationError):
+        verify(SECRET, signed, BODY, now=NOW + TOLERANCE + 1)
+
+
+def test_during_a_secret_rotation_either_of_two_signatures_verifies():
+    both = f"{sign(OTHER, MSG, NOW, BODY)} {sign(SECRET, MSG, NOW, BODY)}"
+    assert verify(SECRET, headers(both), BODY, now=NOW) == verify(OTHER, headers(both), BODY, now=NOW) == MSG
+
+
+@pytest.mark.parametrize("drop", ["webhook-id", "webhook-timestamp", "webhook-signature"])
+def test_a_webhook_missing_a_header_is_refused(drop):
+    signed = headers(sign(SECRET, MSG, NOW, BODY))
+    del signed[drop]
+    with pytest.raises(WebhookVerificationError):
+        verify(SECRET, signed, BODY, now=NOW)
