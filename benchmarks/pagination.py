@@ -47,8 +47,8 @@ def main() -> int:
         cursor = codec.encode(CHANNEL, NEWEST, Position(row["created_at"], row["id"]))
         offset = median_ms(lambda: offset_page(db, CHANNEL, offset=depth, limit=LIMIT), runs=7)
         keyset = median_ms(lambda: cursor_page(db, codec, CHANNEL, cursor=cursor, limit=LIMIT), runs=301)
-        expanded = median_ms(lambda: db.query(EXPANDED_OR_SQL, (CHANNEL, row["created_at"], row["created_at"],
-                                                                 row["id"], LIMIT + 1)), runs=7)
+        expanded = median_ms(lambda: db.query(EXPANDED_OR_SQL, {"channel": CHANNEL, "created_at": row["created_at"],
+                                                                 "id": row["id"], "limit": LIMIT + 1}), runs=7)
         assert [r["id"] for r in offset_page(db, CHANNEL, offset=depth, limit=LIMIT).rows] == \
                [r["id"] for r in cursor_page(db, codec, CHANNEL, cursor=cursor, limit=LIMIT).rows]
         results[depth] = (offset, keyset)

@@ -53,3 +53,16 @@ def test_a_client_outrun_by_arrivals_gives_up_and_says_so():
 def test_unknown_position_is_refused():
     with pytest.raises(ValueError):
         simulate_drift(position="sideways")
+
+
+def test_cursors_drift_too_when_the_sort_key_of_existing_rows_changes():
+    report = simulate_drift(page_size=10, arrivals_per_page=0, moves_per_page=2)
+    assert report.cursor.duplicates > 0 and report.cursor.misses > 0, "a cursor is a position in a moving order"
+    assert report.cursor.finished
+
+
+def test_a_client_that_gave_up_reports_the_rows_it_never_reached():
+    report = simulate_drift(page_size=2, arrivals_per_page=15, position="newest")
+    assert not report.offset.finished and report.offset.duplicates == report.offset.misses == 0
+    assert report.offset.unreached > 0.9 * report.survivors, "almost all of the original history was never reached"
+    assert report.cursor.finished and report.cursor.unreached == 0

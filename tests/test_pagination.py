@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from apidesign.drift import CHANNEL, CursorWalker, LiveChannel, OffsetWalker
 from apidesign.errors import ApiDesignError
-from apidesign.pagination import (DEFAULT_LIMIT, EXPANDED_OR_SQL, KEYSET_SQL, MAX_LIMIT, NEWEST, OLDEST,
-                                  CursorCodec, InvalidCursor, InvalidPageRequest, Position, clamp_limit,
+from apidesign.pagination import (DEFAULT_LIMIT, EXPANDED_OR_SQL, EXPANDED_OR_TWO_PARAMS_SQL, KEYSET_SQL, MAX_LIMIT,
+                                  NEWEST, OFFSET_SQL, OLDEST, CursorCodec, InvalidCursor, InvalidPageRequest, Position, clamp_limit,
                                   cursor_page, offset_page, position_of)
 
 CODEC = CursorCodec(b"test-key")
@@ -197,12 +197,28 @@ def plan(db, sql, params):
     return " ".join(r["detail"] for r in db.query("EXPLAIN QUERY PLAN " + sql, params))
 
 
-def test_keyset_query_seeks_the_index_on_the_row_value_but_the_or_form_does_not():
+def test_both_keyset_spellings_seek_the_index_when_the_position_is_bound_once():
     db = LiveChannel(initial=10).db
     row_value = plan(db, KEYSET_SQL[NEWEST], (CHANNEL, 1, "m", 5))
-    expanded = plan(db, EXPANDED_OR_SQL, (CHANNEL, 1, 1, "m", 5))
+    expanded = plan(db, EXPANDED_OR_SQL, {"channel": CHANNEL, "created_at": 1, "id": "m", "limit": 5})
     assert "messages_by_channel (channel_id=? AND (created_at,id)<(?,?))" in row_value
-    assert "messages_by_channel (channel_id=?)" in expanded and "created_at" not in expanded
+    assert "messages_by_channel (channel_id=? AND created_at<?)" in expanded
+
+
+def test_the_or_form_loses_the_range_when_the_timestamp_is_bound_as_two_parameters():
+    db = LiveChannel(initial=10).db
+    twice = plan(db, EXPANDED_OR_TWO_PARAMS_SQL, (CHANNEL, 1, 1, "m", 5))
+    assert "messages_by_channel (channel_id=?)" in twice and "created_at" not in twice
+
+
+def test_the_or_form_returns_the_same_rows_as_the_row_value():
+    channel = LiveChannel(initial=40, seed=2)
+    rows = channel.db.query(OFFSET_SQL[NEWEST], (CHANNEL, 40, 0))
+    for seen in rows[::7]:
+        row_value = channel.db.query(KEYSET_SQL[NEWEST], (CHANNEL, seen["created_at"], seen["id"], 6))
+        expanded = channel.db.query(EXPANDED_OR_SQL, {"channel": CHANNEL, "created_at": seen["created_at"],
+                                                      "id": seen["id"], "limit": 6})
+        assert [r["id"] for r in row_value] == [r["id"] for r in expanded]
 
 
 def test_position_of_reads_created_at_and_id():

@@ -70,3 +70,10 @@ def test_protobuf_encodes_the_syllabus_message_in_fewer_bytes_than_json():
     sizes = grpc_chat.payload_sizes({"messageId": "msg_a1b2c3", "channelId": "ch_x9y8z7", "senderId": "usr_p4q5r6",
                                      "content": "Hello, world!", "type": "text", "createdAt": "2026-03-12T10:30:00Z"})
     assert sizes["protobuf"] < sizes["JSON"]
+
+
+def test_bidirectional_replies_arrive_while_the_request_stream_is_still_open(stub, pb):
+    log = grpc_chat.converse(stub, [send(pb, "ping"), send(pb, "pong")])
+    assert log.index("client sends 'pong' (request stream open)") > next(
+        i for i, line in enumerate(log) if line.startswith("client receives 'ping'"))
+    assert log.index("client closes its request stream") > log.index("client sends 'pong' (request stream open)")

@@ -66,3 +66,19 @@ def test_same_seed_same_result_different_seed_different_losses():
 def test_scenarios_outside_the_model_are_refused_by_name(bad):
     with pytest.raises(InvalidScenario):
         Scenario(**bad)
+
+
+@given(scenarios)
+@settings(max_examples=40, deadline=None)
+def test_loss_delays_no_stream_more_over_quic_than_over_tcp(s):
+    from apidesign.protocols.hol import loss_delay
+    delay = loss_delay(s)
+    assert all(q <= t + 1e-9 for q, t in zip(delay["HTTP/3"], delay["HTTP/2"]))
+    assert all(d >= -1e-9 for d in delay["HTTP/3"]), "loss never makes a QUIC stream finish earlier"
+
+
+def test_one_loss_on_tcp_delays_every_stream_sent_after_it_and_on_quic_only_its_own():
+    from apidesign.protocols.hol import loss_delay
+    delay = loss_delay(Scenario(streams=12, packets=30, loss=0.02, rtt=0.1, seed=4))
+    assert sum(d > 0 for d in delay["HTTP/2"]) == 12
+    assert 0 < sum(d > 0 for d in delay["HTTP/3"]) < 12

@@ -24,6 +24,12 @@ def test_pipelined_responses_come_back_in_request_order_even_when_the_first_is_s
                                                                       "start c", "end c"]
 
 
+def test_pipelined_responses_behind_a_slow_one_reach_the_client_only_after_it(hypercorn):
+    arrivals = http1.pipeline_arrivals("127.0.0.1", hypercorn.port, ["/slow?name=a&ms=200", "/slow?name=b"])
+    assert [body for body, _ in arrivals] == ["a", "b"]
+    assert arrivals[1][1] >= 0.2, "b was instant, but its response may not overtake a's (RFC 9112 section 9.3.2)"
+
+
 def test_http2_multiplexes_slow_requests_on_one_connection(hypercorn):
     exchange = http2.fetch_concurrently(hypercorn, ["a", "b", "c"], ms=200, http2=True)
     assert exchange.http_versions == ("HTTP/2",) * 3 and exchange.connections == 1
@@ -45,6 +51,17 @@ def test_hpack_sends_repeated_headers_as_a_few_index_bytes():
     first, *repeats = http2.hpack_sizes(headers, 4)
     assert all(r < first / 10 for r in repeats)
     assert first < http2.http1_header_bytes("GET", "/v1/channels/ch_1/messages", headers)
+
+
+def test_h2_sends_authorization_never_indexed_so_repeats_stay_large():
+    headers = [(":method", "GET"), (":scheme", "https"), (":authority", "api.example.com"),
+               (":path", "/v1/channels/ch_1/messages"), ("authorization", "Bearer " + "x" * 100)]
+    first, *repeats = http2.h2_header_sizes(headers, 3)
+    indexed_first, *indexed_repeats = http2.hpack_sizes(headers, 3)
+    assert repeats[0] > 0.7 * first, "the token is sent as a literal every time (RFC 7541 section 7.1.3)"
+    assert indexed_repeats[0] < 10 < 0.7 * indexed_first
+    without_token = [h for h in headers if h[0] != "authorization"]
+    assert http2.h2_header_sizes(without_token, 2)[1] < 10, "everything else is still indexed"
 
 
 def test_http3_answers_over_quic_and_resumes_in_zero_rtt():

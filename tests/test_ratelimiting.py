@@ -59,6 +59,25 @@ def test_over_the_limit_a_429_in_the_envelope_says_how_long_to_wait_in_whole_sec
     assert r.headers["RateLimit"] == '"default";r=0;t=60'
 
 
+def test_on_a_429_the_reset_parameter_t_equals_retry_after_as_draft_10_section_6_asks(clock):
+    app = limited_app(clock, algorithm="token_bucket", limit=5, window=10)
+    client, alice = app.test_client(), dict(credentials(app, "usr_alice"))
+    responses = [client.get(LIST, headers=alice) for _ in range(6)]
+    refused = responses[-1]
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "2", "one token at 0.5 per second"
+    assert refused.headers["RateLimit"] == '"default";r=0;t=2', "t is when more quota comes, not when it is whole (10 s)"
+    assert responses[-2].headers["RateLimit"] == '"default";r=0;t=10'
+
+
+def test_a_whole_quota_sends_no_reset_parameter(clock):
+    from apidesign.ratelimit import Decision
+    from apidesign.server.ratelimiting import ratelimit_header
+
+    assert ratelimit_header("default", Decision(True, 5, 5, 0.0, 0.0)) == '"default";r=5'
+    assert ratelimit_header("default", Decision(False, 5, 0, 1.2, 9.0)) == '"default";r=0;t=2'
+
+
 def test_a_client_that_waits_as_told_gets_through(limited, alice, clock):
     client = limited.test_client()
     for _ in range(3):

@@ -57,9 +57,9 @@ def test_measure_scans_past_the_first_refusal():
     assert recap.measure(refused_then_accepted, clock, step=1.0, horizon=10) == 6
 
 
-def test_hpack_repeats_are_far_smaller_than_the_first_request_and_http1():
+def test_hpack_repeats_save_the_ordinary_headers_but_still_carry_the_token():
     f = recap.header_compression().figures
-    assert f["repeat"] < 10 < f["first"] < f["http1"]
+    assert 150 < f["repeat"] < f["first"] < f["http1"], "the token is never indexed, so repeats stay large"
 
 
 def test_the_recap_covers_the_chapters_in_course_order():

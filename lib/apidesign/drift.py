@@ -2,9 +2,13 @@
 
 ``simulate_drift`` builds a real message store (the API's SQLite schema, in memory),
 then lets two clients page through the same channel side by side, newest first, while
-messages arrive (and optionally get deleted) between page fetches. It counts, for each
-client, the rows it got twice (*duplicates*) and the rows that existed for the whole walk
+messages arrive (and optionally get deleted, or *moved*) between page fetches. It counts, for
+each client, the rows it got twice (*duplicates*) and the rows that existed for the whole walk
 but never reached it (*misses*). Everything is seeded, so a run is reproducible.
+
+A *move* changes an existing row's sort key, as a feed ordered by score or by last activity
+does. A cursor is a position in the sort order, so it is only safe when that key never
+changes: cursors need a unique, immutable sort key.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ class WalkResult:
     duplicates_by_page: tuple[int, ...]
     misses_by_page: tuple[int, ...]
     finished: bool  # False if arrivals outran the client and it gave up after ``max_pages``
+    unreached: int = 0  # rows that existed all along which a client that gave up never got to
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,16 @@ class LiveChannel:
         self.repo.delete_message(victim)
         return victim
 
+    def move_random(self) -> str | None:
+        """Give one message, chosen at random, a new sort key anywhere in the history (a re-ranked row)."""
+        ids = [r["id"] for r in self.db.query("SELECT id FROM messages WHERE channel_id = ? ORDER BY id", (CHANNEL,))]
+        if not ids:
+            return None
+        moved = self.rng.choice(ids)
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE messages SET created_at = ? WHERE id = ?", (self.rng.randint(self.oldest, self.newest), moved))
+        return moved
+
     def positions(self) -> dict[str, Position]:
         """Every current message ID with its position."""
         rows = self.db.query("SELECT id, created_at FROM messages WHERE channel_id = ?", (CHANNEL,))
@@ -138,18 +153,21 @@ def summarise(strategy: str, pages: list[list], survivors: dict[str, Position], 
         dups_by_page.append(dups)
         passed = [i for i, p in survivors.items() if frontier is not None and p >= frontier]
         misses_by_page.append(sum(i not in seen for i in passed))
-    # A walk that gave up has not missed the rows it never got to.
+    # A walk that gave up has not missed the rows it never got to: it never reached them, and says so.
     misses = sum(i not in seen for i in survivors) if finished else (misses_by_page or [0])[-1]
-    return WalkResult(strategy, len(pages), returned, dups, misses, tuple(dups_by_page), tuple(misses_by_page), finished)
+    unreached = 0 if finished else sum(i not in seen for i in survivors) - misses
+    return WalkResult(strategy, len(pages), returned, dups, misses, tuple(dups_by_page), tuple(misses_by_page),
+                      finished, unreached)
 
 
 def simulate_drift(page_size: int = 10, arrivals_per_page: int = 3, position: str = "newest",
                    deletions_per_page: int = 0, initial: int = 200, seed: int = 0,
-                   max_pages: int = 200) -> DriftReport:
+                   max_pages: int = 200, moves_per_page: int = 0) -> DriftReport:
     """Page newest-first through a live channel with offset and cursor side by side; count drift.
 
     Between two page fetches ``arrivals_per_page`` messages arrive at ``position`` (one of
-    POSITIONS) and ``deletions_per_page`` random messages are deleted.
+    POSITIONS), ``deletions_per_page`` random messages are deleted and ``moves_per_page``
+    random messages get a new sort key.
     """
     if position not in POSITIONS:
         raise ValueError(f"position must be one of {POSITIONS}")
@@ -168,6 +186,8 @@ def simulate_drift(page_size: int = 10, arrivals_per_page: int = 3, position: st
             arrivals += 1
         for _ in range(deletions_per_page):
             deletions += channel.delete_random() is not None
+        for _ in range(moves_per_page):
+            channel.move_random()
     now = channel.positions()
     survivors = {i: now[i] for i in at_start if i in now}
     offset, cursor = (summarise(w.name, pages[w.name], survivors, w.done) for w in walkers)

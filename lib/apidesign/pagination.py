@@ -47,11 +47,16 @@ OFFSET_SQL = {o: f"SELECT * FROM messages WHERE channel_id = ? ORDER BY created_
 KEYSET_SQL = {o: f"SELECT * FROM messages WHERE channel_id = ? AND (created_at, id) {op} (?, ?) "
                  f"ORDER BY created_at {d}, id {d} LIMIT ?"
               for o, (d, op) in DIRECTION.items()}
-# The same condition as KEYSET_SQL[NEWEST], spelled out with OR: equal rows, but SQLite
-# only uses the index for ``channel_id = ?`` and then filters (see the notebook's EXPLAIN).
-EXPANDED_OR_SQL = ("SELECT * FROM messages WHERE channel_id = ? "
-                   "AND (created_at < ? OR (created_at = ? AND id < ?)) "
-                   "ORDER BY created_at DESC, id DESC LIMIT ?")
+# The same condition as KEYSET_SQL[NEWEST], spelled out with OR and the position bound once by name:
+# the same rows, and SQLite still seeks the index on ``created_at`` (see the notebook's EXPLAIN).
+EXPANDED_OR_SQL = ("SELECT * FROM messages WHERE channel_id = :channel "
+                   "AND (created_at < :created_at OR (created_at = :created_at AND id < :id)) "
+                   "ORDER BY created_at DESC, id DESC LIMIT :limit")
+# A pitfall, not a recipe: the same text with the timestamp bound twice, as two separate ``?``. To the
+# planner those are two unrelated values, and the plan falls back to ``channel_id = ?`` and a filter.
+EXPANDED_OR_TWO_PARAMS_SQL = ("SELECT * FROM messages WHERE channel_id = ? "
+                              "AND (created_at < ? OR (created_at = ? AND id < ?)) "
+                              "ORDER BY created_at DESC, id DESC LIMIT ?")
 
 
 class PaginationError(ApiDesignError):

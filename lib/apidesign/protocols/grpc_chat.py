@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import queue
 import shutil
 import sys
 import tempfile
@@ -143,6 +144,28 @@ def client(target: str):
     _, services = stubs()
     channel = grpc.insecure_channel(target)
     return channel, services.ChatServiceStub(channel)
+
+
+def converse(stub, requests: list, timeout: float = 5.0) -> list[str]:
+    """A bidirectional ``Chat`` that sends each request only after the reply to the previous one has arrived.
+
+    Returns the client's log of what happened, in order. This only completes if the server answers while the
+    request stream is still open: a server that read all requests before replying would never get the second.
+    """
+    replied, log = queue.Queue(), []
+
+    def outgoing():
+        for n, request in enumerate(requests):
+            if n:
+                replied.get(timeout=timeout)  # wait for the reply to the previous request
+            log.append(f"client sends {request.content!r} (request stream open)")
+            yield request
+        log.append("client closes its request stream")
+
+    for reply in stub.Chat(outgoing(), timeout=timeout):
+        log.append(f"client receives {reply.content!r} as {reply.message_id}")
+        replied.put(reply)
+    return log
 
 
 def payload_sizes(message: dict) -> dict[str, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -48,12 +49,29 @@ def pipeline(host: str, port: int, paths: list[str], timeout: float = 10.0) -> l
     return response_bodies(raw.decode("latin-1"))
 
 
+def pipeline_arrivals(host: str, port: int, paths: list[str], timeout: float = 10.0) -> list[tuple[str, float]]:
+    """Pipeline every GET on one connection: each response's body and when it was complete (seconds after sending)."""
+    heads = [f"GET {p} HTTP/1.1\r\nHost: {host}:{port}\r\n" for p in paths]
+    heads[-1] += "Connection: close\r\n"
+    raw, arrivals = b"", []
+    with socket.create_connection((host, port), timeout=timeout) as conn:
+        sent = time.perf_counter()
+        conn.sendall("".join(h + "\r\n" for h in heads).encode())
+        while chunk := conn.recv(65536):
+            raw += chunk
+            bodies = response_bodies(raw.decode("latin-1"))
+            arrivals += [(body, time.perf_counter() - sent) for body in bodies[len(arrivals):]]
+    return arrivals
+
+
 def response_bodies(raw: str) -> list[str]:
     """The bodies of back-to-back HTTP/1.1 responses that each carry a Content-Length."""
     bodies, rest = [], raw
-    while rest.startswith("HTTP/1.1"):
+    while rest.startswith("HTTP/1.1") and "\r\n\r\n" in rest:
         head, _, rest = rest.partition("\r\n\r\n")
         length = int(re.search(r"(?im)^content-length:\s*(\d+)", head).group(1))
+        if len(rest) < length:  # the rest of this body has not arrived yet
+            break
         bodies.append(rest[:length])
         rest = rest[length:]
     return bodies

@@ -15,6 +15,8 @@ import threading
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+import h2.config
+import h2.connection
 import hpack
 import httpx
 from hypercorn.asyncio import serve as hypercorn_serve
@@ -116,9 +118,21 @@ def fetch_concurrently(server: HypercornServer, names: list[str], ms: int, http2
 
 
 def hpack_sizes(headers: list[tuple[str, str]], repeats: int) -> list[int]:
-    """Bytes of the encoded header block for the same headers sent ``repeats`` times on one connection."""
+    """Bytes of the header block for the same headers sent ``repeats`` times, if every field may be indexed."""
     encoder = hpack.Encoder()  # one per connection: its dynamic table remembers what was sent
     return [len(encoder.encode(headers)) for _ in range(repeats)]
+
+
+def h2_header_sizes(headers: list[tuple[str, str]], repeats: int) -> list[int]:
+    """Bytes of the HEADERS frame payload that h2 (httpx's HTTP/2 stack) sends for the same request ``repeats`` times."""
+    connection = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    connection.initiate_connection()
+    connection.data_to_send()  # the connection preface and SETTINGS: not part of any request
+    sizes = []
+    for n in range(repeats):
+        connection.send_headers(1 + 2 * n, headers, end_stream=True)  # client streams have odd ids
+        sizes.append(len(connection.data_to_send()) - 9)  # minus the 9-byte frame header
+    return sizes
 
 
 def http1_header_bytes(method: str, path: str, headers: list[tuple[str, str]]) -> int:

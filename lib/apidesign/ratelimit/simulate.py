@@ -153,3 +153,44 @@ def comparison(times: Sequence[float], algorithms: Mapping[str, Callable[..., ob
                      "worst 1 s burst": worst_burst(got, 1.0), f"worst {window:g} s": worst_burst(got, window),
                      "numbers per key": state_size(factory, times)})
     return rows
+
+
+def flood(start: float, seconds: float, spacing: float) -> list[float]:
+    """A client that stays silent until ``start``, then asks every ``spacing`` seconds for ``seconds``."""
+    return [round(start + i * spacing, 9) for i in range(int(seconds / spacing))]
+
+
+def worst_case(make_limiter: Callable[..., object], limit: int, window: float, span: float,
+               phases: int = 40) -> int:
+    """The most a greedy client gets admitted within any ``span`` seconds: it waits, then floods, from
+    ``phases`` starting points spread over one window (so one of them hits just before a boundary)."""
+    factory = lambda **kw: make_limiter(limit, window, **kw)  # noqa: E731 - replay passes store and clock
+    spacing = window / (limit * 20)
+    starts = [window + k * window / phases for k in range(phases)]
+    return max(worst_burst(admitted(replay(factory, flood(s, 3 * window, spacing))), span) for s in starts)
+
+
+def bursts_past_the_limit(algorithms: Mapping[str, Callable[..., object]], limit: int = 20,
+                          window: float = 10.0) -> list[dict[str, Any]]:
+    """One row per algorithm: the most a greedy client gets in one window length, and in a tenth of one."""
+    return [{"algorithm": name, f"worst {window:g} s": worst_case(make, limit, window, window),
+             f"worst {window / 10:g} s": worst_case(make, limit, window, window / 10)}
+            for name, make in algorithms.items()]
+
+
+def get_then_set(store: Any, key: str, limit: int, window: float, between: Callable[[], Any] = lambda: None) -> bool:
+    """Version 0, racy: read the count, decide, write count + 1 (two round trips, nothing in between held)."""
+    count = int(store.get(key) or 0)
+    between()  # the gap between the two round trips, where another server may read the same count
+    if count >= limit:
+        return False
+    store.set(key, str(count + 1), ttl=window)
+    return True
+
+
+def concurrent_admits(decide: Callable[[], bool], clients: int) -> int:
+    """How many of ``clients`` simultaneous requests ``decide`` admits (one thread per request)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        return sum(pool.map(lambda _: decide(), range(clients)))

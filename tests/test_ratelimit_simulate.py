@@ -1,0 +1,42 @@
+"""Traffic on a fake clock: the worst bursts each algorithm lets through, and the race a read-then-write invites."""
+
+from __future__ import annotations
+
+import threading
+
+from apidesign.clock import FakeClock
+from apidesign.ratelimit import ALGORITHMS, FixedWindow, TokenBucket
+from apidesign.ratelimit import simulate
+from apidesign.store import memory_store, redis_store
+
+
+def test_a_greedy_client_gets_twice_the_limit_from_a_fixed_window_in_an_instant_and_never_past_a_sliding_log():
+    rows = {r["algorithm"]: r for r in simulate.bursts_past_the_limit(ALGORITHMS, limit=20, window=10)}
+    assert rows["fixed_window"]["worst 1 s"] == 40, "both halves of the boundary in one second"
+    assert rows["sliding_log"]["worst 10 s"] == rows["sliding_log"]["worst 1 s"] == 20
+    assert rows["token_bucket"]["worst 10 s"] == rows["gcra"]["worst 10 s"] == 39, "capacity + refill over the span"
+    assert rows["token_bucket"]["worst 1 s"] == 21, "capacity + refill over one second"
+    assert 20 < rows["sliding_counter"]["worst 10 s"] < 40 and rows["sliding_counter"]["worst 1 s"] == 20
+
+
+def test_a_smaller_bucket_keeps_every_window_under_the_limit():
+    small = lambda limit, window, **kw: TokenBucket(5, 1.5, **kw)  # noqa: E731
+    assert simulate.worst_case(small, 20, 10.0, 10.0) <= 20
+
+
+def test_get_then_set_over_admits_when_every_reader_goes_before_any_writer():
+    store = redis_store(url="", prefix="race:")
+    gate = threading.Barrier(12)
+    admitted = simulate.concurrent_admits(lambda: simulate.get_then_set(store, "k", 5, 60, gate.wait), 12)
+    assert admitted == 12, "each of the 12 read 0 before anyone wrote"
+
+
+def test_the_lua_step_admits_exactly_the_limit_under_the_same_concurrency():
+    store = redis_store(url="", prefix="atomic:")
+    limiter = FixedWindow(5, 60, store=store, clock=FakeClock(100.0))
+    assert simulate.concurrent_admits(lambda: limiter.allow("alice").allowed, 12) == 5
+
+
+def test_get_then_set_is_correct_when_requests_come_one_at_a_time():
+    store = memory_store(FakeClock(0.0))
+    assert sum(simulate.get_then_set(store, "k", 5, 60) for _ in range(12)) == 5
