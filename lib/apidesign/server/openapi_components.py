@@ -16,6 +16,7 @@ from .batch import MAX_ITEMS
 from .channels import NAME_PATTERN
 from .integrations import KEY_SCOPES
 from .messages import MAX_CONTENT, MESSAGE_TYPES
+from .paging import MAX_OFFSET
 
 TOPIC_MAX = 250
 MEMBERS_MAX = 100
@@ -130,10 +131,11 @@ def parameters() -> dict[str, Any]:
         "key_id": path("key_id", "An API key's ID (not the secret)."),
         "cursor": query("cursor", {"type": "string"}, "Opaque, signed position from meta.nextCursor or "
                                                       "meta.prevCursor; a tampered cursor is a 400 INVALID_CURSOR."),
-        "limit": query("limit", {"type": "integer", "default": DEFAULT_LIMIT}, f"Page size; default {DEFAULT_LIMIT}, and values outside "
-                                                     f"1..{MAX_LIMIT} are clamped into that range."),
+        "limit": query("limit", {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT},
+                       f"Page size; default {DEFAULT_LIMIT}, and a limit above {MAX_LIMIT} is served as {MAX_LIMIT} "
+                       "(meta.limit says so); below 1 is a 400."),
         "order": query("order", {"type": "string", "enum": list(ORDERS)}, "newest first (default) or oldest first."),
-        "offset": query("offset", {"type": "integer", "minimum": 0},
+        "offset": query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
                         "Offset paging, kept to show drift; not with cursor."),
         "lastEventId": query("lastEventId", {"type": "string", "pattern": r"^[0-9]{0,18}$"},
                              "Resume after this event id (for clients that cannot set headers)."),
