@@ -20,6 +20,7 @@ from ..ids import IdFactory
 from ..store import memory_store
 from . import (batch, channels, chat_socket, faults, integrations, messages, oauth_routes, openapi, presence, ratelimiting,
                sse, versions)
+from .bodies import ApiRequest, StrictJSONProvider
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -72,6 +73,8 @@ HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """A configured reference API: database created, demo users seeded, routes and error handlers on."""
     app = Flask("apidesign")
+    app.request_class = ApiRequest   # a chunked body over MAX_CONTENT_LENGTH is a 413
+    app.json = StrictJSONProvider(app)  # every JSON body: I-JSON, at most MAX_JSON_DEPTH deep, or a 400
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     app.json.sort_keys = False  # keep fields in the order the docs show them
