@@ -213,6 +213,20 @@ def test_a_crash_after_work_began_is_stored_and_replayed_not_rerun(app, client, 
     assert len(messages(client, as_user, channel)) == 1, "re-running would have sent it twice"
 
 
+def test_a_crash_before_any_write_is_never_stored_so_the_retry_runs(app, client, as_user, channel, monkeypatch):
+    repo = app.extensions["apidesign"].repo
+    real_add = repo.add_message
+
+    def crash(*args):
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")  # as a lone surrogate once did
+    monkeypatch.setattr(repo, "add_message", crash)
+    assert post(client, as_user, channel, "k1").status_code == 500
+    monkeypatch.setattr(repo, "add_message", real_add)
+    again = post(client, as_user, channel, "k1")
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    assert len(messages(client, as_user, channel)) == 1
+
+
 def test_a_deliberate_503_before_work_releases_the_key(app, client, as_user, channel, monkeypatch):
     from apidesign.errors import ServiceUnavailable
     repo = app.extensions["apidesign"].repo

@@ -19,9 +19,11 @@ What is stored:
   so the client can fix the request and retry with the same key;
 * a deliberate ``ApiError`` 5xx (e.g. 503 from an open circuit breaker) is raised before
   any work too: released, so a retry can succeed once the dependency is back;
-* an unexpected crash (500) after the handler began: **stored**, as Stripe does. The
-  server cannot tell whether the side effect committed, so re-running could duplicate
-  it; a replayed 500 tells the client to check state and use a new key.
+* an unexpected crash (500) after the handler wrote to the database: **stored**, as Stripe
+  does. The side effect committed, so re-running would duplicate it; a replayed 500 tells
+  the client to check state and use a new key;
+* a crash before any write (a bug in input handling, say): released like a 4xx. Nothing
+  was done, and a stored 500 would only turn one bad moment into a key that fails for 24 h.
 
 Deadlines are read from the app's wall clock (epoch seconds): records live in a shared
 store, and every app server must agree on what "expired" means.
@@ -106,7 +108,7 @@ def fingerprint(body: bytes) -> str:
     """SHA-256 of the body as canonical JSON (of the raw bytes if it is not JSON)."""
     try:
         data = canonical_json(json.loads(body)).encode()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # not JSON, or nested too deep to parse
         data = body
     return hashlib.sha256(data).hexdigest()
 
@@ -278,6 +280,15 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+def database_writes() -> int:
+    """Rows the app's database has changed so far: if a crashed request left it unchanged, it did no work.
+
+    Another request's write in the meantime also counts, which errs on the side of storing the 500.
+    """
+    from .server.services import services
+    return services().db.conn.total_changes
+
+
 def answer_existing(claim: Claim) -> Response:
     """A replay of the completed record, or the draft's 422 (other payload) / 409 (still running)."""
     record = claim.record
@@ -293,16 +304,15 @@ def answer_existing(claim: Claim) -> Response:
 def run_claimed(store: IdempotencyStore, scope: str, key: str, claim: Claim,
                 view: Callable[..., Any], args: tuple, kwargs: dict) -> Response:
     """Run the view we claimed the key for, then store its response or release the key (see module doc)."""
+    writes = database_writes()
     try:
         response = make_response(view(*args, **kwargs))
     except (ApiError, HTTPException):
         store.release(scope, key, claim)  # deliberate errors are raised before any work: safe to run again
         raise
-    except Exception as exc:  # a crash after work may have begun: store the 500 (Stripe's choice)
+    except Exception as exc:  # a crash: stored if work was done (Stripe's choice), else released
         response = make_response(current_app.handle_user_exception(exc))
-        store.complete(scope, key, claim, response)
-        return response
-    if 400 <= response.status_code < 500:
+    if 400 <= response.status_code < 500 or (response.status_code >= 500 and database_writes() == writes):
         store.release(scope, key, claim)
     else:
         store.complete(scope, key, claim, response)

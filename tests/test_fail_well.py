@@ -1,0 +1,166 @@
+"""Bad input gets a 4xx in the error envelope, never a 500: odd numbers, deep JSON, lone surrogates, big bodies."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from apidesign.server import create_app, credentials, serve
+from apidesign.server.bodies import MAX_JSON_DEPTH
+
+ALICE, BOB = "usr_alice", "usr_bob"
+LONE = "\ud800"  # a UTF-16 surrogate with no partner: not a Unicode scalar value, so not text
+
+
+@pytest.fixture
+def channel(client, as_user):
+    r = client.post("/v1/channels", json={"name": "general", "memberIds": [BOB]}, headers=as_user(ALICE))
+    assert r.status_code == 201
+    return r.get_json()["data"]["channelId"]
+
+
+@pytest.fixture
+def api_key(client, as_user):
+    r = client.post("/v1/api-keys", json={"scopes": ["messages:write"]}, headers=as_user(ALICE))
+    return r.get_json()["data"]["key"]
+
+
+def raw_json(client, method, path, text, headers):
+    """Send ``text`` as the body verbatim (the test client's json= would re-encode it)."""
+    return client.open(path, method=method, data=text.encode("utf-8", "surrogatepass"),
+                       headers={**headers, "Content-Type": "application/json"})
+
+
+def assert_envelope(r, status, code=None):
+    assert r.status_code == status, r.get_data(as_text=True)[:300]
+    error = r.get_json()["error"]
+    assert set(error) == {"code", "message", "details"}
+    if code:
+        assert error["code"] == code, error
+    return error
+
+
+# --- pagination parameters ---------------------------------------------------------------
+
+@pytest.mark.parametrize("query,field", [("offset=9223372036854775808", "offset"), ("offset=-1", "offset"),
+                                         ("limit=-5", "limit"), ("limit=0", "limit"),
+                                         ("offset=99999999999999999999999999", "offset"),
+                                         ("offset=%D9%A1", "offset"), ("limit=1_0", "limit")])
+def test_an_offset_or_limit_out_of_range_is_a_400_naming_it(client, as_user, channel, query, field):
+    r = client.get(f"/v1/channels/{channel}/messages?{query}", headers=as_user(ALICE))
+    error = assert_envelope(r, 400, "INVALID_INPUT")
+    assert error["details"][0]["field"] == field
+
+
+def test_the_largest_offset_sqlite_can_hold_is_still_served(client, as_user, channel):
+    r = client.get(f"/v1/channels/{channel}/messages?offset=9223372036854775807", headers=as_user(ALICE))
+    assert r.status_code == 200 and r.get_json()["data"] == []
+
+
+def test_a_limit_above_the_maximum_is_still_clamped_not_refused(client, as_user, channel):
+    r = client.get(f"/v1/channels/{channel}/messages?limit=100000000000000000000000", headers=as_user(ALICE))
+    assert r.status_code == 200 and r.get_json()["meta"]["limit"] == 100
+
+
+# --- JSON bodies ------------------------------------------------------------------------
+
+def deep(n: int) -> str:
+    return '{"content": ' + "[" * (n - 1) + "]" * (n - 1) + "}"
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 1000, 100_000])
+def test_json_nested_deeper_than_the_limit_is_a_400(client, as_user, channel, depth):
+    r = raw_json(client, "POST", f"/v1/channels/{channel}/messages", deep(depth), as_user(ALICE))
+    error = assert_envelope(r, 400, "JSON_TOO_DEEP")
+    assert error["details"] == [{"field": "(body)", "issue": "too_deep", "max": MAX_JSON_DEPTH}]
+
+
+def test_json_at_the_depth_limit_is_parsed_and_then_validated(client, as_user, channel):
+    r = raw_json(client, "POST", f"/v1/channels/{channel}/messages", deep(MAX_JSON_DEPTH), as_user(ALICE))
+    assert_envelope(r, 400, "INVALID_INPUT")  # content must be a string: the depth was fine
+
+
+def test_deep_json_with_an_idempotency_key_is_a_400_too(client, as_user, channel):
+    r = raw_json(client, "POST", f"/v1/channels/{channel}/messages", deep(1000),
+                 {**as_user(ALICE), "Idempotency-Key": "deep-1"})
+    assert_envelope(r, 400, "JSON_TOO_DEEP")
+
+
+def lone_surrogate_requests(channel):
+    """(method, path, body) for every place the issue found a lone surrogate reaching the database."""
+    return [("POST", f"/v1/channels/{channel}/messages", {"content": LONE}),
+            ("POST", f"/v2/channels/{channel}/messages", {"content": "ok" + LONE}),
+            ("POST", f"/v1/channels/{channel}/messages:batchCreate", {"messages": [{"content": LONE}]}),
+            ("POST", "/v1/channels", {"name": "topical", "topic": LONE}),
+            ("PATCH", f"/v1/channels/{channel}", {"topic": LONE}),
+            ("PUT", f"/v1/channels/{channel}", {"name": "general", "memberIds": [LONE]}),
+            ("POST", "/v1/channels", {"name": "members", "memberIds": ["usr_" + LONE]}),
+            ("POST", "/v1/api-keys", {"scopes": [LONE]}),
+            ("POST", f"/v1/channels/{channel}/messages", {LONE: "a key is a string too"})]
+
+
+def escaped(body) -> str:
+    import json
+    return json.dumps(body)  # ensure_ascii: the surrogate travels as the escape \ud800, as an attacker sends it
+
+
+def test_a_lone_surrogate_anywhere_in_a_body_is_a_400_invalid_text(client, as_user, channel):
+    for method, path, body in lone_surrogate_requests(channel):
+        r = raw_json(client, method, path, escaped(body), as_user(ALICE))
+        error = assert_envelope(r, 400, "INVALID_TEXT")
+        assert error["details"][0]["issue"] == "lone_surrogate", (method, path)
+
+
+def test_a_lone_surrogate_in_a_webhook_is_a_400(client, channel, api_key):
+    r = raw_json(client, "POST", f"/v1/hooks/channels/{channel}/messages", escaped({"content": LONE}),
+                 {"X-API-Key": api_key})
+    assert_envelope(r, 400, "INVALID_TEXT")
+
+
+def test_a_surrogate_pair_is_one_character_and_welcome(client, as_user, channel):
+    r = raw_json(client, "POST", f"/v1/channels/{channel}/messages", '{"content": "\\ud83d\\ude00"}', as_user(ALICE))
+    assert r.status_code == 201 and r.get_json()["data"]["content"] == "\N{GRINNING FACE}"
+
+
+def test_a_refused_surrogate_is_not_stored_under_its_idempotency_key(client, as_user, channel):
+    headers = {**as_user(ALICE), "Idempotency-Key": "once"}
+    first = raw_json(client, "POST", f"/v1/channels/{channel}/messages", escaped({"content": LONE}), headers)
+    assert_envelope(first, 400, "INVALID_TEXT")
+    fixed = client.post(f"/v1/channels/{channel}/messages", json={"content": "fixed"}, headers=headers)
+    assert fixed.status_code == 201 and "Idempotent-Replayed" not in fixed.headers
+
+
+@pytest.mark.parametrize("text,issue", [('{"content": "a", "content": "b"}', "duplicate_name"),
+                                        ('{"content": NaN}', "syntax"), ('{"content": Infinity}', "syntax"),
+                                        ('{"content": "a"', "syntax"), ("", "syntax"),
+                                        ('{"content": ' + "1" * 5000 + "}", "syntax")])
+def test_json_that_is_not_i_json_is_a_400_malformed_json(client, as_user, channel, text, issue):
+    r = raw_json(client, "POST", f"/v1/channels/{channel}/messages", text, as_user(ALICE))
+    error = assert_envelope(r, 400, "MALFORMED_JSON")
+    assert error["details"][0]["issue"] == issue
+
+
+def test_bytes_that_are_not_utf8_are_a_400(client, as_user, channel):
+    r = client.post(f"/v1/channels/{channel}/messages", data=b'{"content": "\xff\xfe"}',
+                    headers={**as_user(ALICE), "Content-Type": "application/json"})
+    assert_envelope(r, 400, "MALFORMED_JSON")
+
+
+# --- body size ----------------------------------------------------------------------------
+
+def test_a_chunked_body_over_the_limit_is_a_413_not_a_truncated_400(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1})
+    alice = dict(credentials(app, ALICE))
+    megabyte = b"a" * (1 << 20)
+
+    def body(megabytes):  # a generator body: requests sends it with Transfer-Encoding: chunked
+        yield b'{"content": "'
+        for _ in range(megabytes):
+            yield megabyte
+        yield b'"}'
+
+    with serve(app) as live:
+        cid = requests.post(live.url + "/v1/channels", json={"name": "big"}, headers=alice).json()["data"]["channelId"]
+        r = requests.post(f"{live.url}/v1/channels/{cid}/messages", data=body(10),
+                          headers={**alice, "Content-Type": "application/json"}, timeout=10)
+    assert r.status_code == 413 and r.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
