@@ -164,3 +164,75 @@ def test_a_chunked_body_over_the_limit_is_a_413_not_a_truncated_400(clock):
         r = requests.post(f"{live.url}/v1/channels/{cid}/messages", data=body(10),
                           headers={**alice, "Content-Type": "application/json"}, timeout=10)
     assert r.status_code == 413 and r.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+# --- the shared store down ---------------------------------------------------------------------
+
+@pytest.fixture
+def redis_that_stops():
+    """A redis-server of this test's own on a free port, and a function that stops it (a class Redis going away)."""
+    import shutil
+    import subprocess
+
+    from apidesign.localhost import _wait_until_ready, free_port
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (run `make system-deps`)")
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    _wait_until_ready(url, proc)
+
+    def stop():
+        proc.terminate()
+        proc.wait(timeout=10)
+    yield url, stop
+    if proc.poll() is None:
+        stop()
+
+
+def test_with_the_store_stopped_every_endpoint_that_needs_it_is_a_503_with_retry_after(clock, redis_that_stops):
+    from apidesign.oauth import code_verifier, s256
+    from apidesign.store import redis_store
+    import random
+    url, stop = redis_that_stops
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "STORE": redis_store(url),
+                      "RATE_LIMIT": {"algorithm": "token_bucket", "limit": 100, "window": 60, "clock": "app"}})
+    client, alice = app.test_client(), dict(credentials(app, ALICE))
+    cid = client.post("/v1/channels", json={"name": "general"}, headers=alice).get_json()["data"]["channelId"]
+    key = client.post("/v1/api-keys", json={"scopes": ["messages:write"]}, headers=alice).get_json()["data"]
+    verifier = code_verifier(random.Random(3))
+    authorize = {"response_type": "code", "client_id": "chat-cli", "redirect_uri": "http://127.0.0.1:8400/callback",
+                 "scope": "messages:read", "state": "s", "code_challenge": s256(verifier),
+                 "code_challenge_method": "S256", "decision": "approve"}
+    code = client.post("/oauth/authorize", data=authorize, headers=alice).headers["Location"].split("code=")[1].split("&")[0]
+    stop()
+    calls = {
+        "send with Idempotency-Key": client.post(f"/v1/channels/{cid}/messages", json={"content": "hi"},
+                                                 headers={**alice, "Idempotency-Key": "k1"}),
+        "batch with Idempotency-Key": client.post(f"/v1/channels/{cid}/messages:batchCreate",
+                                                  json={"messages": [{"content": "hi"}]},
+                                                  headers={**alice, "Idempotency-Key": "k2"}),
+        "authorize": client.post("/oauth/authorize", data=authorize, headers=alice),
+        "token (code)": client.post("/oauth/token", data={"grant_type": "authorization_code", "code": code,
+                                                          "client_id": "chat-cli", "code_verifier": verifier,
+                                                          "redirect_uri": authorize["redirect_uri"]}),
+        "token (refresh)": client.post("/oauth/token", data={"grant_type": "refresh_token", "client_id": "chat-cli",
+                                                             "refresh_token": "rt_abc.def"}),
+        "revoke access token": client.post("/oauth/revoke", data={"token": alice["Authorization"].split()[1]}),
+        "revoke refresh token": client.post("/oauth/revoke", data={"token": "rt_abc.def"}),
+        "create API key": client.post("/v1/api-keys", json={"scopes": []}, headers=alice),
+        "rotate API key": client.post(f"/v1/api-keys/{key['keyId']}/rotate", headers=alice),
+        "revoke API key": client.delete(f"/v1/api-keys/{key['keyId']}", headers=alice),
+        "webhook": client.post(f"/v1/hooks/channels/{cid}/messages", json={"content": "hi"},
+                               headers={"X-API-Key": key["key"]}),
+    }
+    for name, r in calls.items():
+        assert r.status_code == 503, (name, r.status_code, r.get_data(as_text=True)[:200])
+        assert r.headers["Retry-After"] == "1", name
+        assert r.get_json()["error"]["code"] == "SERVICE_UNAVAILABLE", name
+    # Documented fail-open paths: the denylist (DENYLIST_ON_STORE_ERROR="open") and the rate limiter
+    # (on_store_error="open") let a request through; a POST without an Idempotency-Key needs no store.
+    assert client.get("/v1/whoami", headers=alice).status_code == 200
+    assert client.post(f"/v1/channels/{cid}/messages", json={"content": "hi"}, headers=alice).status_code == 201

@@ -10,6 +10,7 @@ from http import HTTPStatus
 from typing import Any, Mapping
 
 from flask import Flask, request
+from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing.exceptions import WebsocketMismatch
 
@@ -138,6 +139,13 @@ def register_error_handlers(app: Flask) -> None:
         headers = [(k, ", ".join(sorted(v.split(", "))) if k == "Allow" else v)  # Werkzeug's order varies by run
                    for k, v in exc.get_headers() if k.lower() != "content-type"]
         return error(code, http_message(exc)), exc.code, headers
+
+    @app.errorhandler(RedisError)
+    def store_unreachable(exc: RedisError):
+        # Idempotency records, OAuth codes and refresh tokens, API keys: without the shared store the
+        # server cannot keep its promises about them, so it says "not now" rather than guess.
+        app.logger.warning("shared store unreachable on %s %s: %r", request.method, request.path, exc)
+        return error("SERVICE_UNAVAILABLE", "The shared store is unreachable; try again shortly."), 503, {"Retry-After": "1"}
 
     @app.errorhandler(WebsocketMismatch)
     def not_a_websocket_handshake(exc: WebsocketMismatch):

@@ -190,7 +190,8 @@ def error_responses() -> dict[str, Any]:
         "UpgradeRequired": error("Not a WebSocket handshake: this endpoint speaks WebSocket only (RFC 9110 "
                                  "section 15.5.22).", "Upgrade"),
         "RateLimited": error("Over the rate limit; see RateLimit and RateLimit-Policy.", "Retry-After"),
-        "ServiceUnavailable": error("A dependency is down (presence, or the token and key store).", "Retry-After"),
+        "ServiceUnavailable": error("A dependency is down (presence, or the shared store that holds idempotency "
+                                    "records, tokens and API keys).", "Retry-After"),
     }
 
 
