@@ -153,7 +153,7 @@ def test_the_same_key_with_a_different_payload_is_422(client, as_user, channel):
 
 
 def test_the_same_key_while_the_first_request_runs_is_409(app, client, as_user, channel, clock):
-    records = IdempotencyStore(app.config["STORE"], clock)
+    records = IdempotencyStore(app.extensions["apidesign"].store, clock)  # the app's view: its namespace
     scope = f"user:{ALICE}|POST /v1/channels/{channel}/messages"
     records.claim(scope, "k1", fingerprint(b'{"content":"hi"}'))  # another server is running it right now
     r = post(client, as_user, channel, "k1")
@@ -162,7 +162,7 @@ def test_the_same_key_while_the_first_request_runs_is_409(app, client, as_user, 
 
 
 def test_a_crashed_request_is_recovered_after_the_lock_expires(app, client, as_user, channel, clock):
-    records = IdempotencyStore(app.config["STORE"], clock)
+    records = IdempotencyStore(app.extensions["apidesign"].store, clock)  # the app's view: its namespace
     scope = f"user:{ALICE}|POST /v1/channels/{channel}/messages"
     records.claim(scope, "k1", fingerprint(b'{"content":"hi"}'))  # claimed, then the server died
     assert post(client, as_user, channel, "k1").status_code == 409
