@@ -140,10 +140,13 @@ def test_json_that_is_not_i_json_is_a_400_malformed_json(client, as_user, channe
     assert error["details"][0]["issue"] == issue
 
 
-def test_bytes_that_are_not_utf8_are_a_400(client, as_user, channel):
-    r = client.post(f"/v1/channels/{channel}/messages", data=b'{"content": "\xff\xfe"}',
+@pytest.mark.parametrize("data", [b'{"content": "\xff\xfe"}', '{"content": "x"}'.encode("utf-16"),
+                                  '{"content": "x"}'.encode("utf-32"), b'{"content": "\xed\xa0\x80"}'])
+def test_a_body_that_is_not_utf8_is_a_400(client, as_user, channel, data):
+    r = client.post(f"/v1/channels/{channel}/messages", data=data,
                     headers={**as_user(ALICE), "Content-Type": "application/json"})
-    assert_envelope(r, 400, "MALFORMED_JSON")
+    error = assert_envelope(r, 400, "MALFORMED_JSON")
+    assert error["details"] == [{"field": "(body)", "issue": "not_utf8"}]
 
 
 # --- body size ----------------------------------------------------------------------------

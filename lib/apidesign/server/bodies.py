@@ -1,7 +1,7 @@
 """Request bodies at the edge: a size limit that holds for chunked bodies too, and strict JSON.
 
 Every JSON body is parsed here (``request.get_json()`` goes through ``StrictJSONProvider``), so
-one set of rules holds on every endpoint. A body must be I-JSON (RFC 7493): no lone surrogates
+one set of rules holds on every endpoint. A body must be I-JSON (RFC 7493): UTF-8 (section 2.1), no lone surrogates
 (section 2.1), no repeated member names (section 2.3), no ``NaN`` or ``Infinity`` (not JSON at
 all, RFC 8259 section 6). And it may nest arrays and objects at most ``MAX_JSON_DEPTH`` deep
 (RFC 8259 section 9 lets a parser set that limit); the API's own bodies nest three deep.
@@ -32,14 +32,18 @@ class DuplicateName(ValueError):
 def parse_json(data: bytes | str) -> Any:
     """The JSON value in ``data`` if it is I-JSON nested at most ``MAX_JSON_DEPTH`` deep, else a 400."""
     try:
-        value = json.loads(data, object_pairs_hook=unique_names, parse_constant=not_json)
+        text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
+    except UnicodeDecodeError:  # RFC 8259 section 8.1: UTF-8 only (json.loads would guess UTF-16 and -32 too)
+        raise MalformedJson("The request body is not UTF-8.", details=[field_issue("(body)", "not_utf8")]) from None
+    try:
+        value = json.loads(text, object_pairs_hook=unique_names, parse_constant=not_json)
     except RecursionError:  # deeper than the interpreter's own stack allows: far past the limit
         raise too_deep() from None
     except DuplicateName as exc:
         name = exc.args[0][:40]
         raise MalformedJson(f"The body is not valid JSON: the member name {name!r} appears twice in one object.",
                             details=[field_issue("(body)", "duplicate_name", name=name)]) from None
-    except ValueError:  # JSONDecodeError, UnicodeDecodeError (bytes that are not UTF-8), a 5,000-digit integer
+    except ValueError:  # JSONDecodeError, or an integer of more than 4,300 digits
         raise MalformedJson("The request body is not valid JSON.", details=[field_issue("(body)", "syntax")]) from None
     check_tree(value)
     return value
