@@ -19,11 +19,9 @@ What is stored:
   so the client can fix the request and retry with the same key;
 * a deliberate ``ApiError`` 5xx (e.g. 503 from an open circuit breaker) is raised before
   any work too: released, so a retry can succeed once the dependency is back;
-* an unexpected crash (500) after the handler wrote to the database: **stored**, as Stripe
-  does. The side effect committed, so re-running would duplicate it; a replayed 500 tells
-  the client to check state and use a new key;
-* a crash before any write (a bug in input handling, say): released like a 4xx. Nothing
-  was done, and a stored 500 would only turn one bad moment into a key that fails for 24 h.
+* an unexpected crash (500): **stored** if the handler had written to the database, as Stripe
+  does (re-running would duplicate the write; the replayed 500 says "check, then use a new
+  key"); released if it had written nothing, since a retry then has nothing to duplicate.
 
 Deadlines are read from the app's wall clock (epoch seconds): records live in a shared
 store, and every app server must agree on what "expired" means.
@@ -280,15 +278,6 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-def database_writes() -> int:
-    """Rows the app's database has changed so far: if a crashed request left it unchanged, it did no work.
-
-    Another request's write in the meantime also counts, which errs on the side of storing the 500.
-    """
-    from .server.services import services
-    return services().db.conn.total_changes
-
-
 def answer_existing(claim: Claim) -> Response:
     """A replay of the completed record, or the draft's 422 (other payload) / 409 (still running)."""
     record = claim.record
@@ -317,3 +306,12 @@ def run_claimed(store: IdempotencyStore, scope: str, key: str, claim: Claim,
     else:
         store.complete(scope, key, claim, response)
     return response
+
+
+def database_writes() -> int:
+    """Rows the app's database has changed so far: if a crashed request left it unchanged, it did no work.
+
+    Another request's write in the meantime also counts, which errs on the side of storing the 500.
+    """
+    from .server.services import services  # imported here: the server package imports this module
+    return services().db.conn.total_changes
