@@ -239,3 +239,15 @@ def test_with_the_store_stopped_every_endpoint_that_needs_it_is_a_503_with_retry
     # (on_store_error="open") let a request through; a POST without an Idempotency-Key needs no store.
     assert client.get("/v1/whoami", headers=alice).status_code == 200
     assert client.post(f"/v1/channels/{cid}/messages", json={"content": "hi"}, headers=alice).status_code == 201
+
+
+def test_deep_json_and_lone_surrogates_are_400s_over_real_http_too(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1})
+    alice = {**credentials(app, ALICE), "Content-Type": "application/json"}
+    with serve(app) as live, requests.Session() as http:  # cheroot's worker threads, not the test's own
+        cid = http.post(live.url + "/v1/channels", data='{"name": "deep"}', headers=alice).json()["data"]["channelId"]
+        deep_answer = http.post(f"{live.url}/v1/channels/{cid}/messages", data=deep(100_000), headers=alice)
+        lone_answer = http.post(f"{live.url}/v1/channels/{cid}/messages", data=escaped({"content": LONE}),
+                                headers=alice)
+    assert (deep_answer.status_code, deep_answer.json()["error"]["code"]) == (400, "JSON_TOO_DEEP")
+    assert (lone_answer.status_code, lone_answer.json()["error"]["code"]) == (400, "INVALID_TEXT")

@@ -13,6 +13,7 @@ from ..idempotency import BARE_KEY, MAX_KEY_LENGTH, REPLAYED
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, ORDERS
 from .auth import API_KEY_HEADER, CHAT_SCOPES
 from .batch import MAX_ITEMS
+from .bodies import MAX_JSON_DEPTH
 from .channels import NAME_PATTERN
 from .integrations import KEY_SCOPES
 from .messages import MAX_CONTENT, MESSAGE_TYPES
@@ -178,7 +179,10 @@ def error_responses() -> dict[str, Any]:
         return response
 
     return {
-        "BadRequest": error("A field, parameter or header is invalid; details name each one."),
+        "BadRequest": error("A field, parameter or header is invalid; details name each one. A JSON body must be "
+                            "UTF-8 I-JSON (RFC 7493) nested at most "
+                            f"{MAX_JSON_DEPTH} deep: else MALFORMED_JSON (not UTF-8, not JSON, a repeated "
+                            "member name, NaN), INVALID_TEXT (a lone surrogate) or JSON_TOO_DEEP."),
         "Unauthenticated": error("No credentials, or bad ones.", "WWW-Authenticate"),
         "Forbidden": error("Authenticated, but not allowed (a missing scope, a channel you are not in)."),
         "NotFound": error("No such resource (or one you may not know exists)."),
