@@ -80,6 +80,12 @@ def test_json_at_the_depth_limit_is_parsed_and_then_validated(client, as_user, c
     assert_envelope(r, 400, "INVALID_INPUT")  # content must be a string: the depth was fine
 
 
+def test_brackets_inside_strings_are_text_not_nesting(client, as_user, channel):
+    content = '[{"\\"' * 100  # a quote escaped inside the string does not end it
+    r = client.post(f"/v1/channels/{channel}/messages", json={"content": content}, headers=as_user(ALICE))
+    assert r.status_code == 201 and r.get_json()["data"]["content"] == content
+
+
 def test_deep_json_with_an_idempotency_key_is_a_400_too(client, as_user, channel):
     r = raw_json(client, "POST", f"/v1/channels/{channel}/messages", deep(1000),
                  {**as_user(ALICE), "Idempotency-Key": "deep-1"})

@@ -9,6 +9,7 @@ all, RFC 8259 section 6). And it may nest arrays and objects at most ``MAX_JSON_
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any
@@ -22,7 +23,9 @@ from werkzeug.wsgi import LimitedStream
 from ..errors import InvalidText, JsonTooDeep, MalformedJson, field_issue
 
 MAX_JSON_DEPTH = 32
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # after parsing, a valid pair has become one character
+JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a string literal, escapes and all (may hold brackets)
+NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 class DuplicateName(ValueError):
@@ -35,9 +38,11 @@ def parse_json(data: bytes | str) -> Any:
         text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
     except UnicodeDecodeError:  # RFC 8259 section 8.1: UTF-8 only (json.loads would guess UTF-16 and -32 too)
         raise MalformedJson("The request body is not UTF-8.", details=[field_issue("(body)", "not_utf8")]) from None
+    if nesting(text) > MAX_JSON_DEPTH:  # measured before parsing: the parser itself recurses
+        raise too_deep()
     try:
         value = json.loads(text, object_pairs_hook=unique_names, parse_constant=not_json)
-    except RecursionError:  # deeper than the interpreter's own stack allows: far past the limit
+    except RecursionError:  # not expected after the check above; kept so a miss is a 400, never a 500
         raise too_deep() from None
     except DuplicateName as exc:
         name = exc.args[0][:40]
@@ -45,8 +50,14 @@ def parse_json(data: bytes | str) -> Any:
                             details=[field_issue("(body)", "duplicate_name", name=name)]) from None
     except ValueError:  # JSONDecodeError, or an integer of more than 4,300 digits
         raise MalformedJson("The request body is not valid JSON.", details=[field_issue("(body)", "syntax")]) from None
-    check_tree(value)
+    check_text(value)
     return value
+
+
+def nesting(text: str) -> int:
+    """How deep arrays and objects nest in JSON ``text``: the most brackets open at once, outside strings."""
+    brackets = NOT_A_BRACKET.sub("", JSON_STRING.sub("", text))
+    return max(itertools.accumulate(map(BRACKET_STEP.__getitem__, brackets)), default=0)
 
 
 def unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -63,24 +74,24 @@ def not_json(constant: str) -> Any:
     raise ValueError(f"{constant} is not a JSON value")
 
 
-def check_tree(value: Any) -> None:
-    """400 if ``value`` nests too deep or any string in it (a member name too) holds a lone surrogate."""
-    stack = [(value, 0, "(body)")]  # iterative: a recursive walk would itself be the stack overflow
-    while stack:
-        node, depth, path = stack.pop()
-        if isinstance(node, str):
-            if LONE_SURROGATE.search(node):
-                raise InvalidText("Strings must be Unicode text: a lone surrogate (\\ud800-\\udfff) is not.",
-                                  details=[field_issue(path, "lone_surrogate")])
-        elif isinstance(node, (dict, list)):
-            if depth + 1 > MAX_JSON_DEPTH:
-                raise too_deep()
-            members = node.items() if isinstance(node, dict) else enumerate(node)
-            for name, child in members:
-                child_path = str(name) if path == "(body)" else f"{path}.{name}"
-                stack.append((child, depth + 1, child_path))
-                if isinstance(name, str):
-                    stack.append((name, depth + 1, path))
+def check_text(value: Any) -> None:
+    """400 if any string in ``value``, member names included, holds a lone surrogate (UTF-8 cannot encode one)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidText("Strings must be Unicode text: a lone surrogate (\\ud800-\\udfff) is not.",
+                          details=[field_issue(holding_surrogate(value), "lone_surrogate")]) from None
+
+
+def holding_surrogate(value: Any) -> str:
+    """The top-level member (or item) that holds the lone surrogate, for the error's ``details``."""
+    members = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for name, child in members:
+        try:
+            json.dumps([name, child], ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return str(name).encode("utf-8", "replace").decode("utf-8")
+    return "(body)"
 
 
 def too_deep() -> JsonTooDeep:
