@@ -257,3 +257,24 @@ def test_deep_json_and_lone_surrogates_are_400s_over_real_http_too(clock):
                                 headers=alice)
     assert (deep_answer.status_code, deep_answer.json()["error"]["code"]) == (400, "JSON_TOO_DEEP")
     assert (lone_answer.status_code, lone_answer.json()["error"]["code"]) == (400, "INVALID_TEXT")
+
+
+def test_a_chunked_body_of_exactly_the_limit_is_read_and_one_byte_more_is_a_413_for_json_and_forms(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "MAX_CONTENT_LENGTH": 1000})
+    alice = dict(credentials(app, ALICE))
+
+    def chunked(data: bytes):  # a generator: requests sends it chunked, 100 bytes a chunk
+        yield from (data[i:i + 100] for i in range(0, len(data), 100))
+
+    def message(size: int) -> bytes:
+        return b'{"content": "' + b"a" * (size - 15) + b'"}'
+    form = b"grant_type=refresh_token&client_id=chat-cli&refresh_token=rt_" + b"a" * 2000
+    with serve(app) as live:
+        cid = requests.post(live.url + "/v1/channels", json={"name": "edge"}, headers=alice).json()["data"]["channelId"]
+        sent = [requests.post(f"{live.url}/v1/channels/{cid}/messages", data=chunked(message(size)),
+                              headers={**alice, "Content-Type": "application/json"}, timeout=10).status_code
+                for size in (1000, 1001)]
+        token = requests.post(live.url + "/oauth/token", data=chunked(form), timeout=10,
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert sent == [201, 413]
+    assert token.status_code == 413  # it was cut at the limit and read as a wrong refresh token: 400 invalid_grant
