@@ -215,7 +215,8 @@ def test_with_the_store_stopped_every_endpoint_that_needs_it_is_a_503_with_retry
     authorize = {"response_type": "code", "client_id": "chat-cli", "redirect_uri": "http://127.0.0.1:8400/callback",
                  "scope": "messages:read", "state": "s", "code_challenge": s256(verifier),
                  "code_challenge_method": "S256", "decision": "approve"}
-    code = client.post("/oauth/authorize", data=authorize, headers=alice).headers["Location"].split("code=")[1].split("&")[0]
+    approved = client.post("/oauth/authorize", data=authorize, headers=alice)
+    code = approved.headers["Location"].split("code=")[1].split("&")[0]
     stop()
     calls = {
         "send with Idempotency-Key": client.post(f"/v1/channels/{cid}/messages", json={"content": "hi"},

@@ -53,7 +53,7 @@ class JsonTooDeep(InvalidInput):
 
 
 class InvalidText(InvalidInput):
-    """400: a string holds a lone surrogate, which is no Unicode character (RFC 8259 section 8.2, RFC 7493 section 2.1)."""
+    """400: a string holds a lone surrogate, which is not a Unicode character (RFC 8259 8.2, RFC 7493 2.1)."""
 
     status, code = 400, "INVALID_TEXT"
 

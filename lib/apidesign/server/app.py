@@ -157,7 +157,8 @@ def register_error_handlers(app: Flask) -> None:
         # Idempotency records, OAuth codes and refresh tokens, API keys: without the shared store the
         # server cannot keep its promises about them, so it says "not now" rather than guess.
         app.logger.warning("shared store unreachable on %s %s: %r", request.method, request.path, exc)
-        return error("SERVICE_UNAVAILABLE", "The shared store is unreachable; try again shortly."), 503, {"Retry-After": "1"}
+        body = error("SERVICE_UNAVAILABLE", "The shared store is unreachable; try again shortly.")
+        return body, 503, {"Retry-After": "1"}
 
     @app.errorhandler(WebsocketMismatch)
     def not_a_websocket_handshake(exc: WebsocketMismatch):
