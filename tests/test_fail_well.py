@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import random
+import shutil
+import subprocess
+
 import pytest
 import requests
 
+from apidesign.localhost import _wait_until_ready, free_port
+from apidesign.oauth import code_verifier, s256
 from apidesign.server import create_app, credentials, serve
 from apidesign.server.bodies import MAX_JSON_DEPTH
+from apidesign.store import redis_store
 
 ALICE, BOB = "usr_alice", "usr_bob"
 LONE = "\ud800"  # a UTF-16 surrogate with no partner: not a Unicode scalar value, so not text
@@ -106,7 +114,6 @@ def lone_surrogate_requests(channel):
 
 
 def escaped(body) -> str:
-    import json
     return json.dumps(body)  # ensure_ascii: the surrogate travels as the escape \ud800, as an attacker sends it
 
 
@@ -180,10 +187,6 @@ def test_a_chunked_body_over_the_limit_is_a_413_not_a_truncated_400(clock):
 @pytest.fixture
 def redis_that_stops():
     """A redis-server of this test's own on a free port, and a function that stops it (a class Redis going away)."""
-    import shutil
-    import subprocess
-
-    from apidesign.localhost import _wait_until_ready, free_port
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed (run `make system-deps`)")
@@ -202,9 +205,6 @@ def redis_that_stops():
 
 
 def test_with_the_store_stopped_every_endpoint_that_needs_it_is_a_503_with_retry_after(clock, redis_that_stops):
-    from apidesign.oauth import code_verifier, s256
-    from apidesign.store import redis_store
-    import random
     url, stop = redis_that_stops
     app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "STORE": redis_store(url),
                       "RATE_LIMIT": {"algorithm": "token_bucket", "limit": 100, "window": 60, "clock": "app"}})

@@ -8,14 +8,16 @@ against every route of the app's URL map, with real IDs or garbage in the path.
 
 from __future__ import annotations
 
+import base64
 import json
 from urllib.parse import quote
 
 import hypothesis
 import pytest
+import requests
 from hypothesis import strategies as st
 
-from apidesign.server import create_app, credentials
+from apidesign.server import create_app, credentials, serve
 
 ALICE = "usr_alice"
 EXAMPLES = 1200
@@ -76,7 +78,6 @@ who = st.sampled_from(["alice", "alice", "key", "nobody", "garbage", "forged"])
 
 
 def b64(data: bytes) -> str:
-    import base64
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
@@ -147,9 +148,6 @@ def assert_error_shape(rule: str, response) -> None:
 
 def test_every_hostile_body_gets_a_4xx_envelope_over_real_http_on_every_route_that_takes_one():
     """The same raw shapes through cheroot (its worker threads, its body framing), to each POST, PUT and PATCH."""
-    import requests
-
-    from apidesign.server import serve
     app = create_app(APP_CONFIG)
     with serve(app) as live, requests.Session() as http:
         alice = dict(credentials(app, ALICE))

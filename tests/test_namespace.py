@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import redis
 
 from apidesign.namespace import InvalidNamespace, Namespaced
 from apidesign.server import create_app, credentials
@@ -113,7 +114,6 @@ def test_each_app_gets_its_own_namespace_by_default(clock):
 
 
 def test_redis_url_in_the_environment_points_create_app_at_that_redis(redis_url, monkeypatch):
-    import redis
     monkeypatch.setenv("REDIS_URL", redis_url)
     app = create_app({})
     store = app.extensions["apidesign"].store
