@@ -204,7 +204,7 @@ def redis_that_stops():
         stop()
 
 
-def test_with_the_store_stopped_every_endpoint_that_needs_it_is_a_503_with_retry_after(clock, redis_that_stops):
+def test_with_the_store_stopped_every_endpoint_that_needs_it_says_retry_later_never_500(clock, redis_that_stops):
     url, stop = redis_that_stops
     app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "STORE": redis_store(url),
                       "RATE_LIMIT": {"algorithm": "token_bucket", "limit": 100, "window": 60, "clock": "app"}})
@@ -224,7 +224,6 @@ def test_with_the_store_stopped_every_endpoint_that_needs_it_is_a_503_with_retry
         "batch with Idempotency-Key": client.post(f"/v1/channels/{cid}/messages:batchCreate",
                                                   json={"messages": [{"content": "hi"}]},
                                                   headers={**alice, "Idempotency-Key": "k2"}),
-        "authorize": client.post("/oauth/authorize", data=authorize, headers=alice),
         "token (code)": client.post("/oauth/token", data={"grant_type": "authorization_code", "code": code,
                                                           "client_id": "chat-cli", "code_verifier": verifier,
                                                           "redirect_uri": authorize["redirect_uri"]}),
@@ -238,10 +237,17 @@ def test_with_the_store_stopped_every_endpoint_that_needs_it_is_a_503_with_retry
         "webhook": client.post(f"/v1/hooks/channels/{cid}/messages", json={"content": "hi"},
                                headers={"X-API-Key": key["key"]}),
     }
+    denied_consent = client.post("/oauth/authorize", data=authorize, headers=alice)
     for name, r in calls.items():
         assert r.status_code == 503, (name, r.status_code, r.get_data(as_text=True)[:200])
         assert r.headers["Retry-After"] == "1", name
-        assert r.get_json()["error"]["code"] == "SERVICE_UNAVAILABLE", name
+        if name.startswith(("token", "revoke access", "revoke refresh")):  # OAuth clients parse RFC 6749's shape
+            assert r.get_json()["error"] == "temporarily_unavailable", name
+        else:
+            assert r.get_json()["error"]["code"] == "SERVICE_UNAVAILABLE", name
+    # The authorization endpoint answers by redirect, since a 503 cannot reach the client (RFC 6749 4.1.2.1).
+    assert denied_consent.status_code == 302
+    assert "error=temporarily_unavailable" in denied_consent.headers["Location"]
     # Documented fail-open paths: the denylist (DENYLIST_ON_STORE_ERROR="open") and the rate limiter
     # (on_store_error="open") let a request through; a POST without an Idempotency-Key needs no store.
     assert client.get("/v1/whoami", headers=alice).status_code == 200
