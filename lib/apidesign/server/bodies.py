@@ -1,10 +1,11 @@
 """Request bodies at the edge: a size limit that holds for chunked bodies too, and strict JSON.
 
 Every JSON body is parsed here (``request.get_json()`` goes through ``StrictJSONProvider``), so
-one set of rules holds on every endpoint. A body must be I-JSON (RFC 7493): UTF-8 (section 2.1), no lone surrogates
-(section 2.1), no repeated member names (section 2.3), no ``NaN`` or ``Infinity`` (not JSON at
-all, RFC 8259 section 6). And it may nest arrays and objects at most ``MAX_JSON_DEPTH`` deep
-(RFC 8259 section 9 lets a parser set that limit); the API's own bodies nest three deep.
+one set of rules holds on every endpoint. A body must be I-JSON (RFC 7493): UTF-8 without lone
+surrogates (section 2.1), no member name twice in one object (section 2.3), no ``NaN`` or
+``Infinity`` (not JSON at all, RFC 8259 section 6). And it may nest arrays and objects at most
+``MAX_JSON_DEPTH`` deep (RFC 8259 section 9 lets a parser set that limit); the API's own bodies
+nest three deep.
 """
 
 from __future__ import annotations
