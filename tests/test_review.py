@@ -15,7 +15,8 @@ from apidesign.review.checklist import load_checklist
 
 DESIGNS = DATA / "designs"
 
-# (rule, offending line) for every design in data/designs/, in the reviewer's order.
+# (rule, offending line) for the designs the notebooks and exercises use, in the reviewer's order.
+# Every design in data/designs/ is labelled in labels.json; test_review_corpus.py scores the rest.
 EXPECTED = {
     "chat-flawed.md": [
         ("verb-in-path", "POST /sendMessage"),
@@ -36,29 +37,17 @@ EXPECTED = {
         ("no-rate-limiting", ""),
     ],
     "checkout-flawed.md": [
+        ("list-without-pagination", "GET /getProducts"),
         ("verb-in-path", "GET /getProducts"),
         ("post-without-idempotency-key", "POST /placeOrder"),
         ("verb-in-path", "POST /placeOrder"),
         ("get-changes-state", "GET /orders/{orderId}/cancel"),
         ("verb-in-path", "GET /orders/{orderId}/cancel"),
         ("put-as-partial-update", "PUT /orders/{orderId}"),
+        ("missing-core-flow", "Track an order"),
         ("post-without-idempotency-key", "POST /cart/{cartId}/items"),
         ("singular-collection", "POST /cart/{cartId}/items"),
         ("protocol-without-justification", "gRPC between the services."),
-        ("missing-error-cases", ""),
-        ("no-rate-limiting", ""),
-    ],
-    "feed-flawed.md": [
-        ("get-changes-state", "GET /posts/{postId}/like"),
-        ("verb-in-path", "GET /posts/{postId}/like"),
-        ("list-without-pagination", "GET /users/{userId}/followers"),
-        ("put-as-partial-update", "PUT /users/{userId}"),
-        ("list-without-pagination", "GET /posts/{postId}/comments"),
-        ("post-without-idempotency-key", "POST /post"),
-        ("singular-collection", "POST /post"),
-        ("offset-pagination-on-feed", "GET /feed?page=2"),
-        ("too-many-endpoints", "GET /posts/{postId}/comments"),
-        ("protocol-without-justification", "SSE for the feed."),
         ("missing-error-cases", ""),
         ("no-rate-limiting", ""),
     ],
@@ -71,9 +60,11 @@ EXPECTED = {
 }
 
 
-def test_every_shipped_design_has_pinned_findings():
-    shipped = {p.relative_to(DESIGNS).as_posix() for p in DESIGNS.rglob("*.md")}
-    assert shipped == set(EXPECTED)
+def test_every_shipped_design_is_labelled_and_the_pinned_ones_agree_with_their_labels():
+    from apidesign.review.corpus import load_labels
+    labels = {d.name: d.expected for d in load_labels()}
+    assert {p.relative_to(DESIGNS).as_posix() for p in DESIGNS.rglob("*.md")} == set(labels)
+    assert all(set(EXPECTED[name]) == labels[name] for name in EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -215,7 +206,7 @@ def test_findings_are_frozen_and_reject_unknown_severities():
 
 def test_markdown_report_and_summary_count_every_finding():
     findings = review(load_design(DESIGNS / "checkout-flawed.md"))
-    assert summary(findings) == "6 errors, 5 warnings, 0 info"
+    assert summary(findings) == "7 errors, 6 warnings, 0 info"
     assert as_markdown(findings).count("\n| ") == len(findings)
     assert as_markdown([]).startswith("No findings")
 
