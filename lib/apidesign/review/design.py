@@ -94,6 +94,14 @@ class Design:
         """The core flows the design states (Step 1 of the interview), in order."""
         return tuple(n for n in self.notes if n.is_flow)
 
+    def with_flows(self, flows: Iterable[str]) -> "Design":
+        """This design, with ``flows`` as its core flows if it states none (numbered from 1, like notes)."""
+        flows = [f for f in flows if f.strip()]
+        if self.flows or not flows:
+            return self
+        return Design(self.endpoints, self.notes + tuple(Note(f, i, "Core flows") for i, f in enumerate(flows, 1)),
+                      self.title)
+
     @property
     def decisions_text(self) -> str:
         """The notes other than the core flows: what the design decides, not what users do."""
