@@ -172,6 +172,7 @@ def parse_markdown(text: str) -> Design:
     for n, line in enumerate(lines, start=1):
         if line.strip().startswith("|"):
             columns = table_row(line, n, columns, rows)
+            section = ""  # the lines after a table are decisions, whatever heading came before it
         elif line.lstrip().startswith("#") or re.fullmatch(r"\s*[^-*+|#].*:\s*", line):
             section = line.strip().lstrip("#").strip().rstrip(":")  # "## Core flows" or "Core flows:"
         elif note_text(line):

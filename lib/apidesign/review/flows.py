@@ -65,7 +65,8 @@ def serves(flow: Note, ep: Endpoint) -> bool:
     words = endpoint_words(ep)
     if verb and names_verb(verb, words):
         return True
-    if not flow_nouns(rest) & words:
+    nouns = flow_nouns(rest)
+    if nouns and not nouns & words:  # "See who came in today" names nothing to match: its verb decides
         return False
     if verb in v.SEARCH_VERBS:
         return searches(ep)

@@ -218,7 +218,8 @@ def singular_collection(design: Design):
     for ep in design.endpoints:
         s = ep.segments
         for i, seg in enumerate(s):
-            if is_id(seg) or is_version(seg) or verb_of(seg, ep.description) or not countable(head(seg)):
+            if is_id(seg) or is_version(seg) or verb_of(seg, ep.description) or not countable(head(seg)) \
+                    or head(seg) in v.MASS_NOUNS:
                 continue
             before_id = i + 1 < len(s) and is_id(s[i + 1])  # /user/{id}: always a collection
             created_in = (i == len(s) - 1 and ep.method == "POST" and not (i and is_id(s[i - 1]))
@@ -404,8 +405,8 @@ def privileged_without_authorization(design: Design):
     """Logging in says who you are, not what you may do: an admin or cross-user action needs a stated rule."""
     stated = v.AUTHORIZATION.search(design.decisions_text)
     for ep in design.endpoints:
-        if ep.method != "GET" and v.PRIVILEGED.search(ep.text) and not stated \
-                and not v.AUTHORIZATION.search(ep.description):
+        privileged = v.PRIVILEGED.search(ep.text) or operation_verb(ep) in v.PRIVILEGED_VERBS
+        if ep.method != "GET" and privileged and not stated and not v.AUTHORIZATION.search(ep.description):
             yield (ep, "This acts on other people's data, many users or money, and the design never says who may "
                        "call it: any logged-in user could.",
                    "State the rule: e.g. only admins (a role or an `admin` scope in the token) may call it, and "

@@ -40,7 +40,10 @@ STREAMING = re.compile(r"\b(streams?|streaming|sse|server-sent|websockets?|socke
 # Singletons that still return a list, so they still need pagination.
 LIST_SINGLETONS = frozenset({"feed", "timeline", "search", "inbox", "home", "history"})
 # Mass nouns name one thing, not a list: ``/files/{id}/data`` is the file's bytes.
-MASS_NOUNS = frozenset({"data", "metadata", "content", "info", "information", "feedback", "media"})
+# Uncountable nouns name a whole, so ``/stock/{sku}`` is not a singular collection (the lexicon has no countability).
+MASS_NOUNS = frozenset({"data", "metadata", "content", "info", "information", "feedback", "media", "stock",
+                        "inventory", "equipment", "music", "money", "traffic", "weather", "storage", "billing",
+                        "software", "mail"})
 # POSTs that log a caller in: retrying them mints another token, which is harmless. A path named
 # ``sessions`` logs in only if its row says so (a parking session is not a login).
 AUTH_SEGMENTS = frozenset({"token", "tokens", "login", "auth", "oauth", "refresh", "signin"})
@@ -54,7 +57,7 @@ HARMFUL_DUPLICATES = re.compile(r"\b(orders?|payments?|pay|charges?|checkouts?|t
 
 PAGINATION = re.compile(r"cursor|\blimit\b|limit=|\bpage|offset|paginat|after=|before=", re.I)
 # A list whose size the design bounds needs no pages: "at most 50", "the top 100", "about 500 seats".
-BOUNDED = re.compile(r"\bat most\b|\bup to \d|\bno more than\b|\bmaximum of\b|\btop \d+|\bfixed[- ]size|"
+BOUNDED = re.compile(r"\bat most\b|\bup to \d|\b(no|rarely|never|not) more than\b|\b(fewer|less) than \d|\bmaximum of\b|\btop \d+|\bfixed[- ]size|"
                      r"\bbounded\b|\blast \d+ (days|hours|minutes|items|entries)|\bno (paging|pagination)\b|"
                      r"\bnot paginated\b", re.I)
 ALL_LISTS_PAGINATED = re.compile(r"\b(all|every)\b[^.]*\blists?\b[^.]*(paginat|cursor)", re.I)
@@ -94,11 +97,15 @@ ERROR_CASES = {
 PARTIAL_UPDATE = re.compile(r"partial|\bonly\b|\brename|\btoggle|\bmark\b|\bincrement|\bchange\b|"
                             r"\bsome (of the )?fields|\bone field|\bsingle field|\bstatus\b|\bfield\b", re.I)
 
+# Whom a fan-out reaches: "to all users", "every member", "all backers".
+RECIPIENTS = (r"(users?|sellers?|customers?|members?|subscribers?|backers?|followers?|buyers?|students?|"
+              r"employees?|participants?|attendees?|players?|accounts?)")
+
 # Asynchronous work: the row says it happens later, takes long, or reaches many recipients.
 ASYNC = re.compile(r"asynchronous|in the background|\bbackground (job|worker)|\bqueues?\b|\bqueued\b|"
                    r"\btakes? (several |a few |many )?(minutes|hours)|\bcan take\b|\b(a|an|about an?) (minute|hour)\b|"
                    r"\bnightly\b|\bbatch job\b|\bfan[- ]out|"
-                   r"\b(all|every)( the)? (users?|sellers?|customers?|members?|subscribers?)\b", re.I)
+                   r"\b(all|every)( the)? " + RECIPIENTS + r"\b", re.I)
 # How a client learns that asynchronous work finished.
 ASYNC_STATUS = re.compile(r"\b202\b|\baccepted\b|\bstatus\b|\bprogress\b|\boperations?\b|\bcallbacks?\b|"
                           r"\bwebhooks?\b|\bpoll\b|\blocation\b", re.I)
@@ -107,9 +114,12 @@ WEBHOOKS = re.compile(r"web ?hooks?|callback url", re.I)
 SIGNATURE = re.compile(r"\bhmac|signatures?\b|signing secret|\bsigned\b(?! in)|\bsigns\b(?! in)", re.I)
 
 # Operations that reach other people's data or many people at once, or move money back.
-PRIVILEGED = re.compile(r"\badmin|\bbroadcast|\bannounce|\bban\b|\bunban|\bsuspend|\bimpersonat|\breverse|"
-                        r"\brefund|\bpay ?outs?\b|\bpay out\b|\b(another|other|a|any|banned) (user|member|customer|seller)'s|"
-                        r"\bsomeone else's|\b(all|every)( the)? (users?|sellers?|customers?|members?|accounts?)\b", re.I)
+PRIVILEGED = re.compile(r"\badmin|\bbroadcasts?\b|\bannouncements?\b|\bpay ?outs?\b|"
+                        r"\b(another|other|a|any|banned) (user|member|customer|seller)'s|\bsomeone else's|"
+                        r"\b(all|every)( the)? " + RECIPIENTS + r"\b", re.I)
+# Verbs that are privileged when they are what the row does (not a side effect: "Cancel ... and refund the credit").
+PRIVILEGED_VERBS = frozenset({"refund", "reverse", "ban", "unban", "suspend", "impersonate", "broadcast", "announce",
+                              "payout"})
 # Who may call it: a role, a scope, a permission, an owner.
 AUTHORIZATION = re.compile(r"\badmins?\b|administrators?|\bstaff\b|moderators?|\boperators?\b|\broles?\b|"
                            r"\bscopes?\b|permissions?\b|\brbac\b|\bacl\b|\bowners?\b|\bonly\b[^.]*\b(may|can)\b|"
@@ -130,5 +140,6 @@ FLOW_METHODS = {**{v: ("GET",) for v in READ_VERBS | SEARCH_VERBS}, **{v: ("POST
                 **{v: ("DELETE", "POST", "PATCH") for v in REMOVE_VERBS}}
 # Nouns too general to tie a flow to an endpoint ("Follow a user" is about following, not users).
 GENERIC_NOUNS = frozenset({"user", "users", "me", "people", "person", "everyone", "someone", "thing", "time",
-                           "way", "one", "later", "real", "together"})
+                           "way", "one", "later", "real", "together", "today", "day", "week", "month", "now",
+                           "who", "what"})
 PAGING_PARAMS = frozenset({"cursor", "limit", "page", "offset", "after", "before", "page_size", "pagesize"})
