@@ -105,11 +105,12 @@ def imperative(description: str) -> str | None:
     """The verb a description starts with, if it reads as a command (``Cancel an order`` -> ``cancel``).
 
     A command's verb is followed by its object's determiner, a pronoun or a particle: ``Order a
-    taxi`` and ``Redirect to the URL`` are commands, ``Order status`` and ``Log lines`` noun phrases.
+    taxi`` and ``Redirect to the URL`` are commands, ``Order status``, ``Log lines`` and ``Progress: ...``
+    noun phrases.
     """
     words = re.findall(r"[A-Za-z][A-Za-z'-]*", description.lower())
-    if len(words) < 2 or not is_base_verb(words[0]):
-        return None
+    if len(words) < 2 or not is_base_verb(words[0]) or re.match(r"\s*[A-Za-z'-]+\s*:", description):
+        return None  # "Progress: the parts ..." is a label, not a command
     return words[0] if words[1] in DETERMINERS else None
 
 
