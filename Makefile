@@ -29,7 +29,7 @@ install: $(STAMP)
 install-dev: $(DEV_STAMP)
 
 # The OpenAPI linters (Spectral with the OWASP ruleset, Redocly CLI) from npm, pinned by tools/lint/package-lock.json,
-# for tests/test_openapi_lint.py. Without npm this does nothing and that lane skips, saying why.
+# for apidesign.server.contract_lint. Without npm this does nothing and that lane skips, saying why.
 LINT_STAMP := tools/lint/node_modules/.installed
 $(LINT_STAMP): tools/lint/package.json tools/lint/package-lock.json
 	@command -v npm >/dev/null || exit 0; \
