@@ -41,7 +41,10 @@ def test_exercise_1_wrong_answers_fail_with_a_specific_hint(answer, hint):
     ({"verb-in-path"}, "you missed ['get-changes-state'"),
     ({"verb-in-path", "get-changes-state", "put-as-partial-update", "post-without-idempotency-key",
       "singular-collection", "protocol-without-justification", "missing-error-cases", "no-rate-limiting",
-      "no-authentication"}, "['no-authentication'] do not fire"),
+      "list-without-pagination", "missing-core-flow", "no-authentication"}, "['no-authentication'] do not fire"),
+    ({"verb-in-path", "get-changes-state", "put-as-partial-update", "post-without-idempotency-key",
+      "singular-collection", "protocol-without-justification", "missing-error-cases", "no-rate-limiting",
+      "missing-core-flow"}, "you missed ['list-without-pagination']"),  # GET /getProducts returns every product
     ({"sendMessage"}, "not rule ids"),
 ])
 def test_exercise_2_wrong_answers_fail_with_a_specific_hint(answer, hint):

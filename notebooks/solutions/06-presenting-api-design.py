@@ -6,9 +6,10 @@ from apidesign.paths import DATA
 resource_path = "POST /channels/{channelId}/messages"
 
 # Exercise 2: every rule that fires on data/designs/checkout-flawed.md.
+# GET /getProducts returns the whole catalogue unpaginated, and no endpoint serves "Track an order".
 predicted_rules = {"verb-in-path", "get-changes-state", "put-as-partial-update", "post-without-idempotency-key",
                    "singular-collection", "protocol-without-justification", "missing-error-cases",
-                   "no-rate-limiting"}
+                   "no-rate-limiting", "list-without-pagination", "missing-core-flow"}
 
 # Exercise 3: name the transport and the reason it fits.
 protocol_decision = ("WebSockets push the driver's position to the rider's app every few seconds, "
