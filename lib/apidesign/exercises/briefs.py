@@ -100,7 +100,8 @@ def has_sketch(text: str, design, flow: Flow) -> bool:
     prose = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("|"))
     endpoints = [ep for ep in design.endpoints if flow.served_by(ep)]
     request = any(re.search(rf"\b{ep.method}\s+`?{re.escape(ep.route)}", prose) for ep in endpoints)
-    status = re.search(r"\b(HTTP/[\d.]+\s+)?[23]\d\d\b(\s+[A-Z][a-z]+)?", prose) is not None
+    # A status line of its own ("201 Created", "HTTP/1.1 201", "-> 201"), not a code mentioned in a note.
+    status = re.search(r"^\s*(?:[-=<>→←]+\s*)?(?:HTTP/[\d.]+\s+)?[23]\d\d\b", prose, re.M) is not None
     body = re.search(r"\{\s*\"\w+\"\s*:", prose) is not None
     return request and status and body
 
