@@ -19,14 +19,14 @@ from .answers import as_bool, as_int, as_list, as_number, call, never_raises, ow
 from .briefs import Brief, Decision, Flow, check_brief
 
 # Exercise 1's fixed window, and exercise 3's bucket: 10 tokens, 5 per second.
-WINDOW_LIMIT, WINDOW_SECONDS, SPAN = 100, 60.0, 2.0
+WINDOW_LIMIT, WINDOW_SECONDS, _SPAN = 100, 60.0, 2.0
 CAPACITY, REFILL = 10, 5.0
 
 
 def _boundary_burst() -> int:
     """The most requests a fixed window of 100 per 60 s admits within 2 s, measured on the boundary trace."""
     times = boundary(WINDOW_LIMIT, WINDOW_SECONDS)
-    return worst_burst(admitted(replay(lambda **kw: FixedWindow(WINDOW_LIMIT, WINDOW_SECONDS, **kw), times)), SPAN)
+    return worst_burst(admitted(replay(lambda **kw: FixedWindow(WINDOW_LIMIT, WINDOW_SECONDS, **kw), times)), _SPAN)
 
 
 @never_raises
