@@ -143,7 +143,9 @@ def check_status_codes(answer: Any) -> Feedback:
         if given != expected:
             return failed(f"{situation}: you said {given}, the API answers {expected}: "
                           f"{_STATUS_WHY.get(expected, 'try it on the live server above')}.")
-    return passed("409 for the name clash, 405 for a missing method, 400 INVALID_CURSOR, 403 for non-members, 204 on delete.")
+    codes = list(_live_statuses().values())  # in SITUATIONS' order: clash, method, cursor, non-member, delete
+    return passed(f"{codes[0]} for the name clash, {codes[1]} for a missing method, {codes[2]} for a foreign cursor, "
+                  f"{codes[3]} for non-members, {codes[4]} on delete: what the live API answers.")
 
 
 # Exercise 3: the drift the question describes; the check measures it with the library.
