@@ -198,7 +198,11 @@ def _finish_py(store, keys, args):
 
 
 class IdempotencyStore:
-    """Claim, complete and release idempotency records in a ``Store``: one round trip each."""
+    """Claim, complete and release idempotency records in a ``Store``: one round trip each.
+
+    A call whose reply is lost raises ``StoreUnavailable`` and is not re-sent: if a lost claim did run,
+    its key stays in flight (409 to a retry) until ``lock_ttl`` passes, and only then runs again.
+    """
 
     def __init__(self, store: Store, clock: Clock, *, ttl: float = DAY, lock_ttl: float = 30.0,
                  prefix: str = "idem:"):
