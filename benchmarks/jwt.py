@@ -104,7 +104,8 @@ def main() -> int:
     ]
     print(f"Python {platform.python_version()}, PyJWT {pyjwt.__version__}, {platform.machine()}")
     print("best batch of each side in operations per second; 'median' is the median of the per-batch ratios")
-    print(f"{'operation':<26}{'apidesign/s':>13}{'PyJWT/s':>11}{'ours/PyJWT':>12}{'median':>8}{'floor/s':>11}{'ours/floor':>12}")
+    print(f"{'operation':<26}{'apidesign/s':>13}{'PyJWT/s':>11}{'ours/PyJWT':>12}{'median':>8}"
+          f"{'floor/s':>11}{'ours/floor':>12}")
     medians = {}
     for name, n, ours, theirs, floor in rows:
         times = batches([ours, theirs] + ([floor] if floor else []), n)

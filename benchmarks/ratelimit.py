@@ -230,7 +230,8 @@ def main() -> int:
             print("\n(real Redis skipped: set REDIS_URL or install redis-server)")
         else:
             results["Redis"] = bench_redis(url, max(args.decisions // 3, 1000), args.rounds)
-    missed = [f"{backend}: {row[0]}" for backend, rows in results.items() for row in rows if row[-1].startswith("MISSED")]
+    missed = [f"{backend}: {row[0]}" for backend, rows in results.items()
+              for row in rows if row[-1].startswith("MISSED")]
     print("\nall targets MET" if not missed else f"\ntargets MISSED: {', '.join(missed)}")
     return 1 if missed else 0
 

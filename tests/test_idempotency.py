@@ -298,4 +298,4 @@ def test_a_claim_whose_reply_is_lost_raises_instead_of_finding_itself_in_flight(
         proxy.lose_next_reply()
         with pytest.raises(StoreUnavailable):
             records.claim("scope", "k1", "fp")
-        assert records.peek("scope", "k1").state == "in_flight", "the claim ran once: the key is held until its lock expires"
+        assert records.peek("scope", "k1").state == "in_flight", "the claim ran: the key is held until its lock expires"

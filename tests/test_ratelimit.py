@@ -299,7 +299,7 @@ def test_every_decision_on_real_redis_is_exactly_one_round_trip(make, redis_url)
 
 
 def test_a_decision_whose_reply_is_lost_is_unavailable_and_charged_once(make, redis_url):
-    """The store never re-sends the step: the caller gets LimiterUnavailable (then fails open or closed), charged once."""
+    """The store never re-sends the step: the caller gets LimiterUnavailable (fails open or closed), charged once."""
     from apidesign.localhost import LossyProxy
     from apidesign.store import redis_store
     port = int(redis_url.rsplit(":", 1)[1].split("/")[0])

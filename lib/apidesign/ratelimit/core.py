@@ -64,7 +64,7 @@ class LimiterUnavailable(RateLimitError):
 
 
 class Decision(NamedTuple):
-    """One verdict (immutable): admitted or not, out of ``limit``; seconds until a retry can pass and until the quota is full."""
+    """One verdict: admitted or not, out of ``limit``; seconds until a retry can pass and until the quota is full."""
 
     allowed: bool
     limit: int
