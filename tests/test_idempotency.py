@@ -1,5 +1,6 @@
 """Idempotency keys: the store on every backend, and the @idempotent decorator on the send-message endpoint."""
 
+import secrets
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -376,3 +377,40 @@ def test_fifty_concurrent_identical_posts_over_http_create_exactly_one_message(a
     assert outcomes[(201, None)] == 1
     assert set(outcomes) <= {(201, None), (201, "true"), (409, None)}
     assert len({body for *_, body in results if body is not None}) == 1, "every 201 carries the same bytes"
+
+
+# --- on a real Redis: round trips, and a lost reply ----------------------------------------
+
+def test_on_redis_a_first_request_adds_at_most_two_round_trips_and_a_replay_one(redis_url, clock):
+    """Claim + complete on a first request, one claim on a replay: counted as writes to the Redis socket."""
+    from apidesign.localhost import SocketWrites
+    from apidesign.server import credentials
+    from apidesign.store import redis_store
+    store = redis_store(redis_url, prefix=f"test-{secrets.token_hex(4)}:")
+    sent = SocketWrites().watch(store.client.connection_pool)
+    app = create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "STORE": store})
+    client, me = app.test_client(), dict(credentials(app, ALICE))
+    channel = client.post("/v1/channels", json={"name": "general"}, headers=me).get_json()["data"]["channelId"]
+
+    def round_trips(key):
+        before = sent.n
+        assert post(client, lambda _: me, channel, key).status_code == 201
+        return sent.n - before
+    round_trips("warm-up")  # loads the scripts (NOSCRIPT, then SCRIPT LOAD)
+    plain, first, replay = round_trips(None), round_trips("k1"), round_trips("k1")
+    assert first - plain <= 2 and replay - plain <= 1, (plain, first, replay)
+
+
+def test_a_claim_whose_reply_is_lost_raises_instead_of_finding_itself_in_flight(redis_url, clock):
+    """Re-sent after a lost reply, a claim would find its own in-flight record and answer its own request 409."""
+    from apidesign.localhost import LossyProxy
+    from apidesign.store import StoreUnavailable, redis_store
+    port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
+    with LossyProxy(port) as proxy:
+        records = IdempotencyStore(redis_store(f"redis://127.0.0.1:{proxy.port}/0",
+                                               prefix=f"test-{secrets.token_hex(4)}:"), clock)
+        assert records.claim("scope", "warm-up", "fp").won  # the script is loaded, so the reply lost is a run's
+        proxy.lose_next_reply()
+        with pytest.raises(StoreUnavailable):
+            records.claim("scope", "k1", "fp")
+        assert records.peek("scope", "k1").state == "in_flight", "the claim ran: the key is held until its lock expires"
