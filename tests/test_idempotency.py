@@ -244,7 +244,8 @@ def test_a_crashed_request_is_recovered_after_the_lock_expires(app, client, as_u
 def test_a_slow_first_request_overtaken_by_a_retry_gets_409_not_a_silent_201(app, client, as_user, channel, clock,
                                                                           monkeypatch, caplog):
     scope = f"user:{ALICE}|POST /v1/channels/{channel}/messages"
-    repo, other_server = app.extensions["apidesign"].repo, IdempotencyStore(app.config["STORE"], clock)
+    services = app.extensions["apidesign"]  # the app's view of the store: under its namespace
+    repo, other_server = services.repo, IdempotencyStore(services.store, clock)
     real_add = repo.add_message
 
     def slow_add(*args):
@@ -264,12 +265,13 @@ def test_a_slow_first_request_overtaken_by_a_retry_gets_409_not_a_silent_201(app
 
 def test_a_retry_that_takes_over_is_logged_and_marked_in_its_record(app, client, as_user, channel, clock, caplog):
     scope = f"user:{ALICE}|POST /v1/channels/{channel}/messages"
-    IdempotencyStore(app.config["STORE"], clock).claim(scope, "k1", fingerprint(b'{"content":"hi"}'))  # then died
+    records = IdempotencyStore(app.extensions["apidesign"].store, clock)  # the app's view: its namespace
+    records.claim(scope, "k1", fingerprint(b'{"content":"hi"}'))  # then died
     clock.advance(app.config["IDEMPOTENCY_LOCK_TTL"])
     with caplog.at_level("WARNING", logger="apidesign.idempotency"):
         assert post(client, as_user, channel, "k1").status_code == 201
     assert "taken over as generation 2" in caplog.text
-    record = IdempotencyStore(app.config["STORE"], clock).peek(scope, "k1")
+    record = records.peek(scope, "k1")
     assert (record.state, record.generation, record.took_over) == ("completed", 2, True)
 
 

@@ -21,7 +21,7 @@ from ..errors import ApiError
 from ..ids import IdFactory
 from ..namespace import Namespaced, new_namespace
 from ..revocation import CLOCK_SKEW_LEEWAY
-from ..store import Store, memory_store, redis_store
+from ..store import Store, StoreUnavailable, memory_store, redis_store
 from . import (batch, channels, chat_socket, faults, integrations, messages, oauth_routes, openapi, presence, ratelimiting,
                sse, versions)
 from .bodies import ApiRequest, StrictJSONProvider
@@ -156,7 +156,8 @@ def register_error_handlers(app: Flask) -> None:
         return error(code, http_message(exc)), exc.code, headers
 
     @app.errorhandler(RedisError)
-    def store_unreachable(exc: RedisError):
+    @app.errorhandler(StoreUnavailable)  # a script whose reply was lost: it may have run, and is not re-sent
+    def store_unreachable(exc: Exception):
         # Idempotency records, OAuth codes and refresh tokens, API keys: without the shared store the
         # server cannot keep its promises about them, so it says "not now" rather than guess.
         app.logger.warning("shared store unreachable on %s %s: %r", request.method, request.path, exc)
