@@ -147,8 +147,8 @@ def _live_statuses() -> dict[str, int]:
     finished, different, too_long = send("k1"), send("k1", "other"), send("k" * 300)
     clock = FakeClock(0)
     store = IdempotencyStore(memory_store(clock), clock)
-    store.claim("s", "k", "same body")
-    return dict(zip(STATUS_CASES, [finished, _status_of(store.claim("s", "k", "same body")), different, too_long]))
+    store.claim("s", "k", "same-body")
+    return dict(zip(STATUS_CASES, [finished, _status_of(store.claim("s", "k", "same-body")), different, too_long]))
 
 
 def _status_of(claim) -> int:
@@ -186,7 +186,7 @@ def _reference_decision(record: dict | None, fingerprint: str, now: float) -> An
     clock = FakeClock(now)
     store = IdempotencyStore(memory_store(clock), clock, lock_ttl=LOCK_TTL)
     if record is not None:
-        held = Record(record["state"], record["fingerprint"], record["deadline"], "first", record.get("status", 0))
+        held = Record(record["state"], record["fingerprint"], record["deadline"], 1, record.get("status", 0))
         store.store.save(store.key("s", "k"), held.encode(), 10**6)
     claim = store.claim("s", "k", fingerprint)
     return "run" if claim.won else _status_of(claim)
@@ -227,8 +227,12 @@ def check_claim_decision(decide: Any) -> Feedback:
 def _decision_why(record: dict | None, fp: str, now: float) -> str:
     if record is None:
         return "no record holds the key, so this request claims it and runs"
+    if record["deadline"] <= now and record["state"] == "in_flight" and record["fingerprint"] != fp:
+        return (f"the first request's lock expired at {record['deadline']:g}, but only a retry of the same request "
+                "may take it over: a different body is the draft's 422")
     if record["deadline"] <= now:
-        return f"the record's deadline ({record['deadline']:g}) has passed, so the key is free to claim again"
+        return (f"the record's deadline ({record['deadline']:g}) has passed, so the key is free to claim again "
+                "(one generation up)")
     if record["fingerprint"] != fp:
         return "the key was used with a different body: the draft's 422, checked before anything else"
     if record["state"] == "in_flight":

@@ -29,10 +29,10 @@ from .. import jwt
 from ..apikeys import ApiKeyRing
 from ..envelope import error, success
 from ..errors import InvalidInput
-from ..store import StoreUnavailable
 from ..oauth import (AccessTokens, AuthorizationCodes, InvalidClient, InvalidGrant, InvalidRequest, InvalidScope,
                      OAuthError, RefreshTokenReused, RefreshTokens, UnsupportedGrantType, pkce_matches)
 from ..revocation import Denylist
+from ..store import StoreUnavailable
 from .auth import current_principal, current_user
 from .services import Services, services
 
