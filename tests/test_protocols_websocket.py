@@ -1,4 +1,6 @@
-"""The chat WebSocket through serve() (cheroot + UpgradeGateway): echo, broadcast, both directions, errors."""
+"""The chat WebSocket through serve(): echo, broadcast, both directions, errors."""
+
+import time
 
 import pytest
 import requests
@@ -87,21 +89,20 @@ def test_a_plain_get_on_the_socket_is_426_upgrade_required_in_the_envelope(live,
     assert r.json()["error"]["code"] == "UPGRADE_REQUIRED"
 
 
-def test_the_forwarder_stops_quietly_when_the_client_leaves_mid_send():
-    """A client can close between the forwarder's 'still connected?' check and its send (found by Schemathesis)."""
-    import threading
-
-    from simple_websocket import ConnectionClosed
-
-    from apidesign.server.chat_socket import forward
-    from apidesign.server.events import EventBroker
-
-    class LeavingSocket:
-        connected = True
-
-    def send(frame):
-        raise ConnectionClosed()
-
-    events = EventBroker()
-    events.publish("ch_1", "message.created", {"content": "hi"})
-    forward(LeavingSocket(), events, "ch_1", 0, send, threading.Event())  # returns, raises nothing
+def test_a_client_that_leaves_while_messages_flow_ends_its_session_and_the_server_carries_on(live, channel, as_user):
+    """A client can close while the server is sending to it (Schemathesis found this race on the old server)."""
+    alice = as_user("usr_alice")
+    leaving = open_socket(live.url, f"/v1/channels/{channel}/socket", alice)
+    for i in range(20):
+        requests.post(f"{live.url}/v1/channels/{channel}/messages", json={"content": f"m{i}"}, headers=alice, timeout=5)
+    leaving.close()
+    deadline = time.monotonic() + 2.0
+    while live.streams and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert live.streams == 0
+    again = open_socket(live.url, f"/v1/channels/{channel}/socket", alice)
+    try:
+        again.send('{"content": "still serving"}')
+        assert receive_json(again)["data"]["content"] == "still serving"
+    finally:
+        again.close()
