@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any, Awaitable, Callable
 
 from flask import Blueprint, Response, g, request
 
-from ..envelope import error_from
-from ..errors import ApiError, InvalidInput, MalformedJson, ServiceUnavailable
+from ..envelope import error, error_from
+from ..errors import ApiError, InvalidInput, MalformedJson, ServiceUnavailable, field_issue
 from .auth import Principal, current_principal, current_user, require_scope
 from .channels import require_member
 from .events import EventBroker, broker
@@ -31,6 +32,7 @@ from .validation import Fields
 bp = Blueprint("chat_socket", __name__)
 HEARTBEAT_SECONDS = 15.0  # the forwarder's longest sleep; it wakes at once for news or a closed socket
 TAKES_OVER = "apidesign.websocket"  # environ key: the server can take the connection over for a session
+log = logging.getLogger(__name__)
 
 
 @bp.before_request
@@ -45,13 +47,27 @@ def parse_frame(text: str) -> tuple[str, str]:
         body = json.loads(text)
     except (TypeError, ValueError):
         raise MalformedJson("The frame is not valid JSON.") from None
+    except RecursionError:  # the parser recurses once per level: [[[[...]]]] 1,000 deep exhausts the stack
+        raise InvalidInput("The frame nests JSON too deeply.") from None
     if not isinstance(body, dict):
         raise InvalidInput("A frame must be a JSON object like {\"content\": \"hi\"}.")
     fields = Fields(body, allowed=("content", "type"))
     content = fields.string("content", max_len=MAX_CONTENT)
     type_ = fields.choice("type", MESSAGE_TYPES, default="text")
     fields.done()
+    if not encodable(content):
+        raise InvalidInput("content must be Unicode text; it contains a lone surrogate such as \\ud800.",
+                           details=[field_issue("content", "lone_surrogate")])
     return content, type_
+
+
+def encodable(text: str) -> bool:
+    """Can ``text`` be stored and sent as UTF-8? JSON's ``\\ud800`` escape decodes to a code point that cannot."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class ChatSession:
@@ -87,11 +103,19 @@ class ChatSession:
         forwarder = asyncio.ensure_future(self.forward(send))
         try:
             async for text in frames:
-                reply = await in_thread(self.answer, text)
+                reply = await in_thread(self.safe_answer, text)
                 if reply is not None:
                     await send(reply)
         finally:
             forwarder.cancel()
+
+    def safe_answer(self, text: str) -> dict[str, Any] | None:
+        """``answer``, with a bug becoming an INTERNAL error frame (as a 500 would over HTTP), not a dropped socket."""
+        try:
+            return self.answer(text)
+        except Exception:  # the same contract as app.py's last-resort handler: log it, tell the client nothing more
+            log.exception("unhandled error on a chat frame in %s", self.channel_id)
+            return error("INTERNAL", "Something went wrong on our side. Try again later.")
 
 
 @bp.get("/v1/channels/<channel_id>/socket", websocket=True)
