@@ -70,6 +70,17 @@ def test_stop_closes_keep_alive_connections_and_releases_the_port():
         assert probe.connect_ex(("127.0.0.1", server.port)) != 0
 
 
+def test_kept_alive_requests_are_not_held_back_by_nagle_and_delayed_acks(live):
+    """Head and body go out as two writes; without TCP_NODELAY the second waits ~40 ms for the client's ACK."""
+    with requests.Session() as http:
+        times = []
+        for _ in range(10):
+            started = time.perf_counter()
+            http.get(f"{live.url}/nope", timeout=5)
+            times.append(time.perf_counter() - started)
+    assert sorted(times)[5] < 0.025
+
+
 def test_status_lines_carry_the_standard_reason_phrase(live, as_user):
     r = requests.post(f"{live.url}/v1/channels", json={"name": "phrases"}, headers=as_user("usr_alice"), timeout=5)
     assert (r.status_code, r.reason) == (201, "Created")

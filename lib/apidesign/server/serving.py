@@ -74,6 +74,9 @@ class LiveServer:
 
         async def connected(reader, writer):
             peer = writer.get_extra_info("peername")
+            # Without TCP_NODELAY, the body waits for the client to ACK the status line, and the client delays
+            # its ACK by 40 ms (Nagle + delayed ACK). asyncio sets it only on sockets made with proto=IPPROTO_TCP.
+            writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._transports[peer] = writer.transport
             try:
                 await CourseTCPServer(app, loop, config, context, {}, reader, writer)
