@@ -178,8 +178,7 @@ class WsgiBridge:
             answer.headers.append((b"Connection", b"close"))
         start = {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
         if self.streaming == "async" and hasattr(answer.body, "__aiter__"):
-            await send(start)
-            await self.stream(answer.body, send, leaving)
+            await self.stream(start, answer.body, send, leaving)
         else:
             gone = threading.Event()
             leaving.add_done_callback(lambda _: gone.set())
@@ -187,13 +186,14 @@ class WsgiBridge:
         if not leaving.done():  # a client that left gets nothing more
             await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-    async def stream(self, body, send, leaving: asyncio.Future) -> None:
+    async def stream(self, start: dict, body, send, leaving: asyncio.Future) -> None:
         """Send an async body as it comes, until it ends, the client leaves, or the server stops."""
         async def pump():
+            await send(start)
             async for chunk in body:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        self.on_loop += 1  # counted before the client can see its 200
         pumping = asyncio.ensure_future(pump())
-        self.on_loop += 1
         try:
             await self.while_waiting(asyncio.wait({pumping, leaving}, return_when=asyncio.FIRST_COMPLETED))
         finally:
