@@ -140,6 +140,20 @@ def test_a_request_smuggled_inside_a_2_mib_chunk_is_never_executed(live, as_user
     assert live.requests == before + 1
 
 
+def test_an_oversized_upload_gets_its_413_and_is_cut_off_after_a_bounded_drain(live, as_user):
+    size, sent = 32 << 20, 0
+    with socket.create_connection(("127.0.0.1", live.port), timeout=5) as sock:
+        sock.sendall(f"POST /v1/channels HTTP/1.1\r\nHost: x\r\nAuthorization: {as_user('usr_alice')['Authorization']}\r\n"
+                     f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n".encode())
+        try:
+            while sent < size:
+                sent += sock.send(b"x" * 65536)
+        except OSError:
+            pass  # the server closed the connection: what it should do
+        assert sent < 16 << 20, "the server stops reading an unwanted body"
+        assert sock.recv(12) == b"HTTP/1.1 413"
+
+
 SLOW_CLIENTS = {  # what each kind of slow client sends, and how many of them attack at once
     "send their headers slowly": (b"GET /v1/users/usr_alice/channels HTTP/1.1\r\nHost: x\r\nX-Slow: ", 50),
     "connect and stay idle": (b"", 50),

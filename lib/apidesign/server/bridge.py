@@ -31,6 +31,7 @@ from .chat_socket import TAKES_OVER
 BODY_SECONDS = 10.0   # a request body that has not fully arrived by then gets a 408
 SEND_SECONDS = 10.0   # the longest a worker thread waits for the loop to take a chunk
 STOP_SECONDS = 0.5    # how long close() lets requests in flight finish
+DRAIN_BYTES = 8 << 20  # an over-long body is read and dropped up to this much more, then the connection closes
 STREAMING_MODES = ("async", "threads")
 
 
@@ -88,10 +89,13 @@ async def read_body(receive, limit: int) -> tuple[bytes, bool]:
     return bytes(body), False
 
 
-async def until_disconnect(receive) -> None:
-    """Read (and drop) whatever the client still sends, until the connection or request is over."""
-    while (await receive())["type"] not in ("http.disconnect", "websocket.disconnect"):
-        pass
+async def until_disconnect(receive, cut_off: Callable[[], None]) -> None:
+    """Read (and drop) whatever the client still sends, until the request is over; past DRAIN_BYTES, ``cut_off()``."""
+    drained = 0
+    while (message := await receive())["type"] != "http.disconnect":
+        drained += len(message.get("body", b""))
+        if drained > DRAIN_BYTES:
+            cut_off()  # the connection closes, so what is left arrives at once, then http.disconnect
 
 
 def error_start(status: int, code: str, message: str) -> list[dict]:
@@ -162,7 +166,7 @@ class WsgiBridge:
             raise
         # Whatever the client still sends (a body over the limit, or nothing) is read and dropped, so the
         # connection never stalls; the end of the request shows up here too, as http.disconnect.
-        leaving = asyncio.ensure_future(until_disconnect(receive))
+        leaving = asyncio.ensure_future(until_disconnect(receive, lambda: self.drop(scope["client"])))
         try:
             await self.respond(scope, wsgi_environ(scope, body), whole, send, leaving)
         finally:
