@@ -67,14 +67,14 @@ def wsgi_environ(scope: dict, body: bytes) -> dict[str, Any]:
 
 
 def run_app(app: Callable, environ: dict) -> Answer:
-    """Call the WSGI app (in a worker thread) up to the point where it has said its status and headers."""
+    """Call the WSGI app (in a worker thread); a plain body is read here too, a stream or a session is not."""
     said: dict[str, Any] = {}
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info=None) -> None:
         said["status"], said["headers"] = int(status.split()[0]), headers
     body = app(environ, start_response)
-    if "status" not in said:  # WSGI lets a generator call start_response when first iterated
-        body = [next(iter(body), b"")]
+    if not (hasattr(body, "__aiter__") or hasattr(body, "converse")):
+        body = [read_all(body)]  # in this same job: one trip to a worker thread per request, not one per chunk
     return Answer(said["status"], [(k.encode("latin-1"), v.encode("latin-1")) for k, v in said["headers"]], body)
 
 
@@ -181,7 +181,10 @@ class WsgiBridge:
         if not whole:  # the rest of an oversized body is not worth reading: answer, then close
             answer.headers.append((b"Connection", b"close"))
         start = {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
-        if self.streaming == "async" and hasattr(answer.body, "__aiter__"):
+        if isinstance(answer.body, list):  # read already: the loop sends it
+            await send(start)
+            await send({"type": "http.response.body", "body": answer.body[0], "more_body": True})
+        elif self.streaming == "async":
             await self.stream(start, answer.body, send, leaving)
         else:
             gone = threading.Event()
@@ -206,7 +209,7 @@ class WsgiBridge:
             body.close()
 
     def write(self, loop, send, start: dict, body, gone: threading.Event) -> None:
-        """In a worker thread: iterate a WSGI body and hand each chunk to the loop (how a threaded server streams)."""
+        """In a worker thread: iterate a stream and hand each chunk to the loop (how a threaded server streams)."""
         def deliver(message: dict) -> bool:
             if gone.is_set():
                 return False
@@ -216,9 +219,7 @@ class WsgiBridge:
             except (RuntimeError, TimeoutError, concurrent.futures.CancelledError):  # the loop or connection is gone
                 gone.set()
                 return False
-        streaming = hasattr(body, "__aiter__")
-        if streaming:
-            self.thread_bodies.add(body)  # set.add is atomic: the loop reads this set from its own thread
+        self.thread_bodies.add(body)  # set.add is atomic: the loop reads this set from its own thread
         try:
             if deliver(start):
                 for chunk in body:
@@ -233,10 +234,9 @@ class WsgiBridge:
         await receive()  # websocket.connect
         environ = {**wsgi_environ(scope, b""), TAKES_OVER: True}
         answer = await self.in_thread(run_app, self.app, environ)
-        if not hasattr(answer.body, "converse"):  # a refusal (401, 403, 404...) as a plain HTTP response
-            content = await self.in_thread(read_all, answer.body)
+        if isinstance(answer.body, list):  # a refusal (401, 403, 404...) as a plain HTTP response
             await send({"type": "websocket.http.response.start", "status": answer.status, "headers": answer.headers})
-            await send({"type": "websocket.http.response.body", "body": content})
+            await send({"type": "websocket.http.response.body", "body": answer.body[0]})
             return
         await send({"type": "websocket.accept"})
 
