@@ -183,8 +183,9 @@ class WsgiBridge:
         start = {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
         if isinstance(answer.body, list):  # read already: the loop sends it
             await send(start)
-            await send({"type": "http.response.body", "body": answer.body[0], "more_body": True})
-        elif self.streaming == "async":
+            await send({"type": "http.response.body", "body": answer.body[0]})
+            return
+        if self.streaming == "async":
             await self.stream(start, answer.body, send, leaving)
         else:
             gone = threading.Event()
