@@ -1,5 +1,6 @@
 """The chat WebSocket through serve(): echo, broadcast, both directions, errors."""
 
+import socket
 import time
 
 import pytest
@@ -84,6 +85,24 @@ def test_a_read_only_token_may_listen_on_the_socket_but_not_send(live, channel, 
         assert receive_json(reader)["error"]["code"] == "INSUFFICIENT_SCOPE"
     finally:
         reader.close()
+
+
+@pytest.mark.parametrize("key", ["abc", "!!!", "dGhlIHNhbXBsZSBub25jZQ"])  # not 16 bytes in base64 (the last lacks ==)
+def test_a_handshake_with_a_malformed_key_is_refused_with_426_in_the_envelope(live, channel, as_user, key):
+    headers = {**as_user("usr_alice"), "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": key,
+               "Sec-WebSocket-Version": "13"}
+    r = requests.get(f"{live.url}/v1/channels/{channel}/socket", headers=headers, timeout=5)
+    assert r.status_code == 426 and r.json()["error"]["code"] == "UPGRADE_REQUIRED"
+    assert r.headers["Sec-WebSocket-Version"] == "13"
+
+
+def test_the_upgrade_answers_101_switching_protocols_with_its_reason_phrase(live, channel, as_user):
+    handshake = (f"GET /v1/channels/{channel}/socket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                 f"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                 f"Authorization: {as_user('usr_alice')['Authorization']}\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", live.port), timeout=5) as sock:
+        sock.sendall(handshake.encode())
+        assert sock.recv(1024).split(b"\r\n")[0] == b"HTTP/1.1 101 Switching Protocols"
 
 
 def test_a_plain_get_on_the_socket_is_426_upgrade_required_in_the_envelope(live, channel, as_user):

@@ -16,6 +16,7 @@ HTTP/1.1 keeps connections alive, so a ``requests.Session`` really reuses one TC
 from __future__ import annotations
 
 import asyncio
+import base64
 import socket
 import threading
 import time
@@ -151,23 +152,34 @@ class CourseH11Protocol(H11Protocol):
     async def _send_h11_event(self, event) -> None:
         # Hypercorn sends no reason phrase (``HTTP/1.1 201 ``): RFC 9112 section 4 allows it, but clients show
         # the phrase and the course prints it, so send the standard one (``201 Created``).
-        if isinstance(event, h11.Response) and not event.reason and event.status_code in STATUS_PHRASES:
-            event = h11.Response(status_code=event.status_code, headers=event.headers,
-                                 reason=STATUS_PHRASES[event.status_code])
+        if isinstance(event, (h11.Response, h11.InformationalResponse)) and not event.reason \
+                and event.status_code in STATUS_PHRASES:  # InformationalResponse: the 101 of a WebSocket
+            event = type(event)(status_code=event.status_code, headers=event.headers,
+                                reason=STATUS_PHRASES[event.status_code])
         await super()._send_h11_event(event)
 
     async def _create_stream(self, request: h11.Request) -> None:
         # A WebSocket handshake that cannot succeed (no key, a version other than 13) would get a bare 400 from
-        # hypercorn; served as the plain GET it then is, it gets the app's 426 with the version to use
-        # (RFC 6455 section 4.4), in the error envelope.
-        upgrade = dict(request.headers).get(b"upgrade", b"").lower()  # h11 gives header names in lower case
-        if upgrade == b"websocket" and not Handshake(list(request.headers), request.http_version.decode()).is_valid():
+        # hypercorn, and one with a key that is not 16 bytes in base64 a 101; served as the plain GET it then
+        # is, it gets the app's 426 with the version to use (RFC 6455 section 4.4), in the error envelope.
+        headers = dict(request.headers)  # h11 gives header names in lower case
+        if headers.get(b"upgrade", b"").lower() == b"websocket" and not valid_handshake(request):
             request = h11.Request(method=request.method, target=request.target, http_version=request.http_version,
                                   headers=[(k, v) for k, v in request.headers if k.lower() != b"upgrade"])
         await super()._create_stream(request)
 
 
 STATUS_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+
+
+def valid_handshake(request: h11.Request) -> bool:
+    """Hypercorn's checks (version 13, a key, Connection: Upgrade), and a key of 16 bytes in base64 (RFC 6455 4.2.1)."""
+    if not Handshake(list(request.headers), request.http_version.decode()).is_valid():
+        return False
+    try:
+        return len(base64.b64decode(dict(request.headers)[b"sec-websocket-key"], validate=True)) == 16
+    except ValueError:  # binascii.Error is a ValueError
+        return False
 
 
 class CourseTCPServer(TCPServer):
