@@ -140,6 +140,15 @@ def test_a_request_smuggled_inside_a_2_mib_chunk_is_never_executed(live, as_user
     assert live.requests == before + 1
 
 
+def test_a_request_framed_by_both_content_length_and_chunked_is_answered_and_the_connection_closed(live, as_user):
+    """RFC 9112 section 6.3: Transfer-Encoding wins, and the server MUST close the connection after responding."""
+    alice = as_user("usr_alice")["Authorization"]
+    both = (f"POST /v1/channels HTTP/1.1\r\nHost: x\r\nAuthorization: {alice}\r\nContent-Type: application/json\r\n"
+            "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    then = f"GET /v1/users/usr_alice/channels HTTP/1.1\r\nHost: x\r\nAuthorization: {alice}\r\n\r\n"
+    assert [s[:12] for s in status_lines(conversation(live.port, (both + then).encode()))] == [b"HTTP/1.1 400"]
+
+
 def test_an_oversized_upload_gets_its_413_and_is_cut_off_after_a_bounded_drain(live, as_user):
     size, sent = 32 << 20, 0
     with socket.create_connection(("127.0.0.1", live.port), timeout=5) as sock:

@@ -98,6 +98,12 @@ async def until_disconnect(receive, cut_off: Callable[[], None]) -> None:
             cut_off()  # the connection closes, so what is left arrives at once, then http.disconnect
 
 
+def framed_twice(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Both Content-Length and Transfer-Encoding: a smuggling attempt, RFC 9112 section 6.3 says; close after answering."""
+    names = {name.lower() for name, _ in headers}
+    return b"content-length" in names and b"transfer-encoding" in names
+
+
 def error_start(status: int, code: str, message: str) -> list[dict]:
     """ASGI messages for an error envelope the server answers itself, closing the connection."""
     body = json.dumps(error(code, message)).encode()
@@ -178,7 +184,7 @@ class WsgiBridge:
         except ConnectionResetError:  # faults.py: the work is done and the answer is to be lost
             self.drop(scope["client"])
             return
-        if not whole:  # the rest of an oversized body is not worth reading: answer, then close
+        if not whole or framed_twice(scope["headers"]):  # answer, then close: nothing more is read from this client
             answer.headers.append((b"Connection", b"close"))
         start = {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
         if isinstance(answer.body, list):  # read already: the loop sends it
