@@ -7,6 +7,7 @@ idle, slow or streaming client never holds a thread, and ``stop()`` ends everyth
 ``serve(app, streaming="threads")`` runs each stream in a worker thread instead, as a plain
 WSGI server does: with ``threads`` workers, stream number ``threads + 1`` waits, and so does
 every other request (the "stateful connections are harder to scale" lesson of chapter 01).
+WebSockets stay on the loop in both modes.
 
 HTTP/1.1 keeps connections alive, so a ``requests.Session`` really reuses one TCP connection.
 ``connections`` counts the distinct TCP connections the server saw (by client port),
