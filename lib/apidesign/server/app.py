@@ -167,8 +167,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(WebsocketMismatch)
     def not_a_websocket_handshake(exc: WebsocketMismatch):
         # Werkzeug calls this a 400; RFC 9110 section 15.5.22 has the precise answer, 426 plus the protocol to use.
+        # RFC 6455 section 4.4: a refused handshake names the protocol version the server speaks.
         return error(HTTP_CODES[426], f"{request.path} speaks WebSocket only: open it with an RFC 6455 "
-                                         "handshake (Upgrade: websocket, Connection: Upgrade)."), 426, {"Upgrade": "websocket"}
+                                         "handshake (Upgrade: websocket, Connection: Upgrade, a Sec-WebSocket-Key, "
+                                         "Sec-WebSocket-Version: 13)."), 426, {"Upgrade": "websocket",
+                                                                              "Sec-WebSocket-Version": "13"}
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
