@@ -94,12 +94,15 @@ def answer_names(source: str) -> list[str]:
 def placeholder(cell) -> str:
     """The exercise cell as the student edition ships it: kept in the cell's metadata by ``mark_placeholders``.
 
-    A cell without it (a notebook from before placeholders were kept) is rebuilt from its own
-    structure: each answer the check is given becomes ``name = ...``, followed by the check.
+    A cell without it (a notebook from before placeholders were kept) that still holds a ``...`` is
+    taken as shipped; one that holds none is rebuilt from its own structure: each answer the check
+    is given becomes ``name = ...``, followed by the check.
     """
     kept = cell.metadata.get("exercise", {}).get("placeholder")
     if kept is not None:
         return kept
+    if "..." in cell.source:
+        return cell.source
     names = answer_names(cell.source)
     check = next(line for line in reversed(cell.source.splitlines()) if EXERCISE_CALL.search(line))
     return "\n".join([*(f"{name} = ..." for name in names), check])
