@@ -1,0 +1,70 @@
+"""Conditional requests (RFC 9110 section 13): ETags on representations, 304 for reads, 412 and 428 for writes.
+
+- Every channel and message representation carries a strong ``ETag`` (section 8.8.3): a hash
+  of its JSON, so two responses share a tag exactly when their content is byte-for-byte equal.
+- A read with ``If-None-Match`` naming the current tag gets ``304 Not Modified``: no body, the
+  tag repeated (section 15.4.5). A client that polls pays a few header bytes instead of the body.
+- A write with ``If-Match`` goes ahead only if the tag is still current, by *strong* comparison
+  (section 13.1.1); a stale tag gets ``412 Precondition Failed`` and nothing changes. That turns
+  the lost update (two writers, the second silently wiping the first) into a refusal.
+- On ``/v2`` a write without ``If-Match`` gets ``428 Precondition Required`` (RFC 6585 section 3).
+  ``/v1`` stays lenient: its clients were written before ETags existed, and rejecting their
+  unconditional writes would break them, which an additive change must never do.
+
+Preconditions are evaluated after authentication and access checks, as section 13.2.1 asks:
+a stranger learns nothing from a 304 or a 412, because they get their 403/404 first.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from flask import Response, make_response, request
+from werkzeug.http import generate_etag, quote_etag
+
+from ..errors import PreconditionFailed, PreconditionRequired
+
+# A per-user representation: no shared cache may keep it ("private"), and a client's own cache
+# must ask before reusing it ("no-cache"), because a channel changes whenever anyone writes.
+# RFC 9111 section 5.2.2.4 (no-cache) and 5.2.2.7 (private).
+CACHE_CONTROL = "private, no-cache"
+REQUIRED_ON = ("/v2/",)  # path prefixes whose writes must be conditional (428 without If-Match)
+
+
+def entity_tag(body: Any) -> str:
+    """The strong entity tag of a JSON body, unquoted: a hash of its canonical bytes."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return generate_etag(canonical.encode("utf-8"))
+
+
+def represent(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    """The answer to a read: the body with its ``ETag`` and ``Cache-Control``, or a 304 if the client has it."""
+    tag = entity_tag(body)
+    if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(tag):
+        response = Response(status=304, headers=dict(headers or {}))  # Werkzeug drops the entity headers
+    else:
+        response = make_response(body, status, dict(headers or {}))
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def check_preconditions(current_body: Any) -> None:
+    """Let a write proceed only if its preconditions hold for ``current_body``; else 412 (or 428 on /v2)."""
+    tag = entity_tag(current_body)
+    if "If-Match" in request.headers:
+        if not request.if_match.contains(tag):  # strong comparison: W/"..." never matches; "*" matches any
+            raise PreconditionFailed(f"If-Match does not name the current ETag of {request.path}: someone "
+                                     "changed it since you read it. GET it again, reapply your change, retry.")
+    elif request.path.startswith(REQUIRED_ON):
+        raise PreconditionRequired(f"{request.method} on {request.path} must be conditional: send If-Match with "
+                                   "the ETag from your last GET, so you cannot overwrite a change you never saw.")
+    if "If-None-Match" in request.headers and request.if_none_match.contains_weak(tag):
+        # On a write, If-None-Match: * means "only if it does not exist yet" (section 13.1.2)
+        raise PreconditionFailed(f"If-None-Match names the current representation of {request.path}.")
+
+
+def etag_header(body: Any) -> dict[str, str]:
+    """``{"ETag": '"<tag>"'}`` for a response that carries ``body`` without being a read (a 201, a PATCH)."""
+    return {"ETag": quote_etag(entity_tag(body))}
