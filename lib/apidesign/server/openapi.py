@@ -76,6 +76,11 @@ def links_to(targets: str, **params: str) -> tuple[Link, ...]:
 CHANNEL_FLOWS = links_to("get_channel replace_channel update_channel send_message list_messages send_batch "
                          "channel_presence channel_event_stream start_export",
                          channel_id="$response.body#/data/channelId")
+# A read's ETag goes back in If-Match: the write that cannot lose someone else's update (conditional.py).
+CHANNEL_WRITES = links_to("update_channel replace_channel", channel_id="$request.path.channel_id",
+                          **{"If-Match": "$response.header.ETag"})
+MESSAGE_WRITES = links_to("delete_message", message_id="$request.path.message_id",
+                          **{"If-Match": "$response.header.ETag"})
 OPERATION_FLOWS = links_to("get_operation", operation_id="$response.body#/data/operationId")
 MESSAGE_FLOWS = links_to("get_message delete_message", message_id="$response.body#/data/messageId")
 KEY_FLOWS = links_to("rotate_key revoke_key", key_id="$response.body#/data/keyId")
@@ -87,7 +92,7 @@ OPERATIONS: dict[str, Operation] = {
                                     body="ChannelInput", errors=(409,), headers=("Location", "ETag"),
                                     links=CHANNEL_FLOWS),
     "channels.get_channel": user("Get a channel you belong to", "channels", 200, "Channel", "channels:read",
-                                 conditional="read"),
+                                 links=CHANNEL_WRITES, conditional="read"),
     "channels.replace_channel": user("Replace a channel (fields left out fall back to defaults)", "channels", 200,
                                      "Channel", "channels:write", body="ChannelInput", errors=(409,),
                                      conditional="write"),
@@ -103,7 +108,8 @@ OPERATIONS: dict[str, Operation] = {
     "messages.list_messages": user("Read a channel's history, a page at a time", "messages", 200, "MessagePage",
                                    "messages:read", params=("cursor", "limit", "order", "offset"), headers=("Link",),
                                    links=NEXT_PAGE, conditional="read"),
-    "messages.get_message": user("Get one message", "messages", 200, "Message", "messages:read", conditional="read"),
+    "messages.get_message": user("Get one message", "messages", 200, "Message", "messages:read",
+                                 links=MESSAGE_WRITES, conditional="read"),
     "messages.delete_message": user("Delete a message you sent", "messages", 204, None, "messages:write",
                                     conditional="write"),
     "batch.send_batch": user("Send up to 100 messages in one call (207 Multi-Status)", "messages", 207,
