@@ -7,6 +7,7 @@ after it. Without either, tests that need it are skipped with the reason shown.
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -19,9 +20,23 @@ from apidesign.store import memory_store, redis_store
 START = 1_773_311_400.0  # 2026-03-12T10:30:00Z, the syllabus's example timestamp
 
 
+# Read once: the autouse fixture below hides it from the apps the tests build.
+ENV_REDIS_URL = os.environ.get("REDIS_URL")
+
+
+@pytest.fixture(autouse=True)
+def apps_keep_their_state_in_memory(monkeypatch):
+    """``create_app`` honours $REDIS_URL, but tests run apps on fake clocks, and Redis expires keys on its own
+    clock: so a test's app uses Redis only when the test asks for it (``STORE``, or ``redis_url``)."""
+    monkeypatch.delenv("REDIS_URL", raising=False)
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     """URL of a real Redis server for this session, or a skip saying why there is none."""
+    if ENV_REDIS_URL:
+        yield ENV_REDIS_URL
+        return
     with real_redis() as url:
         if url is None:
             pytest.skip("real-Redis lane: redis-server is not installed (run `make system-deps`) and REDIS_URL is unset")

@@ -222,7 +222,7 @@ def test_the_same_key_with_a_different_payload_is_422(client, as_user, channel):
 
 
 def test_the_same_key_while_the_first_request_runs_is_409(app, client, as_user, channel, clock):
-    records = IdempotencyStore(app.config["STORE"], clock)
+    records = IdempotencyStore(app.extensions["apidesign"].store, clock)  # the app's view: its namespace
     scope = f"user:{ALICE}|POST /v1/channels/{channel}/messages"
     records.claim(scope, "k1", fingerprint(b'{"content":"hi"}'))  # another server is running it right now
     r = post(client, as_user, channel, "k1")
@@ -231,7 +231,7 @@ def test_the_same_key_while_the_first_request_runs_is_409(app, client, as_user, 
 
 
 def test_a_crashed_request_is_recovered_after_the_lock_expires(app, client, as_user, channel, clock):
-    records = IdempotencyStore(app.config["STORE"], clock)
+    records = IdempotencyStore(app.extensions["apidesign"].store, clock)  # the app's view: its namespace
     scope = f"user:{ALICE}|POST /v1/channels/{channel}/messages"
     records.claim(scope, "k1", fingerprint(b'{"content":"hi"}'))  # claimed, then the server died
     assert post(client, as_user, channel, "k1").status_code == 409
@@ -312,6 +312,20 @@ def test_a_crash_after_work_began_is_stored_and_replayed_not_rerun(app, client, 
     assert first.status_code == 500 and first.get_json()["error"]["code"] == "INTERNAL"
     assert (again.status_code, again.data, again.headers["Idempotent-Replayed"]) == (500, first.data, "true")
     assert len(messages(client, as_user, channel)) == 1, "re-running would have sent it twice"
+
+
+def test_a_crash_before_any_write_is_never_stored_so_the_retry_runs(app, client, as_user, channel, monkeypatch):
+    repo = app.extensions["apidesign"].repo
+    real_add = repo.add_message
+
+    def crash(*args):
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")  # as a lone surrogate once did
+    monkeypatch.setattr(repo, "add_message", crash)
+    assert post(client, as_user, channel, "k1").status_code == 500
+    monkeypatch.setattr(repo, "add_message", real_add)
+    again = post(client, as_user, channel, "k1")
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    assert len(messages(client, as_user, channel)) == 1
 
 
 def test_a_deliberate_503_before_work_releases_the_key(app, client, as_user, channel, monkeypatch):

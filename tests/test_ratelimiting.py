@@ -140,7 +140,8 @@ def test_an_unknown_failure_mode_is_refused_at_start_up(clock):
 def test_three_servers_admit_the_limit_once_with_a_shared_store_and_three_times_without(clock, shared):
     store = redis_store(url="") if shared else None
     config = {"algorithm": "sliding_log", "limit": 10, "window": 60, "clock": "app"}
-    apps = [create_app({"CLOCK": clock, "STORE": store or memory_store(clock), "RATE_LIMIT": config})
+    apps = [create_app({"CLOCK": clock, "STORE": store or memory_store(clock), "RATE_LIMIT": config,
+                        "STORE_NAMESPACE": "cluster"})  # one namespace: the servers share their counters on purpose
             for _ in range(3)]
     clients = [a.test_client() for a in apps]
     headers = dict(credentials(apps[0], "usr_alice"))

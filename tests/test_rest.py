@@ -69,11 +69,12 @@ def test_offset_mode_reports_next_offset_and_links_to_it(client, as_user, histor
         in r.headers.getlist("Link")
 
 
-def test_limit_is_clamped_and_reported(client, as_user, history):
+def test_a_limit_above_the_maximum_is_clamped_and_reported_and_one_below_1_is_a_400(client, as_user, history):
     r = client.get(f"/v1/channels/{history}/messages?limit=1000", headers=as_user(BOB))
     assert r.get_json()["meta"]["limit"] == 100 and r.get_json()["meta"]["count"] == 45
     r = client.get(f"/v1/channels/{history}/messages?limit=0", headers=as_user(BOB))
-    assert r.get_json()["meta"]["count"] == 1
+    assert r.status_code == 400
+    assert r.get_json()["error"]["details"] == [{"field": "limit", "issue": "too_small", "min": 1}]
 
 
 def test_tampered_cursor_is_400_invalid_cursor(client, as_user, history):

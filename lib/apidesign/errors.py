@@ -46,6 +46,18 @@ class MalformedJson(ApiError):
     status, code = 400, "MALFORMED_JSON"
 
 
+class JsonTooDeep(InvalidInput):
+    """400: the body nests arrays and objects deeper than the API's limit (RFC 8259 section 9 lets a parser set one)."""
+
+    status, code = 400, "JSON_TOO_DEEP"
+
+
+class InvalidText(InvalidInput):
+    """400: a string holds a lone surrogate, which is not a Unicode character (RFC 8259 8.2, RFC 7493 2.1)."""
+
+    status, code = 400, "INVALID_TEXT"
+
+
 class Unauthenticated(ApiError):
     """401: credentials are missing or invalid; must carry WWW-Authenticate (RFC 9110 section 15.5.2)."""
 

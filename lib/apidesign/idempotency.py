@@ -20,9 +20,9 @@ What is stored:
   retry with the same key;
 * a deliberate ``ApiError`` 5xx (e.g. 503 from an open circuit breaker) is raised before
   any work too: released, so a retry can succeed once the dependency is back;
-* an unexpected crash (500) after the handler began: **stored**, as Stripe does. The
-  server cannot tell whether the side effect committed, so re-running could duplicate
-  it; a replayed 500 tells the client to check state and use a new key.
+* an unexpected crash (500): **stored** if the handler had written to the database, as Stripe
+  does (re-running would duplicate the write; the replayed 500 says "check, then use a new
+  key"); released if it had written nothing, since a retry then has nothing to duplicate.
 
 Time and takeovers. Deadlines are read on the store's clock (Redis ``TIME`` inside the
 script), so every app server sharing the store agrees on what "expired" means. A lock
@@ -129,7 +129,7 @@ def fingerprint(body: bytes) -> str:
     """SHA-256 of the body as canonical JSON (of the raw bytes if it is not JSON)."""
     try:
         data = canonical_json(json.loads(body)).encode()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # not JSON, or nested too deep to parse
         data = body
     return hashlib.sha256(data).hexdigest()
 
@@ -368,14 +368,15 @@ def answer_existing(claim: Claim) -> Response:
 def run_claimed(store: IdempotencyStore, scope: str, key: str, claim: Claim,
                 view: Callable[..., Any], args: tuple, kwargs: dict) -> Response:
     """Run the view we claimed the key for, then store its response or release the key (see module doc)."""
+    writes = database_writes()
     try:
         response = make_response(view(*args, **kwargs))
     except (ApiError, HTTPException):
         store.release(scope, key, claim)  # deliberate errors are raised before any work: safe to run again
         raise
-    except Exception as exc:  # a crash after work may have begun: store the 500 (Stripe's choice)
+    except Exception as exc:  # a crash: stored if work was done (Stripe's choice), else released
         response = make_response(current_app.handle_user_exception(exc))
-    if 400 <= response.status_code < 500:
+    if 400 <= response.status_code < 500 or (response.status_code >= 500 and database_writes() == writes):
         store.release(scope, key, claim)
     elif not store.complete(scope, key, claim, response):  # fenced off: a later claim holds the key now
         raise claim_lost(key, claim)
@@ -390,3 +391,12 @@ def claim_lost(key: str, claim: Claim) -> IdempotencyClaimLost:
                                 "result was not recorded and its effect may have happened twice: check the "
                                 "resource's state before retrying.",
                                 details=[{"field": HEADER, "issue": "taken_over", "generation": claim.generation}])
+
+
+def database_writes() -> int:
+    """Rows the app's database has changed so far: if a crashed request left it unchanged, it did no work.
+
+    Another request's write in the meantime also counts, which errs on the side of storing the 500.
+    """
+    from .server.services import services  # imported here: the server package imports this module
+    return services().db.conn.total_changes

@@ -6,21 +6,25 @@ ID source, an in-memory database); nothing is read from globals.
 
 from __future__ import annotations
 
+import os
 from http import HTTPStatus
 from typing import Any, Mapping
 
 from flask import Flask, request
+from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing.exceptions import WebsocketMismatch
 
-from ..clock import SystemClock, WallClock
+from ..clock import Clock, SystemClock, WallClock
 from ..envelope import error, error_from
 from ..errors import ApiError
 from ..ids import IdFactory
+from ..namespace import Namespaced, new_namespace
 from ..revocation import CLOCK_SKEW_LEEWAY
-from ..store import memory_store
+from ..store import Store, memory_store, redis_store
 from . import (batch, channels, chat_socket, exports, faults, integrations, messages, oauth_routes, openapi, presence,
                ratelimiting, sse, versions)
+from .bodies import ApiRequest, StrictJSONProvider
 from .db import Database
 from .repository import Repository
 from .services import Services
@@ -34,7 +38,10 @@ DEFAULTS: dict[str, Any] = {
     "USERS": DEFAULT_USERS,
     "CLOCK": None,            # monotonic by default
     "WALL_CLOCK": None,       # epoch seconds by default
-    "STORE": None,            # shared state; an in-memory store by default
+    "STORE": None,            # shared state; else Redis at REDIS_URL; else an in-memory store
+    "REDIS_URL": None,        # None reads $REDIS_URL; "" means no Redis (the in-memory store)
+    "STORE_NAMESPACE": None,  # every store key starts "<namespace>:"; None: a random one per app (namespace.py).
+                              # Servers meant to share state (one rate limit over three servers) name the same one.
     "CURSOR_KEY": None,       # HMAC key for pagination cursors; random per app if None
     "MAX_CONTENT_LENGTH": 1 << 20,  # 1 MiB bodies at most: a 413, not an out-of-memory
     "RATE_LIMIT": None,       # off; e.g. {"algorithm": "token_bucket", "limit": 100, "window": 60} (server/ratelimiting.py)
@@ -80,6 +87,8 @@ HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """A configured reference API: database created, demo users seeded, routes and error handlers on."""
     app = Flask("apidesign")
+    app.request_class = ApiRequest   # a chunked body over MAX_CONTENT_LENGTH is a 413
+    app.json = StrictJSONProvider(app)  # every JSON body: I-JSON, at most MAX_JSON_DEPTH deep, or a 400
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     app.json.sort_keys = False  # keep fields in the order the docs show them
@@ -128,8 +137,15 @@ def build_services(config: Mapping[str, Any]) -> Services:
     return Services(db=db, repo=Repository(db), clock=clock,
                     wall_clock=config["WALL_CLOCK"] or WallClock(),
                     ids=IdFactory(config["ID_SEED"]),
-                    # "is None", not "or": an empty MemoryStore has len() 0 and so is falsy
-                    store=config["STORE"] if config["STORE"] is not None else memory_store(clock))
+                    store=Namespaced(shared_store(config, clock), config["STORE_NAMESPACE"] or new_namespace()))
+
+
+def shared_store(config: Mapping[str, Any], clock: Clock) -> Store:
+    """Config ``STORE`` if given; else Redis at ``REDIS_URL`` (config, then environment); else memory."""
+    if config["STORE"] is not None:  # "is not None": an empty MemoryStore has len() 0 and so is falsy
+        return config["STORE"]
+    url = config["REDIS_URL"] if config["REDIS_URL"] is not None else os.environ.get("REDIS_URL", "")
+    return redis_store(url) if url else memory_store(clock)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -145,6 +161,14 @@ def register_error_handlers(app: Flask) -> None:
         headers = [(k, ", ".join(sorted(v.split(", "))) if k == "Allow" else v)  # Werkzeug's order varies by run
                    for k, v in exc.get_headers() if k.lower() != "content-type"]
         return error(code, http_message(exc)), exc.code, headers
+
+    @app.errorhandler(RedisError)
+    def store_unreachable(exc: RedisError):
+        # Idempotency records, OAuth codes and refresh tokens, API keys: without the shared store the
+        # server cannot keep its promises about them, so it says "not now" rather than guess.
+        app.logger.warning("shared store unreachable on %s %s: %r", request.method, request.path, exc)
+        body = error("SERVICE_UNAVAILABLE", "The shared store is unreachable; try again shortly.")
+        return body, 503, {"Retry-After": "1"}
 
     @app.errorhandler(WebsocketMismatch)
     def not_a_websocket_handshake(exc: WebsocketMismatch):

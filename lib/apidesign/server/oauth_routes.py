@@ -8,7 +8,8 @@
     GET  /.well-known/jwks.json   the public signing key with its ``kid``, for asymmetric algorithms (RFC 7517)
 
 The token endpoints answer errors in RFC 6749's own shape (``{"error", "error_description"}``)
-rather than the API's envelope, because OAuth client libraries parse exactly that.
+rather than the API's envelope, because OAuth client libraries parse exactly that; so does a
+store outage (``temporarily_unavailable``, see ``store_unreachable``).
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from urllib.parse import urlencode
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from flask import Blueprint, Flask, redirect, request
+from redis.exceptions import RedisError
 
 from .. import jwt
 from ..apikeys import ApiKeyRing
-from ..envelope import success
+from ..envelope import error, success
 from ..errors import InvalidInput
 from ..oauth import (AccessTokens, AuthorizationCodes, InvalidClient, InvalidGrant, InvalidRequest, InvalidScope,
                      OAuthError, RefreshTokenReused, RefreshTokens, UnsupportedGrantType, pkce_matches)
@@ -240,6 +242,21 @@ def revoke():
         except jwt.InvalidTokenError:
             pass  # section 2.2: invalid tokens need no action, and the answer must not leak which
     return "", 200, NO_STORE
+
+
+@bp.errorhandler(RedisError)
+def store_unreachable(exc: RedisError):
+    """Codes, refresh tokens and the denylist live in the shared store: when it is down, OAuth's own answer,
+    ``temporarily_unavailable``, by redirect from the authorization endpoint (RFC 6749 section 4.1.2.1)
+    and with a 503 and ``Retry-After`` from the token and revocation endpoints."""
+    description = "The authorization server's store is unreachable; try again shortly."
+    if request.endpoint == "oauth.decide":
+        return back_to_client(authorization_request(), error="temporarily_unavailable",
+                              error_description=description)
+    if request.path.startswith("/oauth/"):
+        return {"error": "temporarily_unavailable", "error_description": description}, 503, {**NO_STORE,
+                                                                                              "Retry-After": "1"}
+    return error("SERVICE_UNAVAILABLE", "The shared store is unreachable; try again shortly."), 503, {"Retry-After": "1"}
 
 
 @bp.get("/.well-known/jwks.json")

@@ -13,10 +13,12 @@ from ..idempotency import BARE_KEY, MAX_KEY_LENGTH, REPLAYED
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, ORDERS
 from .auth import API_KEY_HEADER, CHAT_SCOPES
 from .batch import MAX_ITEMS
+from .bodies import MAX_JSON_DEPTH
 from .channels import NAME_PATTERN
 from .conditional import CACHE_CONTROL
 from .integrations import KEY_SCOPES
 from .messages import MAX_CONTENT, MESSAGE_TYPES
+from .paging import MAX_OFFSET
 
 TOPIC_MAX = 250
 MEMBERS_MAX = 100
@@ -142,10 +144,11 @@ def parameters() -> dict[str, Any]:
         "operation_id": path("operation_id", "A long-running operation's ID, from the Location of its 202."),
         "cursor": query("cursor", {"type": "string"}, "Opaque, signed position from meta.nextCursor or "
                                                       "meta.prevCursor; a tampered cursor is a 400 INVALID_CURSOR."),
-        "limit": query("limit", {"type": "integer", "default": DEFAULT_LIMIT}, f"Page size; default {DEFAULT_LIMIT}, and values outside "
-                                                     f"1..{MAX_LIMIT} are clamped into that range."),
+        "limit": query("limit", {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT},
+                       f"Page size; default {DEFAULT_LIMIT}, and a limit above {MAX_LIMIT} is served as {MAX_LIMIT} "
+                       "(meta.limit says so); below 1 is a 400."),
         "order": query("order", {"type": "string", "enum": list(ORDERS)}, "newest first (default) or oldest first."),
-        "offset": query("offset", {"type": "integer", "minimum": 0},
+        "offset": query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
                         "Offset paging, kept to show drift; not with cursor."),
         "lastEventId": query("lastEventId", {"type": "string", "pattern": r"^[0-9]{0,18}$"},
                              "Resume after this event id (for clients that cannot set headers)."),
@@ -205,7 +208,10 @@ def error_responses() -> dict[str, Any]:
 
     return {
         "BadRequest": error("A field, parameter or header is invalid; details name each one (for a batch in "
-                            "which every item failed: BATCH_FAILED, details give each item's index and error)."),
+                            "which every item failed: BATCH_FAILED, details give each item's index and error). "
+                            "A JSON body must be UTF-8 I-JSON (RFC 7493) nested at most "
+                            f"{MAX_JSON_DEPTH} deep: else MALFORMED_JSON (not UTF-8, not JSON, a repeated "
+                            "member name, NaN), INVALID_TEXT (a lone surrogate) or JSON_TOO_DEEP."),
         "Unauthenticated": error("No credentials, or bad ones.", "WWW-Authenticate"),
         "Forbidden": error("Authenticated, but not allowed (a missing scope, a channel you are not in)."),
         "NotFound": error("No such resource (or one you may not know exists)."),
@@ -222,7 +228,8 @@ def error_responses() -> dict[str, Any]:
         "PreconditionRequired": error("On /v2 a write must carry If-Match (RFC 6585 section 3): "
                                       "PRECONDITION_REQUIRED. /v1 stays lenient for backward compatibility."),
         "RateLimited": error("Over the rate limit; see RateLimit and RateLimit-Policy.", "Retry-After"),
-        "ServiceUnavailable": error("A dependency is down (presence, or the token and key store).", "Retry-After"),
+        "ServiceUnavailable": error("A dependency is down (presence, or the shared store that holds idempotency "
+                                    "records, tokens and API keys).", "Retry-After"),
     }
 
 

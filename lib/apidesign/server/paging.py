@@ -29,14 +29,14 @@ def cursor_codec() -> CursorCodec:
 
 
 def int_param(name: str) -> int | None:
-    """An integer query parameter, absent -> None, anything else -> 400 naming the field."""
+    """An integer query parameter in its range (``INT_RANGES``): absent -> None, anything else -> 400 naming it."""
     raw = request.args.get(name)
     if raw is None:
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(f"'{name}' must be an integer.", details=[field_issue(name, "must_be_integer")]) from None
+    # ASCII digits only (int() also reads "1_0", " 7" and "١"), and not thousands of them (int() refuses those)
+    if not (raw.isascii() and raw.removeprefix("-").isdigit() and len(raw) <= 100):
+        raise InvalidInput(f"'{name}' must be an integer.", details=[field_issue(name, "must_be_integer")])
+    return in_range(name, int(raw))
 
 
 def fetch_page(channel_id: str) -> tuple[Page, dict]:
@@ -93,3 +93,19 @@ def page_links(page: Page) -> dict[str, str]:
     if page.prev_cursor:
         links.append(f'<{request.base_url}?{urlencode({"cursor": page.prev_cursor, **keep})}>; rel="prev"')
     return {"Link": ", ".join(links)} if links else {}
+
+
+# The range of each integer parameter. offset stops at SQLite's largest INTEGER (past it, binding
+# the value fails); limit may be any size, since a limit above MAX_LIMIT is served as MAX_LIMIT.
+MAX_OFFSET = 2**63 - 1
+INT_RANGES = {"offset": (0, MAX_OFFSET), "limit": (1, None)}
+
+
+def in_range(name: str, value: int) -> int:
+    """``value`` if it lies in the parameter's range, else a 400 saying which bound it broke."""
+    low, high = INT_RANGES[name]
+    if value < low:
+        raise InvalidInput(f"'{name}' must be {low} or more.", details=[field_issue(name, "too_small", min=low)])
+    if high is not None and value > high:
+        raise InvalidInput(f"'{name}' must be {high} or less.", details=[field_issue(name, "too_large", max=high)])
+    return value

@@ -11,16 +11,14 @@ from typing import Any, Iterable
 
 from flask import request
 
-from ..errors import InvalidInput, MalformedJson, UnsupportedMediaType, field_issue
+from ..errors import InvalidInput, UnsupportedMediaType, field_issue
 
 
 def json_object() -> dict[str, Any]:
-    """The request body as a JSON object, or the matching 400/415 error."""
+    """The request body as a JSON object, or the matching 400/415 error (parsing rules: ``bodies``)."""
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as JSON with 'Content-Type: application/json'.")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise MalformedJson("The request body is not valid JSON.")
+    body = request.get_json()  # the app's StrictJSONProvider: a 400 naming the rule a bad body breaks
     if not isinstance(body, dict):
         raise InvalidInput("The request body must be a JSON object.",
                            details=[field_issue("(body)", "not_an_object")])
