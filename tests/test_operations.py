@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
+import requests
+from flask import Flask, request
 
 from apidesign.clock import FakeClock
 from apidesign.operations import OperationFailed, OperationRunner
-from apidesign.server import create_app, credentials
+from apidesign.server import create_app, credentials, serve
 
 ALICE, BOB, CAROL = "usr_alice", "usr_bob", "usr_carol"
 
@@ -171,3 +174,28 @@ def test_the_finished_operation_is_posted_to_the_callback_url(clock):
     [(to, body)] = delivered
     assert to == "http://127.0.0.1:8400/exports-done"
     assert body["data"]["operationId"] == op["operationId"] and body["data"]["done"] is True
+
+
+def test_a_live_server_with_the_thread_worker_posts_the_finished_operation_to_a_receiver():
+    """Real HTTP both ways: the export finishes on the system clock and the callback reaches a receiver on 127.0.0.1."""
+    heard, arrived = [], threading.Event()
+    receiver = Flask("receiver")
+
+    @receiver.post("/done")
+    def done():
+        heard.append(request.get_json())
+        arrived.set()
+        return "", 204
+
+    app = create_app({"EXPORT_DURATION": 0.1, "OPERATIONS_WORKER": "thread"})
+    try:
+        with serve(receiver) as inbox, serve(app) as live:
+            alice = dict(credentials(app, ALICE))
+            url = requests.post(live.url + "/v1/channels", json={"name": "live"}, headers=alice).headers["Location"]
+            r = requests.post(f"{live.url}{url}/exports", json={"callbackUrl": f"{inbox.url}/done"}, headers=alice)
+            assert r.status_code == 202
+            assert arrived.wait(10), "no callback within 10 s"
+    finally:
+        app.extensions["apidesign"].extras["operations"].stop()
+    assert heard[0]["data"]["operationId"] == r.json()["data"]["operationId"]
+    assert heard[0]["data"]["done"] is True and heard[0]["data"]["result"]["messageCount"] == 0
