@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
+from apidesign.server import credentials
 from apidesign.server.conditional import CACHE_CONTROL, entity_tag
 
 ALICE, BOB, CAROL = "usr_alice", "usr_bob", "usr_carol"
@@ -196,3 +198,33 @@ def test_the_unversioned_negotiated_route_answers_304_too(client, as_user, chann
     tag = client.get(url, headers={**as_user(ALICE), **accept}).headers["ETag"]
     r = client.get(url, headers={**as_user(ALICE), **accept, "If-None-Match": tag})
     assert r.status_code == 304 and r.headers["ETag"] == tag and "Accept" in r.headers["Vary"]
+
+
+def test_head_revalidates_like_get(client, as_user, channel):
+    channel_url, _ = channel
+    tag = client.head(channel_url, headers=as_user(ALICE)).headers["ETag"]
+    assert client.head(channel_url, headers=with_(as_user(ALICE), If_None_Match=tag)).status_code == 304
+
+
+def test_over_real_http_a_304_has_no_body_and_no_content_headers(live, app, clock):
+    """Through cheroot, as a client sees it: RFC 9110 section 15.4.5 (no content; ETag and Cache-Control repeated)."""
+    alice = dict(credentials(app, ALICE))
+    url = live.url + requests.post(live.url + "/v1/channels", json={"name": "live"}, headers=alice).headers["Location"]
+    tag = requests.get(url, headers=alice).headers["ETag"]
+    r = requests.get(url, headers={**alice, "If-None-Match": tag})
+    assert r.status_code == 304 and r.content == b""
+    assert r.headers["ETag"] == tag and r.headers["Cache-Control"] == CACHE_CONTROL
+    assert "Content-Type" not in r.headers and r.headers.get("Content-Length", "0") == "0"
+
+
+def test_the_contract_documents_the_headers_and_statuses_the_server_sends(client):
+    doc = client.get("/v1/openapi.json").get_json()
+    get_channel = doc["paths"]["/v1/channels/{channel_id}"]["get"]
+    assert set(get_channel["responses"]["200"]["headers"]) == {"ETag", "Cache-Control"}
+    assert "304" in get_channel["responses"]
+    assert doc["components"]["headers"]["CacheControl"]["schema"] == {"const": CACHE_CONTROL}
+    for method in ("put", "patch"):
+        op = doc["paths"]["/v1/channels/{channel_id}"][method]
+        assert "412" in op["responses"]
+        assert {"$ref": "#/components/parameters/IfMatch"} in op["parameters"]
+    assert "428" not in doc["paths"]["/v1/channels/{channel_id}"]["put"]["responses"]  # v1 never sends it
