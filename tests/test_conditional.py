@@ -1,4 +1,4 @@
-"""Conditional requests (server/conditional.py): ETags, 304 on reads, 412 on stale writes, 428 on unconditional v2 writes."""
+"""Conditional requests (server/conditional.py): ETags, 304 on reads, 412 on stale writes, 428 on bare v2 writes."""
 
 from __future__ import annotations
 

@@ -21,4 +21,5 @@ def test_a_callback_needs_only_the_starting_request_and_is_at_most_one_worker_ti
 
 def test_the_comparison_lists_every_strategy_once():
     strategies = [n.strategy for n in compare_notification(intervals=(1, 5))]
-    assert strategies == ["poll every 1 s", "poll every 5 s", "poll as Retry-After says", "callback (worker tick 0.05 s)"]
+    assert strategies == ["poll every 1 s", "poll every 5 s", "poll as Retry-After says",
+                          "callback (worker tick 0.05 s)"]

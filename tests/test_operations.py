@@ -1,4 +1,4 @@
-"""Long-running operations: the runner on a fake clock (operations.py) and the export routes over HTTP (server/exports.py)."""
+"""Long-running operations: the runner on a fake clock (operations.py), the routes over HTTP (server/exports.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Noticing that a long-running operation finished: polling at a fixed interval, polling as Retry-After says, or a callback.
+"""Noticing that a long-running operation finished: polling at an interval, as Retry-After says, or a callback.
 
 Each client starts an export of a channel (``POST /v1/channels/{id}/exports``, 202) and
 then learns, one way or another, that it is done. Everything runs through the real app

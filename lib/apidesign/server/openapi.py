@@ -219,7 +219,9 @@ def responses(op: Operation, has_path_args: bool) -> dict[str, Any]:
         ok["headers"] = {HEADER_NAMES[h]: {"$ref": f"#/components/headers/{h}"} for h in shown}
     if op.links:
         ok["links"] = {target: {"operationId": target, "parameters": params} for target, params in op.links}
-    statuses = set(op.errors) | {429} | ({412} if op.conditional == "write" else set())  # any route may be rate limited (RATE_LIMIT config)
+    statuses = set(op.errors) | {429}  # any route may be rate limited (RATE_LIMIT config)
+    if op.conditional == "write":
+        statuses |= {412}
     if op.security != "none":
         statuses |= {401, 403, 503}
     if has_path_args:

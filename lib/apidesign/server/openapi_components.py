@@ -89,10 +89,11 @@ def schemas() -> dict[str, Any]:
                     done={"type": "boolean"}, result=export, error=ref("ErrorBody"))
     return {
         "ChannelInput": obj(["name"], name=name, topic=topic, memberIds=member_ids),
-        "ExportInput": obj([], callbackUrl={"type": "string", "format": "uri", "maxLength": 2000,
-                                            "pattern": r"^https?://(127\.0\.0\.1|localhost)(:[0-9]{1,4})?(/|$)",
-                                            "description": "Where to POST the finished operation; http(s) on "
-                                                           "CALLBACK_HOSTS only (127.0.0.1 and localhost by default)."}),
+        "ExportInput": obj([], callbackUrl={
+            "type": "string", "format": "uri", "maxLength": 2000,
+            "pattern": r"^https?://(127\.0\.0\.1|localhost)(:[0-9]{1,4})?(/|$)",
+            "description": "Where to POST the finished operation; http(s) on CALLBACK_HOSTS only "
+                           "(127.0.0.1 and localhost by default)."}),
         "OperationData": operation,
         "Operation": envelope(ref("OperationData")),
         "ChannelPatch": obj([], name=name, topic={**topic, "type": ["string", "null"]}, memberIds=member_ids),
