@@ -153,8 +153,12 @@ def test_a_member_who_leaves_before_the_export_finishes_gets_an_error_not_the_hi
 
 @pytest.mark.parametrize("body, issue", [({"callbackUrl": "http://10.0.0.5/hook"}, "callback_not_allowed"),
                                          ({"callbackUrl": "file:///etc/passwd"}, "callback_not_allowed"),
-                                         ({"callbackUrl": "http://127.0.0.1:99999/"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://127.0.0.1:0/"}, "callback_not_allowed"),
                                          ({"callbackUrl": "http://[::1/"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://alice@127.0.0.1/"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://127.0.0.1.evil.test/"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://127.0.0.1/a b"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://127.0.0.1/\n"}, "callback_not_allowed"),
                                          ({"callbackUrl": 7}, "must_be_string"),
                                          ({"colour": "red"}, "unknown_field")])
 def test_a_callback_may_only_go_to_an_allowed_host_and_bad_bodies_are_400s(client, as_user, channel, body, issue):
@@ -199,3 +203,14 @@ def test_a_live_server_with_the_thread_worker_posts_the_finished_operation_to_a_
         app.extensions["apidesign"].extras["operations"].stop()
     assert heard[0]["data"]["operationId"] == r.json()["data"]["operationId"]
     assert heard[0]["data"]["done"] is True and heard[0]["data"]["result"]["messageCount"] == 0
+
+
+def test_the_contract_publishes_the_callback_rule_the_server_applies(client, as_user, channel):
+    from jsonschema import Draft202012Validator
+    doc = client.get("/v1/openapi.json").get_json()
+    schema = doc["components"]["schemas"]["ExportInput"]
+    for url in ("http://127.0.0.1:8400/done", "https://localhost/x?y=1", "http://localhost", "http://LOCALHOST/",
+                "http://127.0.0.1:0/", "http://10.0.0.5/", "http://127.0.0.1/\n", "ftp://127.0.0.1/"):
+        documented = Draft202012Validator(schema).is_valid({"callbackUrl": url})
+        accepted = start(client, as_user(ALICE), channel, {"callbackUrl": url}).status_code == 202
+        assert documented == accepted, url

@@ -75,7 +75,7 @@ DEFAULTS: dict[str, Any] = {
     "EXPORT_DURATION": 2.0,         # simulated seconds an export takes, on CLOCK
     "OPERATIONS_WORKER": "inline",  # finish due operations when polled; "thread": also in the background (callbacks)
     "OPERATION_RETRY_AFTER": 1,     # seconds, sent with 202 and with every poll of a running operation
-    "CALLBACK_HOSTS": ("127.0.0.1", "localhost"),  # where callbacks may go: never internal services (SSRF)
+    "CALLBACK_HOSTS": exports.CALLBACK_HOSTS,  # where callbacks may go: never internal services (SSRF)
 }
 
 # Machine-readable codes for errors Flask/Werkzeug raise before our code runs.

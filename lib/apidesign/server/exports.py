@@ -13,8 +13,8 @@ thread, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER`` and ``CAL
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-from urllib.parse import urlsplit
+import re
+from typing import Any, Iterable, Mapping
 
 from flask import Blueprint, current_app
 
@@ -32,6 +32,7 @@ from .validation import Fields, json_object
 bp = Blueprint("exports", __name__)
 
 SCOPE = "messages:read"  # an export reads the whole history, so it needs what reading it needs
+CALLBACK_HOSTS = ("127.0.0.1", "localhost")  # the default: this machine, where the course's receivers run
 
 
 def install(config: Mapping[str, Any], svc: Services) -> OperationRunner:
@@ -64,20 +65,25 @@ def reader() -> str:
     return user
 
 
+def callback_pattern(hosts: Iterable[str]) -> str:
+    """The callback URLs accepted: http(s) to one of ``hosts``, an optional port, printable ASCII after.
+
+    An allow-list, so the server cannot be aimed at internal services (SSRF). The contract
+    publishes this very pattern for the default hosts, so the two cannot disagree.
+    """
+    names = "|".join(re.escape(h) for h in hosts)
+    # The lookahead refuses any space or control character anywhere, a final newline too
+    # (which "$" alone lets through in Python's regexes, and so in a JSON Schema validator).
+    return rf"^(?![\s\S]*[\x00-\x20\x7f])https?://({names})(:[1-9][0-9]{{0,4}})?(/[\x21-\x7e]*)?$"
+
+
 def callback_url(body: dict) -> str | None:
-    """The optional ``callbackUrl``: http(s) on an allowed host only, so the server cannot be aimed at
-    internal addresses (SSRF); the default allows only this machine, where the course's receivers run."""
+    """The optional ``callbackUrl`` from the body, if it matches ``callback_pattern``; else a 400."""
     fields = Fields(body, allowed=("callbackUrl",))
     url = fields.string("callbackUrl", required=False, max_len=2000)
-    if url is not None:
-        allowed = list(current_app.config["CALLBACK_HOSTS"])
-        try:
-            parts = urlsplit(url)
-            ok = parts.scheme in ("http", "https") and parts.hostname in allowed and parts.port != 0
-        except ValueError:  # e.g. a port out of range, or a broken IPv6 literal
-            ok = False
-        if not ok:
-            fields.problem("callbackUrl", "callback_not_allowed", allowedHosts=allowed)
+    hosts = current_app.config["CALLBACK_HOSTS"]
+    if url is not None and not re.search(callback_pattern(hosts), url):  # as a JSON Schema validator applies it
+        fields.problem("callbackUrl", "callback_not_allowed", allowedHosts=list(hosts))
     fields.done()
     return url
 

@@ -16,6 +16,7 @@ from .batch import MAX_ITEMS
 from .bodies import MAX_JSON_DEPTH
 from .channels import NAME_PATTERN
 from .conditional import CACHE_CONTROL
+from .exports import CALLBACK_HOSTS, callback_pattern
 from .integrations import KEY_SCOPES
 from .messages import MAX_CONTENT, MESSAGE_TYPES
 from .paging import MAX_OFFSET
@@ -90,8 +91,7 @@ def schemas() -> dict[str, Any]:
     return {
         "ChannelInput": obj(["name"], name=name, topic=topic, memberIds=member_ids),
         "ExportInput": obj([], callbackUrl={
-            "type": "string", "format": "uri", "maxLength": 2000,
-            "pattern": r"^https?://(127\.0\.0\.1|localhost)(:[0-9]{1,4})?(/|$)",
+            "type": "string", "maxLength": 2000, "pattern": callback_pattern(CALLBACK_HOSTS),
             "description": "Where to POST the finished operation; http(s) on CALLBACK_HOSTS only "
                            "(127.0.0.1 and localhost by default)."}),
         "OperationData": operation,
