@@ -12,7 +12,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
 
-.PHONY: grade lab test test-unit test-notebooks test-browser test-latest test-pythons install install-dev system-deps execute strip clean-outputs reset-exercises site slides bench clean
+.PHONY: grade lab test lint-deps test-unit test-notebooks test-browser test-latest test-pythons install install-dev system-deps execute strip clean-outputs reset-exercises site slides bench clean
 
 # A stamp is newer than its requirement files once installed, so a second run installs nothing.
 # tools/venv.py stops early on a Python older than 3.11 and uses uv when it can (pip otherwise).
@@ -28,13 +28,22 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt pyproject.toml
 install: $(STAMP)
 install-dev: $(DEV_STAMP)
 
+# The OpenAPI linters (Spectral with the OWASP ruleset, Redocly CLI) from npm, pinned by tools/lint/package-lock.json,
+# for apidesign.server.contract_lint. Without npm this does nothing and that lane skips, saying why.
+LINT_STAMP := tools/lint/node_modules/.installed
+$(LINT_STAMP): tools/lint/package.json tools/lint/package-lock.json
+	@command -v npm >/dev/null || exit 0; \
+	  cd tools/lint && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed
+
+lint-deps: $(LINT_STAMP)
+
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. $(AS_ROOT) notebooks/00-start-here.ipynb
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) lint-deps
 	$(PY) -m pytest tests notebooks $(NBVAL)
 
-test-unit: $(DEV_STAMP)
+test-unit: $(DEV_STAMP) lint-deps
 	$(PY) -m pytest tests
 
 test-notebooks: $(DEV_STAMP)
@@ -65,10 +74,11 @@ test-latest:
 	.venv-latest/bin/python -m pytest tests notebooks $(NBVAL)
 
 # Optional system packages: redis-server runs the real-Redis lane, chromium the browser lane, nginx the
-# gateway lane (each is skipped, with the reason shown, without them).
+# gateway lane, Node.js and npm the OpenAPI lint lane (each is skipped, with the reason shown, without them).
 system-deps:
 	@command -v redis-server >/dev/null && test -x /usr/bin/chromium && test -x /usr/sbin/nginx || { \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server chromium nginx; }
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm; }
 
 # Re-run every notebook in place (for authors and instructors refreshing outputs).
 execute: $(STAMP)

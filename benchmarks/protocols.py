@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/protocols.py [--messages 30]
 
-1. Delivery of chat messages on the reference API (cheroot via serve()): SSE and the WebSocket
+1. Delivery of chat messages on the reference API (serve()): SSE and the WebSocket
    against short polling (0.25 s and 1 s) of GET /v1/channels/{id}/messages. Latency is from
    just before the POST to the moment the listener has the message; requests are counted by the server.
    This checks the deterministic model in apidesign.protocols.polling against reality.
@@ -135,7 +135,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=30)
     n = parser.parse_args().messages
-    print(f"1. delivery of {n} chat messages on the reference API (127.0.0.1, cheroot)")
+    print(f"1. delivery of {n} chat messages on the reference API (127.0.0.1, serve())")
     rows = [delivery("SSE", listen_sse, n), delivery("WebSocket", listen_ws, n),
             delivery("short polling 0.25 s", poller(0.25), n), delivery("short polling 1 s", poller(1.0), n)]
     base = rows[0]["median ms"]

@@ -1,9 +1,12 @@
-"""Every 05-authentication check passes the model solution and fails a known wrong answer with the right message."""
+"""Every 05-authentication check: the model passes, defensible answers pass, each wrong one hears why, nothing raises."""
 
+import numpy as np
 import pytest
+from hypothesis import given
 
 from apidesign.exercises import NOT_ANSWERED
 from apidesign.exercises import auth as ex
+from exercise_strategies import ANY_ANSWER, never_raises_never_passes
 
 
 @pytest.fixture
@@ -13,31 +16,122 @@ def solutions(load_solution):
 
 @pytest.mark.parametrize("check,name", [
     (ex.check_status_codes, "status_codes"), (ex.check_access_token_ttl, "access_token_ttl"),
-    (ex.check_audience_ok, "audience_ok"), (ex.check_auth_choice, "auth_choice")])
+    (ex.check_audience_ok, "audience_ok"), (ex.check_auth_choice, "auth_choice"),
+    (ex.check_hs256_valid, "hs256_valid"), (ex.check_partner_design, "partner_design")])
 def test_model_solutions_pass_and_placeholders_are_not_answered(solutions, check, name):
     feedback = check(getattr(solutions, name))
     assert feedback.ok, feedback.message
     assert check(...) == NOT_ANSWERED
 
 
-def test_calling_a_missing_scope_401_is_wrong(solutions):
-    wrong = {**solutions.status_codes, "valid token, but only messages:read, sending a message": 401}
-    fb = ex.check_status_codes(wrong)
-    assert not fb.ok and "should be 403, you said 401" in fb.message
+def test_the_questions_hold_no_answers():
+    assert all(isinstance(s, str) for s in ex.STATUS_SCENARIOS + ex.METHOD_SCENARIOS)
 
 
-@pytest.mark.parametrize("ttl,message", [(300, "33.3 times a second"), (3600, "up to 3630 s"), (-1, "positive"),
-                                         (590, "up to 620 s (its lifetime plus 30 s of leeway)")])
-def test_token_lifetimes_outside_the_band_fail_with_the_number(ttl, message):
+def test_status_codes_as_strings_or_numpy_pass(solutions):
+    assert ex.check_status_codes({k: str(v) for k, v in solutions.status_codes.items()}).ok
+    assert ex.check_status_codes({k: np.int64(v) for k, v in solutions.status_codes.items()}).ok
+
+
+@pytest.mark.parametrize("scenario, code, hint", [
+    ("valid token, but only messages:read, sending a message", 401, "should be 403, you said 401"),
+    ("token signed with alg none", 403, "cannot tell who is calling"),
+    ("no Authorization header", "four oh one", "as a number"),
+])
+def test_wrong_status_codes_say_why(solutions, scenario, code, hint):
+    feedback = ex.check_status_codes({**solutions.status_codes, scenario: code})
+    assert not feedback.ok and hint in feedback.message
+
+
+@pytest.mark.parametrize("ttl", [500, 540, 570, "540", np.float64(540.0)])
+def test_lifetimes_inside_the_band_pass(ttl):
+    assert ex.check_access_token_ttl(ttl).ok
+
+
+@pytest.mark.parametrize("ttl,message", [(300, "33.33 times a second"), (499, "20.04 times a second"),
+                                         (3600, "up to 3630 s"), (600, "up to 630 s"), (571, "30 s leeway"),
+                                         (-1, "positive"), ("ten minutes", "positive")])
+def test_lifetimes_outside_the_band_fail_with_the_number(ttl, message):
     fb = ex.check_access_token_ttl(ttl)
     assert not fb.ok and message in fb.message
 
 
-def test_a_substring_audience_check_is_caught():
-    fb = ex.check_audience_ok(lambda aud, expected: expected in (aud or ""))
-    assert not fb.ok and "audience_ok('chatty', 'chat') returned True" in fb.message
+def test_audience_wrong_functions_see_the_smallest_case():
+    substring = ex.check_audience_ok(lambda aud, expected: expected in (aud or ""))
+    assert not substring.ok and "returned True, should be False (a substring test?)" in substring.message
+    junk = ex.check_audience_ok(lambda aud, expected: aud == expected or (isinstance(aud, list) and expected in aud))
+    assert not junk.ok and "neither a string nor a list of strings" in junk.message
+    crash = ex.check_audience_ok(lambda aud, expected: aud.lower() == expected)
+    assert not crash.ok and "raised AttributeError" in crash.message
+    library = ex.check_audience_ok(ex.jwt.claims.check_audience)
+    assert not library.ok and "the library's check_audience" in library.message
 
 
-def test_oauth_for_a_webhook_is_wrong(solutions):
-    fb = ex.check_auth_choice({**solutions.auth_choice, "a payment provider's webhook calling your server": "oauth"})
-    assert not fb.ok and "better 'api_key'" in fb.message
+@pytest.mark.parametrize("changes", [
+    {"your own mobile app's users calling your API": "oauth"},
+    {"a nightly batch job of a partner company": "api_key"},
+    {"a nightly batch job of a partner company": "client-credentials"},
+    {"a payment provider's webhook calling your server": "HMAC signature"},
+    {"a third-party app that wants read-only access to a user's messages": "OAuth"},
+])
+def test_defensible_auth_choices_pass(solutions, changes):
+    feedback = ex.check_auth_choice({**solutions.auth_choice, **changes})
+    assert feedback.ok, feedback.message
+
+
+@pytest.mark.parametrize("scenario, choice, hint", [
+    ("a payment provider's webhook calling your server", "api_key", "HMAC, as Stripe and GitHub do"),
+    ("a payment provider's webhook calling your server", "oauth", "no user delegates anything"),
+    ("a third-party app that wants read-only access to a user's messages", "api_key", "no consent"),
+    ("a nightly batch job of a partner company", "oauth", "RFC 6749 section 4.4"),
+    ("your own mobile app's users calling your API", "api_key", "extracted by anyone"),
+    ("your own mobile app's users calling your API", "kerberos", "answer one of"),
+])
+def test_wrong_auth_choices_hear_why(solutions, scenario, choice, hint):
+    fb = ex.check_auth_choice({**solutions.auth_choice, scenario: choice})
+    assert not fb.ok and hint in fb.message, fb.message
+
+
+def no_alg_check(token, secret):
+    import base64
+    import hashlib
+    import hmac
+    head, payload, sig = token.split(".")
+    mac = hmac.new(secret, f"{head}.{payload}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode() == sig
+
+
+@pytest.mark.parametrize("verify, hint", [
+    (lambda token, secret: token.count(".") == 2, "alg 'none'"),
+    (no_alg_check, "raised ValueError"),
+    (lambda token, secret: False, "the library says True"),
+    (ex.jwt.decode, "the library's decode"),
+])
+def test_hs256_wrong_verifiers_see_the_smallest_token_they_misjudge(verify, hint):
+    fb = ex.check_hs256_valid(verify)
+    assert not fb.ok and hint in fb.message, fb.message
+
+
+def test_hs256_a_verifier_that_ignores_the_header_is_caught_on_a_relabelled_token():
+    def ignores_header(token, secret):
+        return token.count(".") == 2 and "eyJhbGciOiJub25l" not in token and no_alg_check(token, secret)
+    fb = ex.check_hs256_valid(ignores_header)
+    assert not fb.ok and "alg 'HS512'" in fb.message, fb.message
+
+
+@pytest.mark.parametrize("edit, hint", [
+    (lambda d: d.replace("| POST | /v1/api-keys/{keyId}/rotate |", "| GET | /v1/status |"), "rotate"),
+    (lambda d: d.replace(", so the user consents to messages:read only and can revoke that app alone", ""),
+     "delegation by a user"),
+])
+def test_partner_designs_missing_a_flow_or_a_reason_are_told_which(solutions, edit, hint):
+    fb = ex.check_partner_design(edit(solutions.partner_design))
+    assert not fb.ok and hint in fb.message, fb.message
+
+
+@given(ANY_ANSWER)
+def test_arbitrary_answers_never_raise_and_never_pass(value):
+    for check in (ex.check_status_codes, ex.check_audience_ok, ex.check_auth_choice, ex.check_hs256_valid,
+                  ex.check_partner_design):
+        never_raises_never_passes(check, value)
+    never_raises_never_passes(ex.check_access_token_ttl, value, right=lambda v: 500 <= (ex.as_number(v) or 0) <= 570)

@@ -1,9 +1,17 @@
-"""The capstone checks pass the model solutions and fail known wrong answers with the right hint."""
+"""The capstone checks: the model passes, known gaming fails, every prompt needs its own flows, sketch and reasons."""
 
 import pytest
+from hypothesis import given
 
 from apidesign.exercises import NOT_ANSWERED, capstone
 from apidesign.paths import DATA
+from exercise_strategies import ANY_ANSWER, never_raises_never_passes
+
+GAMED = """| Method | Path | Description |
+|---|---|---|
+| GET | /health | ok |
+
+REST. Auth. Rate limit. Unknown, forbidden, invalid."""
 
 
 @pytest.fixture
@@ -15,11 +23,13 @@ def test_every_model_solution_passes(solutions):
     assert capstone.check_resource_path(solutions.resource_path).ok
     assert capstone.check_predicted_rules(solutions.predicted_rules).ok
     assert capstone.check_protocol_decision(solutions.protocol_decision).ok
-    assert capstone.check_design(solutions.design).ok
+    assert capstone.check_design(solutions.design, solutions.prompt).ok
+    assert capstone.check_verb_in_path(solutions.verb_in_path).ok
 
 
 @pytest.mark.parametrize("check", [capstone.check_resource_path, capstone.check_predicted_rules,
-                                   capstone.check_protocol_decision, capstone.check_design])
+                                   capstone.check_protocol_decision, capstone.check_design,
+                                   capstone.check_verb_in_path])
 def test_a_fresh_exercise_cell_says_not_answered(check):
     assert check(...) == NOT_ANSWERED
 
@@ -31,18 +41,28 @@ def test_a_fresh_exercise_cell_says_not_answered(check):
     ("POST /messages", "sub-collection of one channel"),
     ("POST /channels/general/messages", "channel's ID as a parameter"),
     ("send it", "write it as 'METHOD /path'"),
+    (["POST", "/channels/{id}/messages"], "expected one string"),
 ])
 def test_exercise_1_wrong_answers_fail_with_a_specific_hint(answer, hint):
     feedback = capstone.check_resource_path(answer)
     assert not feedback.ok and hint in feedback.message
 
 
+def test_exercise_2_accepts_a_list_in_any_order(solutions):
+    assert capstone.check_predicted_rules(sorted(solutions.predicted_rules, reverse=True)).ok
+    assert capstone.check_predicted_rules(tuple(solutions.predicted_rules)).ok
+
+
 @pytest.mark.parametrize("answer, hint", [
     ({"verb-in-path"}, "you missed ['get-changes-state'"),
     ({"verb-in-path", "get-changes-state", "put-as-partial-update", "post-without-idempotency-key",
       "singular-collection", "protocol-without-justification", "missing-error-cases", "no-rate-limiting",
-      "no-authentication"}, "['no-authentication'] do not fire"),
+      "list-without-pagination", "missing-core-flow", "no-authentication"}, "['no-authentication'] do not fire"),
+    ({"verb-in-path", "get-changes-state", "put-as-partial-update", "post-without-idempotency-key",
+      "singular-collection", "protocol-without-justification", "missing-error-cases", "no-rate-limiting",
+      "missing-core-flow"}, "you missed ['list-without-pagination']"),  # GET /getProducts returns every product
     ({"sendMessage"}, "not rule ids"),
+    ("verb-in-path", "expected a set of rule ids"),
 ])
 def test_exercise_2_wrong_answers_fail_with_a_specific_hint(answer, hint):
     feedback = capstone.check_predicted_rules(answer)
@@ -53,17 +73,74 @@ def test_exercise_2_wrong_answers_fail_with_a_specific_hint(answer, hint):
     ("We poll every five seconds.", "name the transport"),
     ("We use WebSockets.", "not why"),
     ("Webhooks, because they are simple.", "keeps a stream open"),
+    (42, "expected one sentence"),
 ])
 def test_exercise_3_wrong_answers_fail_with_a_specific_hint(answer, hint):
     feedback = capstone.check_protocol_decision(answer)
     assert not feedback.ok and hint in feedback.message
 
 
+@pytest.mark.parametrize("prompt", ["url-shortener", "ride-sharing", "file-upload"])
+def test_exercise_4_one_row_and_labels_for_notes_pass_no_prompt(prompt):
+    feedback = capstone.check_design(GAMED, prompt)
+    assert not feedback.ok and "no endpoint serves the core flow" in feedback.message
+
+
+@pytest.mark.parametrize("prompt", ["url-shortener", "ride-sharing", "file-upload"])
+def test_exercise_4_the_model_designs_as_shipped_lack_the_sketch_or_a_reason(prompt):
+    feedback = capstone.check_design((DATA / "designs" / "practice" / f"{prompt}.md").read_text(), prompt)
+    assert not feedback.ok and ("with a reason" in feedback.message or "sketch" in feedback.message)
+
+
+def test_exercise_4_the_prompt_must_be_named(solutions):
+    for prompt in (None, "chat", 3):
+        feedback = capstone.check_design(solutions.design, prompt)
+        assert not feedback.ok and "url-shortener" in feedback.message
+
+
+def test_exercise_4_a_design_for_another_prompt_misses_that_prompts_flows(solutions):
+    feedback = capstone.check_design(solutions.design, "ride-sharing")
+    assert not feedback.ok and "request a ride" in feedback.message
+
+
+@pytest.mark.parametrize("edit, hint", [
+    (lambda d: d.replace("| GET | /{code} | Redirect to the long URL (302), or 404 |\n", ""), "follow a short link"),
+    (lambda d: d.split("The most important exchange")[0] + "- " + d.split("\n- ", 1)[1], "sketch"),
+    (lambda d: d.replace("201 Created", "Created"), "sketch"),
+    (lambda d: d.replace(", because a 301 is cached by browsers and later clicks would never reach us to be counted",
+                         ""), "the redirect's status code"),
+    (lambda d: d.replace("| POST | /v1/links |", "| POST | /v1/createLink |"), "verb-in-path"),
+])
+def test_exercise_4_each_missing_piece_is_named(solutions, edit, hint):
+    feedback = capstone.check_design(edit(solutions.design), solutions.prompt)
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
 def test_exercise_4_names_the_first_problem_of_a_flawed_design():
-    feedback = capstone.check_design((DATA / "designs" / "chat-flawed.md").read_text())
+    feedback = capstone.check_design((DATA / "designs" / "chat-flawed.md").read_text(), "url-shortener")
     assert not feedback.ok and "16 errors or warnings" in feedback.message and "`POST /sendMessage`" in feedback.message
 
 
 def test_exercise_4_rejects_text_without_a_table():
-    feedback = capstone.check_design("We would have some endpoints.")
+    feedback = capstone.check_design("We would have some endpoints.", "url-shortener")
     assert not feedback.ok and "cannot read it" in feedback.message
+
+
+@pytest.mark.parametrize("verb_in_path, hint", [
+    (lambda method, path: "get" in path.lower(), "('GET', '/targets') returned True"),
+    (lambda method, path: False, "the reviewer says True"),
+    (lambda method, path: any(s in ("cancel", "sendMessage") for s in path.split("/")), "the reviewer says"),
+    (capstone.review, "the library's review"),
+])
+def test_exercise_5_wrong_rules_see_the_shortest_endpoint_they_misjudge(verb_in_path, hint):
+    feedback = capstone.check_verb_in_path(verb_in_path)
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+@given(ANY_ANSWER, ANY_ANSWER)
+def test_arbitrary_answers_never_raise_and_never_pass(value, prompt):
+    for check in (capstone.check_resource_path, capstone.check_predicted_rules, capstone.check_protocol_decision,
+                  capstone.check_verb_in_path):
+        never_raises_never_passes(check, value)
+    never_raises_never_passes(lambda v: capstone.check_design(v, prompt), value)
+    never_raises_never_passes(lambda v: capstone.check_design(v, "ride-sharing"), value)

@@ -1,12 +1,15 @@
-"""The 01-protocols checks pass the model solutions and fail known wrong answers with a specific hint."""
+"""The 01-protocols checks: model answers pass in any spelling, wrong ones get their own hint, nothing raises."""
 
 import random
 
+import numpy as np
 import pytest
+from hypothesis import given
 
 from apidesign.exercises import NOT_ANSWERED, protocols
 from apidesign.protocols.hol import Scenario
 from apidesign.protocols.polling import message_times
+from exercise_strategies import ANY_ANSWER, never_raises_never_passes
 
 ARRIVALS = message_times(60, 0.2, random.Random(2026))
 CANDIDATES = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
@@ -18,8 +21,19 @@ def solutions(load_solution):
     return load_solution("01-protocols")
 
 
-def test_exercise_1_model_solution_passes(solutions):
+def test_every_model_solution_passes(solutions):
     assert protocols.check_choices(solutions.exercise_1()).ok
+    assert protocols.check_polling_interval(solutions.exercise_2(ARRIVALS, 0.1, 1.5, CANDIDATES),
+                                            ARRIVALS, 0.1, 1.5, CANDIDATES).ok
+    assert protocols.check_stalled_streams(solutions.exercise_3(SCENARIO), SCENARIO).ok
+    assert protocols.check_resume_id(solutions.resume_id).ok
+    assert protocols.check_build_progress_design(solutions.build_progress_design).ok
+
+
+def test_exercise_1_accepts_every_spelling_of_the_right_protocols():
+    answer = {"team-chat": "websockets", "build-progress": "Server-Sent Events", "feed-on-cellular": "http3",
+              "fraud-check": "GRPC"}
+    assert protocols.check_choices(answer).ok
 
 
 @pytest.mark.parametrize("change, hint", [
@@ -28,31 +42,75 @@ def test_exercise_1_model_solution_passes(solutions):
     ({"build-progress": "Kafka"}, "is not one of"),
     ({"feed-on-cellular": ...}, "Still to answer: feed-on-cellular"),
 ])
-def test_exercise_1_wrong_answers_fail_with_a_specific_hint(solutions, change, hint):
+def test_exercise_1_wrong_answers_fail_with_their_own_hint(solutions, change, hint):
     feedback = protocols.check_choices({**solutions.exercise_1(), **change})
     assert not feedback.ok and hint in feedback.message
 
 
-def test_exercise_2_model_solution_passes(solutions):
-    answer = solutions.exercise_2(ARRIVALS, 0.1, 1.5, CANDIDATES)
+def test_exercise_1_exposes_the_stories_but_not_what_they_need():
+    assert all(isinstance(story, str) for story in protocols.SCENARIOS.values())
+
+
+@pytest.mark.parametrize("answer", [2.0, 2, "2", np.float64(2.0), np.int64(2)])
+def test_exercise_2_accepts_the_right_interval_in_any_numeric_type(answer):
     assert protocols.check_polling_interval(answer, ARRIVALS, 0.1, 1.5, CANDIDATES).ok
 
 
 @pytest.mark.parametrize("answer, hint", [(10.0, "over the 1.5 s budget"), (0.5, "fewer requests"),
-                                          (4.0, "candidate intervals")])
-def test_exercise_2_wrong_answers_fail_with_a_specific_hint(answer, hint):
+                                          (4.0, "candidate intervals"), ([2.0], "expected one of the candidate")])
+def test_exercise_2_wrong_answers_fail_with_their_own_hint(answer, hint):
     feedback = protocols.check_polling_interval(answer, ARRIVALS, 0.1, 1.5, CANDIDATES)
     assert not feedback.ok and hint in feedback.message
 
 
-def test_exercise_3_model_solution_passes(solutions):
-    assert protocols.check_stalled_streams(solutions.exercise_3(SCENARIO), SCENARIO).ok
-
-
-def test_exercise_3_wrong_answers_say_which_way_to_look():
-    right = protocols.stalled_streams(SCENARIO)
+def test_exercise_3_says_which_way_to_look_and_accepts_strings(solutions):
+    right = solutions.exercise_3(SCENARIO)
+    assert protocols.check_stalled_streams(str(right), SCENARIO).ok
     assert "more" in protocols.check_stalled_streams(right - 1, SCENARIO).message
     assert "fewer" in protocols.check_stalled_streams(right + 1, SCENARIO).message
+
+
+def last_line_id(lines):
+    """Wrong: the last id line seen, even in an event the drop cut off."""
+    ids = [line.split(":", 1)[1].strip() for line in lines if line.startswith("id:")]
+    return ids[-1] if ids else None
+
+
+def forgets_on_idless_events(lines):
+    """Wrong: an event without an id resets the resume point."""
+    last, event_id = None, None
+    for line in lines:
+        if line == "":
+            last, event_id = event_id, None
+        elif line.startswith("id:"):
+            event_id = line[3:].strip()
+    return last
+
+
+@pytest.mark.parametrize("resume_id, hint", [
+    (last_line_id, "never reached the client"),
+    (forgets_on_idless_events, "kept until another event sets a new one"),
+    (lambda lines: lines[0], "raised IndexError"),
+    ("1", "expected a function resume_id(lines)"),
+    (protocols.sse_events, "write resume_id(lines) yourself"),
+])
+def test_exercise_4_shows_the_smallest_stream_where_yours_differs(resume_id, hint):
+    feedback = protocols.check_resume_id(resume_id)
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize("edit, hint", [
+    (lambda d: d.replace("| GET | /v1/builds/{buildId}/events |", "| GET | /v1/builds/{buildId}/foo |"),
+     "watch a build's progress live"),
+    (lambda d: d.replace(d[d.index("- Server-Sent"):d.index("- On a dropped")], "- Progress goes to the page.\n"),
+     "push transport"),
+    (lambda d: d.replace(d[d.index("- On a dropped"):d.index("- Authentication")], "- Resume with Last-Event-ID.\n")
+     .replace("with reconnection built in", "with nothing extra to deploy"),
+     "resuming after a drop"),
+])
+def test_exercise_5_a_design_missing_a_flow_or_a_reason_is_told_which(solutions, edit, hint):
+    feedback = protocols.check_build_progress_design(edit(solutions.build_progress_design))
+    assert not feedback.ok and hint in feedback.message, feedback.message
 
 
 def test_unanswered_exercises_say_so_instead_of_failing_the_notebook():
@@ -60,3 +118,16 @@ def test_unanswered_exercises_say_so_instead_of_failing_the_notebook():
     assert protocols.check_choices(dict.fromkeys(protocols.SCENARIOS, ...)) == NOT_ANSWERED
     assert protocols.check_polling_interval(..., ARRIVALS, 0.1, 1.5, CANDIDATES) == NOT_ANSWERED
     assert protocols.check_stalled_streams(..., SCENARIO) == NOT_ANSWERED
+    assert protocols.check_resume_id(...) == NOT_ANSWERED
+    assert protocols.check_build_progress_design(...) == NOT_ANSWERED
+
+
+@given(ANY_ANSWER)
+def test_arbitrary_answers_never_raise_and_never_pass(value):
+    never_raises_never_passes(protocols.check_choices, value)
+    never_raises_never_passes(protocols.check_polling_interval, value, ARRIVALS, 0.1, 1.5, CANDIDATES,
+                              right=lambda v: protocols.as_number(v) == 2.0)
+    never_raises_never_passes(protocols.check_stalled_streams, value, SCENARIO,
+                              right=lambda v: protocols.as_int(v) == protocols._stalled_streams(SCENARIO))
+    never_raises_never_passes(protocols.check_resume_id, value)
+    never_raises_never_passes(protocols.check_build_progress_design, value)

@@ -1,8 +1,12 @@
-"""The rate-limiting checks pass the model solutions and fail known wrong answers with the right hint."""
+"""The rate-limiting checks measure every number with the library, accept any numeric type, and never raise."""
 
+import numpy as np
 import pytest
+from hypothesis import given
 
 from apidesign.exercises import NOT_ANSWERED, ratelimit
+from apidesign.ratelimit import TokenBucket
+from exercise_strategies import ANY_ANSWER, never_raises_never_passes
 
 
 @pytest.fixture
@@ -10,45 +14,95 @@ def solutions(load_solution):
     return load_solution("03-rate-limiting")
 
 
-def test_unanswered_exercises_say_so():
-    assert ratelimit.check_boundary_burst(...) == NOT_ANSWERED
-    assert ratelimit.check_retry_after(...) == NOT_ANSWERED
-    assert ratelimit.check_token_bucket(...) == NOT_ANSWERED
-
-
 def test_the_model_solutions_pass(solutions):
     assert ratelimit.check_boundary_burst(solutions.exercise_1).ok
     assert ratelimit.check_retry_after(solutions.exercise_2).ok
     feedback = ratelimit.check_token_bucket(solutions.exercise_3)
     assert feedback.ok, feedback.message
+    assert ratelimit.check_search_limits_design(solutions.search_limits_design).ok
 
 
-@pytest.mark.parametrize("answer, hint", [(100, "straddle a boundary"), (150, "touch two windows")])
-def test_exercise_1_wrong_answers_fail_with_a_specific_hint(answer, hint):
+@pytest.mark.parametrize("answer", [200, "200", np.int64(200), 200.0])
+def test_exercise_1_accepts_any_numeric_type(answer):
+    assert ratelimit.check_boundary_burst(answer).ok
+
+
+@pytest.mark.parametrize("answer, hint", [(100, "straddle a boundary"), (150, "touch two windows"),
+                                          ("lots", "expected a whole number"), ([200], "a list of 1 item")])
+def test_exercise_1_wrong_answers_fail_with_their_own_hint(answer, hint):
     feedback = ratelimit.check_boundary_burst(answer)
     assert not feedback.ok and hint in feedback.message
 
 
-@pytest.mark.parametrize("answer, hint", [(1, "Round the 1.5 s wait up"), (1.5, "whole seconds"), (3, "not it")])
-def test_exercise_2_wrong_answers_fail_with_a_specific_hint(answer, hint):
+@pytest.mark.parametrize("answer", [2, "2", 2.0, np.int32(2)])
+def test_exercise_2_accepts_any_numeric_type(answer):
+    assert ratelimit.check_retry_after(answer).ok
+
+
+@pytest.mark.parametrize("answer, hint", [(1, "Round the 1.5 s wait up"), (1.5, "whole seconds"), ("1.5", "whole seconds"),
+                                          (3, "not it"), ({}, "expected a number of seconds")])
+def test_exercise_2_wrong_answers_fail_with_their_own_hint(answer, hint):
     feedback = ratelimit.check_retry_after(answer)
     assert not feedback.ok and hint in feedback.message
 
 
-def test_exercise_3_a_limiter_that_never_refuses_is_told_how_many_it_let_through():
-    feedback = ratelimit.check_token_bucket(lambda times: [True] * len(times))
-    assert not feedback.ok
-    assert "admitted 15 requests in the first second" in feedback.message
-    assert "capacity 10 refilled at 5/s admits 10 there" in feedback.message
+def test_exercise_3_accepts_numpy_verdicts_and_yes_no_words(solutions):
+    assert ratelimit.check_token_bucket(lambda times: np.array(solutions.exercise_3(times))).ok
+    assert ratelimit.check_token_bucket(lambda times: tuple(solutions.exercise_3(times))).ok
 
 
-def test_exercise_3_a_bucket_that_never_refills_is_shown_the_first_request_it_refused():
-    def no_refill(times):
-        return [i < 10 for i in range(len(times))]
-    feedback = ratelimit.check_token_bucket(no_refill)
-    assert not feedback.ok and "you refused it" in feedback.message
+def never_refills(times):
+    return [i < 10 for i in range(len(times))]
 
 
-def test_exercise_3_one_verdict_per_request():
-    feedback = ratelimit.check_token_bucket(lambda times: [True])
-    assert not feedback.ok and "one per request" in feedback.message
+def refuses_at_exactly_one_token(times):
+    tokens, last, out = 10.0, None, []
+    for t in times:
+        if last is not None:
+            tokens = min(10, tokens + (t - last) * 5)
+        last, ok = t, tokens > 1
+        tokens -= ok
+        out.append(ok)
+    return out
+
+
+@pytest.mark.parametrize("allowed, hint", [
+    (lambda times: [True] * len(times), "admits request 11 at t=0.00 s; the reference refuses it"),
+    (never_refills, "refuses request 11 at t=0.20 s; the reference admits it"),
+    (refuses_at_exactly_one_token, "refuses request 10 at t=0.00 s"),
+    (lambda times: [True], "one per request"),
+    (lambda times: 1 / 0, "raised ZeroDivisionError"),
+    (lambda times: ["maybe"] * len(times), "must be True or False"),
+    (lambda times: None, "return a list"),
+    (TokenBucket, "the library's TokenBucket"),
+    ([True, False], "expected a function allowed(times)"),
+])
+def test_exercise_3_shows_the_smallest_trace_where_a_wrong_bucket_differs(allowed, hint):
+    feedback = ratelimit.check_token_bucket(allowed)
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize("edit, hint", [
+    (lambda d: d.replace("| POST | /v1/exports |", "| POST | /v1/export-jobs |"), "start an export"),
+    (lambda d: d.replace("because searches come in bursts and the bucket absorbs them while holding the average", ""),
+     "the algorithm"),
+    (lambda d: d.replace("A token bucket per API key for search", "A token bucket for search").replace(
+        "not per IP, so one customer behind a shared NAT does not starve the others", "always"), "the key"),
+])
+def test_exercise_4_designs_missing_a_flow_or_a_reason_are_told_which(solutions, edit, hint):
+    feedback = ratelimit.check_search_limits_design(edit(solutions.search_limits_design))
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+def test_unanswered_exercises_say_so():
+    for check in (ratelimit.check_boundary_burst, ratelimit.check_retry_after, ratelimit.check_token_bucket,
+                  ratelimit.check_search_limits_design):
+        assert check(...) == NOT_ANSWERED
+
+
+@given(ANY_ANSWER)
+def test_arbitrary_answers_never_raise_and_never_pass(value):
+    never_raises_never_passes(ratelimit.check_boundary_burst, value, right=lambda v: ratelimit.as_int(v) == 200)
+    never_raises_never_passes(ratelimit.check_retry_after, value, right=lambda v: ratelimit.as_number(v) == 2)
+    never_raises_never_passes(ratelimit.check_token_bucket, value)
+    never_raises_never_passes(ratelimit.check_search_limits_design, value)

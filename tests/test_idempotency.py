@@ -1,5 +1,6 @@
 """Idempotency keys: the store on every backend, and the @idempotent decorator on the send-message endpoint."""
 
+import secrets
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -146,7 +147,7 @@ def test_on_a_shared_store_the_servers_deadlines_follow_the_stores_clock_not_the
     client, alice = app.test_client(), dict(credentials(app, ALICE))
     cid = client.post("/v1/channels", json={"name": "general"}, headers=alice).get_json()["data"]["channelId"]
     client.post(f"/v1/channels/{cid}/messages", json={"content": "hi"}, headers={**alice, "Idempotency-Key": "k1"})
-    [key] = store.keys("idem:*")
+    [key] = store.keys("*idem:*")  # under the app's namespace
     assert Record.decode(store.get(key)).deadline >= store.time() + DAY - 60
 
 
@@ -243,7 +244,8 @@ def test_a_crashed_request_is_recovered_after_the_lock_expires(app, client, as_u
 def test_a_slow_first_request_overtaken_by_a_retry_gets_409_not_a_silent_201(app, client, as_user, channel, clock,
                                                                           monkeypatch, caplog):
     scope = f"user:{ALICE}|POST /v1/channels/{channel}/messages"
-    repo, other_server = app.extensions["apidesign"].repo, IdempotencyStore(app.config["STORE"], clock)
+    services = app.extensions["apidesign"]  # the app's view of the store: under its namespace
+    repo, other_server = services.repo, IdempotencyStore(services.store, clock)
     real_add = repo.add_message
 
     def slow_add(*args):
@@ -263,12 +265,13 @@ def test_a_slow_first_request_overtaken_by_a_retry_gets_409_not_a_silent_201(app
 
 def test_a_retry_that_takes_over_is_logged_and_marked_in_its_record(app, client, as_user, channel, clock, caplog):
     scope = f"user:{ALICE}|POST /v1/channels/{channel}/messages"
-    IdempotencyStore(app.config["STORE"], clock).claim(scope, "k1", fingerprint(b'{"content":"hi"}'))  # then died
+    records = IdempotencyStore(app.extensions["apidesign"].store, clock)  # the app's view: its namespace
+    records.claim(scope, "k1", fingerprint(b'{"content":"hi"}'))  # then died
     clock.advance(app.config["IDEMPOTENCY_LOCK_TTL"])
     with caplog.at_level("WARNING", logger="apidesign.idempotency"):
         assert post(client, as_user, channel, "k1").status_code == 201
     assert "taken over as generation 2" in caplog.text
-    record = IdempotencyStore(app.config["STORE"], clock).peek(scope, "k1")
+    record = records.peek(scope, "k1")
     assert (record.state, record.generation, record.took_over) == ("completed", 2, True)
 
 
@@ -376,3 +379,40 @@ def test_fifty_concurrent_identical_posts_over_http_create_exactly_one_message(a
     assert outcomes[(201, None)] == 1
     assert set(outcomes) <= {(201, None), (201, "true"), (409, None)}
     assert len({body for *_, body in results if body is not None}) == 1, "every 201 carries the same bytes"
+
+
+# --- on a real Redis: round trips, and a lost reply ----------------------------------------
+
+def test_on_redis_a_first_request_adds_at_most_two_round_trips_and_a_replay_one(redis_url, clock):
+    """Claim + complete on a first request, one claim on a replay: counted as writes to the Redis socket."""
+    from apidesign.localhost import SocketWrites
+    from apidesign.server import credentials
+    from apidesign.store import redis_store
+    store = redis_store(redis_url, prefix=f"test-{secrets.token_hex(4)}:")
+    sent = SocketWrites().watch(store.client.connection_pool)
+    app = create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "STORE": store})
+    client, me = app.test_client(), dict(credentials(app, ALICE))
+    channel = client.post("/v1/channels", json={"name": "general"}, headers=me).get_json()["data"]["channelId"]
+
+    def round_trips(key):
+        before = sent.n
+        assert post(client, lambda _: me, channel, key).status_code == 201
+        return sent.n - before
+    round_trips("warm-up")  # loads the scripts (NOSCRIPT, then SCRIPT LOAD)
+    plain, first, replay = round_trips(None), round_trips("k1"), round_trips("k1")
+    assert first - plain <= 2 and replay - plain <= 1, (plain, first, replay)
+
+
+def test_a_claim_whose_reply_is_lost_raises_instead_of_finding_itself_in_flight(redis_url, clock):
+    """Re-sent after a lost reply, a claim would find its own in-flight record and answer its own request 409."""
+    from apidesign.localhost import LossyProxy
+    from apidesign.store import StoreUnavailable, redis_store
+    port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
+    with LossyProxy(port) as proxy:
+        records = IdempotencyStore(redis_store(f"redis://127.0.0.1:{proxy.port}/0",
+                                               prefix=f"test-{secrets.token_hex(4)}:"), clock)
+        assert records.claim("scope", "warm-up", "fp").won  # the script is loaded, so the reply lost is a run's
+        proxy.lose_next_reply()
+        with pytest.raises(StoreUnavailable):
+            records.claim("scope", "k1", "fp")
+        assert records.peek("scope", "k1").state == "in_flight", "the claim ran: the key is held until its lock expires"

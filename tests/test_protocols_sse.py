@@ -1,5 +1,9 @@
 """Server-Sent Events on the reference API: numbered events, resume with Last-Event-ID, bounded streams."""
 
+import socket
+import time
+from contextlib import ExitStack
+
 import pytest
 import requests
 
@@ -107,3 +111,38 @@ def test_only_members_may_listen(client, as_user):
     cid = client.post("/v1/channels", json={"name": "g"}, headers=as_user("usr_alice")).get_json()["data"]["channelId"]
     assert client.get(f"/v1/channels/{cid}/events", headers=as_user("usr_carol")).status_code == 403
     assert client.get(f"/v1/channels/{cid}/events").status_code == 401
+
+
+PROMPTLY = 2.0  # the claims are "within a second"; twice that for a busy shared machine
+
+
+def open_raw_streams(stack: ExitStack, live, channel, headers, count: int) -> list[socket.socket]:
+    """``count`` event-stream requests on raw sockets, sent at once (none waits for the one before)."""
+    request = (f"GET /v1/channels/{channel}/events HTTP/1.1\r\nHost: x\r\n"
+               f"Authorization: {headers['Authorization']}\r\n\r\n").encode()
+    sockets = [stack.enter_context(socket.create_connection(("127.0.0.1", live.port), timeout=PROMPTLY))
+               for _ in range(count)]
+    for sock in sockets:
+        sock.sendall(request)
+    return sockets
+
+
+def test_more_open_streams_than_worker_threads_still_leave_the_server_answering(sse_live, channel, as_user):
+    with ExitStack() as stack:
+        streams = open_raw_streams(stack, sse_live, channel, as_user("usr_bob"), sse_live.threads + 4)
+        started = time.monotonic()
+        assert all(sock.recv(12) == b"HTTP/1.1 200" for sock in streams), "every stream is answered"
+        r = requests.get(f"{sse_live.url}/v1/users/usr_alice/channels", headers=as_user("usr_alice"), timeout=PROMPTLY)
+        assert r.status_code == 200 and time.monotonic() - started < PROMPTLY
+
+
+def test_streams_whose_clients_vanished_are_noticed_within_a_second(sse_live, channel, as_user):
+    with ExitStack() as stack:
+        for sock in open_raw_streams(stack, sse_live, channel, as_user("usr_bob"), sse_live.threads + 4):
+            sock.recv(12)
+    deadline = time.monotonic() + PROMPTLY  # the clients are gone; the server should know
+    while sse_live.streams and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert sse_live.streams == 0
+    r = requests.get(f"{sse_live.url}/v1/users/usr_alice/channels", headers=as_user("usr_alice"), timeout=PROMPTLY)
+    assert r.status_code == 200

@@ -43,3 +43,14 @@ def test_the_certificate_names_localhost_and_127_0_0_1_and_starts_at_the_clock(t
     lifetime = cert.not_valid_after_utc - cert.not_valid_before_utc
     assert cert.not_valid_before_utc.timestamp() == 1_773_311_400 - 300 and lifetime.total_seconds() == 2 * 3600 + 300
     assert key_path.read_text().startswith("-----BEGIN PRIVATE KEY-----")
+
+
+def test_thread_per_stream_serves_only_as_many_streams_as_threads_and_then_nothing_else():
+    from apidesign.server import create_app, credentials
+    app = create_app({"ID_SEED": 1})
+    alice = dict(credentials(app, "usr_alice"))
+    channel = app.test_client().post("/v1/channels", json={"name": "g"}, headers=alice).get_json()["data"]["channelId"]
+    threads = streaming.hold_streams(app, channel, alice, count=6, streaming="threads", threads=4, wait=0.5)
+    on_the_loop = streaming.hold_streams(app, channel, alice, count=30, streaming="async", threads=4, wait=2.0)
+    assert (threads.answered, threads.held, threads.rest_ms) == (4, 4, None), "stream 5 and the GET wait for a thread"
+    assert (on_the_loop.answered, on_the_loop.held) == (30, 30) and on_the_loop.rest_ms is not None

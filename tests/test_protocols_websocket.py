@@ -1,4 +1,7 @@
-"""The chat WebSocket through serve() (cheroot + UpgradeGateway): echo, broadcast, both directions, errors."""
+"""The chat WebSocket through serve(): echo, broadcast, both directions, errors."""
+
+import socket
+import time
 
 import pytest
 import requests
@@ -49,7 +52,10 @@ def test_messages_posted_over_rest_reach_the_sockets(sockets, live, channel, as_
 
 
 @pytest.mark.parametrize("frame, code", [("not json", "MALFORMED_JSON"), ('{"content": ""}', "INVALID_INPUT"),
-                                         ('["hi"]', "INVALID_INPUT")])
+                                         ('["hi"]', "INVALID_INPUT"),
+                                         ('{"content": "\\ud800"}', "INVALID_INPUT"),  # a lone surrogate
+                                         ("[" * 1000 + "]" * 1000, "INVALID_INPUT"),  # nested 1,000 deep
+                                         ('{"content": ' + "[" * 1000 + "]" * 1000 + "}", "INVALID_INPUT")])
 def test_a_bad_frame_gets_an_error_frame_and_the_socket_stays_open(sockets, frame, code):
     alice = sockets["usr_alice"]
     alice.send(frame)
@@ -81,27 +87,44 @@ def test_a_read_only_token_may_listen_on_the_socket_but_not_send(live, channel, 
         reader.close()
 
 
+@pytest.mark.parametrize("key", ["abc", "!!!", "dGhlIHNhbXBsZSBub25jZQ"])  # not 16 bytes in base64 (the last lacks ==)
+def test_a_handshake_with_a_malformed_key_is_refused_with_426_in_the_envelope(live, channel, as_user, key):
+    headers = {**as_user("usr_alice"), "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": key,
+               "Sec-WebSocket-Version": "13"}
+    r = requests.get(f"{live.url}/v1/channels/{channel}/socket", headers=headers, timeout=5)
+    assert r.status_code == 426 and r.json()["error"]["code"] == "UPGRADE_REQUIRED"
+    assert r.headers["Sec-WebSocket-Version"] == "13"
+
+
+def test_the_upgrade_answers_101_switching_protocols_with_its_reason_phrase(live, channel, as_user):
+    handshake = (f"GET /v1/channels/{channel}/socket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                 f"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                 f"Authorization: {as_user('usr_alice')['Authorization']}\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", live.port), timeout=5) as sock:
+        sock.sendall(handshake.encode())
+        assert sock.recv(1024).split(b"\r\n")[0] == b"HTTP/1.1 101 Switching Protocols"
+
+
 def test_a_plain_get_on_the_socket_is_426_upgrade_required_in_the_envelope(live, channel, as_user):
     r = requests.get(f"{live.url}/v1/channels/{channel}/socket", headers=as_user("usr_alice"), timeout=5)
     assert r.status_code == 426 and r.headers["Upgrade"] == "websocket"
     assert r.json()["error"]["code"] == "UPGRADE_REQUIRED"
 
 
-def test_the_forwarder_stops_quietly_when_the_client_leaves_mid_send():
-    """A client can close between the forwarder's 'still connected?' check and its send (found by Schemathesis)."""
-    import threading
-
-    from simple_websocket import ConnectionClosed
-
-    from apidesign.server.chat_socket import forward
-    from apidesign.server.events import EventBroker
-
-    class LeavingSocket:
-        connected = True
-
-    def send(frame):
-        raise ConnectionClosed()
-
-    events = EventBroker()
-    events.publish("ch_1", "message.created", {"content": "hi"})
-    forward(LeavingSocket(), events, "ch_1", 0, send, threading.Event())  # returns, raises nothing
+def test_a_client_that_leaves_while_messages_flow_ends_its_session_and_the_server_carries_on(live, channel, as_user):
+    """A client can close while the server is sending to it (Schemathesis found this race on the old server)."""
+    alice = as_user("usr_alice")
+    leaving = open_socket(live.url, f"/v1/channels/{channel}/socket", alice)
+    for i in range(20):
+        requests.post(f"{live.url}/v1/channels/{channel}/messages", json={"content": f"m{i}"}, headers=alice, timeout=5)
+    leaving.close()
+    deadline = time.monotonic() + 2.0
+    while live.streams and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert live.streams == 0
+    again = open_socket(live.url, f"/v1/channels/{channel}/socket", alice)
+    try:
+        again.send('{"content": "still serving"}')
+        assert receive_json(again)["data"]["content"] == "still serving"
+    finally:
+        again.close()

@@ -127,14 +127,6 @@ def test_a_limiter_on_a_memory_store_must_keep_time_by_the_stores_clock(make, cl
     assert make(LIMIT, WINDOW, store=store).allow("user:bob").allowed
 
 
-def test_the_remembered_key_names_stay_bounded_and_right(limiter):
-    limiter.KEY_CACHE = 8  # the same code as at 16,384, in fewer calls
-    for i in range(limiter.KEY_CACHE + 10):
-        limiter.allow(f"user:{i}")
-    assert 0 < len(limiter._keys) <= 8
-    assert all(names == limiter.keys(key) for key, names in limiter._keys.items())
-
-
 def test_every_key_the_limiter_writes_has_a_ttl(limiter, store, clock):
     for i in range(LIMIT + 2):
         limiter.allow("user:alice")
@@ -304,6 +296,20 @@ def test_every_decision_on_real_redis_is_exactly_one_round_trip(make, redis_url)
     decisions = [limiter.allow(f"user:{i % 4}") for i in range(24)]
     assert sent.n - before == len(decisions)
     assert sum(d.allowed for d in decisions) == 4 * 3  # and they were real decisions: 3 per user, then refusals
+
+
+def test_a_decision_whose_reply_is_lost_is_unavailable_and_charged_once(make, redis_url):
+    """The store never re-sends the step: the caller gets LimiterUnavailable (fails open or closed), charged once."""
+    from apidesign.localhost import LossyProxy
+    from apidesign.store import redis_store
+    port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
+    with LossyProxy(port) as proxy:
+        limiter = make(3, 60.0, store=redis_store(f"redis://127.0.0.1:{proxy.port}/0", prefix=f"{fresh_key()}:"))
+        assert limiter.allow("user:alice").remaining == 2
+        proxy.lose_next_reply()
+        with pytest.raises(LimiterUnavailable):
+            limiter.allow("user:alice")
+        assert limiter.allow("user:alice").remaining == 0, "the lost decision took one unit, not two"
 
 
 def test_the_comparison_table_has_a_row_per_algorithm_and_shows_the_boundary_burst():

@@ -37,3 +37,19 @@ def test_the_checklist_links_every_item_to_its_chapter_and_counts_ticks():
     rows[0].children[0].value = True
     assert count.value == f"<b>1 of {len(items)} done</b>"
     assert "[x] " + items[0].text in checklist_markdown(items, done=frozenset({items[0].id}))
+
+
+def test_each_prompt_lists_its_core_flows_and_its_model_design_serves_them_all():
+    from apidesign.review import load_design, review
+    for p in load_prompts():
+        bare = load_design(p.model_path)
+        without_own = bare.__class__(bare.endpoints, tuple(n for n in bare.notes if not n.is_flow), bare.title)
+        assert p.flows and [f for f in review(without_own, flows=p.flows) if f.rule == "missing-core-flow"] == []
+
+
+def test_a_prompts_flow_that_no_endpoint_serves_is_reported():
+    from apidesign.review import review
+    [url] = [p for p in load_prompts() if p.id == "url-shortener"]
+    design = "| Method | Path | Description |\n|---|---|---|\n| POST | /v1/links | Shorten a URL |"
+    missing = [f.line for f in review(design, flows=url.flows) if f.rule == "missing-core-flow"]
+    assert missing == ["Follow a short link", "See my links and their click counts"]

@@ -1,11 +1,19 @@
 """The reference API over real HTTP on 127.0.0.1, through ``serve()``."""
 
+import re
 import socket
+import threading
+import time
+from contextlib import ExitStack
 
 import pytest
 import requests
 
-from apidesign.server import create_app, serve
+from apidesign.protocols.streaming import open_socket
+from apidesign.server import create_app, credentials, serve
+
+# The claims are "within a second"; the tests allow twice that, for a busy shared machine.
+PROMPTLY = 2.0
 
 
 def test_first_post_and_get_over_real_http(live, as_user):
@@ -62,5 +70,154 @@ def test_stop_closes_keep_alive_connections_and_releases_the_port():
         assert probe.connect_ex(("127.0.0.1", server.port)) != 0
 
 
+def test_kept_alive_requests_are_not_held_back_by_nagle_and_delayed_acks(live):
+    """Head and body go out as two writes; without TCP_NODELAY the second waits ~40 ms for the client's ACK."""
+    with requests.Session() as http:
+        times = []
+        for _ in range(10):
+            started = time.perf_counter()
+            http.get(f"{live.url}/nope", timeout=5)
+            times.append(time.perf_counter() - started)
+    assert sorted(times)[5] < 0.025
+
+
+def test_status_lines_carry_the_standard_reason_phrase(live, as_user):
+    r = requests.post(f"{live.url}/v1/channels", json={"name": "phrases"}, headers=as_user("usr_alice"), timeout=5)
+    assert (r.status_code, r.reason) == (201, "Created")
+    assert requests.get(f"{live.url}/nope", timeout=5).reason == "Not Found"
+
+
 def test_serve_binds_only_to_loopback(live):
     assert live.url.startswith("http://127.0.0.1:")
+
+
+def conversation(port: int, data: bytes, seconds: float = 3.0) -> bytes:
+    """Everything the server sends on one connection after ``data``, until it closes or ``seconds`` pass."""
+    received, deadline = b"", time.monotonic() + seconds
+    with socket.create_connection(("127.0.0.1", port), timeout=seconds) as sock:
+        sock.sendall(data)
+        while time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(65536)
+            except (socket.timeout, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            received += chunk
+    return received
+
+
+def status_lines(received: bytes) -> list[bytes]:
+    return re.findall(rb"HTTP/1\.[01] \d{3}[^\r\n]*", received)
+
+
+def chunked_post(path: str, headers: dict, chunk: bytes) -> bytes:
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{head}"
+            "Transfer-Encoding: chunked\r\n\r\n").encode() + b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk)
+
+
+@pytest.fixture
+def channel(live, as_user):
+    r = requests.post(f"{live.url}/v1/channels", json={"name": "general"}, headers=as_user("usr_alice"), timeout=5)
+    return r.json()["data"]["channelId"]
+
+
+def test_an_unread_chunked_body_is_never_parsed_as_the_next_request_on_the_connection(live, as_user, channel):
+    refused = chunked_post(f"/v1/channels/{channel}/messages", as_user("usr_carol"), b'{"content": "hi"}')
+    follow_up = f"GET /v1/users/usr_alice/channels HTTP/1.1\r\nHost: x\r\nAuthorization: {as_user('usr_alice')['Authorization']}\r\n\r\n"
+    statuses = status_lines(conversation(live.port, refused + follow_up.encode()))
+    assert statuses[0].startswith(b"HTTP/1.1 403")
+    assert statuses[1:] in ([], [b"HTTP/1.1 200 OK"]), "the next request is answered as itself, or the connection closes"
+
+
+def test_a_request_smuggled_inside_a_2_mib_chunk_is_never_executed(live, as_user, channel):
+    smuggled = b"GET /smuggled/00000 HTTP/1.0\r\n\r\n"  # 32 bytes: one starts wherever a reader could stop
+    before = live.requests
+    received = conversation(live.port, chunked_post(f"/v1/channels/{channel}/messages", as_user("usr_alice"),
+                                                    smuggled * ((2 << 20) // len(smuggled))))
+    assert [s[:12] for s in status_lines(received)] == [b"HTTP/1.1 413"], "one answer, to the one request"
+    assert live.requests == before + 1
+
+
+def test_a_request_framed_by_both_content_length_and_chunked_is_answered_and_the_connection_closed(live, as_user):
+    """RFC 9112 section 6.3: Transfer-Encoding wins, and the server MUST close the connection after responding."""
+    alice = as_user("usr_alice")["Authorization"]
+    both = (f"POST /v1/channels HTTP/1.1\r\nHost: x\r\nAuthorization: {alice}\r\nContent-Type: application/json\r\n"
+            "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    then = f"GET /v1/users/usr_alice/channels HTTP/1.1\r\nHost: x\r\nAuthorization: {alice}\r\n\r\n"
+    assert [s[:12] for s in status_lines(conversation(live.port, (both + then).encode()))] == [b"HTTP/1.1 400"]
+
+
+def test_an_oversized_upload_gets_its_413_and_is_cut_off_after_a_bounded_drain(live, as_user):
+    size, sent = 32 << 20, 0
+    with socket.create_connection(("127.0.0.1", live.port), timeout=5) as sock:
+        sock.sendall(f"POST /v1/channels HTTP/1.1\r\nHost: x\r\nAuthorization: {as_user('usr_alice')['Authorization']}\r\n"
+                     f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n".encode())
+        try:
+            while sent < size:
+                sent += sock.send(b"x" * 65536)
+        except OSError:
+            pass  # the server closed the connection: what it should do
+        assert sent < 16 << 20, "the server stops reading an unwanted body"
+        assert sock.recv(12) == b"HTTP/1.1 413"
+
+
+SLOW_CLIENTS = {  # what each kind of slow client sends, and how many of them attack at once
+    "send their headers slowly": (b"GET /v1/users/usr_alice/channels HTTP/1.1\r\nHost: x\r\nX-Slow: ", 50),
+    "connect and stay idle": (b"", 50),
+    "stall in the middle of an upload": (b"POST /v1/channels HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                         b"Content-Length: 100000\r\n\r\n{\"name\": ", 20),
+}
+
+
+def open_slow_clients(stack: ExitStack, port: int, kind: str) -> list[socket.socket]:
+    sent, count = SLOW_CLIENTS[kind]
+    sockets = [stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5)) for _ in range(count)]
+    for sock in sockets:
+        sock.sendall(sent)
+    return sockets
+
+
+@pytest.mark.parametrize("kind", list(SLOW_CLIENTS))
+def test_clients_that_are_slow_or_idle_do_not_delay_anyone_else(live, as_user, kind):
+    with ExitStack() as stack:
+        open_slow_clients(stack, live.port, kind)
+        time.sleep(0.2)  # let the server take them all in
+        started = time.monotonic()
+        r = requests.get(f"{live.url}/v1/users/usr_alice/channels", headers=as_user("usr_alice"), timeout=PROMPTLY)
+        assert r.status_code == 200 and time.monotonic() - started < PROMPTLY
+
+
+def open_clients(stack: ExitStack, live, app, kind: str) -> None:
+    """Open clients of one kind that stop() must deal with."""
+    alice = dict(credentials(app, "usr_alice"))
+    channel = requests.post(f"{live.url}/v1/channels", json={"name": "general"}, headers=alice,
+                            timeout=5).json()["data"]["channelId"]
+    if kind == "event streams":
+        for _ in range(5):
+            stack.enter_context(requests.get(f"{live.url}/v1/channels/{channel}/events", headers=alice,
+                                             stream=True, timeout=5))
+    elif kind == "WebSockets":
+        for _ in range(3):
+            stack.callback(open_socket(live.url, f"/v1/channels/{channel}/socket", alice).close)
+    else:
+        for slow in SLOW_CLIENTS:
+            open_slow_clients(stack, live.port, slow)
+
+
+@pytest.mark.parametrize("kind", ["event streams", "WebSockets", "slow clients"])
+def test_stop_returns_within_a_second_and_releases_the_port_and_every_thread(kind):
+    baseline = threading.active_count()
+    app = create_app()
+    server = serve(app)
+    with ExitStack() as clients:
+        open_clients(clients, server, app, kind)
+        time.sleep(0.2)
+        started = time.monotonic()
+        server.stop()
+        took = time.monotonic() - started
+    assert took < PROMPTLY, f"stop() took {took:.1f} s"
+    assert threading.active_count() == baseline
+    with serve(app, port=server.port) as again:  # the port is free at once
+        assert requests.get(f"{again.url}/nope", timeout=5).status_code == 404

@@ -131,3 +131,41 @@ def test_a_deck_shows_results_with_their_captions_and_no_code_or_empty_sections(
     assert [c.source for c in code] == ["", ""] and all("hide-input" in c.metadata["tags"] for c in code)
     assert "(28 more lines in the notebook)" in code[1].outputs[0].text
     assert [t.count("\n- ") + t.startswith("- ") for t in text if t.startswith("## Recap")] == [4, 1]
+
+
+def test_exercise_cells_are_checks_on_the_exercise_module_not_any_check_function():
+    assert nbtools.is_exercise(new_code_cell("answer = ...\nexercises.check_routes(answer)"))
+    assert nbtools.is_exercise(new_code_cell("status_codes = ...\nex.check_status_codes(status_codes)"))
+    assert nbtools.is_exercise(new_code_cell("design = ...", metadata={"tags": ["exercise"]}))
+    assert not nbtools.is_exercise(new_code_cell("show(jwt.claims.check_audience)"))
+    assert not nbtools.is_exercise(new_code_cell("jwt.claims.check_times(payload, now, 0)"))
+    assert not nbtools.is_exercise(new_markdown_cell("Call `exercises.check_routes(answer)`."))
+
+
+def test_every_committed_exercise_cell_is_found_and_holds_a_placeholder():
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        cells = [c for c in nbformat.read(path, as_version=4).cells if nbtools.is_exercise(c)]
+        assert cells, path.name
+        for cell in cells:
+            assert "..." in cell.source, (path.name, cell.source)
+
+
+def test_reset_puts_answers_back_and_keeps_every_other_cell(tmp_path):
+    import subprocess
+    shipped = new_notebook(cells=[new_markdown_cell("intro"), new_code_cell("show(jwt.claims.check_audience)"),
+                                  new_code_cell("answer = ...\nexercises.check_routes(answer)")])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(shipped, path)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "x", "--allow-empty"],
+                   cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "nb.ipynb"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "nb"], cwd=tmp_path, check=True)
+    worked = nbformat.read(path, as_version=4)
+    worked.cells[1].source = "show(jwt.claims.check_audience)  # my note"
+    worked.cells[2].source = "answer = {'x': 1}\nexercises.check_routes(answer)"
+    nbformat.write(worked, path)
+    nbtools.reset(path)
+    after = nbformat.read(path, as_version=4)
+    assert after.cells[1].source.endswith("# my note")
+    assert after.cells[2].source == "answer = ...\nexercises.check_routes(answer)"

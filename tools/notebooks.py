@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,9 +66,15 @@ def slides(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+# A call of a check on the exercise module, under the names the notebooks import it as (``exercises``, ``ex``);
+# a library function that happens to be called check_..., such as ``show(jwt.claims.check_audience)``, is no exercise.
+EXERCISE_CALL = re.compile(r"(?<![\w.])(exercises|ex)\.check_\w+\(")
+
+
 def is_exercise(cell) -> bool:
-    """An exercise cell is a code cell that calls a ``check_...`` function on the learner's answer."""
-    return cell.cell_type == "code" and ".check_" in cell.source
+    """An exercise cell: a code cell tagged ``exercise``, or one that calls ``exercises.check_...(answer)``."""
+    return cell.cell_type == "code" and ("exercise" in cell.metadata.get("tags", [])
+                                         or EXERCISE_CALL.search(cell.source) is not None)
 
 
 def reset(path: Path) -> None:

@@ -247,6 +247,9 @@ def _finish_py(store, keys, args):
 class IdempotencyStore:
     """Claim, complete and release idempotency records in a ``Store``: one round trip each.
 
+    A call whose reply is lost raises ``StoreUnavailable`` and is not re-sent: if a lost claim did run,
+    its key stays in flight (409 to a retry) until ``lock_ttl`` passes, and only then runs again.
+
     Time: with no ``clock``, deadlines are read on the store's own clock (Redis ``TIME``
     inside the script; the memory store's clock), so app servers with skewed clocks agree.
     Tests and demos pass a ``FakeClock`` (on a memory store, the store's own).

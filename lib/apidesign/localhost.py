@@ -2,6 +2,7 @@
 
 One copy of this plumbing, so the real-Redis test lane and every benchmark start
 Redis the same way (and honour ``REDIS_URL`` the same way), and count its round trips the same way.
+``LossyProxy`` sits in front of a server and loses one reply on demand.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from contextlib import contextmanager
 from typing import Iterator
@@ -67,8 +69,8 @@ def _wait_until_ready(url: str, proc: subprocess.Popen, timeout: float = 5.0) ->
 
 
 class SocketWrites:
-    """Counts writes to Redis sockets: one write is one round trip, whoever sends it (redis-py's
-    client API, a pipeline, or ``store.LuaScript``, which writes EVALSHA itself)."""
+    """Counts writes to Redis sockets: one write is one round trip, whoever sends it (a command,
+    a pipeline, or a script's EVALSHA)."""
 
     def __init__(self):
         self.n = 0
@@ -89,3 +91,58 @@ class SocketWrites:
         pool.connection_class = self.connection_class(pool.connection_class)
         pool.disconnect()
         return self
+
+
+class LossyProxy:
+    """A TCP proxy on 127.0.0.1 in front of ``port`` that can lose one reply: the request reaches the
+    server and runs, then the client's connection is closed before the answer gets back."""
+
+    def __init__(self, port: int):
+        self.upstream = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self._lose = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def lose_next_reply(self) -> None:
+        """The next reply from the server is dropped, and that connection closed."""
+        self._lose.set()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # the proxy was closed
+                return
+            server = socket.create_connection(("127.0.0.1", self.upstream))
+            threading.Thread(target=self._pump, args=(client, server, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, True), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket, replies: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if replies and self._lose.is_set():
+                    self._lose.clear()
+                    break
+                target.sendall(data)
+        except OSError:
+            pass
+        for s in (source, target):  # shutdown wakes the other direction's thread, blocked in recv
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def close(self) -> None:
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        except OSError:
+            pass
+        self.listener.close()
+
+    def __enter__(self) -> "LossyProxy":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -295,7 +295,7 @@ class AccessTokens:
         """Refuse every access token minted under ``grant``: deny its ``sid`` for as long as the newest
         such token could still verify (one lifetime plus the leeway)."""
         now = self.clock.now()
-        return self.denylist.revoke(GRANT_PREFIX + grant, now + self.ttl + self.leeway, now)
+        return self.denylist.revoke(GRANT_PREFIX + grant, now + self.ttl, now, leeway=self.leeway)
 
 
 def scopes_of(claims: dict) -> frozenset[str]:

@@ -15,18 +15,24 @@ memory store runs that function while holding its lock, so both are atomic.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import math
 import os
 import threading
 from typing import Any, Callable, Protocol, Sequence
 
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
 
 from .clock import Clock, SystemClock
+from .errors import ApiDesignError
 
 ScriptFn = Callable[[Sequence[str], Sequence[Any]], Any]
+
+
+class StoreUnavailable(ApiDesignError, ConnectionError):
+    """The store did not answer: a script sent to it may or may not have run, and it is never re-sent automatically."""
 
 
 class Store(Protocol):
@@ -45,12 +51,13 @@ class Store(Protocol):
 
 
 class MemoryStore:
-    """A thread-safe in-process store; expired keys are dropped on access and swept in batches."""
+    """A thread-safe in-process store; expired keys are dropped when read, and by a periodic sweep.
+
+    A sweep looks at every key, so it runs only after as many writes as the last sweep kept keys
+    (and at least ``SWEEP_EVERY``): spread over those writes, it costs O(1) per write at any size.
+    """
 
     kind = "memory"
-    # A full sweep comes after SWEEP_EVERY writes, or after as many writes as the last sweep kept
-    # keys if that is more: a sweep checks at most two keys per write since the one before, so it
-    # costs O(1) per write however many keys are held.
     SWEEP_EVERY = 1024
 
     def __init__(self, clock: Clock | None = None):
@@ -60,8 +67,7 @@ class MemoryStore:
         self._writes, self._sweep_after = 0, self.SWEEP_EVERY
 
     # -- raw access, for the Python halves of scripts (call with the lock held) --
-    # A script that has already read the clock passes ``now`` (on this store's clock) so a
-    # rate-limit decision reads it once, not three times.
+    # A script that has read the clock passes that ``now``, so one decision sees one instant.
     def load(self, key: str, now: float | None = None) -> Any:
         """The live value at ``key`` (any Python object), or None if absent or expired."""
         entry = self._data.get(key)
@@ -134,17 +140,9 @@ class MemoryStore:
 
     def script(self, lua: str, py: Callable[..., Any]) -> ScriptFn:
         """Run ``py(store, keys, args)`` atomically under the store's lock (``lua`` is for Redis)."""
-        # This runs on every rate-limited request: no defensive copies, and the lock's bound
-        # methods called directly. With timeit, lock plus call took 120 ns this way and 190 ns
-        # with ``with self._lock``; a memory decision takes about 750-1,050 ns in all (benchmarks/ratelimit.py).
-        acquire, release = self._lock.acquire, self._lock.release
-
         def run(keys: Sequence[str], args: Sequence[Any] = ()) -> Any:
-            acquire()
-            try:
+            with self._lock:
                 return py(self, keys, args)
-            finally:
-                release()
         return run
 
     def __len__(self) -> int:
@@ -155,13 +153,17 @@ class MemoryStore:
 
 
 class RedisStore:
-    """The Store interface over a redis-py client (real Redis or fakeredis); keys get ``prefix``."""
+    """The Store interface over a redis-py client (real Redis or fakeredis); keys get ``prefix``.
+
+    Build it with ``redis_store``, whose client never retries a command by itself: a command
+    whose reply was lost may already have run, and only the caller knows if running it twice is safe.
+    """
 
     def __init__(self, client: Any, *, kind: str, prefix: str = ""):
         self.client = client
         self.kind = kind
         self.prefix = prefix
-        self._idle: list[Any] = []  # connections for scripts (see LuaScript)
+        self._incr_with_ttl = self.script(_INCR_WITH_TTL)
 
     def _k(self, key: str) -> str:
         return self.prefix + key
@@ -197,89 +199,22 @@ class RedisStore:
         return seconds + micros / 1_000_000
 
     def script(self, lua: str, py: Callable[..., Any] | None = None) -> ScriptFn:
-        """Load ``lua`` once; each call is a single EVALSHA round trip (``py`` is for memory)."""
-        if self.kind != "redis":  # fakeredis: its own path is in-process anyway (see LuaScript)
-            compiled = self.client.register_script(lua)
-            return lambda keys, args=(): compiled(keys=[self._k(k) for k in keys], args=list(args))
-        compiled = LuaScript(self.client, lua, self._idle)
+        """``lua`` as a function of (keys, args): one EVALSHA round trip each (``py`` is for the memory store).
+
+        redis-py's ``Script`` loads the script again if the server answers NOSCRIPT (it never ran).
+        A lost reply is raised as ``StoreUnavailable`` and not re-sent.
+        """
+        script = self.client.register_script(lua)
 
         def run(keys: Sequence[str], args: Sequence[Any] = ()) -> Any:
-            return compiled([self._k(k) for k in keys], args)
+            try:
+                return script(keys=[self._k(k) for k in keys], args=list(args))
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                raise StoreUnavailable(f"no answer from Redis ({exc})") from exc
         return run
-
-    @property
-    def _incr_with_ttl(self) -> ScriptFn:
-        if not hasattr(self, "_incr_script"):
-            self._incr_script = self.script(_INCR_WITH_TTL)
-        return self._incr_script
 
     def __repr__(self) -> str:
         return f"RedisStore(kind={self.kind!r}, prefix={self.prefix!r})"
-
-
-class LuaScript:
-    """A Lua script on Redis, run by its SHA1 with EVALSHA: one round trip, loaded on first use.
-
-    Why not redis-py's ``register_script``: its command path (connection-pool checkout,
-    retry policy, observability hooks, argument encoding) spends about as much Python time
-    per call as the round trip to a local server itself (~15 µs), and a rate limiter runs a
-    script on every request. So this writes the RESP command itself and keeps its own idle
-    connections (made by the client's pool, so they share its settings). A broken connection
-    is retried once on a fresh socket; then the error is raised (fail open or closed is the caller's call).
-    Real Redis only: fakeredis stays on ``register_script``. With these hand-made connections,
-    8 threads that all met NOSCRIPT at once sometimes got duplicated results from fakeredis
-    (the cause inside fakeredis is not yet understood; real Redis passed the same test 60 times).
-    """
-
-    def __init__(self, client: Any, lua: str, idle: list[Any]):
-        self.client, self.lua, self.idle = client, lua, idle
-        self.sha = hashlib.sha1(lua.encode()).hexdigest()
-
-    def __call__(self, keys: Sequence[str], args: Sequence[Any]) -> Any:
-        conn = self._checkout()
-        try:
-            return self._run(conn, resp("EVALSHA", self.sha, len(keys), *keys, *args))
-        except ResponseError:
-            raise  # the server's whole reply was read: the connection is fine
-        except BaseException:
-            conn.disconnect()  # a half-read reply must never be read by the next caller
-            raise
-        finally:
-            self.idle.append(conn)
-
-    def _checkout(self) -> Any:
-        """An idle connection of this process, or a new one."""
-        try:
-            conn = self.idle.pop()  # list.pop and list.append are atomic: no lock needed
-        except IndexError:
-            return self.client.connection_pool.make_connection()
-        if conn.pid != os.getpid():  # a forked child must not talk on its parent's sockets
-            self.idle.clear()
-            return self.client.connection_pool.make_connection()
-        return conn
-
-    def _run(self, conn: Any, command: bytes, retry: bool = True) -> Any:
-        try:
-            conn.send_packed_command([command])
-            return conn.read_response()
-        except NoScriptError:  # first call, or the server restarted: load it, then run it
-            conn.send_packed_command([resp("SCRIPT", "LOAD", self.lua)])
-            conn.read_response()
-            return self._run(conn, command, retry)
-        except RedisConnectionError:
-            if not retry:
-                raise
-            conn.disconnect()  # e.g. the server closed an idle socket: one more try on a fresh one
-            return self._run(conn, command, retry=False)
-
-
-def resp(*parts: Any) -> bytes:
-    """A command in the Redis protocol (RESP): ``*<count>`` then each part as ``$<length>`` and its bytes."""
-    out = [b"*%d\r\n" % len(parts)]
-    for part in parts:
-        data = part if type(part) is bytes else str(part).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
-    return b"".join(out)
 
 
 # INCRBY, and a TTL only when the key is new: one atomic step, so a crash between
@@ -300,8 +235,9 @@ def redis_store(url: str | None = None, *, prefix: str = "") -> RedisStore:
     """Real Redis at ``url`` or ``$REDIS_URL``; otherwise (or with ``url=""``) a fresh, private fakeredis."""
     if url is None:
         url = os.environ.get("REDIS_URL")
+    no_retry = Retry(NoBackoff(), retries=0)  # never re-send on our own (see RedisStore)
     if url:
         import redis
-        return RedisStore(redis.Redis.from_url(url, decode_responses=True), kind="redis", prefix=prefix)
+        return RedisStore(redis.Redis.from_url(url, decode_responses=True, retry=no_retry), kind="redis", prefix=prefix)
     import fakeredis
-    return RedisStore(fakeredis.FakeRedis(decode_responses=True), kind="fakeredis", prefix=prefix)
+    return RedisStore(fakeredis.FakeRedis(decode_responses=True, retry=no_retry), kind="fakeredis", prefix=prefix)

@@ -3,9 +3,9 @@
 import requests
 
 
-def exercise_1(base_url: str, alice_headers: dict) -> tuple[int, str]:
-    """Create a channel and return (status, Location header)."""
-    r = requests.post(f"{base_url}/v1/channels", json={"name": "exercise-1"}, headers=alice_headers, timeout=5)
+def exercise_1(base_url: str, alice_headers: dict, name: str) -> tuple[int, str]:
+    """Create a channel called ``name`` and return (status, Location header)."""
+    r = requests.post(f"{base_url}/v1/channels", json={"name": name}, headers=alice_headers, timeout=5)
     return r.status_code, r.headers.get("Location")
 
 

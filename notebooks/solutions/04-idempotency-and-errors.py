@@ -24,3 +24,34 @@ statuses = {
     "same key, different body": 422,
     "a 300-character key": 400,
 }
+
+
+def decide(record, fingerprint, now):
+    """Exercise 5: 'run', or the status to answer."""
+    if record is None:
+        return "run"
+    expired = record["deadline"] <= now
+    if record["fingerprint"] != fingerprint and not (expired and record["state"] == "completed"):
+        return 422      # same key, other body; an expired lock is taken over only by the same request
+    if expired:
+        return "run"    # the lock or the retention ran out: claim the key, one generation up
+    if record["state"] == "in_flight":
+        return 409      # still running: retry later
+    return record["status"]  # finished: replay the stored response
+
+
+# Exercise 6: a payments API.
+payments_design = """
+| Method | Path | Description |
+|---|---|---|
+| POST | /v1/payments | Create a payment (Idempotency-Key header) |
+| GET | /v1/payments/{paymentId} | A payment and its refunds |
+| POST | /v1/payments/{paymentId}/refunds | Refund part of a payment (Idempotency-Key header) |
+
+- Every POST takes an Idempotency-Key, so a retry after a timeout replays the first response instead of charging twice.
+- Keys are kept for 24 hours, because clients retry within minutes; after that the same key runs as new, which the docs state.
+- Clients retry only 5xx, 429 and connection errors, with exponential backoff and full jitter, so a recovering server is not flattened.
+- Authentication: API keys per merchant, scoped to payments.
+- Rate limiting: a token bucket per API key; 429 with Retry-After.
+- Errors: 404 for an unknown payment, 403 for another merchant's payment, 400 for an invalid amount, 409 while the first request with a key is still running, 422 for a key reused with a different body.
+"""

@@ -3,6 +3,13 @@
 One module per chapter (``exercises.ratelimit``, ...). A check returns ``Feedback``,
 which renders as one line in a notebook, so an unanswered exercise shows a hint
 rather than an error, and the notebook still runs top to bottom.
+
+Three kinds of exercise: *recall* (a value; the check derives the right one from the
+library or the live API, or compares a digest), *implement it* (a function; the check
+runs it against the library's reference on generated cases and shows the smallest
+disagreement) and *design it* (a markdown design; ``briefs`` runs the reviewer and
+looks for the brief's core flows and reasoned decisions). ``answers`` holds what
+every check shares: reading answers of any type, and never raising.
 """
 
 from __future__ import annotations

@@ -1,96 +1,298 @@
-"""Checked exercises for 05-authentication: status codes, token lifetime, audience matching, choosing a method."""
+"""Checked exercises for 05-authentication: status codes, token lifetime, audience matching, HS256, choosing a method.
+
+Status codes are whatever the reference API answers when the check sends each request itself;
+the lifetime limits use the server's own leeway; judgement answers (which method fits) are kept
+as sha256 digests, so no public name holds an answer to copy.
+"""
 
 from __future__ import annotations
 
-from typing import Callable
+import functools
+import hashlib
+import hmac
+import json
+import random
+import re
+from typing import Any
 
+from .. import jwt
+from ..jwt.api import b64url_encode
+from ..jwt.exceptions import InvalidTokenError
 from ..revocation import revocation_tradeoff
+from ..server import create_app, credentials
+from ..server.app import DEFAULTS
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
+from .answers import (as_bool, as_int, as_mapping, as_number, as_text, digest, first_disagreement, never_raises,
+                      own_function, wrong_shape)
+from .briefs import Brief, Decision, Flow, check_brief
 
-STATUS_SCENARIOS = {
-    "no Authorization header": 401,
-    "token expired five minutes ago": 401,
-    "token signed with alg none": 401,
-    "valid token, but only messages:read, sending a message": 403,
-    "valid token, reading a channel you are not a member of": 403,
-}
+# Exercise 1: the scenarios (questions only); the check sends each one to a fresh reference API.
+STATUS_SCENARIOS = ("no Authorization header", "token expired five minutes ago", "token signed with alg none",
+                    "valid token, but only messages:read, sending a message",
+                    "valid token, reading a channel you are not a member of")
 
 
-def check_status_codes(answer: dict | None) -> Feedback:
-    """``answer`` maps each scenario in STATUS_SCENARIOS to the status code the API returns."""
-    if unanswered(answer):
-        return NOT_ANSWERED
-    for scenario, expected in STATUS_SCENARIOS.items():
-        got = answer.get(scenario) if isinstance(answer, dict) else None
+def _alg_none(token: str) -> str:
+    """The same claims under an ``alg: none`` header and no signature: the classic forgery."""
+    header = b64url_encode(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+    return f"{header}.{token.split('.')[1]}."
+
+
+@functools.lru_cache(maxsize=1)
+def _live_statuses() -> dict[str, int]:
+    """Each scenario's status, measured by sending it to a fresh reference API (test client, no network)."""
+    app = create_app({"TESTING": True, "ID_SEED": 1})
+    client = app.test_client()
+    alice, bob = dict(credentials(app, "usr_alice")), dict(credentials(app, "usr_bob"))
+    channel = client.post("/v1/channels", json={"name": "auth"}, headers=alice).get_json()["data"]["channelId"]
+    messages = f"/v1/channels/{channel}/messages"
+    expired = dict(credentials(app, "usr_alice", ttl=-300))
+    forged = {"Authorization": "Bearer " + _alg_none(alice["Authorization"].split()[1])}
+    read_only = dict(credentials(app, "usr_alice", scopes=["messages:read"]))
+    sent = [client.get(messages), client.get(messages, headers=expired), client.get(messages, headers=forged),
+            client.post(messages, json={"content": "hi"}, headers=read_only), client.get(messages, headers=bob)]
+    return {scenario: r.status_code for scenario, r in zip(STATUS_SCENARIOS, sent)}
+
+
+@never_raises
+def check_status_codes(answer: Any) -> Feedback:
+    """Exercise 1: a dict from each scenario in STATUS_SCENARIOS to the status code (401 or 403)."""
+    given = as_mapping(answer)
+    if given is None:
+        return wrong_shape("a dict from each scenario in ex.STATUS_SCENARIOS to a status code", answer)
+    for scenario, expected in _live_statuses().items():
+        got = as_int(given.get(scenario))
+        if got is None:
+            return failed(f"'{scenario}': give a status code as a number, not {given.get(scenario)!r}.")
         if got != expected:
             why = ("the server cannot tell who is calling, so it challenges with WWW-Authenticate"
                    if expected == 401 else "the caller is known; it is the permission that is missing")
-            return failed(f"'{scenario}' should be {expected}, you said {got!r}: {why}.")
+            return failed(f"'{scenario}' should be {expected}, you said {got}: {why}.")
     return passed("401 means 'who are you?' (with a Bearer challenge); 403 means 'I know you, and no'.")
 
 
-# Constraints of the token-lifetime exercise.
+# Exercise 2's constraints; the leeway is the server's own (a token is accepted until exp + leeway).
 SESSIONS, MAX_REFRESHES_PER_S, MAX_WINDOW_S = 10_000, 20, 600
+LEEWAY = DEFAULTS["JWT_LEEWAY"]
 
 
-def check_access_token_ttl(answer: float | None) -> Feedback:
-    """A lifetime (seconds) that keeps refreshes under the auth server's limit and the revocation window short."""
-    if unanswered(answer):
-        return NOT_ANSWERED
-    if not isinstance(answer, (int, float)) or answer <= 0:
+@never_raises
+def check_access_token_ttl(answer: Any) -> Feedback:
+    """Exercise 2: an access-token lifetime, a positive number of seconds."""
+    ttl = as_number(answer)
+    if ttl is None or ttl <= 0:
         return failed(f"the answer is a positive number of seconds, not {answer!r}.")
-    t = revocation_tradeoff(answer, "none", request_rate=0, sessions=SESSIONS)
+    t = revocation_tradeoff(ttl, "none", request_rate=0, sessions=SESSIONS, leeway=LEEWAY)
+    exposure = t.revoked_token_window  # the lifetime plus the leeway
     if t.auth_server_calls_per_s > MAX_REFRESHES_PER_S:
-        return failed(f"with {answer:g} s tokens, {SESSIONS} sessions refresh {t.auth_server_calls_per_s:.1f} "
+        return failed(f"with {ttl:g} s tokens, {SESSIONS} sessions refresh {t.auth_server_calls_per_s:.2f} "
                       f"times a second; the auth server handles {MAX_REFRESHES_PER_S}.")
-    if t.revoked_token_window > MAX_WINDOW_S:
-        return failed(f"with {answer:g} s tokens and no denylist, a revoked token keeps working for up to "
-                      f"{t.revoked_token_window:g} s (its lifetime plus {t.revoked_token_window - answer:g} s of "
-                      f"leeway); security allows {MAX_WINDOW_S}.")
-    return passed(f"{answer:g} s gives {t.auth_server_calls_per_s:.1f} refreshes/s and a worst-case "
-                  f"window of {t.revoked_token_window:g} s: both limits hold.")
+    if exposure > MAX_WINDOW_S:
+        return failed(f"with {ttl:g} s tokens and no denylist, a revoked token keeps working for up to {exposure:g} s: "
+                      f"its lifetime plus the verifier's {LEEWAY} s leeway for clock skew; security allows {MAX_WINDOW_S}.")
+    return passed(f"{ttl:g} s gives {t.auth_server_calls_per_s:.1f} refreshes/s and a worst-case exposure of "
+                  f"{exposure:g} s (lifetime + {LEEWAY} s leeway): both limits hold.")
 
 
-AUDIENCE_CASES = [  # (token aud, expected audience, accept?)
-    ("chat", "chat", True), (["chat", "billing"], "chat", True), ("chatty", "chat", False),
-    ("cha", "chat", False), (["chatbot"], "chat", False), ("", "chat", False), (None, "chat", False),
-    (["billing"], "chat", False), ("CHAT", "chat", False),
-]
+def _reference_audience_ok(token_aud: Any, expected: str) -> bool:
+    """The library's verdict (``jwt.claims.check_audience``) on a token whose ``aud`` holds ``token_aud``."""
+    payload = {} if token_aud is None else {"aud": token_aud}
+    try:
+        jwt.claims.check_audience(payload, expected)
+    except InvalidTokenError:
+        return False
+    return True
 
 
-def check_audience_ok(answer: Callable[[object, str], bool] | None) -> Feedback:
-    """``answer(token_aud, expected)`` says whether a token's ``aud`` admits this service."""
-    if unanswered(answer):
-        return NOT_ANSWERED
-    for aud, expected, accept in AUDIENCE_CASES:
-        try:
-            got = bool(answer(aud, expected))
-        except Exception as exc:  # a learner's function may raise anything; report it, don't crash
-            return failed(f"audience_ok({aud!r}, {expected!r}) raised {type(exc).__name__}: {exc}.")
-        if got != accept:
-            substring = isinstance(aud, str) and aud != expected and (expected in aud or aud in expected)
-            hint = " (a substring test?)" if substring else ""
-            return failed(f"audience_ok({aud!r}, {expected!r}) returned {got}, should be {accept}{hint}.")
-    return passed("exact string or list membership, nothing else: the check RFC 7519 section 4.1.3 asks for.")
+def _audience_cases(seed: int = 7) -> list[tuple[Any, str]]:
+    """(aud, expected) pairs, simplest first: exact, lists, substrings, case, junk types."""
+    rng = random.Random(seed)
+    cases: list[tuple[Any, str]] = [
+        ("chat", "chat"), ("chatty", "chat"), ("cha", "chat"), ("CHAT", "chat"), ("", "chat"), (None, "chat"),
+        (["chat", "billing"], "chat"), (["chatbot"], "chat"), (["billing"], "chat"), ([], "chat"),
+        ("chat billing", "chat"), (42, "chat"), ({"chat": True}, "chat"), (["chat", 7], "chat"), (("chat",), "chat")]
+    for _ in range(30):
+        name = "".join(rng.choice("abc") for _ in range(rng.randrange(1, 4)))
+        pool = [name, name + "x", name[:-1] or "z", name.upper()]
+        aud = rng.choice([rng.choice(pool), rng.sample(pool, rng.randrange(1, 3))])
+        cases.append((aud, name))
+    return sorted(cases, key=lambda c: len(repr(c)))
 
 
-METHOD_SCENARIOS = {
-    "a payment provider's webhook calling your server": "api_key",
-    "your own mobile app's users calling your API": "jwt",
-    "a third-party app that wants read-only access to a user's messages": "oauth",
-    "a nightly batch job of a partner company": "api_key",
+@never_raises
+def check_audience_ok(answer: Any) -> Feedback:
+    """Exercise 3: a function audience_ok(token_aud, expected) -> bool."""
+    problem = own_function(answer, "a function audience_ok(token_aud, expected)")
+    if problem is not None:
+        return problem
+    bad = first_disagreement(answer, _reference_audience_ok, _audience_cases(), lambda y, r: as_bool(y) == r)
+    if bad is None:
+        return passed("exact string or list membership, nothing else: the check RFC 7519 section 4.1.3 asks for.")
+    aud, expected = bad.case
+    if bad.error:
+        return failed(f"audience_ok({aud!r}, {expected!r}) raised {bad.error}; junk in aud is a refusal, not a crash.")
+    substring = isinstance(aud, str) and aud != expected and (expected in aud or aud in expected)
+    hint = (" (a substring test?)" if substring else
+            " (a string that only looks like the audience, or an aud that is neither a string nor a list "
+            "of strings, is refused)" if bad.reference is False else "")
+    return failed(f"audience_ok({aud!r}, {expected!r}) returned {bad.yours!r}, should be {bad.reference}{hint}.")
+
+
+# Exercise 4: the scenarios (questions only); accepted answers are kept as digests.
+METHOD_SCENARIOS = ("a payment provider's webhook calling your server", "your own mobile app's users calling your API",
+                    "a third-party app that wants read-only access to a user's messages",
+                    "a nightly batch job of a partner company")
+METHODS = ("api_key", "jwt", "oauth", "client_credentials", "hmac")
+_ACCEPTED = {
+    METHOD_SCENARIOS[0]: {"485b2651826251e9"},
+    METHOD_SCENARIOS[1]: {"6262c58758e654cf", "e54579a8c54858d1"},
+    METHOD_SCENARIOS[2]: {"10861678bb258415"},
+    METHOD_SCENARIOS[3]: {"7c7d68ea10ea0b6b", "c5d044a379f771ec"},
+}
+_SYNONYMS = {"apikey": "api_key", "apikeys": "api_key", "key": "api_key", "jwts": "jwt", "bearerjwt": "jwt",
+             "oauth2": "oauth", "oauth20": "oauth", "clientcredentials": "client_credentials",
+             "oauthclientcredentials": "client_credentials", "hmacsignature": "hmac", "hmacsigning": "hmac",
+             "signature": "hmac", "signedwebhooks": "hmac"}
+_WHY_NOT = {  # (scenario index, choice) -> why that choice is wrong there
+    (0, "api_key"): "a static key only proves the sender knows it, and it travels with every call; the provider "
+                    "signs each delivery with a shared secret (HMAC, as Stripe and GitHub do), which also proves the "
+                    "body was not changed and, with a signed timestamp, that it is not a replay",
+    (0, "jwt"): "the provider does not log in to your auth server; it signs each delivery with a shared secret",
+    (0, "oauth"): "no user delegates anything here; the provider signs each delivery with a shared secret",
+    (0, "client_credentials"): "the provider calls you, not your API with a token it fetched; it signs each delivery",
+    (2, "api_key"): "a key would give the third party your user's full power, with no consent and no scopes",
+    (2, "jwt"): "a JWT is the token format, not the delegation: the user must consent to scopes for that app",
+    (2, "client_credentials"): "client credentials carry no user; reading a user's messages needs the user's consent",
+    (2, "hmac"): "signing proves who sent a request, not that a user agreed to share their messages",
+    (3, "oauth"): "OAuth, yes, but which grant? With no user to consent it is the client-credentials grant "
+                  "(RFC 6749 section 4.4): answer 'client_credentials'",
+    (3, "jwt"): "there is no user session to mint a JWT for; a service needs a scoped, rotatable credential",
+    (3, "hmac"): "an HMAC proves a message's origin, but the partner calls your API and needs a scoped credential",
+    (1, "api_key"): "a key shipped in a mobile app is extracted by anyone; users log in and get short-lived tokens",
+    (1, "client_credentials"): "the app cannot keep a client secret, and the caller is a user, not a service",
+    (1, "hmac"): "a signing secret in a mobile app is no secret; users log in and get short-lived tokens",
 }
 
 
-def check_auth_choice(answer: dict | None) -> Feedback:
-    """``answer`` maps each scenario to 'api_key', 'jwt' or 'oauth'."""
+def method_name(answer: Any) -> str | None:
+    """The method an answer names ('API key', 'client-credentials', 'HMAC signature'), or None."""
+    text = as_text(answer)
+    if text is None:
+        return None
+    name = re.sub(r"[^a-z0-9_]", "", text.lower().replace(" ", "_").replace("-", "_")).strip("_")
+    return name if name in METHODS else _SYNONYMS.get(name.replace("_", ""))
+
+
+@never_raises
+def check_auth_choice(answer: Any) -> Feedback:
+    """Exercise 4: a dict from each scenario in METHOD_SCENARIOS to one of METHODS."""
+    given = as_mapping(answer)
+    if given is None:
+        return wrong_shape(f"a dict from each scenario in ex.METHOD_SCENARIOS to one of {', '.join(METHODS)}", answer)
+    for i, scenario in enumerate(METHOD_SCENARIOS):
+        choice = method_name(given.get(scenario))
+        if choice is None:
+            return failed(f"'{scenario}': answer one of {', '.join(METHODS)}, not {given.get(scenario)!r}.")
+        if digest(scenario, choice)[:16] not in _ACCEPTED[scenario]:
+            return failed(f"'{scenario}': you chose {choice!r}, but "
+                          f"{_WHY_NOT.get((i, choice), 'think about who the caller is and who consents')}.")
+    return passed("Signed webhooks, tokens for your users (via an OAuth login or not), OAuth when a user delegates "
+                  "to a third party, and a scoped key or the client-credentials grant for a partner's service.")
+
+
+# Exercise 5 (implement it): verify an HS256 signature by hand.
+HS256_SECRET = b"exercise-5-secret, 32 bytes or more"  # RFC 7518 section 3.2: a key at least as long as the hash
+
+
+def _reference_hs256(token: Any, secret: bytes) -> bool:
+    """The library's verdict: ``jwt.decode`` with only HS256 allowed accepts the token."""
+    try:
+        jwt.decode(token, secret, algorithms=["HS256"])
+    except InvalidTokenError:
+        return False
+    return True
+
+
+def _hs256_cases(seed: int = 5) -> list[tuple[str, bytes]]:
+    """(token, secret) pairs, shortest first: valid, tampered, wrong secret, other algorithms, malformed."""
+    rng = random.Random(seed)
+    cases: list[tuple[str, bytes]] = [("", HS256_SECRET), ("a.b", HS256_SECRET), ("a.b.c.d", HS256_SECRET)]
+    for i in range(12):
+        claims = {"sub": f"usr_{rng.randrange(100)}", "n": rng.randrange(1000)}
+        good = jwt.encode(claims, HS256_SECRET, "HS256")
+        head, body, sig = good.split(".")
+        other_body = b64url_encode(json.dumps({**claims, "admin": True}).encode())
+        flipped = sig[:3] + ("A" if sig[3] != "A" else "B") + sig[4:]
+        none = b64url_encode(b'{"alg":"none","typ":"JWT"}')
+        cases += [(good, HS256_SECRET), (f"{head}.{other_body}.{sig}", HS256_SECRET), (f"{head}.{body}.{flipped}", HS256_SECRET),
+                  (good, b"another secret, also 32 bytes long"), (f"{none}.{body}.", HS256_SECRET),
+                  (_hs384(body), HS256_SECRET), (_relabelled(body), HS256_SECRET)]
+    return sorted(cases, key=lambda c: (len(c[0]), c))
+
+
+def _hs384(body: str) -> str:
+    """A token honestly signed with HMAC-SHA384: a valid signature, but not the algorithm the verifier allows."""
+    head = b64url_encode(b'{"alg":"HS384","typ":"JWT"}')
+    return f"{head}.{body}." + b64url_encode(hmac.new(HS256_SECRET, f"{head}.{body}".encode(), hashlib.sha384).digest())
+
+
+def _relabelled(body: str) -> str:
+    """An HMAC-SHA256 signature under a header that says HS512: a verifier that ignores the header accepts it."""
+    head = b64url_encode(b'{"alg":"HS512","typ":"JWT"}')
+    return f"{head}.{body}." + b64url_encode(hmac.new(HS256_SECRET, f"{head}.{body}".encode(), hashlib.sha256).digest())
+
+
+@never_raises
+def check_hs256_valid(answer: Any) -> Feedback:
+    """Exercise 5: a function hs256_valid(token, secret) -> bool, True only for a genuine HS256 signature."""
+    problem = own_function(answer, "a function hs256_valid(token, secret)")
+    if problem is not None:
+        return problem
+    bad = first_disagreement(answer, _reference_hs256, _hs256_cases(), lambda y, r: as_bool(y) == r)
+    if bad is None:
+        return passed(f"all {len(_hs256_cases())} tokens judged as the library does: the header must say HS256, and the "
+                      "HMAC-SHA256 of 'header.payload' must equal the signature (compared in constant time).")
+    token, secret = bad.case
+    shown = f"hs256_valid({token[:40] + '...' if len(token) > 40 else token!r}, {secret!r})"
+    if bad.error:
+        return failed(f"{shown} raised {bad.error}; a malformed token is a False, never a crash.")
+    return failed(f"{shown} returned {bad.yours!r}; the library says {bad.reference}: {_hs256_why(token, secret)}.")
+
+
+def _hs256_why(token: str, secret: bytes) -> str:
+    parts = token.split(".")
+    if len(parts) != 3:
+        return f"a JWS in compact form has three segments, this has {len(parts)}"
+    try:
+        header = json.loads(jwt.api.b64url_decode(parts[0]))
+    except (ValueError, InvalidTokenError):
+        return "the header is not base64url JSON"
+    if header.get("alg") != "HS256":
+        return f"the header says alg {header.get('alg')!r}; the verifier allows only HS256 and never trusts the token's choice"
+    mac = b64url_encode(hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest())
+    if mac != parts[2]:
+        return "the HMAC-SHA256 of 'header.payload' under this secret is not the signature (altered, or another key)"
+    return "the signature matches the header and payload"
+
+
+# Exercise 6 (design it): a partner integration for the chat API.
+PARTNER_API = Brief(
+    "partner-api",
+    "Two integrations for the chat API: a partner's service posts alerts into channels (no user involved), and "
+    "third-party apps read a user's messages after the user agrees.",
+    flows=(Flow("post an alert into a channel", ("POST",), r"/channels/\{\}/messages$"),
+           Flow("read a user's messages", ("GET",), r"/messages"),
+           Flow("rotate the partner's credential", ("POST", "PUT", "DELETE"), r"/(api-keys|keys|credentials|clients)")),
+    decisions=(Decision("the partner's credential", r"api[- ]?keys?|client[- ]credentials|mtls",
+                        "how the partner's service proves who it is, with no user present."),
+               Decision("delegation by a user", r"oauth|consent|authori[sz]ation code|pkce",
+                        "how a third-party app gets access to a user's messages, and with which scopes."),
+               Decision("401 versus 403", r"\b403\b|insufficient[_ ]scope",
+                        "what a known caller without the scope gets, and why it is not 401.")))
+
+
+def check_partner_design(answer: Any) -> Feedback:
+    """Exercise 6: a markdown design (table + notes) for the partner-API brief."""
     if unanswered(answer):
         return NOT_ANSWERED
-    reasons = {"api_key": "a known service with no end user: a scoped, rotatable key",
-               "jwt": "end users of your own app: short-lived tokens verified without a network hop",
-               "oauth": "delegation: the user consents to limited scopes for someone else's app"}
-    for scenario, expected in METHOD_SCENARIOS.items():
-        got = answer.get(scenario) if isinstance(answer, dict) else None
-        if got != expected:
-            return failed(f"'{scenario}': you chose {got!r}; better {expected!r}, {reasons[expected]}.")
-    return passed("API keys for services, JWTs for your users, OAuth when a user delegates to a third party.")
+    return never_raises(check_brief)(answer, PARTNER_API)

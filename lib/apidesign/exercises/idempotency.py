@@ -1,74 +1,97 @@
-"""Checks for the exercises of 04-idempotency-and-errors."""
+"""Checks for the exercises of 04-idempotency-and-errors.
+
+The cases are public; the verdicts come from the library (``resilience``, ``idempotency``) and
+from the reference API, run by the check itself. Idempotency-Key semantics follow
+draft-ietf-httpapi-idempotency-key-header-07 (October 2025), section 2.7.
+"""
 
 from __future__ import annotations
 
+import functools
+import random
 from typing import Any
 
 from ..clock import FakeClock
+from ..errors import ApiError
+from ..idempotency import MAX_KEY_LENGTH, IdempotencyStore, Record, answer_existing
 from ..resilience import CircuitBreaker, RetryPolicy, backoff_ceiling, retryable_request, retryable_status
+from ..server import create_app, credentials
+from ..store import memory_store
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
+from .answers import (as_bool, as_int, as_list, as_mapping,
+                      as_number, first_disagreement, never_raises, own_function, wrong_shape)
+from .briefs import Brief, Decision, Flow, check_brief
 
-# (method, status or "connection error", has an Idempotency-Key?) for exercise 1
-RETRY_CASES = {
-    "GET 503": ("GET", 503, False),
-    "POST 503 without key": ("POST", 503, False),
-    "POST 503 with key": ("POST", 503, True),
-    "PUT 429": ("PUT", 429, False),
-    "DELETE 404": ("DELETE", 404, False),
-    "POST 400 with key": ("POST", 400, True),
-    "GET connection reset": ("GET", None, False),
-}
+DRAFT = "draft-ietf-httpapi-idempotency-key-header-07"
+
+# Exercise 1: the cases (names only); their parameters stay private, the verdicts come from the library.
+RETRY_CASES = ("GET 503", "POST 503 without key", "POST 503 with key", "PUT 429", "DELETE 404",
+               "POST 400 with key", "GET connection reset")
+_RETRY_PARAMS = dict(zip(RETRY_CASES, [("GET", 503, False), ("POST", 503, False), ("POST", 503, True),
+                                       ("PUT", 429, False), ("DELETE", 404, False), ("POST", 400, True),
+                                       ("GET", None, False)]))
 
 
-def should_retry(method: str, status: int | None, has_key: bool) -> bool:
+def _should_retry(method: str, status: int | None, has_key: bool) -> bool:
     """The course's rule: a retryable request (method, key) that met a retryable failure."""
     headers = {"Idempotency-Key": "k"} if has_key else {}
     return retryable_request(method, headers) and (status is None or retryable_status(status))
 
 
+def _retry_why(method: str, status: int | None, key: bool) -> str:
+    if status is not None and 400 <= status < 500 and status != 429:
+        return "a 4xx other than 429 says the request itself is wrong; sending it again gets the same answer"
+    if method == "POST" and not key:
+        return "a POST without an Idempotency-Key may already have created the message; resending can duplicate it"
+    return "this failure may be transient and the request is safe to repeat"
+
+
+@never_raises
 def check_should_retry(answer: Any) -> Feedback:
-    """Exercise 1: a dict from each case in ``RETRY_CASES`` to True (retry) or False."""
-    if unanswered(answer):
-        return NOT_ANSWERED
-    if not isinstance(answer, dict) or set(answer) != set(RETRY_CASES):
-        return failed(f"answer with a dict whose keys are exactly: {', '.join(RETRY_CASES)}.")
-    wrong = [case for case, args in RETRY_CASES.items() if bool(answer[case]) != should_retry(*args)]
+    """Exercise 1: a dict from each case in RETRY_CASES to True (retry) or False."""
+    given = as_mapping(answer)
+    if given is None:
+        return wrong_shape(f"a dict whose keys are the cases {', '.join(RETRY_CASES)}, each True or False", answer)
+    missing = [c for c in RETRY_CASES if c not in given]
+    if missing:
+        return failed(f"still to answer: {', '.join(missing)}.")
+    flags = {c: as_bool(given[c]) for c in RETRY_CASES}
+    unreadable = [c for c, f in flags.items() if f is None]
+    if unreadable:
+        return failed(f"'{unreadable[0]}': answer True or False, not {given[unreadable[0]]!r}.")
+    wrong = [c for c in RETRY_CASES if flags[c] != _should_retry(*_RETRY_PARAMS[c])]
     if not wrong:
         return passed("retry only failures that waiting can fix (5xx, 429, connection errors), "
                       "and only requests that are safe to send twice.")
     case = wrong[0]
-    method, status, key = RETRY_CASES[case]
-    why = ("a POST without an Idempotency-Key may already have created the message; resending can duplicate it"
-           if method == "POST" and not key and status != 400 else
-           "a 4xx other than 429 says the request itself is wrong; sending it again gets the same answer"
-           if status is not None and 400 <= status < 500 and status != 429 else
-           "this failure may be transient and the request is safe to repeat")
     return failed(f"{len(wrong)} of {len(RETRY_CASES)} wrong, e.g. '{case}': you said "
-                  f"{'retry' if answer[case] else 'do not retry'}, but {why}.")
+                  f"{'retry' if flags[case] else 'do not retry'}, but {_retry_why(*_RETRY_PARAMS[case])}.")
 
 
 CEILING_POLICY = RetryPolicy(base=0.1, cap=2.0)
 
 
+@never_raises
 def check_ceilings(answer: Any) -> Feedback:
     """Exercise 2: the longest waits before retries 1..7 for base 0.1 s, cap 2 s (a list of 7 numbers)."""
-    if unanswered(answer):
-        return NOT_ANSWERED
+    values = as_list(answer)
+    if values is None or len(values) != 7:
+        return wrong_shape("a list of 7 numbers, the ceilings before retries 1 to 7", answer)
     expected = [backoff_ceiling(CEILING_POLICY, n) for n in range(7)]
-    if not isinstance(answer, (list, tuple)) or len(answer) != 7:
-        return failed("answer with a list of 7 numbers, the ceilings before retries 1 to 7.")
-    for n, (got, want) in enumerate(zip(answer, expected)):
-        if abs(float(got) - want) > 1e-9:
-            return failed(f"before retry {n + 1} you said {got}, but min(cap, base * 2**{n}) = "
+    for n, (got, want) in enumerate(zip(values, expected)):
+        number = as_number(got)
+        if number is None:
+            return failed(f"before retry {n + 1} you gave {got!r}; each ceiling is a number of seconds.")
+        if abs(number - want) > 1e-9:
+            return failed(f"before retry {n + 1} you said {number:g}, but min(cap, base * 2**{n}) = "
                           f"min(2, 0.1 * {2 ** n}) = {want:g}.")
     return passed("the ceiling doubles from 0.1 s and stops at the 2 s cap; full jitter waits U(0, ceiling).")
 
 
-TRIP_OUTCOMES = "FFSFFFFF"  # F: the call failed, S: it succeeded
-TRIP_FAILURES = 4
+TRIP_OUTCOMES, TRIP_FAILURES = "FFSFFFFF", 4  # F: the call failed, S: it succeeded
 
 
-def trip_call(outcomes: str = TRIP_OUTCOMES, failures: int = TRIP_FAILURES) -> int | None:
+def _trip_call(outcomes: str = TRIP_OUTCOMES, failures: int = TRIP_FAILURES) -> int | None:
     """The 1-based call after which a real ``CircuitBreaker`` is open, or None if it never opens."""
     breaker = CircuitBreaker(failures=failures, cooldown=60, clock=FakeClock())
     for i, outcome in enumerate(outcomes, start=1):
@@ -81,34 +104,158 @@ def trip_call(outcomes: str = TRIP_OUTCOMES, failures: int = TRIP_FAILURES) -> i
     return None
 
 
+@never_raises
 def check_trip_call(answer: Any) -> Feedback:
-    """Exercise 3: after which call does a breaker with failures=4 open, on outcomes F F S F F F F F?"""
-    if unanswered(answer):
-        return NOT_ANSWERED
-    expected = trip_call()
-    if answer == expected:
+    """Exercise 3: the call (1-based, a whole number) after which the breaker is open."""
+    call_number = as_int(answer)
+    if call_number is None:
+        return wrong_shape("the number of one call, 1 to 8", answer)
+    expected = _trip_call()
+    if call_number == expected:
         return passed(f"the success at call 3 resets the streak, so the 4th failure in a row is call {expected}.")
-    if answer == 5:
-        return failed("call 5 is the 4th failure in total, but the breaker counts *consecutive* failures: "
+    if call_number == TRIP_OUTCOMES.index("F", 3) + 2:  # the 4th failure counted in total
+        return failed(f"call {call_number} is the 4th failure in total, but the breaker counts *consecutive* failures: "
                       "the success at call 3 reset the streak.")
-    return failed(f"you said call {answer}; count failures in a row, starting again after every success.")
+    return failed(f"you said call {call_number}; count failures in a row, starting again after every success.")
 
 
-STATUS_CASES = {
-    "same key, same body, first request finished": 201,
-    "same key, same body, first request still running": 409,
-    "same key, different body": 422,
-    "a 300-character key": 400,
+# Exercise 4: the cases (questions only); the check sends them to the reference API itself.
+STATUS_CASES = ("same key, same body, first request finished", "same key, same body, first request still running",
+                "same key, different body", "a 300-character key")
+_STATUS_WHY = {
+    STATUS_CASES[0]: "a replay answers with the stored response, status and all (the draft, section 2.6)",
+    STATUS_CASES[1]: "the first is still running: 409 Conflict tells the client to wait and retry (section 2.7)",
+    STATUS_CASES[2]: "a key reused with another payload is 422 Unprocessable Content (section 2.7)",
+    STATUS_CASES[3]: (f"{DRAFT} leaves the key's length to the server; this server accepts 1 to {MAX_KEY_LENGTH} "
+                      "characters (Stripe's limit) and answers a key it cannot accept as a bad request"),
 }
 
 
+@functools.lru_cache(maxsize=1)
+def _live_statuses() -> dict[str, int]:
+    """Each case's status, measured on a fresh reference API (and the in-flight case on its idempotency store)."""
+    app = create_app({"TESTING": True, "ID_SEED": 1})
+    client = app.test_client()
+    alice = dict(credentials(app, "usr_alice"))
+    channel = client.post("/v1/channels", json={"name": "idem"}, headers=alice).get_json()["data"]["channelId"]
+
+    def send(key: str, content: str = "hi"):
+        return client.post(f"/v1/channels/{channel}/messages", json={"content": content},
+                           headers={**alice, "Idempotency-Key": key}).status_code
+
+    send("k1")
+    finished, different, too_long = send("k1"), send("k1", "other"), send("k" * 300)
+    clock = FakeClock(0)
+    store = IdempotencyStore(memory_store(clock), clock)
+    store.claim("s", "k", "same-body")
+    return dict(zip(STATUS_CASES, [finished, _status_of(store.claim("s", "k", "same-body")), different, too_long]))
+
+
+def _status_of(claim) -> int:
+    try:
+        return answer_existing(claim).status_code
+    except ApiError as exc:
+        return exc.status
+
+
+@never_raises
 def check_statuses(answer: Any) -> Feedback:
-    """Exercise 4: the status the send-message endpoint answers in each case of ``STATUS_CASES``."""
+    """Exercise 4: a dict from each case in STATUS_CASES to the status code the send-message endpoint answers."""
+    given = as_mapping(answer)
+    if given is None:
+        return wrong_shape(f"a dict from each of the {len(STATUS_CASES)} cases in exercises.STATUS_CASES to a status code",
+                           answer)
+    missing = [c for c in STATUS_CASES if c not in given]
+    if missing:
+        return failed(f"still to answer: {', '.join(repr(c) for c in missing)}.")
+    for case, want in _live_statuses().items():
+        got = as_int(given.get(case))
+        if got is None:
+            return failed(f"'{case}': give a status code as a number, not {given.get(case)!r}.")
+        if got != want:
+            return failed(f"'{case}': you said {got}, the server answers {want}: {_STATUS_WHY[case]}.")
+    return passed("a replay repeats the stored 201; 409 means wait; 422 means a new key is needed; 400 means fix the key.")
+
+
+# Exercise 5 (implement it): the decision a server makes when a request arrives with a key.
+LOCK_TTL = 30.0
+
+
+def _reference_decision(record: dict | None, fingerprint: str, now: float) -> Any:
+    """The library's decision: 'run', or the status of the answer (a replay's status, 409 or 422)."""
+    clock = FakeClock(now)
+    store = IdempotencyStore(memory_store(clock), clock, lock_ttl=LOCK_TTL)
+    if record is not None:
+        held = Record(record["state"], record["fingerprint"], record["deadline"], 1, record.get("status", 0))
+        store.store.save(store.key("s", "k"), held.encode(), 10**6)
+    claim = store.claim("s", "k", fingerprint)
+    return "run" if claim.won else _status_of(claim)
+
+
+def _decision_cases(seed: int = 4) -> list[tuple]:
+    """(record, fingerprint, now) triples, simplest first: no record, finished, running, expired, other body."""
+    rng = random.Random(seed)
+    cases: list[tuple] = [(None, "a", 100.0)]
+    for _ in range(40):
+        state = rng.choice(("in_flight", "completed"))
+        record = {"state": state, "fingerprint": rng.choice("ab"), "deadline": float(rng.choice((90, 100, 130))),
+                  "status": rng.choice((201, 200, 500)) if state == "completed" else 0}
+        cases.append((record, rng.choice("ab"), 100.0))
+    return sorted(cases, key=lambda c: (c[0] is not None, c[0] and c[0]["state"] != "completed",
+                                        c[0] and c[0]["fingerprint"] != c[1]))
+
+
+@never_raises
+def check_claim_decision(decide: Any) -> Feedback:
+    """Exercise 5: a function decide(record, fingerprint, now) -> 'run', or the status code to answer."""
+    problem = own_function(decide, "a function decide(record, fingerprint, now)")
+    if problem is not None:
+        return problem
+    bad = first_disagreement(decide, _reference_decision, _decision_cases(), lambda yours, ours: (
+        yours == ours if ours == "run" else as_int(yours) == ours))
+    if bad is None:
+        return passed(f"all {len(_decision_cases())} cases decided as the server does: run, replay, 409 or 422, "
+                      "and an expired record is taken over.")
+    record, fp, now = bad.case
+    shown = f"decide({record!r}, {fp!r}, now={now:g})"
+    if bad.error:
+        return failed(f"{shown} raised {bad.error}.")
+    return failed(f"{shown} returned {bad.yours!r}; the server's answer is {bad.reference!r}, because "
+                  f"{_decision_why(record, fp, now)}.")
+
+
+def _decision_why(record: dict | None, fp: str, now: float) -> str:
+    if record is None:
+        return "no record holds the key, so this request claims it and runs"
+    if record["deadline"] <= now and record["state"] == "in_flight" and record["fingerprint"] != fp:
+        return (f"the first request's lock expired at {record['deadline']:g}, but only a retry of the same request "
+                "may take it over: a different body is the draft's 422")
+    if record["deadline"] <= now:
+        return (f"the record's deadline ({record['deadline']:g}) has passed, so the key is free to claim again "
+                "(one generation up)")
+    if record["fingerprint"] != fp:
+        return "the key was used with a different body: the draft's 422, checked before anything else"
+    if record["state"] == "in_flight":
+        return "the first request with this key is still running: 409, retry later"
+    return "the first request finished: replay its stored response, with its status"
+
+
+# Exercise 6 (design it): a payments API.
+PAYMENTS = Brief(
+    "payments",
+    "A payments API: a merchant creates a payment, looks it up, and refunds part of it. Clients retry on timeouts.",
+    flows=(Flow("create a payment", ("POST",), r"/payments$"),
+           Flow("look up a payment", ("GET",), r"/payments/\{\}$"),
+           Flow("refund a payment", ("POST",), r"/payments/\{\}/refunds?$|/refunds$")),
+    decisions=(Decision("idempotency", r"idempotency[- ]key", "how a retried create or refund stays a single charge."),
+               Decision("how long keys are kept", r"\b\d+\s*(h|hours?|days?)\b|retention|expir|\bttl\b",
+                        "how long the server remembers a key, and what a retry after that gets."),
+               Decision("client retries", r"retr(y|ies)|backoff|jitter",
+                        "which failures a client retries, and how it spaces the retries.")))
+
+
+def check_payments_design(answer: Any) -> Feedback:
+    """Exercise 6: a markdown design (table + notes) for the payments brief."""
     if unanswered(answer):
         return NOT_ANSWERED
-    if not isinstance(answer, dict) or set(answer) != set(STATUS_CASES):
-        return failed(f"answer with a dict whose keys are exactly the {len(STATUS_CASES)} cases in STATUS_CASES.")
-    for case, want in STATUS_CASES.items():
-        if answer[case] != want:
-            return failed(f"'{case}': you said {answer[case]}, the draft's answer is {want}.")
-    return passed("a replay repeats the stored 201; 409 means wait; 422 means a new key is needed; 400 means fix the key.")
+    return never_raises(check_brief)(answer, PAYMENTS)

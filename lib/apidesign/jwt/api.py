@@ -10,9 +10,6 @@ signature, and only then the payload and its claims.
 from __future__ import annotations
 
 import base64
-import binascii
-import copy
-import functools
 import json
 import re
 from datetime import datetime
@@ -28,8 +25,6 @@ MAX_TOKEN_CHARS = 8192     # far above any real access token; refuses megabyte i
 MAX_JSON_DEPTH = 8         # claims are flat; deep nesting only ever comes from an attacker
 COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
-ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 UNDERSTOOD_CRIT: frozenset[str] = frozenset()  # no JWS extensions are implemented
 _WALL = WallClock()
 
@@ -43,20 +38,9 @@ def b64url_decode(segment: str) -> bytes:
     """The bytes of one unpadded base64url segment: only the URL-safe alphabet, never a 4n+1 length."""
     if not isinstance(segment, str) or not SEGMENT.fullmatch(segment):
         raise DecodeError("A segment is not valid base64url.")
-    return _b64(segment)
-
-
-def _b64(segment: str) -> bytes:
-    """Decode a segment already known to hold only base64url characters."""
     if len(segment) % 4 == 1:
         raise DecodeError("A base64url segment has an impossible length.")
-    return binascii.a2b_base64(segment.encode("ascii").translate(_TO_STANDARD) + b"=" * (-len(segment) % 4))
-
-
-def _canonical(segment: str) -> bool:
-    """True if the segment's unused trailing bits are zero: one byte string, one spelling."""
-    unused = {2: 15, 3: 3}.get(len(segment) % 4, 0)  # 4 or 2 leftover bits in the last character
-    return not unused or not ALPHABET.index(segment[-1]) & unused
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
 def encode(payload: Mapping[str, Any], key: Any, algorithm: str = "HS256",
@@ -84,17 +68,17 @@ def decode_complete(token: str | bytes, key: Any, algorithms: Sequence[str], *, 
     """``{"header", "payload", "signature"}`` of a verified token (like PyJWT's ``decode_complete``)."""
     allowed = _allowed(algorithms)
     header_b64, payload_b64, sig_b64 = _segments(token)
-    header = _header_copy(header_b64)
+    header = _json_object(b64url_decode(header_b64), "header")
     alg = _check_header(header, allowed)
     prepared = load_key(key)
     if prepared.family != alg.family:
         raise InvalidAlgorithmError(f"A key of the {prepared.family} family can never verify an {alg.name} token.")
-    if not _canonical(sig_b64):  # one signature, one spelling: no malleable trailing bits
+    signature = b64url_decode(sig_b64)
+    if b64url_encode(signature) != sig_b64:  # one signature, one spelling: no malleable trailing bits
         raise DecodeError("The signature segment is not canonical base64url.")
-    signature = _b64(sig_b64)
     if not alg.verify(f"{header_b64}.{payload_b64}".encode("ascii"), prepared, signature):
         raise InvalidSignatureError("Signature verification failed.")
-    payload = _json_object(_b64(payload_b64), "payload")
+    payload = _json_object(b64url_decode(payload_b64), "payload")
     now = (clock or _WALL).now()
     claims.validate(payload, now=now, leeway=leeway, audience=audience, issuer=issuer, require=require)
     return {"header": header, "payload": payload, "signature": signature}
@@ -102,21 +86,7 @@ def decode_complete(token: str | bytes, key: Any, algorithms: Sequence[str], *, 
 
 def get_unverified_header(token: str | bytes) -> dict:
     """The header, parsed but NOT verified: for choosing a key by ``kid``, never for trusting."""
-    return _header_copy(_segments(token)[0])
-
-
-def _header_copy(segment: str) -> dict:
-    """A private copy of the cached header: shallow when flat (the usual case), deep otherwise."""
-    cached = _header(segment)
-    flat = all(not isinstance(v, (dict, list)) for v in cached.values())
-    return dict(cached) if flat else copy.deepcopy(cached)
-
-
-@functools.lru_cache(maxsize=256)
-def _header(segment: str) -> dict:
-    """The parsed header segment. An issuer sends the same few headers again and again, so they
-    are parsed once; callers get a copy. Failures are not cached (lru_cache never caches raises)."""
-    return _json_object(_b64(segment), "header")
+    return _json_object(b64url_decode(_segments(token)[0]), "header")
 
 
 # -- the steps ------------------------------------------------------------------

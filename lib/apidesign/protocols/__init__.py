@@ -3,7 +3,7 @@
     hol        head-of-line blocking: a seeded discrete-event model of HTTP/1.1, HTTP/2 and HTTP/3
     polling    delivery latency and requests per message: short/long polling, SSE, WebSockets
     chooser    the protocol decision table (data/protocol_chooser.csv) as a function
-    streaming  client side of the API's push endpoints: an SSE reader, the chat WebSocket
+    streaming  client side of the API's push endpoints: an SSE reader, the chat WebSocket, many streams at once
     http1      keep-alive, a connection per request, and pipelining, over raw sockets
     http2      a hypercorn server, httpx[http2] client, multiplexing and HPACK sizes
     http3      one request over QUIC with aioquic, a throw-away certificate, 0-RTT resumption

@@ -1,10 +1,15 @@
-"""Client side of the push endpoints: read Server-Sent Events, open the chat WebSocket."""
+"""Client side of the push endpoints: read Server-Sent Events, open the chat WebSocket, hold many streams open."""
 
 from __future__ import annotations
 
 import json
+import socket
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping
 
+import requests
 import websocket
 
 
@@ -36,3 +41,52 @@ def open_socket(base_url: str, path: str, headers: Mapping[str, str], timeout: f
 def receive_json(ws: websocket.WebSocket) -> dict:
     """The next frame, decoded."""
     return json.loads(ws.recv())
+
+
+@dataclass(frozen=True)
+class StreamLoad:
+    """A server with ``threads`` workers, ``opened`` event streams at once: how many it answered and held, and a REST call's time."""
+
+    streaming: str          # "threads": each stream holds a worker thread; "async": streams live on the event loop
+    threads: int
+    opened: int
+    answered: int           # streams whose "200 OK" arrived within the wait
+    held: int               # streams the server was holding open
+    rest_ms: float | None   # one GET meanwhile; None: no answer within the wait
+
+
+def hold_streams(app, channel_id: str, headers: Mapping[str, str], count: int, streaming: str,
+                 threads: int = 16, wait: float = 1.0) -> StreamLoad:
+    """Open ``count`` event streams at once on a fresh ``serve(app, threads=, streaming=)``, then time one GET of the channel."""
+    from ..server import serve  # here, not at the top: apidesign.server imports from apidesign.protocols
+    request = (f"GET /v1/channels/{channel_id}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode()
+    with serve(app, threads=threads, streaming=streaming) as live, ExitStack() as clients:
+        streams = [clients.enter_context(socket.create_connection(("127.0.0.1", live.port), timeout=wait))
+                   for _ in range(count)]
+        for stream in streams:
+            stream.sendall(request)
+        deadline = time.monotonic() + wait
+        answered = sum(answered_by(stream, deadline) for stream in streams)
+        held = live.streams
+        rest_ms = timed_get(f"{live.url}/v1/channels/{channel_id}/messages?limit=1", headers, wait)
+    return StreamLoad(streaming, threads, count, answered, held, rest_ms)
+
+
+def answered_by(stream: socket.socket, deadline: float) -> bool:
+    """Did the server start answering this stream (``HTTP/1.1 200``) before ``deadline``?"""
+    stream.settimeout(max(0.001, deadline - time.monotonic()))
+    try:
+        return stream.recv(12) == b"HTTP/1.1 200"
+    except (socket.timeout, ConnectionError):
+        return False
+
+
+def timed_get(url: str, headers: Mapping[str, str], wait: float) -> float | None:
+    """Milliseconds a GET took, or None if no answer came within ``wait`` seconds."""
+    started = time.perf_counter()
+    try:
+        requests.get(url, headers=dict(headers), timeout=wait).raise_for_status()
+    except requests.RequestException:
+        return None
+    return round((time.perf_counter() - started) * 1000, 1)

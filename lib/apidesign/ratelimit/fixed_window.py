@@ -28,21 +28,20 @@ local current = math.floor(now / window) * window
 local fresh = start == nil or current > start
 if fresh then start, count = current, 0 end
 local reset = start + window - now
-if count + cost > limit then return reply(0, limit, limit - count, reset, reset) end
+if count + cost > limit then return reply(false, limit, limit - count, reset, reset) end
 count = count + cost
 if fresh then
-  redis.call('HSET', KEYS[1], 'w', num(start), 'n', count)
+  redis.call('HSET', KEYS[1], 'w', start, 'n', count)
   expire_in(KEYS[1], reset)
 else
   redis.call('HINCRBY', KEYS[1], 'n', cost)
 end
-return reply(1, limit, limit - count, 0, reset)
+return reply(true, limit, limit - count, 0, reset)
 """
-
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> Reply:
-        now, cost, limit, window = args  # our own Python numbers: the memory store passes them through
+        now, cost, limit, window = args
         state = store.load(keys[0], now)  # [start, count], updated in place so its TTL stays put
         current = math.floor(now / window) * window
         fresh = state is None or current > state[0]

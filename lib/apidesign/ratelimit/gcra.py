@@ -26,20 +26,18 @@ local tat = math.max(tonumber(redis.call('GET', KEYS[1])) or now, now)
 local new_tat = tat + cost * interval
 local allow_at = new_tat - window
 if allow_at - now > 1e-6 then  -- refused: nothing written, nothing consumed
-  return reply(0, limit, math.floor((now - (tat - window)) / interval + 1e-6), allow_at - now, tat - now)
+  return reply(false, limit, math.floor((now - (tat - window)) / interval + 1e-6), allow_at - now, tat - now)
 end
-redis.call('SET', KEYS[1], num(new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1000)
-return reply(1, limit, math.floor((now - (new_tat - window)) / interval + 1e-6), 0, new_tat - now)
+redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil((new_tat - now) * 1000) + 1000)
+return reply(true, limit, math.floor((now - (new_tat - window)) / interval + 1e-6), 0, new_tat - now)
 """
-
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> Reply:
-        now, cost, limit, window = args  # our own Python numbers: the memory store passes them through
+        now, cost, limit, window = args
         interval = window / limit
-        tat = store.load(keys[0], now)
-        if tat is None or tat < now:  # max(tat, now), as a comparison: this runs on every request
-            tat = now
+        stored = store.load(keys[0], now)
+        tat = now if stored is None else max(stored, now)
         new_tat = tat + cost * interval
         allow_at = new_tat - window
         if allow_at - now > EPSILON:  # refused: nothing written, nothing consumed

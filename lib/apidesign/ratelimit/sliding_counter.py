@@ -32,12 +32,12 @@ end
 local estimate = prev * (1 - math.min(1, math.max(0, now - start) / window)) + cur
 if estimate + cost <= limit + 1e-6 then
   if fresh then
-    redis.call('HSET', KEYS[1], 'w', num(start), 'cur', cost, 'prev', prev)
+    redis.call('HSET', KEYS[1], 'w', start, 'cur', cost, 'prev', prev)
     expire_in(KEYS[1], start + 2 * window - now)
   else
     redis.call('HINCRBY', KEYS[1], 'cur', cost)
   end
-  return reply(1, limit, math.floor(limit - estimate - cost + 1e-6), 0, start + 2 * window - now)
+  return reply(true, limit, math.floor(limit - estimate - cost + 1e-6), 0, start + 2 * window - now)
 end
 local retry
 if cur + cost <= limit and prev > 0 then
@@ -49,15 +49,12 @@ else
 end
 local reset = 0
 if cur > 0 then reset = start + 2 * window - now elseif prev > 0 then reset = start + window - now end
-return reply(0, limit, math.floor(limit - estimate + 1e-6), retry, reset)
+return reply(false, limit, math.floor(limit - estimate + 1e-6), retry, reset)
 """
-
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> Reply:
-        now, cost, limit, window = args  # our own Python numbers: the memory store passes them through
-        # The Lua's math.min and math.max written as comparisons: min() and max() are slow calls in
-        # Python, and this runs on every request.
+        now, cost, limit, window = args
         state = store.load(keys[0], now)  # [start, cur, prev], updated in place so its TTL stays put
         current = math.floor(now / window) * window
         fresh = state is None or current > state[0]
@@ -66,9 +63,7 @@ return reply(0, limit, math.floor(limit - estimate + 1e-6), retry, reset)
             start, cur = current, 0
         else:
             start, cur, prev = state
-        # now < start + window always holds here, so only the clamp at 0 (a clock that stepped back) can bite.
-        elapsed = now - start
-        estimate = (prev * (1 - elapsed / window) if elapsed > 0 else prev) + cur
+        estimate = prev * (1 - min(1, max(0, now - start) / window)) + cur
         if estimate + cost <= limit + EPSILON:
             if fresh:
                 store.save(keys[0], [start, cost, prev], expiry(start + 2 * window - now), now)
@@ -78,8 +73,7 @@ return reply(0, limit, math.floor(limit - estimate + 1e-6), retry, reset)
         if cur + cost <= limit and prev > 0:
             retry = start + window * (1 - (limit - cur - cost) / prev) - now
         elif cur > 0:
-            over = 1 - (limit - cost) / cur
-            retry = start + window + (window * over if over > 0 else 0.0) - now
+            retry = start + window + window * max(0, 1 - (limit - cost) / cur) - now
         else:
             retry = start + window - now
         reset = start + 2 * window - now if cur > 0 else (start + window - now if prev > 0 else 0.0)

@@ -21,7 +21,7 @@ class SlidingWindowLog(WindowLimiter):
     # A clock stepping backwards prunes less, never more: entries from "the future" keep counting.
     LUA = """
 local limit, window = tonumber(ARGV[3]), tonumber(ARGV[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', num(now - window))
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local count = redis.call('ZCARD', KEYS[1])
 local function reset()
   local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
@@ -30,7 +30,7 @@ end
 if count + cost <= limit then
   if cost > 0 then
     local last = redis.call('INCRBY', KEYS[2], cost)
-    for seq = last - cost + 1, last do redis.call('ZADD', KEYS[1], num(now), seq) end
+    for seq = last - cost + 1, last do redis.call('ZADD', KEYS[1], now, seq) end
     count = count + cost
   end
   local r = reset()
@@ -38,26 +38,23 @@ if count + cost <= limit then
     expire_in(KEYS[1], r)
     expire_in(KEYS[2], r)
   end
-  return reply(1, limit, limit - count, 0, r)
+  return reply(true, limit, limit - count, 0, r)
 end
 local oldest = redis.call('ZRANGE', KEYS[1], count + cost - limit - 1, count + cost - limit - 1, 'WITHSCORES')
 local retry = oldest[2] and (tonumber(oldest[2]) + window - now) or window
-return reply(0, limit, limit - count, retry, reset())
+return reply(false, limit, limit - count, retry, reset())
 """
 
     def keys(self, key: str) -> list[str]:
         # The {hash tag} puts both keys in one Redis Cluster slot, as a script touching two keys requires.
-        tagged = f"{self.prefix}{{{key}}}"
+        tagged = f"rl:{self.name}:{{{key}}}"
         return [tagged, tagged + ":seq"]
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> Reply:
-        now, cost, limit, window = args  # our own Python numbers: the memory store passes them through
-        log = store.load(keys[0], now)  # sorted times, pruned and extended in place
-        if log is None:
-            log = []
-        if log and log[0] <= now - window:  # something left the window: drop it with one slice, not a scan
-            del log[:bisect.bisect_right(log, now - window)]
+        now, cost, limit, window = args
+        log = store.load(keys[0], now) or []  # sorted times, pruned and extended in place
+        del log[:bisect.bisect_right(log, now - window)]  # the entries that left the window
         count = len(log)
         if count + cost <= limit:
             for _ in range(cost):

@@ -29,13 +29,13 @@ ts = math.max(ts, now)
 local lag = ts - now  -- > 0 only while the clock is behind: refill resumes once it catches up
 if cost > tokens + 1e-6 then  -- refused: nothing written (the refill is recomputed next time), nothing consumed
   local retry = lag + (math.min(cost, capacity) - tokens) / rate
-  return reply(0, capacity, math.floor(tokens + 1e-6), retry, lag + (capacity - tokens) / rate)
+  return reply(false, capacity, math.floor(tokens + 1e-6), retry, lag + (capacity - tokens) / rate)
 end
 tokens = math.max(0, tokens - cost)
 local reset = lag + (capacity - tokens) / rate
-redis.call('HSET', KEYS[1], 'tokens', num(tokens), 'ts', num(ts))
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', ts)
 expire_in(KEYS[1], reset)
-return reply(1, capacity, math.floor(tokens + 1e-6), 0, reset)
+return reply(true, capacity, math.floor(tokens + 1e-6), 0, reset)
 """
 
     def __init__(self, capacity: int, refill_per_second: float, store: Store | None = None,
@@ -49,22 +49,15 @@ return reply(1, capacity, math.floor(tokens + 1e-6), 0, reset)
 
     @staticmethod
     def step(store: Any, keys: list[str], args: list[Any]) -> Reply:
-        now, cost, capacity, rate = args  # our own Python numbers: the memory store passes them through
-        # The Lua's math.min and math.max written as comparisons: min() and max() are slow calls in
-        # Python, and this runs on every request.
+        now, cost, capacity, rate = args
         tokens, ts = store.load(keys[0], now) or (capacity, now)
-        if now > ts:  # refill for the time since; a clock that stepped back adds nothing, and ts never moves back
-            tokens += (now - ts) * rate
-            ts = now
-        if tokens > capacity:
-            tokens = capacity
+        tokens = min(capacity, tokens + max(0, now - ts) * rate)
+        ts = max(ts, now)
         lag = ts - now  # > 0 only while the clock is behind: refill resumes once it catches up
-        if cost > tokens + EPSILON:  # refused: nothing written (the refill is recomputed next time)
-            retry = lag + ((cost if cost < capacity else capacity) - tokens) / rate
+        if cost > tokens + EPSILON:  # refused: nothing written (the refill is recomputed next time), nothing consumed
+            retry = lag + (min(cost, capacity) - tokens) / rate
             return (False, capacity, math.floor(tokens + EPSILON), retry, lag + (capacity - tokens) / rate)
-        tokens -= cost
-        if tokens < 0:  # by less than EPSILON
-            tokens = 0.0
+        tokens = max(0, tokens - cost)
         reset = lag + (capacity - tokens) / rate
         store.save(keys[0], (tokens, ts), expiry(reset), now)
         return (True, capacity, math.floor(tokens + EPSILON), 0.0, reset)

@@ -16,9 +16,13 @@ from .findings import Finding, as_markdown, errors, sort_key, summary
 from .rules import RULE_IDS, RULES, Rule
 
 
-def review(source: Any, notes: Iterable[str] | str = (), rules: Iterable[Rule] = RULES) -> list[Finding]:
-    """Every finding of ``rules`` on the design, errors first, then in the order of the design."""
-    design = as_design(source, notes)
+def review(source: Any, notes: Iterable[str] | str = (), rules: Iterable[Rule] = RULES,
+           flows: Iterable[str] = ()) -> list[Finding]:
+    """Every finding of ``rules`` on the design, errors first, then in the order of the design.
+
+    ``flows`` are the prompt's core flows, checked when the design states none of its own.
+    """
+    design = as_design(source, notes).with_flows(flows)
     return sorted((f for rule in rules for f in rule(design)), key=sort_key)
 
 

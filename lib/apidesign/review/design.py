@@ -65,10 +65,16 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Note:
-    """One line of free-text notes on decisions."""
+    """One line of free-text notes on decisions; ``section`` is the heading it sits under ('' if none)."""
 
     text: str
     lineno: int
+    section: str = ""
+
+    @property
+    def is_flow(self) -> bool:
+        """True for an item of the design's core flows (a note under a heading such as 'Core flows')."""
+        return bool(re.search(r"\bflows?\b", self.section, re.I))
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,24 @@ class Design:
     @property
     def notes_text(self) -> str:
         return "\n".join(n.text for n in self.notes)
+
+    @property
+    def flows(self) -> tuple[Note, ...]:
+        """The core flows the design states (Step 1 of the interview), in order."""
+        return tuple(n for n in self.notes if n.is_flow)
+
+    def with_flows(self, flows: Iterable[str]) -> "Design":
+        """This design, with ``flows`` as its core flows if it states none (numbered from 1, like notes)."""
+        flows = [f for f in flows if f.strip()]
+        if self.flows or not flows:
+            return self
+        return Design(self.endpoints, self.notes + tuple(Note(f, i, "Core flows") for i, f in enumerate(flows, 1)),
+                      self.title)
+
+    @property
+    def decisions_text(self) -> str:
+        """The notes other than the core flows: what the design decides, not what users do."""
+        return "\n".join(n.text for n in self.notes if not n.is_flow)
 
     def to_markdown(self, notes: bool = True) -> str:
         """The design as written on the whiteboard: the endpoint table, then the notes as a list."""
@@ -144,12 +168,15 @@ def parse_markdown(text: str) -> Design:
     title = next((l.lstrip("#").strip() for l in lines if l.startswith("# ")), "")
     rows: list[Endpoint] = []
     notes: list[Note] = []
-    columns = None
+    columns, section = None, ""
     for n, line in enumerate(lines, start=1):
         if line.strip().startswith("|"):
             columns = table_row(line, n, columns, rows)
+            section = ""  # the lines after a table are decisions, whatever heading came before it
+        elif line.lstrip().startswith("#") or re.fullmatch(r"\s*[^-*+|#].*:\s*", line):
+            section = line.strip().lstrip("#").strip().rstrip(":")  # "## Core flows" or "Core flows:"
         elif note_text(line):
-            notes.append(Note(note_text(line), n))
+            notes.append(Note(note_text(line), n, section))
     if not rows:
         raise NoEndpointTable("no markdown table with 'Method' and 'Path' (or 'Endpoint') columns and at least one row")
     return Design(tuple(rows), tuple(notes), title)

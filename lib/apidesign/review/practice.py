@@ -23,12 +23,13 @@ PRACTICE = DESIGNS / "practice"
 
 @dataclass(frozen=True)
 class Prompt:
-    """One practice question: what to design, a hint, and where its model design is kept."""
+    """One practice question: what to design, its core flows, a hint, and where its model design is kept."""
 
     id: str
     title: str
     prompt: str
     hint: str
+    flows: tuple[str, ...] = ()
 
     @property
     def model_path(self) -> Path:
@@ -38,7 +39,7 @@ class Prompt:
 def load_prompts() -> tuple[Prompt, ...]:
     """The practice prompts of ``data/designs/practice/prompts.json``."""
     items = json.loads((PRACTICE / "prompts.json").read_text(encoding="utf-8"))
-    return tuple(Prompt(**item) for item in items)
+    return tuple(Prompt(**{**item, "flows": tuple(item.get("flows", ()))}) for item in items)
 
 
 def report(text: str) -> str:
@@ -53,7 +54,7 @@ def report(text: str) -> str:
 def reveal_html(prompt: Prompt) -> str:
     """A collapsed ``<details>`` block holding the model design and its review summary."""
     text = prompt.model_path.read_text(encoding="utf-8")
-    verdict = summary(review(text))
+    verdict = summary(review(text, flows=prompt.flows))
     return (f"<details><summary><b>Model design: {html.escape(prompt.title)}</b> (click to reveal)</summary>"
             f"<pre>{html.escape(text)}</pre><p>The reviewer on this model: {verdict}.</p></details>")
 

@@ -10,9 +10,11 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from . import language as lang
 from . import vocabulary as v
 from .design import Design, Endpoint, Note, is_param
 from .findings import Finding
+from .flows import missing_core_flow
 
 MAX_CORE_ENDPOINTS = 6  # the syllabus: "Define 3-5 key REST endpoints"; one spare for a detail view
 
@@ -37,9 +39,8 @@ class Rule:
 # --- words in a path -------------------------------------------------------------------------
 
 def words(segment: str) -> list[str]:
-    """``sendMessage`` / ``send-message`` / ``send_message`` -> ``['send', 'message']``."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", segment)
-    return [w.lower() for w in re.split(r"[\s_\-.]+", spaced) if w]
+    """``sendMessage`` / ``send-message`` / ``sendmessage`` -> ``['send', 'message']``."""
+    return lang.split_words(segment)
 
 
 def resource_part(segment: str) -> str:
@@ -47,16 +48,30 @@ def resource_part(segment: str) -> str:
     return segment.split(":", 1)[0]
 
 
+def custom_method(segment: str) -> str:
+    """The custom method after the colon (Google AIP-136): ``orders:cancel``... -> ``cancel``; '' if none."""
+    return segment.split(":", 1)[1] if ":" in segment else ""
+
+
+def head(segment: str) -> str:
+    """The word a segment is about: its last word (``liked-tracks`` -> ``tracks``)."""
+    w = words(resource_part(segment))
+    return w[-1] if w else resource_part(segment).lower()
+
+
 def is_plural(segment: str, singletons: bool = True) -> bool:
-    """True if the last word of a segment reads as a plural noun (or, if allowed, a known singleton)."""
-    segment = resource_part(segment)
-    last = words(segment)[-1] if words(segment) else segment
-    return (last in v.IRREGULAR_PLURALS or (singletons and last in v.SINGLETONS)
-            or (last.endswith("s") and not last.endswith(("ss", "us"))))
+    """True if a segment names a plural (``settings``, ``replies``, ``data``) or, if allowed, a known singleton."""
+    word = head(segment)
+    return lang.is_plural(word) or (singletons and word in v.SINGLETONS)
 
 
 def is_version(segment: str) -> bool:
     return bool(re.fullmatch(r"v\d+(\.\d+)?", segment, re.I))
+
+
+def is_id(segment: str) -> bool:
+    """A segment that stands for one item: a parameter, or ``me`` (the caller)."""
+    return is_param(segment) or segment.lower() in ("me", "self")
 
 
 def nouns(ep: Endpoint) -> list[str]:
@@ -64,39 +79,100 @@ def nouns(ep: Endpoint) -> list[str]:
     return [s for s in ep.segments if not is_param(s) and not is_version(s)]
 
 
-def verb_of(segment: str) -> str | None:
-    """The verb a segment starts with (``sendMessage`` -> ``send``), or None for a noun."""
+def verb_of(segment: str, description: str = "") -> str | None:
+    """The verb a segment starts with (``sendMessage`` -> ``send``, ``subscribe``), or None for a noun.
+
+    A phrase (``placeOrder``) starts with a verb if its first word is only a verb or is one of the
+    API's action verbs; a single word that is also a noun (``refund``, ``broadcast``) is a verb only
+    when the row's description commands it ("Refund the order").
+    """
     w = words(resource_part(segment))
-    return w[0] if w and w[0] in v.VERBS else None
+    if not w or not lang.is_base_verb(w[0]):
+        return None
+    if len(w) > 1:
+        return w[0] if lang.is_verb_only(w[0]) or w[0] in v.VERBS else None
+    if lang.used_as_noun(w[0], description):
+        return None
+    return w[0] if lang.is_verb_only(w[0]) or lang.imperative(description) == w[0] else None
 
 
 def is_action(ep: Endpoint) -> bool:
-    """The syllabus's rare exception: ``POST /messages/{id}/translate``, one verb after a resource ID."""
+    """The syllabus's exception: ``POST /messages/{id}/translate`` or ``POST /orders/{id}:cancel``,
+    one verb that acts on one resource (a custom method, Google AIP-136)."""
     s = ep.segments
-    return (ep.method == "POST" and len(s) >= 2 and is_param(s[-2]) and len(words(s[-1])) == 1
-            and verb_of(s[-1]) is not None)
+    if ep.method != "POST" or not s:
+        return False
+    if custom_method(s[-1]):
+        return True
+    return len(s) >= 2 and is_id(s[-2]) and len(words(s[-1])) == 1 and verb_of(s[-1], ep.description) is not None
 
 
 def last_segment(ep: Endpoint) -> str:
     return ep.segments[-1] if ep.segments else ""
 
 
+def operation_verb(ep: Endpoint) -> str | None:
+    """What the row does, in one verb: the path's verb (``/cancel``, ``getProducts``) or the description's."""
+    path_verbs = [verb_of(s, ep.description) or custom_method(s) for s in nouns(ep)]
+    return next((pv for pv in reversed(path_verbs) if pv), None) or lang.imperative(ep.description)
+
+
 def is_list(ep: Endpoint) -> bool:
-    """A GET that returns a collection: its path ends in a plural noun or a feed-like singleton."""
+    """A GET that returns a collection: its path names a plural, or it asks for "all" of something."""
     last = last_segment(ep)
-    if ep.method != "GET" or not last or is_param(last) or is_version(last) or verb_of(last):
+    if ep.method != "GET" or not last or is_version(last) or v.STREAMING.search(ep.text):
         return False
-    if v.STREAMING.search(ep.text):
+    verb = verb_of(last, ep.description)
+    if is_id(last) or (verb and verb in v.SAFE_VERBS):  # /notifications/{userId}, /getProducts
+        return says_many(ep.description) or (verb is not None and lang.is_plural(head(last)))
+    if verb or head(last) in v.MASS_NOUNS:
         return False
-    word = words(resource_part(last))[-1]
-    return word in v.LIST_SINGLETONS or (word not in v.SINGLETONS and is_plural(last))
+    if not lang.is_noun(head(last)):  # /saved, /trending: the description names what is listed
+        return lang.is_plural(description_head(ep.description))
+    if names_one(ep.description):
+        return False
+    return head(last) in v.LIST_SINGLETONS or (head(last) not in v.SINGLETONS and is_plural(last))
+
+
+def says_many(description: str) -> bool:
+    """The description asks for many: "Get all notifications", "List the channels", "Every open ticket"."""
+    return bool(re.search(r"\b(all|every)\b|^(list|browse)\b", description.strip(), re.I))
+
+
+def description_head(description: str) -> str:
+    """The noun a description is about: "Saved articles, newest first" -> ``articles``,
+    "The firmware update available for this device" -> ``update``."""
+    words = re.findall(r"[a-z]+", re.split(r"[,:;(]", description.lower())[0])
+    while words and words[0] in lang.DETERMINERS:
+        words.pop(0)
+    found = ""
+    for word in words:
+        if word in lang.DETERMINERS or word in ("of", "at", "by", "per", "near", "and", "or", "after", "before"):
+            break
+        if lang.is_noun(word):
+            found = word
+    return found
+
+
+def names_one(description: str) -> bool:
+    """The description names a single thing: "The firmware update available ...", "One article"."""
+    head_word = description_head(description)
+    return (bool(re.match(r"\s*(the|a|an|one)\b", description, re.I)) and bool(head_word)
+            and not lang.is_plural(head_word))
 
 
 def singular(noun: str) -> str:
-    """``messages`` -> ``message``, ``replies`` -> ``reply`` (good enough for matching notes)."""
-    if noun.endswith("ies"):
-        return noun[:-3] + "y"
-    return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+    """``messages`` -> ``message``, ``replies`` -> ``reply`` (for matching notes)."""
+    return lang.singular(noun)
+
+
+def bounded(ep: Endpoint, design: Design) -> bool:
+    """The row or a note bounds the list: "(at most 50)", "a venue has at most about 500 seats"."""
+    if v.BOUNDED.search(ep.description):
+        return True
+    subject = {singular(head(last_segment(ep))), head(last_segment(ep))}
+    return any(v.BOUNDED.search(n.text) and any(re.search(rf"\b{re.escape(s)}", n.text, re.I) for s in subject)
+               for n in design.notes)
 
 
 # --- the rules -------------------------------------------------------------------------------
@@ -107,54 +183,63 @@ def verb_in_path(design: Design):
         if is_action(ep):
             continue
         for seg in nouns(ep):
-            verb = verb_of(seg)
+            verb = verb_of(seg, ep.description)
             if verb:
                 yield (ep, f"'{seg}' is an action, but the HTTP method already says what happens.",
                        f"Name the resource and let the method carry the verb, e.g. "
-                       f"`{v.VERB_METHOD[verb]} {without_verb(ep, seg)}`.")
+                       f"`{v.VERB_METHOD.get(verb, 'POST')} {without_verb(ep, seg)}`.")
                 break
 
 
 def without_verb(ep: Endpoint, seg: str) -> str:
     """The path once the method carries the verb: ``/sendMessage`` -> ``/messages``,
     ``/messages/{id}/markRead`` -> ``/messages/{id}`` (PATCH), ``/orders/{id}/cancel`` kept (an action, POST)."""
-    verb, rest = verb_of(seg), "-".join(words(resource_part(seg))[1:])
+    verb, rest = verb_of(seg, ep.description), words(resource_part(seg))[1:]
+    method = v.VERB_METHOD.get(verb, "POST")
     s = list(ep.segments)
     i = s.index(seg)
-    on_item = i > 0 and is_param(s[i - 1])
-    if on_item and v.VERB_METHOD[verb] == "POST" and not rest:
+    on_item = i > 0 and is_id(s[i - 1])
+    if on_item and method == "POST" and not rest:
         return ep.route  # the syllabus's action sub-resource
-    if on_item and v.VERB_METHOD[verb] in ("PATCH", "PUT", "DELETE"):
-        rest = ""  # the method acts on the item itself
-    item_verb = v.VERB_METHOD[verb] in ("PATCH", "PUT", "DELETE")  # these act on one item: /messages/{id}
-    s[i:i + 1] = ([plural(rest)] + (["{id}"] if item_verb and not on_item else [])) if rest else []
-    return "/" + "/".join(s or ["resources"])
+    if on_item and method in ("PATCH", "PUT", "DELETE"):
+        rest = []  # the method acts on the item itself
+    item_verb = method in ("PATCH", "PUT", "DELETE")  # these act on one item: /messages/{id}
+    named = "-".join(rest[:-1] + [plural(rest[-1])]) if rest else ""
+    s[i:i + 1] = ([named] + (["{id}"] if item_verb and not on_item else [])) if named else []
+    return "/" + "/".join(s or [f"<what {verb} creates>"])
 
 
 def plural(noun: str) -> str:
-    return noun if noun.endswith("s") else noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return lang.plural(noun)
 
 
 def singular_collection(design: Design):
-    """Collections are plural: ``/users/{id}``, not ``/user/{id}``."""
+    """Collections are plural: ``/users/{id}``, not ``/user/{id}``; ``POST /posts``, not ``POST /post``."""
     for ep in design.endpoints:
         s = ep.segments
         for i, seg in enumerate(s):
-            if is_param(seg) or is_version(seg) or verb_of(seg):
+            if is_id(seg) or is_version(seg) or verb_of(seg, ep.description) or not countable(head(seg)) \
+                    or head(seg) in v.MASS_NOUNS:
                 continue
-            before_id = i + 1 < len(s) and is_param(s[i + 1])  # /user/{id}: always a collection
-            created_in = i == len(s) - 1 and ep.method == "POST"  # POST /post, unless a singleton
+            before_id = i + 1 < len(s) and is_id(s[i + 1])  # /user/{id}: always a collection
+            created_in = (i == len(s) - 1 and ep.method == "POST" and not (i and is_id(s[i - 1]))
+                          and not custom_method(seg))  # POST /post; POST /orders/{id}/rating is a singleton
             if (before_id and not is_plural(seg, singletons=False)) or (created_in and not is_plural(seg)):
                 yield (ep, f"'{seg}' names a collection but is singular.",
                        f"Use the plural, `{plural(seg)}`, for every path into that collection.")
                 break
 
 
+def countable(word: str) -> bool:
+    """A word the lexicon knows as a noun (names such as ``graphql`` are not judged)."""
+    return lang.known(word) and lang.is_noun(word)
+
+
 def list_without_pagination(design: Design):
-    """Any endpoint that returns a list needs pagination."""
+    """Any endpoint that returns a list needs pagination, unless the design bounds the list."""
     covered = any(v.ALL_LISTS_PAGINATED.search(n.text) for n in design.notes)
     for ep in design.endpoints:
-        if is_list(ep) and not covered and not v.PAGINATION.search(ep.text):
+        if is_list(ep) and not covered and not v.PAGINATION.search(ep.text) and not bounded(ep, design):
             yield (ep, "This endpoint returns a list but says nothing about pagination.",
                    "Add `?cursor=...&limit=...` and return the next cursor in `meta`.")
 
@@ -173,24 +258,25 @@ def post_without_idempotency_key(design: Design):
         if needs_idempotency(ep) and not idempotency_covered(ep, design):
             harmful = v.HARMFUL_DUPLICATES.search(ep.text)
             yield (ep, "A client that retries this POST after a timeout creates a duplicate"
-                       + (f" {harmful.group(0).lower()}." if harmful else "."),
+                       + (f" ({harmful.group(0).lower()})." if harmful else "."),
                    "Accept an `Idempotency-Key` header and replay the stored response for a repeated key.",
                    "error" if harmful else None)
 
 
 def needs_idempotency(ep: Endpoint) -> bool:
     """A creating POST (not a login, not a harmless action like ``translate``)."""
-    last = last_segment(ep)
-    if ep.method != "POST" or words(last)[-1:] and words(last)[-1] in v.AUTH_SEGMENTS:
+    last = head(last_segment(ep)) if ep.segments else ""
+    if ep.method != "POST" or last in v.AUTH_SEGMENTS or (last == "sessions" and v.LOGIN_WORDS.search(ep.text)):
         return False
-    return not is_action(ep) or bool(v.HARMFUL_DUPLICATES.search(last))
+    return not is_action(ep) or bool(v.HARMFUL_DUPLICATES.search(words(resource_part(last_segment(ep)))[-1]
+                                                                  + " " + custom_method(last_segment(ep))))
 
 
 def idempotency_covered(ep: Endpoint, design: Design) -> bool:
     """The row mentions idempotency, or a note does for all POSTs or for this resource."""
     if v.IDEMPOTENCY.search(ep.text):
         return True
-    subjects = {singular(w) for seg in nouns(ep) for w in words(seg)} | {ep.route}
+    subjects = {singular(w) for seg in nouns(ep) for w in words(resource_part(seg))} | {ep.route}
     for note in design.notes:
         if v.IDEMPOTENCY.search(note.text):
             text = note.text.lower()
@@ -218,7 +304,7 @@ def no_rate_limiting(design: Design):
 def protocol_without_justification(design: Design):
     """Don't just name a protocol: say why it fits."""
     for note in design.notes:
-        named = v.PROTOCOLS.search(note.text)
+        named = v.CHOSEN_PROTOCOLS.search(note.text)
         if named and not v.JUSTIFICATION.search(note.text):
             yield (note, f"{named.group(0)} is named without saying why it fits this problem.",
                    "Add the reason: what it gives this design (server push, streaming, latency) that REST does not.")
@@ -252,22 +338,80 @@ def missing_error_cases(design: Design):
 def get_changes_state(design: Design):
     """GET is safe: crawlers, prefetchers and retries call it freely (RFC 9110 section 9.2.1)."""
     for ep in design.endpoints:
-        if ep.method != "GET":
-            continue
-        # Descriptions lead with their verb ("Delete a message"); later words are often nouns ("a status update").
-        said = [w for w in words(ep.description)[:1] + [w for s in nouns(ep) for w in words(s)[:1]]
-                if w in v.STATE_CHANGING]
-        if said:
-            yield (ep, f"A GET that would '{said[0]}' changes state, but GET must be safe to repeat and prefetch.",
+        verb = operation_verb(ep) if ep.method == "GET" else None
+        opens_stream = v.STREAMING.search(ep.text)  # "Upgrade to the chat WebSocket": RFC 6455 asks for a GET
+        if verb and verb not in v.SAFE_VERBS and not v.NAVIGATION.search(ep.description) and not opens_stream:
+            yield (ep, f"A GET that would '{verb}' changes state, but GET must be safe to repeat and prefetch.",
                    "Use POST (create or action), PATCH (change) or DELETE (remove) for this operation.")
 
 
 def put_as_partial_update(design: Design):
     """PUT replaces the whole resource; a partial change is PATCH (RFC 9110 section 9.3.4, RFC 5789)."""
     for ep in design.endpoints:
-        if ep.method == "PUT" and is_param(last_segment(ep)) and v.PARTIAL_UPDATE.search(ep.description):
+        if ep.method == "PUT" and v.PARTIAL_UPDATE.search(ep.description) and not replaces_sub_resource(ep):
             yield (ep, "This PUT changes part of the resource, but PUT means 'replace it with this body'.",
                    "Use PATCH for a partial update, or PUT the complete representation.")
+
+
+def replaces_sub_resource(ep: Endpoint) -> bool:
+    """``PUT /orders/{id}/status`` "Set only the status": the part named *is* the resource the path names."""
+    last = last_segment(ep)
+    if is_id(last):
+        return False
+    partial = re.search(r"\bonly (the |its |a )?(\w+)", ep.description, re.I)
+    return partial is None or singular(partial.group(2).lower()) == singular(head(last))
+def delete_whole_collection(design: Design):
+    """A DELETE on a collection wipes every item in it with one request (and one mistyped ID)."""
+    for ep in design.endpoints:
+        last = last_segment(ep)
+        word = head(last) if last else ""
+        if ep.method == "DELETE" and word and not is_id(last) and lang.singular(word) != word:  # not /trash
+            yield (ep, f"This DELETE removes every item of '{last}' at once: one bad call loses all of them.",
+                   f"Delete one item at a time (`DELETE {ep.route}/{{id}}`), or make bulk deletion an explicit, "
+                   "filtered and authorized action.")
+
+
+def async_without_status(design: Design):
+    """Work that finishes later needs a 202 Accepted and a way to learn the outcome (RFC 9110 section 15.3.3)."""
+    for ep in design.endpoints:
+        if ep.method != "GET" and v.ASYNC.search(ep.description) and not v.ASYNC_STATUS.search(ep.description) \
+                and not status_endpoint(ep, design):
+            yield (ep, "This operation finishes later, but the client gets no 202 Accepted and no way to learn "
+                       "when it is done, so it retries and does the work twice.",
+                   "Answer `202 Accepted` with a `Location` to a status resource (e.g. `GET /operations/{id}`), "
+                   "or call back a signed webhook when done.",
+                   "error" if v.HARMFUL_DUPLICATES.search(ep.text) else None)
+
+
+def status_endpoint(ep: Endpoint, design: Design) -> bool:
+    """Another row reads the status of what this one starts: ``GET /jobs/{id}`` "Job status" for ``POST /jobs``."""
+    item = ep.route if is_id(last_segment(ep)) else "/".join(ep.route.split("/")[:-1]) if is_action(ep) else ep.route
+    return any(other.method == "GET" and other.route.startswith(item) and other is not ep
+               and v.ASYNC_STATUS.search(other.description) for other in design.endpoints)
+
+
+def webhook_without_signature(design: Design):
+    """A webhook receiver must check that the call came from the sender (Standard Webhooks: HMAC over id,
+    timestamp and body)."""
+    text = design.notes_text + "\n" + "\n".join(e.text for e in design.endpoints)
+    if v.WEBHOOKS.search(text) and not v.SIGNATURE.search(text):
+        yield (None, "Webhooks are sent or received, but nothing says how the receiver knows who sent one; "
+                     "anyone who finds the URL can forge events.",
+               "Sign every delivery with an HMAC-SHA256 over a timestamp and the raw body, and reject old "
+                     "timestamps (as Stripe and the Standard Webhooks spec do).",
+               "error" if v.HARMFUL_DUPLICATES.search(text) else None)
+
+
+def privileged_without_authorization(design: Design):
+    """Logging in says who you are, not what you may do: an admin or cross-user action needs a stated rule."""
+    stated = v.AUTHORIZATION.search(design.decisions_text)
+    for ep in design.endpoints:
+        privileged = v.PRIVILEGED.search(ep.text) or operation_verb(ep) in v.PRIVILEGED_VERBS
+        if ep.method != "GET" and privileged and not stated and not v.AUTHORIZATION.search(ep.description):
+            yield (ep, "This acts on other people's data, many users or money, and the design never says who may "
+                       "call it: any logged-in user could.",
+                   "State the rule: e.g. only admins (a role or an `admin` scope in the token) may call it, and "
+                   "answer 403 to everyone else.")
 
 
 RULES: tuple[Rule, ...] = (
@@ -284,5 +428,10 @@ RULES: tuple[Rule, ...] = (
     Rule("protocol-without-justification", "warning", "protocol", protocol_without_justification),
     Rule("no-protocol-stated", "info", "protocol", no_protocol_stated),
     Rule("missing-error-cases", "warning", "errors", missing_error_cases),
+    Rule("delete-whole-collection", "error", "endpoints", delete_whole_collection),
+    Rule("async-without-status", "warning", "idempotency", async_without_status),
+    Rule("webhook-without-signature", "warning", "authentication", webhook_without_signature),
+    Rule("privileged-without-authorization", "error", "authentication", privileged_without_authorization),
+    Rule("missing-core-flow", "warning", "flows", missing_core_flow),
 )
 RULE_IDS = tuple(r.id for r in RULES)

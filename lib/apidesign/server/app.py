@@ -21,7 +21,7 @@ from ..errors import ApiError
 from ..ids import IdFactory
 from ..namespace import Namespaced, new_namespace
 from ..revocation import CLOCK_SKEW_LEEWAY
-from ..store import Store, memory_store, redis_store
+from ..store import Store, StoreUnavailable, memory_store, redis_store
 from . import (batch, channels, chat_socket, exports, faults, integrations, messages, oauth_routes, openapi, presence,
                ratelimiting, sse, versions)
 from .bodies import ApiRequest, StrictJSONProvider
@@ -163,7 +163,8 @@ def register_error_handlers(app: Flask) -> None:
         return error(code, http_message(exc)), exc.code, headers
 
     @app.errorhandler(RedisError)
-    def store_unreachable(exc: RedisError):
+    @app.errorhandler(StoreUnavailable)  # a script whose reply was lost: it may have run, and is not re-sent
+    def store_unreachable(exc: Exception):
         # Idempotency records, OAuth codes and refresh tokens, API keys: without the shared store the
         # server cannot keep its promises about them, so it says "not now" rather than guess.
         app.logger.warning("shared store unreachable on %s %s: %r", request.method, request.path, exc)
@@ -173,8 +174,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(WebsocketMismatch)
     def not_a_websocket_handshake(exc: WebsocketMismatch):
         # Werkzeug calls this a 400; RFC 9110 section 15.5.22 has the precise answer, 426 plus the protocol to use.
+        # RFC 6455 section 4.4: a refused handshake names the protocol version the server speaks.
         return error(HTTP_CODES[426], f"{request.path} speaks WebSocket only: open it with an RFC 6455 "
-                                         "handshake (Upgrade: websocket, Connection: Upgrade)."), 426, {"Upgrade": "websocket"}
+                                         "handshake (Upgrade: websocket, Connection: Upgrade, a Sec-WebSocket-Key, "
+                                         "Sec-WebSocket-Version: 13)."), 426, {"Upgrade": "websocket",
+                                                                              "Sec-WebSocket-Version": "13"}
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -5,29 +5,34 @@ Server -> client: ``{"id": 7, "event": "message.created", "data": {...message...
 new message in the channel, whoever sent it (over the socket or over REST), including the
 sender's own (its confirmation); ``{"error": {...}}`` for a frame that broke a rule.
 Authentication and membership are checked before the upgrade, so a stranger gets a plain 401/403.
+
+The Flask view only decides *whether* to upgrade; it answers with a ``ChatSession``, and the
+server (``serve()``) accepts the WebSocket and runs the session's ``converse`` on its event loop:
+an open socket costs a coroutine, not a thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import threading
+import logging
+from typing import Any, Awaitable, Callable
 
-from flask import Blueprint, g, request
-from flask_sock import Sock
-from simple_websocket import ConnectionClosed
+from flask import Blueprint, Response, g, request
 
-from ..envelope import error_from
-from ..errors import ApiError, InvalidInput, MalformedJson
-from .auth import current_principal, current_user, require_scope
+from ..envelope import error, error_from
+from ..errors import ApiError, InvalidInput, MalformedJson, ServiceUnavailable, field_issue
+from .auth import Principal, current_principal, current_user, require_scope
 from .channels import require_member
-from .events import EventBroker, broker, publish_message
+from .events import EventBroker, broker
 from .messages import MAX_CONTENT, MESSAGE_TYPES, message_json
-from .services import services
+from .services import Services, services
 from .validation import Fields
 
 bp = Blueprint("chat_socket", __name__)
-sock = Sock()
-POLL_SECONDS = 0.5  # how often the forwarding thread checks that the socket is still open
+HEARTBEAT_SECONDS = 15.0  # the forwarder's longest sleep; it wakes at once for news or a closed socket
+TAKES_OVER = "apidesign.websocket"  # environ key: the server can take the connection over for a session
+log = logging.getLogger(__name__)
 
 
 @bp.before_request
@@ -42,54 +47,81 @@ def parse_frame(text: str) -> tuple[str, str]:
         body = json.loads(text)
     except (TypeError, ValueError):
         raise MalformedJson("The frame is not valid JSON.") from None
+    except RecursionError:  # the parser recurses once per level: [[[[...]]]] 1,000 deep exhausts the stack
+        raise InvalidInput("The frame nests JSON too deeply.") from None
     if not isinstance(body, dict):
         raise InvalidInput("A frame must be a JSON object like {\"content\": \"hi\"}.")
     fields = Fields(body, allowed=("content", "type"))
     content = fields.string("content", max_len=MAX_CONTENT)
     type_ = fields.choice("type", MESSAGE_TYPES, default="text")
     fields.done()
+    if not encodable(content):
+        raise InvalidInput("content must be Unicode text; it contains a lone surrogate such as \\ud800.",
+                           details=[field_issue("content", "lone_surrogate")])
     return content, type_
 
 
-def forward(ws, events: EventBroker, channel_id: str, last_id: int, send, stop: threading.Event) -> None:
-    """Push every new event of the channel to this socket until it closes."""
+def encodable(text: str) -> bool:
+    """Can ``text`` be stored and sent as UTF-8? JSON's ``\\ud800`` escape decodes to a code point that cannot."""
     try:
-        while ws.connected and not stop.is_set() and not events.closed:
-            for event in events.wait(channel_id, last_id, POLL_SECONDS):
-                send(event.frame())
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class ChatSession:
+    """One client's chat over a WebSocket: its frames become messages; the channel's events go out to it."""
+
+    def __init__(self, svc: Services, events: EventBroker, channel_id: str, user: str, principal: Principal,
+                 resume_after: int):
+        self.svc, self.events, self.channel_id = svc, events, channel_id
+        self.user, self.principal, self.resume_after = user, principal, resume_after
+
+    def answer(self, text: str) -> dict[str, Any] | None:
+        """What a client frame does: a new message (announced to everyone, so no reply), or an error frame."""
+        try:
+            require_scope(self.principal, "messages:write")  # a read-only token may listen, not send
+            content, type_ = parse_frame(text)
+        except ApiError as exc:
+            return error_from(exc)
+        svc = self.svc
+        row = svc.repo.add_message(svc.ids.new("msg"), self.channel_id, self.user, content, type_, svc.now_ms())
+        self.events.publish(self.channel_id, "message.created", message_json(row))
+        return None
+
+    async def forward(self, send: Callable[[dict], Awaitable[None]]) -> None:
+        """Push every new event of the channel to the client, until the broker closes or the task is cancelled."""
+        last_id = self.resume_after
+        while not self.events.closed:
+            for event in await self.events.wait_async(self.channel_id, last_id, HEARTBEAT_SECONDS):
+                await send(event.frame())
                 last_id = event.id
-    except ConnectionClosed:
-        pass  # the client left between the check and the send: nobody is left to deliver to
+
+    async def converse(self, frames, send: Callable[[dict], Awaitable[None]], in_thread) -> None:
+        """Run the session: ``frames`` yields the client's text frames, ``in_thread`` runs blocking work off the loop."""
+        forwarder = asyncio.ensure_future(self.forward(send))
+        try:
+            async for text in frames:
+                reply = await in_thread(self.safe_answer, text)
+                if reply is not None:
+                    await send(reply)
+        finally:
+            forwarder.cancel()
+
+    def safe_answer(self, text: str) -> dict[str, Any] | None:
+        """``answer``, with a bug becoming an INTERNAL error frame (as a 500 would over HTTP), not a dropped socket."""
+        try:
+            return self.answer(text)
+        except Exception:  # the same contract as app.py's last-resort handler: log it, tell the client nothing more
+            log.exception("unhandled error on a chat frame in %s", self.channel_id)
+            return error("INTERNAL", "Something went wrong on our side. Try again later.")
 
 
-def chat_socket(ws, channel_id: str):
-    """One client's chat session: its frames become messages; the channel's events go out to it."""
-    user, svc, events = current_user(), services(), broker()
-    lock, stop = threading.Lock(), threading.Event()
-
-    def send(obj) -> None:
-        with lock:  # the forwarder and this loop both write: one frame at a time
-            ws.send(json.dumps(obj))
-
-    pusher = threading.Thread(target=forward, args=(ws, events, channel_id, g.resume_after, send, stop), daemon=True)
-    pusher.start()
-    try:
-        while ws.connected:
-            text = ws.receive(timeout=POLL_SECONDS)
-            if text is None:
-                continue
-            try:
-                require_scope(current_principal(), "messages:write")  # a read-only token may listen, not send
-                content, type_ = parse_frame(text)
-            except ApiError as exc:
-                send(error_from(exc))
-                continue
-            row = svc.repo.add_message(svc.ids.new("msg"), channel_id, user, content, type_, svc.now_ms())
-            publish_message(message_json(row))
-    finally:
-        stop.set()
-        pusher.join(timeout=2 * POLL_SECONDS)
-
-
-# flask-sock's decorator returns None, so register explicitly and keep the function importable by name.
-sock.route("/v1/channels/<channel_id>/socket", bp=bp)(chat_socket)
+@bp.get("/v1/channels/<channel_id>/socket", websocket=True)
+def chat_socket(channel_id: str):
+    """Agree to the upgrade: hand the server a ``ChatSession`` for this user and channel."""
+    if not request.environ.get(TAKES_OVER):
+        raise ServiceUnavailable("This server cannot hold WebSocket connections; use serve().")
+    session = ChatSession(services(), broker(), channel_id, current_user(), current_principal(), g.resume_after)
+    return Response(session, direct_passthrough=True)  # the server finds the session itself, not a body

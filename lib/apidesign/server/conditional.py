@@ -18,18 +18,24 @@ a stranger learns nothing from a 304 or a 412, because they get their 403/404 fi
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Mapping
 
 from flask import Response, make_response, request
-from werkzeug.http import generate_etag, quote_etag
+from werkzeug.datastructures import ETags
+from werkzeug.http import generate_etag, parse_etags, quote_etag
 
-from ..errors import PreconditionFailed, PreconditionRequired
+from ..errors import InvalidInput, PreconditionFailed, PreconditionRequired, field_issue
 
 # A per-user representation: no shared cache may keep it ("private"), and a client's own cache
 # must ask before reusing it ("no-cache"), because a channel changes whenever anyone writes.
 # RFC 9111 section 5.2.2.4 (no-cache) and 5.2.2.7 (private).
 CACHE_CONTROL = "private, no-cache"
 REQUIRED_ON = ("/v2/",)  # path prefixes whose writes must be conditional (428 without If-Match)
+# RFC 9110 section 13.1.1: "*" alone, or a comma-separated list of entity-tags, each [W/]"<etagc...>"
+ENTITY_TAG = r'(W/)?"[\x21\x23-\x7e]*"'
+ENTITY_TAG_LIST = rf"^(\*|({ENTITY_TAG}([ \t]*,[ \t]*{ENTITY_TAG})*)?)$"
+MAX_TAGS_LENGTH = 2000  # characters of If-Match / If-None-Match: room for dozens of tags
 
 
 def entity_tag(body: Any) -> str:
@@ -41,7 +47,7 @@ def entity_tag(body: Any) -> str:
 def represent(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     """The answer to a read: the body with its ``ETag`` and ``Cache-Control``, or a 304 if the client has it."""
     tag = entity_tag(body)
-    if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(tag):
+    if request.method in ("GET", "HEAD") and tags_in("If-None-Match").contains_weak(tag):
         response = Response(status=304, headers=dict(headers or {}))  # Werkzeug drops the entity headers
     else:
         response = make_response(body, status, dict(headers or {}))
@@ -54,15 +60,24 @@ def check_preconditions(current_body: Any) -> None:
     """Let a write proceed only if its preconditions hold for ``current_body``; else 412 (or 428 on /v2)."""
     tag = entity_tag(current_body)
     if "If-Match" in request.headers:
-        if not request.if_match.contains(tag):  # strong comparison: W/"..." never matches; "*" matches any
+        if not tags_in("If-Match").contains(tag):  # strong comparison: W/"..." never matches; "*" matches any
             raise PreconditionFailed(f"If-Match does not name the current ETag of {request.path}: someone "
                                      "changed it since you read it. GET it again, reapply your change, retry.")
     elif request.path.startswith(REQUIRED_ON):
         raise PreconditionRequired(f"{request.method} on {request.path} must be conditional: send If-Match with "
                                    "the ETag from your last GET, so you cannot overwrite a change you never saw.")
-    if "If-None-Match" in request.headers and request.if_none_match.contains_weak(tag):
+    if tags_in("If-None-Match").contains_weak(tag):
         # On a write, If-None-Match: * means "only if it does not exist yet" (section 13.1.2)
         raise PreconditionFailed(f"If-None-Match names the current representation of {request.path}.")
+
+
+def tags_in(header: str) -> ETags:
+    """The entity tags a request header names (none if it is absent); 400 if it breaks RFC 9110's grammar."""
+    value = request.headers.get(header, "")
+    if len(value) > MAX_TAGS_LENGTH or not re.fullmatch(ENTITY_TAG_LIST, value):
+        raise InvalidInput(f"{header} must be * or a list of quoted entity tags, e.g. \"abc\", W/\"def\".",
+                           details=[field_issue(header, "malformed_entity_tag")])
+    return parse_etags(value)
 
 
 def etag_header(body: Any) -> dict[str, str]:

@@ -9,11 +9,12 @@ a shared log (Redis Streams, Kafka), which is the scaling cost of push the sylla
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask
 
@@ -39,40 +40,77 @@ class Event:
 
 
 class EventBroker:
-    """Numbered events per channel; ``wait`` blocks until there is something newer than ``last_id``."""
+    """Numbered events per channel; ``wait`` blocks a thread (``wait_async`` a coroutine) until one is newer than ``last_id``."""
 
     def __init__(self, history: int = 1000):
         self._changed = threading.Condition()
         self._channels: dict[str, deque[Event]] = {}
         self._history = history
+        self._next_publish: dict[asyncio.AbstractEventLoop, asyncio.Future] = {}  # one per loop with waiters
         self.last_id = 0
         self.closed = False
 
     def publish(self, channel_id: str, type_: str, data: dict[str, Any]) -> Event:
-        """Record an event and wake everyone waiting."""
+        """Record an event and wake everyone waiting: threads, and each event loop once."""
         with self._changed:
             self.last_id += 1
             event = Event(self.last_id, channel_id, type_, data)
             self._channels.setdefault(channel_id, deque(maxlen=self._history)).append(event)
             self._changed.notify_all()
-            return event
+            waiting, self._next_publish = self._next_publish, {}
+        for loop, published in waiting.items():
+            _resolve_soon(loop, published)
+        return event
 
     def since(self, channel_id: str, last_id: int) -> list[Event]:
         """The channel's retained events with an id above ``last_id``, oldest first."""
         with self._changed:
             return [e for e in self._channels.get(channel_id, ()) if e.id > last_id]
 
-    def wait(self, channel_id: str, last_id: int, timeout: float) -> list[Event]:
-        """Events newer than ``last_id``, waiting up to ``timeout`` seconds for one (empty list: none came)."""
+    def wait(self, channel_id: str, last_id: int, timeout: float,
+             stopped: Callable[[], bool] = lambda: False) -> list[Event]:
+        """Events newer than ``last_id``, waiting up to ``timeout`` seconds for one (empty list: none came).
+
+        The calling thread is blocked all that time; ``stopped`` is checked whenever ``wake()`` is called.
+        """
         with self._changed:
-            self._changed.wait_for(lambda: self.closed or self.since(channel_id, last_id), timeout)
+            self._changed.wait_for(lambda: self.closed or stopped() or self.since(channel_id, last_id), timeout)
             return self.since(channel_id, last_id)
+
+    async def wait_async(self, channel_id: str, last_id: int, timeout: float) -> list[Event]:
+        """Like ``wait``, but the coroutine sleeps on its event loop and no thread is blocked."""
+        with self._changed:
+            new = self.since(channel_id, last_id)
+            if new or self.closed:
+                return new
+            published = self._next_publish.setdefault(asyncio.get_running_loop(), asyncio.Future())
+        try:  # shield: a timeout cancels this waiter only, not the future that every waiter shares
+            await asyncio.wait_for(asyncio.shield(published), timeout)
+        except asyncio.TimeoutError:
+            pass
+        return self.since(channel_id, last_id)
+
+    def wake(self) -> None:
+        """Make every waiting thread check its ``stopped`` condition now (a server that stops calls this)."""
+        with self._changed:
+            self._changed.notify_all()
 
     def close(self) -> None:
         """End every stream waiting on this broker (used before stopping a server)."""
         with self._changed:
             self.closed = True
             self._changed.notify_all()
+            waiting, self._next_publish = self._next_publish, {}
+        for loop, published in waiting.items():
+            _resolve_soon(loop, published)
+
+
+def _resolve_soon(loop: asyncio.AbstractEventLoop, future: asyncio.Future) -> None:
+    """Complete ``future`` on its own loop (futures are not thread-safe); a loop that has closed has nobody to wake."""
+    try:
+        loop.call_soon_threadsafe(lambda: future.done() or future.set_result(None))
+    except RuntimeError:
+        pass
 
 
 def broker_of(app: Flask) -> EventBroker:

@@ -32,6 +32,7 @@ from .validation import Fields, json_object
 bp = Blueprint("exports", __name__)
 
 SCOPE = "messages:read"  # an export reads the whole history, so it needs what reading it needs
+EXPORT_MAX = 100_000  # messages in one export; a bigger channel's export ends with EXPORT_TOO_LARGE
 CALLBACK_HOSTS = ("127.0.0.1", "localhost")  # the default: this machine, where the course's receivers run
 
 
@@ -50,6 +51,8 @@ def export_history(repo: Repository):
         if not repo.is_member(op.target, op.owner):  # membership is checked again: it may have ended meanwhile
             raise OperationFailed("FORBIDDEN", f"You are no longer a member of channel '{op.target}'.")
         rows = repo.messages(op.target)
+        if len(rows) > EXPORT_MAX:
+            raise OperationFailed("EXPORT_TOO_LARGE", f"The channel has over {EXPORT_MAX} messages to export.")
         return {"channelId": op.target, "messageCount": len(rows), "messages": [message_json(r) for r in rows]}
     return work
 

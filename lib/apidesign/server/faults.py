@@ -8,9 +8,9 @@ what a timeout or a dropped mobile connection looks like: it cannot tell whether
 message was sent.
 
 How: a WSGI middleware runs the app to completion, then raises ``ConnectionResetError``
-(errno ECONNRESET). cheroot treats that errno as the peer having gone away: it logs
-nothing, writes nothing and closes the socket. Under Flask's test client the same
-exception reaches the caller, which is also a connection error.
+(errno ECONNRESET). ``serve()`` (see ``bridge.py``) takes that as "lose the answer": it
+writes nothing and closes the connection. Under Flask's test client the same exception
+reaches the caller, which is also a connection error.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from ..errors import InvalidInput
 from ..oauth import (AccessTokens, AuthorizationCodes, InvalidClient, InvalidGrant, InvalidRequest, InvalidScope,
                      OAuthError, RefreshTokenReused, RefreshTokens, UnsupportedGrantType, pkce_matches)
 from ..revocation import Denylist
+from ..store import StoreUnavailable
 from .auth import current_principal, current_user
 from .services import Services, services
 
@@ -245,7 +246,8 @@ def revoke():
 
 
 @bp.errorhandler(RedisError)
-def store_unreachable(exc: RedisError):
+@bp.errorhandler(StoreUnavailable)
+def store_unreachable(exc: Exception):
     """Codes, refresh tokens and the denylist live in the shared store: when it is down, OAuth's own answer,
     ``temporarily_unavailable``, by redirect from the authorization endpoint (RFC 6749 section 4.1.2.1)
     and with a 503 and ``Retry-After`` from the token and revocation endpoints."""

@@ -19,7 +19,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app
 
 from ..errors import ApiDesignError
-from .openapi_components import components, ref
+from .openapi_components import RATE_LIMIT_HEADERS, components, ref
 
 bp = Blueprint("contract", __name__)
 
@@ -176,8 +176,21 @@ def openapi_document(app: Flask) -> dict[str, Any]:
     stale = sorted(set(OPERATIONS) - documented)
     if stale:
         raise StaleOperation(f"no route for {', '.join(stale)}")
-    return {"openapi": "3.1.0", "info": info(), "servers": [{"url": "/"}], "paths": paths,
+    return {"openapi": "3.1.0", "info": info(), "servers": SERVERS, "tags": TAGS, "paths": paths,
             "components": components()}
+
+
+# x-internal (OWASP API9): the reference API is public: anyone who runs the course may call it.
+SERVERS = [{"url": "/", "description": "The local server this document was fetched from (the course runs it on 127.0.0.1).",
+            "x-internal": False}]
+
+TAGS = [{"name": "channels", "description": "Channels and their members."},
+        {"name": "messages", "description": "Sending and reading messages, one at a time or in batches."},
+        {"name": "realtime", "description": "Push: Server-Sent Events and the chat WebSocket."},
+        {"name": "api-keys", "description": "Keys for server-to-server integrations, and the webhook they post to."},
+        {"name": "operations", "description": "Long-running work: start it (202 Accepted), then poll or be called back."},
+        {"name": "auth", "description": "Who the presented credentials belong to."},
+        {"name": "contract", "description": "This OpenAPI document."}]
 
 
 def openapi_path(rule: str) -> str:
@@ -195,9 +208,11 @@ def info() -> dict[str, Any]:
 
 def operation_object(endpoint: str, op: Operation, path_args: list[str]) -> dict[str, Any]:
     """One OpenAPI operation: parameters, request body, responses, security."""
-    obj: dict[str, Any] = {"operationId": endpoint.split(".")[-1], "summary": op.summary, "tags": [op.tag]}
-    if op.description:
-        obj["description"] = op.description
+    name = endpoint.split(".")[-1]
+    obj: dict[str, Any] = {"operationId": name, "summary": op.summary, "tags": [op.tag]}
+    description = op.description or DESCRIPTIONS.get(name, "")
+    if description:
+        obj["description"] = description
     params = [{"$ref": f"#/components/parameters/{name}"} for name in sorted(path_args)]
     params += [{"$ref": f"#/components/parameters/{name}"} for name in op.params + CONDITIONAL_PARAMS[op.conditional]]
     if params:
@@ -215,8 +230,11 @@ def responses(op: Operation, has_path_args: bool) -> dict[str, Any]:
     if op.returns:
         ok["content"] = {op.media: {"schema": ref(op.returns)}}
     shown = op.headers + (("ETag", "CacheControl") if op.conditional == "read" else ())
-    if shown:
-        ok["headers"] = {HEADER_NAMES[h]: {"$ref": f"#/components/headers/{h}"} for h in shown}
+    headers = {HEADER_NAMES[h]: {"$ref": f"#/components/headers/{h}"} for h in shown}
+    if op.status >= 200:  # after a 101 the connection speaks WebSocket, not HTTP
+        headers |= RATE_LIMIT_HEADERS
+    if headers:
+        ok["headers"] = headers
     if op.links:
         ok["links"] = {target: {"operationId": target, "parameters": params} for target, params in op.links}
     statuses = set(op.errors) | {429}  # any route may be rate limited (RATE_LIMIT config)
@@ -228,8 +246,9 @@ def responses(op: Operation, has_path_args: bool) -> dict[str, Any]:
         statuses |= {404}
     if op.body:
         statuses |= {400, 413, 415}
-    if VALIDATED_PARAMS.intersection(op.params):
+    if VALIDATED_PARAMS.intersection(op.params + CONDITIONAL_PARAMS[op.conditional]):
         statuses |= {400}
+    statuses |= {500}  # any route may hit a bug; the answer is still the error envelope
     errors = {str(s): {"$ref": f"#/components/responses/{ERROR_RESPONSES[s]}"} for s in sorted(statuses)}
     not_modified = {"304": NOT_MODIFIED} if op.conditional == "read" else {}
     return {str(op.status): ok, **not_modified, **errors}
@@ -245,7 +264,8 @@ def security(op: Operation) -> list[dict[str, list[str]]]:
 
 # Parameters the server checks itself, answering 400 with the parameter named (the WebSocket
 # handshake's headers are checked by Werkzeug's routing instead: a bad handshake is a 426).
-VALIDATED_PARAMS = {"cursor", "limit", "order", "offset", "lastEventId", "LastEventId", "IdempotencyKey"}
+VALIDATED_PARAMS = {"cursor", "limit", "order", "offset", "lastEventId", "LastEventId", "IdempotencyKey",
+                    "IfMatch", "IfNoneMatch"}
 
 # Conditional requests (server/conditional.py): reads take If-None-Match, writes If-Match (and If-None-Match: *).
 CONDITIONAL_PARAMS = {"": (), "read": ("IfNoneMatch",), "write": ("IfMatch", "IfNoneMatch")}
@@ -265,5 +285,39 @@ HEADER_NAMES = {"Location": "Location", "Link": "Link", "IdempotentReplayed": "I
 
 ERROR_RESPONSES = {400: "BadRequest", 401: "Unauthenticated", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
                    412: "PreconditionFailed", 413: "PayloadTooLarge", 415: "UnsupportedMediaType", 422: "Unprocessable",
-                   426: "UpgradeRequired", 428: "PreconditionRequired", 429: "RateLimited",
+                   426: "UpgradeRequired", 429: "RateLimited", 500: "InternalError",
                    503: "ServiceUnavailable"}
+
+# What each operation does, beyond its summary: the rule a client must know to call it right
+# (an Operation's own ``description`` takes precedence).
+DESCRIPTIONS = {
+    "create_channel": "Creates a channel with you as its creator and first member; memberIds invites others. "
+                      "The Location header names the new channel.",
+    "get_channel": "Returns the channel if you are a member; otherwise 404, so non-members cannot probe for IDs.",
+    "replace_channel": "PUT replaces the whole channel (RFC 9110 section 9.3.4): a field left out returns to "
+                       "its default.",
+    "update_channel": "PATCH with a JSON Merge Patch (RFC 7396): fields present are changed, null clears topic.",
+    "list_user_channels": "Your channels, newest first, a page at a time; follow meta.nextCursor or the Link "
+                          "header for the next page.",
+    "send_message": "Posts a message to a channel you belong to. Send an Idempotency-Key so that a retry after a "
+                    "timeout returns the first answer instead of posting twice.",
+    "list_messages": "A channel's history, a page at a time. Cursors never skip or repeat a message while new ones "
+                     "arrive; offset paging is kept only to show that it does.",
+    "get_message": "One message from a channel you belong to.",
+    "delete_message": "Deletes a message you sent; deleting it again is a 404.",
+    "channel_event_stream": "Server-Sent Events: one `message.created` event per new message. Reconnect with "
+                            "Last-Event-ID (or lastEventId) to resume without gaps.",
+    "chat_socket": "The WebSocket handshake (RFC 6455): a good one is answered 101 and the connection then "
+                   "carries chat frames in both directions; anything else is 426.",
+    "channel_presence": "Which members are online. Presence lives in a separate service behind a circuit "
+                        "breaker: when it is down this answers 503 fast instead of hanging.",
+    "create_key": "Creates an API key with the given scopes for one of your integrations. The secret is in this "
+                  "response only; the server keeps its hash.",
+    "rotate_key": "Issues a second active key with the same scopes, so a service can switch keys without "
+                  "downtime; revoke the old one afterwards.",
+    "revoke_key": "Revokes a key at once: the next request that presents it is a 401.",
+    "incoming_webhook": "Lets an integration post a message with its API key (X-API-Key), server to server; "
+                        "the key's scopes decide what it may do.",
+    "whoami": "The principal, kind (user or key) and scopes behind the credentials you sent.",
+    "openapi": "This OpenAPI 3.1 document, built from the app's route table; public, no credentials needed.",
+}

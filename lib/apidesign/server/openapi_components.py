@@ -15,8 +15,8 @@ from .auth import API_KEY_HEADER, CHAT_SCOPES
 from .batch import MAX_ITEMS
 from .bodies import MAX_JSON_DEPTH
 from .channels import NAME_PATTERN
-from .conditional import CACHE_CONTROL
-from .exports import CALLBACK_HOSTS, callback_pattern
+from .conditional import CACHE_CONTROL, ENTITY_TAG_LIST, MAX_TAGS_LENGTH
+from .exports import CALLBACK_HOSTS, EXPORT_MAX, callback_pattern
 from .integrations import KEY_SCOPES
 from .messages import MAX_CONTENT, MESSAGE_TYPES
 from .paging import MAX_OFFSET
@@ -24,6 +24,10 @@ from .paging import MAX_OFFSET
 TOPIC_MAX = 250
 MEMBERS_MAX = 100
 ID = r"^[a-z]+_[0-9a-z]+$"  # apidesign.ids: a type prefix, "_", base-36 characters
+ID_MAX = 64                 # the longest prefix plus apidesign.ids.LENGTH, with room for named users (usr_alice)
+CURSOR_MAX = 512            # a signed cursor is under 200 characters; a longer one cannot verify (400)
+URL_MAX = 2048
+INT64_MAX = 2**63 - 1       # SQLite's integers, and so the deepest offset a page can have
 NOT_BLANK = r"\S"           # at least one non-space character (JSON Schema patterns are not anchored)
 EXAMPLE_TIME = "2026-03-12T10:30:00Z"  # the syllabus's example time
 
@@ -53,8 +57,9 @@ def ref(name: str) -> dict[str, str]:
 
 
 def schemas() -> dict[str, Any]:
-    string, date_time = {"type": "string"}, {"type": "string", "format": "date-time", "examples": [EXAMPLE_TIME]}
-    id_ = {"type": "string", "pattern": ID}
+    string = {"type": "string"}
+    date_time = {"type": "string", "format": "date-time", "maxLength": 32, "examples": [EXAMPLE_TIME]}
+    id_ = {"type": "string", "pattern": ID, "maxLength": ID_MAX}
 
     def id_of(example: str) -> dict[str, Any]:  # an ID, with an example a reader recognises (apidesign.ids)
         return {**id_, "examples": [example]}
@@ -64,28 +69,34 @@ def schemas() -> dict[str, Any]:
                   "description": "User IDs; each must name an existing user (else 400 unknown_user)."}
     content = {"type": "string", "minLength": 1, "maxLength": MAX_CONTENT, "pattern": NOT_BLANK}
     message_type = {"type": "string", "enum": list(MESSAGE_TYPES), "default": "text"}
-    count = {"type": "integer", "minimum": 0}
+    on_page, members = integer(MAX_LIMIT), MEMBERS_MAX + 1  # a channel's creator plus its invited members
+    offset = {**integer(INT64_MAX), "format": "int64"}
+    cursor = {"type": ["string", "null"], "maxLength": CURSOR_MAX, "pattern": "^[A-Za-z0-9_-]+$"}
     channel_id, user_id = id_of("ch_x9y8z7w6v5"), id_of("usr_alice")
     channel = obj(["channelId", "name", "topic", "createdBy", "memberIds", "createdAt"], closed=False,
                   channelId=channel_id, name=name, topic=topic, createdBy=user_id,
-                  memberIds={"type": "array", "items": user_id}, createdAt=date_time)
+                  memberIds={"type": "array", "items": user_id, "maxItems": members}, createdAt=date_time)
     message = obj(["messageId", "channelId", "senderId", "content", "type", "createdAt"], closed=False,
-                  messageId=id_of("msg_k3j9x0q2m1"), channelId=channel_id, senderId=user_id, content=string,
-                  type=message_type, createdAt=date_time)
+                  messageId=id_of("msg_k3j9x0q2m1"), channelId=channel_id, senderId=user_id,
+                  content={"type": "string", "maxLength": MAX_CONTENT}, type=message_type, createdAt=date_time)
     error_body = obj(["code", "message", "details"], closed=False,
-                     code={"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"}, message=string,
+                     code={"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$", "maxLength": 64}, message=string,
                      details={"type": "array", "items": {"type": "object"}})
     item_result = {"oneOf": [
-        obj(["index", "status", "data"], closed=False, index=count, status={"const": 201}, data=ref("MessageData")),
-        obj(["index", "status", "error"], closed=False, index=count, status={"type": "integer", "minimum": 400},
-            error=ref("ErrorBody"))]}
-    page_meta = obj(["count", "limit", "hasMore"], closed=False, count=count, limit=count,
-                    hasMore={"type": "boolean"}, nextCursor={"type": ["string", "null"]},
-                    prevCursor={"type": ["string", "null"]}, offset=count, nextOffset={"type": ["integer", "null"]})
+        obj(["index", "status", "data"], closed=False, index=integer(MAX_ITEMS - 1), status={"const": 201},
+            data=ref("MessageData")),
+        obj(["index", "status", "error"], closed=False, index=integer(MAX_ITEMS - 1),
+            status={**integer(599), "minimum": 400}, error=ref("ErrorBody"))]}
+    page_meta = obj(["count", "limit", "hasMore"], closed=False, count=on_page, limit=on_page,
+                    hasMore={"type": "boolean"}, nextCursor=cursor, prevCursor=cursor, offset=offset,
+                    nextOffset={**offset, "type": ["integer", "null"]})
+    scope = {"type": "string", "pattern": "^[a-z]+:[a-z]+$", "maxLength": 64, "examples": ["messages:write"]}
     api_key = obj(["keyId", "owner", "scopes", "prefix"], closed=False, keyId=id_of("key_3f2a9c1b7d"), owner=user_id,
-                  scopes={"type": "array", "items": {"enum": list(KEY_SCOPES)}}, prefix=string)
-    export = obj(["channelId", "messageCount", "messages"], closed=False, channelId=channel_id, messageCount=count,
-                 messages={"type": "array", "items": ref("MessageData")})
+                  scopes={"type": "array", "items": {"enum": list(KEY_SCOPES)}, "maxItems": len(KEY_SCOPES)},
+                  prefix={"type": "string", "pattern": "^[a-z_]+$", "maxLength": 32, "examples": ["sk_live_"]})
+    export = obj(["channelId", "messageCount", "messages"], closed=False, channelId=channel_id,
+                 messageCount=integer(INT64_MAX),
+                 messages={"type": "array", "items": ref("MessageData"), "maxItems": EXPORT_MAX})
     operation = obj(["operationId", "done"], closed=False, operationId=id_of("op_5m2k8q1z0c"),
                     done={"type": "boolean"}, result=export, error=ref("ErrorBody"))
     return {
@@ -100,23 +111,31 @@ def schemas() -> dict[str, Any]:
         "MessageInput": obj(["content"], content=content, type=message_type),
         "BatchInput": obj(["messages"], messages={"type": "array", "items": ref("MessageInput"),
                                                   "minItems": 1, "maxItems": MAX_ITEMS}),
-        "ApiKeyInput": obj([], scopes={"type": "array", "items": {"enum": list(KEY_SCOPES)}, "uniqueItems": True}),
+        "ApiKeyInput": obj([], scopes={"type": "array", "items": {"enum": list(KEY_SCOPES)}, "uniqueItems": True,
+                                       "maxItems": len(KEY_SCOPES)}),
         "ChannelData": channel,
         "MessageData": message,
         "ErrorBody": error_body,
         "Channel": envelope(ref("ChannelData")),
-        "ChannelList": envelope({"type": "array", "items": ref("ChannelData")}, page_meta),
+        "ChannelList": envelope({"type": "array", "items": ref("ChannelData"), "maxItems": MAX_LIMIT}, page_meta),
         "Message": envelope(ref("MessageData")),
-        "MessagePage": envelope({"type": "array", "items": ref("MessageData")}, page_meta),
-        "BatchResult": envelope({"type": "array", "items": item_result},
-                                obj(["succeeded", "failed"], False, succeeded=count, failed=count)),
-        "PresenceList": envelope({"type": "array", "items": obj(["userId", "presence"], False, userId=id_,
-                                                                presence={"enum": ["online", "offline"]})},
-                                 obj(["count"], False, count=count)),
+        "MessagePage": envelope({"type": "array", "items": ref("MessageData"), "maxItems": MAX_LIMIT}, page_meta),
+        "BatchResult": envelope({"type": "array", "items": item_result, "maxItems": MAX_ITEMS},
+                                obj(["succeeded", "failed"], False, succeeded=integer(MAX_ITEMS),
+                                    failed=integer(MAX_ITEMS))),
+        "PresenceList": envelope({"type": "array", "maxItems": members,
+                                  "items": obj(["userId", "presence"], False, userId=id_,
+                                               presence={"enum": ["online", "offline"]})},
+                                 obj(["count"], False, count=integer(members))),
         "NewApiKey": envelope({**api_key, "required": [*api_key["required"], "key"],
-                               "properties": {**api_key["properties"], "key": string}}),
-        "Whoami": envelope(obj(["principal", "kind", "scopes"], False, principal=string,
-                               kind={"enum": ["user", "key"]}, scopes={"type": "array", "items": string},
+                               "properties": {**api_key["properties"],
+                                              "key": {"type": "string", "pattern": "^[a-z_]+[A-Za-z0-9]+$",
+                                                      "maxLength": 200}}}),
+        "Whoami": envelope(obj(["principal", "kind", "scopes"], False,
+                               principal={"type": "string", "pattern": "^(user|key):[a-z]+_[0-9a-z]+$",
+                                          "maxLength": ID_MAX + 4, "examples": ["user:usr_alice"]},
+                               kind={"enum": ["user", "key"]}, scopes={"type": "array", "items": scope,
+                                                                       "maxItems": 32},
                                owner=id_)),
         "EventStream": {"type": "string", "description": "text/event-stream: `id:`, `event: message.created` and "
                                                          "`data:` lines per message; `: keep-alive` comments."},
@@ -126,10 +145,15 @@ def schemas() -> dict[str, Any]:
     }
 
 
+def integer(maximum: int) -> dict[str, Any]:
+    """A count from 0 to ``maximum``, as OWASP API4 asks: a format and both bounds."""
+    return {"type": "integer", "format": "int32" if maximum < 2**31 else "int64", "minimum": 0, "maximum": maximum}
+
+
 def parameters() -> dict[str, Any]:
     def path(name: str, what: str, pattern: str = ID) -> dict[str, Any]:
         return {"name": name, "in": "path", "required": True, "description": what,
-                "schema": {"type": "string", "pattern": pattern}}
+                "schema": {"type": "string", "pattern": pattern, "maxLength": ID_MAX}}
 
     def query(name: str, schema: dict[str, Any], what: str) -> dict[str, Any]:
         return {"name": name, "in": "query", "required": False, "description": what, "schema": schema}
@@ -143,7 +167,8 @@ def parameters() -> dict[str, Any]:
         "user_id": path("user_id", "A user ID, e.g. usr_alice."),
         "key_id": path("key_id", "An API key's ID (not the secret)."),
         "operation_id": path("operation_id", "A long-running operation's ID, from the Location of its 202."),
-        "cursor": query("cursor", {"type": "string"}, "Opaque, signed position from meta.nextCursor or "
+        "cursor": query("cursor", {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": CURSOR_MAX},
+                        "Opaque, signed position from meta.nextCursor or "
                                                       "meta.prevCursor; a tampered cursor is a 400 INVALID_CURSOR."),
         "limit": query("limit", {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT},
                        f"Page size; default {DEFAULT_LIMIT}, and a limit above {MAX_LIMIT} is served as {MAX_LIMIT} "
@@ -151,24 +176,25 @@ def parameters() -> dict[str, Any]:
         "order": query("order", {"type": "string", "enum": list(ORDERS)}, "newest first (default) or oldest first."),
         "offset": query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
                         "Offset paging, kept to show drift; not with cursor."),
-        "lastEventId": query("lastEventId", {"type": "string", "pattern": r"^[0-9]{0,18}$"},
+        "lastEventId": query("lastEventId", {"type": "string", "pattern": r"^[0-9]{0,18}$", "maxLength": 18},
                              "Resume after this event id (for clients that cannot set headers)."),
         "LastEventId": {"name": "Last-Event-ID", "in": "header", "required": False,
                         "description": "Resume after this event id (EventSource sends it on reconnect).",
-                        "schema": {"type": "string", "pattern": r"^[0-9]{0,18}$"}},
+                        "schema": {"type": "string", "pattern": r"^[0-9]{0,18}$", "maxLength": 18}},
         "Upgrade": header("Upgrade", {"const": "websocket"}, "With Connection: Upgrade, asks for the WebSocket."),
         "Connection": header("Connection", {"const": "Upgrade"}, "Marks Upgrade as a request to switch protocols."),
         "SecWebSocketVersion": header("Sec-WebSocket-Version", {"const": "13"}, "RFC 6455's version."),
-        "SecWebSocketKey": header("Sec-WebSocket-Key", {"type": "string", "pattern": "^[A-Za-z0-9+/]{22}==$"},
+        "SecWebSocketKey": header("Sec-WebSocket-Key", {"type": "string", "pattern": "^[A-Za-z0-9+/]{22}==$",
+                                                                     "maxLength": 24},
                                   "16 random bytes in base64; the 101 answers with their SHA-1 in Sec-WebSocket-Accept."),
         "IfMatch": {"name": "If-Match", "in": "header", "required": False,
                     "description": "RFC 9110 section 13.1.1: write only if the current ETag is one of these (strong "
                                    "comparison; * matches any); otherwise 412. Required on /v2 writes (428 without).",
-                    "schema": {"type": "string"}},
+                    "schema": {"type": "string", "pattern": ENTITY_TAG_LIST, "maxLength": MAX_TAGS_LENGTH}},
         "IfNoneMatch": {"name": "If-None-Match", "in": "header", "required": False,
                         "description": "RFC 9110 section 13.1.2: on a read, 304 Not Modified if the current ETag is "
                                        "one of these; on a write, * means only if absent (else 412).",
-                        "schema": {"type": "string"}},
+                        "schema": {"type": "string", "pattern": ENTITY_TAG_LIST, "maxLength": MAX_TAGS_LENGTH}},
         "IdempotencyKey": {"name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
                            "description": "draft-ietf-httpapi-idempotency-key-header: a retry with the same key "
                                           "and body replays the first answer instead of doing the work twice.",
@@ -180,31 +206,44 @@ def parameters() -> dict[str, Any]:
 def headers() -> dict[str, Any]:
     return {
         "Location": {"description": "URL of the created resource.", "required": True,
-                     "schema": {"type": "string"}},
-        "Link": {"description": 'RFC 8288 links to rel="next" and rel="prev" pages.', "schema": {"type": "string"}},
+                     "schema": {"type": "string", "format": "uri-reference", "maxLength": URL_MAX}},
+        "Link": {"description": 'RFC 8288 links to rel="next" and rel="prev" pages.',
+                 "schema": {"type": "string", "pattern": "^<", "maxLength": 2 * URL_MAX}},
         "IdempotentReplayed": {"description": f"`{REPLAYED}: true` when this answer is a replay.",
                                "schema": {"type": "string", "enum": ["true"]}},
         "Upgrade": {"description": "The protocol to switch to.", "schema": {"const": "websocket"}},
         "ETag": {"description": "Strong entity tag of the representation (RFC 9110 section 8.8.3); send it back "
                                 "in If-Match to write, in If-None-Match to revalidate.", "required": True,
-                 "schema": {"type": "string", "pattern": '^"[\\x21\\x23-\\x7e]*"$'}},
+                 "schema": {"type": "string", "pattern": '^"[\\x21\\x23-\\x7e]*"$', "maxLength": 130}},
         "CacheControl": {"description": f"`{CACHE_CONTROL}`: per-user, so no shared cache keeps it; a client "
                                         "revalidates before reuse (RFC 9111 section 5.2.2).",
                          "required": True, "schema": {"const": CACHE_CONTROL}},
         "ContentLocation": {"description": "The content is this resource's current representation (RFC 9110 "
-                                           "section 8.7), so the ETag describes it.", "schema": {"type": "string"}},
+                                           "section 8.7), so the ETag describes it.",
+                            "schema": {"type": "string", "pattern": "^/v[0-9]+/", "maxLength": 300}},
         "RetryAfter": {"description": "Whole seconds to wait before retrying (RFC 9110 section 10.2.3).",
-                       "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+                       "schema": {"type": "string", "pattern": "^[0-9]+$", "maxLength": 10}},
         "WWWAuthenticate": {"description": "The Bearer challenge (RFC 6750 section 3).",
-                            "schema": {"type": "string"}},
+                            "schema": {"type": "string", "pattern": "^Bearer", "maxLength": 1024}},
+        # draft-ietf-httpapi-ratelimit-headers; sent on every response while rate limiting is on (RATE_LIMIT).
+        "RateLimit": {"description": 'The caller\'s remaining quota: `"default";r=42;t=17` (r units left, t '
+                                     'seconds until the quota is whole). Sent while rate limiting is on.',
+                      "schema": {"type": "string", "pattern": '^"[^"]+";r=[0-9]+;t=[0-9]+$', "maxLength": 128}},
+        "RateLimitPolicy": {"description": 'The quota and its window: `"default";q=100;w=60`. Sent while rate '
+                                           'limiting is on.',
+                            "schema": {"type": "string", "pattern": '^"[^"]+";q=[0-9]+;w=[0-9]+$', "maxLength": 128}},
     }
+
+
+RATE_LIMIT_HEADERS = {"RateLimit": {"$ref": "#/components/headers/RateLimit"},
+                      "RateLimit-Policy": {"$ref": "#/components/headers/RateLimitPolicy"}}
 
 
 def error_responses() -> dict[str, Any]:
     def error(what: str, *extra_headers: str) -> dict[str, Any]:
         response: dict[str, Any] = {"description": what, "content": {"application/json": {"schema": ref("Error")}}}
-        if extra_headers:
-            response["headers"] = {h: {"$ref": f"#/components/headers/{h.replace('-', '')}"} for h in extra_headers}
+        response["headers"] = {**{h: {"$ref": f"#/components/headers/{h.replace('-', '')}"} for h in extra_headers},
+                               **RATE_LIMIT_HEADERS}
         return response
 
     return {
@@ -226,25 +265,29 @@ def error_responses() -> dict[str, Any]:
                                  "section 15.5.22).", "Upgrade"),
         "PreconditionFailed": error("If-Match names no current ETag (someone changed the resource since you read "
                                     "it), or If-None-Match names the current one on a write: PRECONDITION_FAILED."),
-        "PreconditionRequired": error("On /v2 a write must carry If-Match (RFC 6585 section 3): "
-                                      "PRECONDITION_REQUIRED. /v1 stays lenient for backward compatibility."),
         "RateLimited": error("Over the rate limit; see RateLimit and RateLimit-Policy.", "Retry-After"),
         "ServiceUnavailable": error("A dependency is down (presence, or the shared store that holds idempotency "
                                     "records, tokens and API keys).", "Retry-After"),
+        "InternalError": error("A bug on the server's side: the same error envelope, code INTERNAL, and no detail "
+                               "that would help an attacker."),
     }
 
 
 def security_schemes() -> dict[str, Any]:
     return {
         "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                       "description": "An access token from POST /oauth/token (15 minutes)."},
-        "oauth2": {"type": "oauth2", "flows": {"authorizationCode": {
+                       "description": "An access token from POST /oauth/token (15 minutes). " + JWT_PRACTICE},
+        "oauth2": {"type": "oauth2", "description": "Authorization code with PKCE; the access tokens are JWTs. "
+                                                    + JWT_PRACTICE, "flows": {"authorizationCode": {
             "authorizationUrl": "/oauth/authorize", "tokenUrl": "/oauth/token",
             "refreshUrl": "/oauth/token", "scopes": {s: SCOPE_TEXT[s] for s in CHAT_SCOPES}}}},
         "apiKeyAuth": {"type": "apiKey", "in": "header", "name": API_KEY_HEADER,
                        "description": "A server-to-server key from POST /v1/api-keys."},
     }
 
+
+JWT_PRACTICE = ("Tokens follow RFC8725 (JWT Best Current Practices): one allowed algorithm per key, never "
+                "`none`, and the issuer, audience and expiry are always checked.")
 
 SCOPE_TEXT = {"channels:read": "Read channels you belong to", "channels:write": "Create and change channels",
               "messages:read": "Read messages", "messages:write": "Send and delete messages"}

@@ -1,43 +1,66 @@
-"""``serve(app)``: run an app on 127.0.0.1 in background threads, for notebooks and tests.
+"""``serve(app)``: run an app on 127.0.0.1 for notebooks and tests, on an event loop in a background thread.
 
-It uses cheroot (CherryPy's WSGI server) rather than Werkzeug's development server,
-because Werkzeug closes every connection after one response; cheroot speaks HTTP/1.1
-with keep-alive, so a ``requests.Session`` really reuses one TCP connection.
-``connections`` counts the distinct TCP connections the server saw (by client port)
-and ``requests`` the requests it answered.
+Hypercorn's HTTP/1.1 and WebSocket protocol code (h11, wsproto) reads and writes every
+connection on one asyncio loop; ``bridge.WsgiBridge`` hands complete requests to the Flask
+app in a pool of worker threads, and keeps event streams and WebSockets on the loop. So an
+idle, slow or streaming client never holds a thread, and ``stop()`` ends everything at once.
+``serve(app, streaming="threads")`` runs each stream in a worker thread instead, as a plain
+WSGI server does: with ``threads`` workers, stream number ``threads + 1`` waits, and so does
+every other request (the "stateful connections are harder to scale" lesson of chapter 01).
+WebSockets stay on the loop in both modes.
+
+HTTP/1.1 keeps connections alive, so a ``requests.Session`` really reuses one TCP connection.
+``connections`` counts the distinct TCP connections the server saw (by client port),
+``requests`` the requests it answered and ``streams`` the event streams and sockets open now.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import socket
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
 
-from cheroot import wsgi
+import h11
 from flask import Flask
+from hypercorn.app_wrappers import ASGIWrapper
+from hypercorn.asyncio.tcp_server import TCPServer
+from hypercorn.asyncio.worker_context import WorkerContext
+from hypercorn.config import Config
+from hypercorn.protocol.h11 import H11Protocol
+from hypercorn.protocol.ws_stream import Handshake
 
-from .upgrade import UpgradeGateway
+from ..protocols.loops import BackgroundLoop
+from .bridge import WsgiBridge
+
+BACKLOG = 1024            # queued connections: tests and notebooks open dozens, a benchmark a thousand
+KEEP_ALIVE_SECONDS = 5.0  # an idle kept-alive connection (or one that never finishes its headers) is closed then
+STOP_SECONDS = 1.0        # stop() returns within about this long, whatever the clients are doing
 
 
 class LiveServer:
-    """A running server: ``.url``, ``.connections``, ``.requests``; ``.stop()`` it or use ``with``."""
+    """A running server: ``.url``, ``.port``, ``.connections``, ``.requests``, ``.streams``; ``.stop()`` it or use ``with``."""
 
-    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 16):
-        self.app = app
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 16,
+                 streaming: str = "async"):
+        self.app, self.threads, self.streaming = app, threads, streaming
         self._lock = threading.Lock()
         self._peers: set[tuple[str, str]] = set()
         self.requests = 0
-        # request_queue_size is the listen backlog: cheroot's default of 5 resets connections
-        # when a test or notebook opens dozens at once (50 concurrent POSTs did, intermittently).
-        self._server = wsgi.Server((host, port), self._count, numthreads=threads, timeout=10,
-                                  request_queue_size=128, shutdown_timeout=2)
-        self._server.gateway = UpgradeGateway  # WebSocket upgrades get the raw socket (see upgrade.py)
-        # How often the serve loop wakes up to notice stop(); cheroot's 0.5 s made every stop() of a
-        # server that had a client take half a second, which adds up over a test suite.
-        self._server.expiration_interval = 0.05
-        self._server.prepare()  # binds and listens now, so the port is known and ready
-        self.host, self.port = host, self._server.bind_addr[1]
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # rebind at once after stop()
+        listener.bind((host, port))
+        listener.listen(BACKLOG)
+        self.host, self.port = host, listener.getsockname()[1]
         self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve, name=f"apidesign-serve-{self.port}", daemon=True)
-        self._thread.start()
+        self._workers = ThreadPoolExecutor(threads, thread_name_prefix=f"apidesign-worker-{self.port}")
+        self._transports: dict[tuple, asyncio.Transport] = {}
+        self.bridge = WsgiBridge(self._count, self._workers, app.config.get("MAX_CONTENT_LENGTH") or 1 << 20,
+                                 streaming, drop=self._drop)
+        self._loop = BackgroundLoop(lambda stopping: self._serve(listener, stopping), name=f"apidesign-serve-{self.port}")
 
     def _count(self, environ, start_response):
         """WSGI middleware: note the client's (address, port), i.e. which TCP connection, then call the app."""
@@ -46,20 +69,63 @@ class LiveServer:
             self.requests += 1
         return self.app(environ, start_response)
 
+    async def _serve(self, listener: socket.socket, stopping: asyncio.Event) -> None:
+        """Accept connections and let hypercorn speak HTTP on each, until ``stop()``; then end every one."""
+        config, context, app = hypercorn_config(self.bridge.max_body), WorkerContext(None), ASGIWrapper(self.bridge)
+        loop = asyncio.get_running_loop()
+
+        async def connected(reader, writer):
+            peer = writer.get_extra_info("peername")
+            # Without TCP_NODELAY, the body waits for the client to ACK the status line, and the client delays
+            # its ACK by 40 ms (Nagle + delayed ACK). asyncio sets it only on sockets made with proto=IPPROTO_TCP.
+            writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._transports[peer] = writer.transport
+            try:
+                await CourseTCPServer(app, loop, config, context, {}, reader, writer)
+            except asyncio.CancelledError:
+                pass  # stop() ended this connection; nothing is left to clean up
+            finally:
+                self._transports.pop(peer, None)
+        server = await asyncio.start_server(connected, sock=listener, backlog=BACKLOG)
+        await stopping.wait()
+        server.close()                  # no new connections
+        await context.terminated.set()  # idle and half-sent connections close themselves
+        await self.bridge.close()       # streams and sockets end; requests in flight get a moment
+        for transport in list(self._transports.values()):
+            transport.abort()           # whoever is left: no goodbye
+        for _ in range(20):             # and their tasks wind down (bounded: 20 x 10 ms)
+            if not self._transports:
+                break
+            await asyncio.sleep(0.01)
+
+    def _drop(self, client: tuple) -> None:
+        """Close a client's connection without a byte of response (``faults.LostResponses``)."""
+        transport = self._transports.get(tuple(client))
+        if transport is not None:
+            transport.close()
+
     @property
     def connections(self) -> int:
         with self._lock:
             return len(self._peers)
 
     @property
+    def streams(self) -> int:
+        """Event streams and WebSockets open right now."""
+        return self.bridge.streams
+
+    @property
     def running(self) -> bool:
-        return self._thread.is_alive()
+        return self._loop.running
 
     def stop(self) -> None:
-        """Stop accepting, close open keep-alive connections, join the threads and release the port."""
-        if self.running:
-            self._server.stop()
-            self._thread.join(timeout=5)
+        """Stop accepting, end every connection and stream, join every thread and release the port."""
+        deadline = time.monotonic() + STOP_SECONDS
+        self._loop.stop(timeout=STOP_SECONDS)
+        self._workers.shutdown(wait=False, cancel_futures=True)
+        for worker in threading.enumerate():
+            if worker.name.startswith(f"apidesign-worker-{self.port}_"):
+                worker.join(max(0.0, deadline - time.monotonic()))
 
     def __enter__(self) -> "LiveServer":
         return self
@@ -71,6 +137,71 @@ class LiveServer:
         return f"<LiveServer {self.url} {'running' if self.running else 'stopped'}>"
 
 
-def serve(app: Flask, host: str = "127.0.0.1", port: int = 0) -> LiveServer:
-    """Start ``app`` on a free port of 127.0.0.1 (``port=0``) and return the running server."""
-    return LiveServer(app, host, port)
+def hypercorn_config(max_body: int) -> Config:
+    """Hypercorn's settings for serve(): quiet, bounded, and keep-alive for HTTP/1.1."""
+    config = Config()
+    config.accesslog = config.errorlog = None
+    config.keep_alive_timeout = KEEP_ALIVE_SECONDS
+    config.websocket_max_message_size = max_body
+    config.include_server_header = False
+    return config
+
+
+class CourseH11Protocol(H11Protocol):
+    """Hypercorn's HTTP/1.1 protocol, with two answers the course relies on."""
+
+    async def _send_h11_event(self, event) -> None:
+        # Hypercorn sends no reason phrase (``HTTP/1.1 201 ``): RFC 9112 section 4 allows it, but clients show
+        # the phrase and the course prints it, so send the standard one (``201 Created``).
+        if isinstance(event, (h11.Response, h11.InformationalResponse)) and not event.reason \
+                and event.status_code in STATUS_PHRASES:  # InformationalResponse: the 101 of a WebSocket
+            event = type(event)(status_code=event.status_code, headers=event.headers,
+                                reason=STATUS_PHRASES[event.status_code])
+        await super()._send_h11_event(event)
+
+    async def _create_stream(self, request: h11.Request) -> None:
+        # A WebSocket handshake that cannot succeed (no key, a version other than 13) would get a bare 400 from
+        # hypercorn, and one with a key that is not 16 bytes in base64 a 101; served as the plain GET it then
+        # is, it gets the app's 426 with the version to use (RFC 6455 section 4.4), in the error envelope.
+        headers = dict(request.headers)  # h11 gives header names in lower case
+        if headers.get(b"upgrade", b"").lower() == b"websocket" and not valid_handshake(request):
+            request = h11.Request(method=request.method, target=request.target, http_version=request.http_version,
+                                  headers=[(k, v) for k, v in request.headers if k.lower() != b"upgrade"])
+        await super()._create_stream(request)
+
+
+STATUS_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+
+
+def valid_handshake(request: h11.Request) -> bool:
+    """Hypercorn's checks (version 13, a key, Connection: Upgrade), and a key of 16 bytes in base64 (RFC 6455 4.2.1)."""
+    if not Handshake(list(request.headers), request.http_version.decode()).is_valid():
+        return False
+    try:
+        return len(base64.b64decode(dict(request.headers)[b"sec-websocket-key"], validate=True)) == 16
+    except ValueError:  # binascii.Error is a ValueError
+        return False
+
+
+class CourseTCPServer(TCPServer):
+    """Hypercorn's connection handler, speaking HTTP/1.1 through ``CourseH11Protocol``."""
+
+    @property
+    def protocol(self):
+        return self._protocol
+
+    @protocol.setter
+    def protocol(self, wrapper) -> None:
+        # TCPServer.run builds the protocol itself; a subclass that only overrides methods can take over in place.
+        if type(wrapper.protocol) is H11Protocol:
+            wrapper.protocol.__class__ = CourseH11Protocol
+        self._protocol = wrapper
+
+
+def serve(app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 16,
+          streaming: str = "async") -> LiveServer:
+    """Start ``app`` on a free port of 127.0.0.1 (``port=0``) and return the running server.
+
+    ``threads`` worker threads run the app; ``streaming="threads"`` makes each event stream hold one.
+    """
+    return LiveServer(app, host, port, threads, streaming)

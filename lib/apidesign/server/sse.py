@@ -5,12 +5,16 @@ Each event carries an ``id``. A client that reconnects sends the last id it saw 
 every retained event after it, so a dropped connection loses nothing.
 Config: ``SSE_HEARTBEAT_SECONDS`` (keep-alive comment interval) and ``SSE_MAX_HEARTBEATS``
 (idle beats before the stream ends and the client reconnects).
+
+The body is a ``ChannelStream``: any WSGI server iterates it in a thread, which that thread then
+spends waiting for news; ``serve()`` iterates it with ``async for`` on its event loop instead,
+so an open stream costs a socket and a coroutine rather than a thread (see ``serving.py``).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import AsyncIterator, Callable, Iterator
 
 from flask import Blueprint, Response, current_app, request
 
@@ -41,13 +45,13 @@ def event_id(name: str, raw: str) -> int:
     return int(raw or 0)
 
 
-def event_stream(events: EventBroker, channel_id: str, last_id: int,
-                 heartbeat: float, max_heartbeats: int) -> Iterator[str]:
+def event_stream(events: EventBroker, channel_id: str, last_id: int, heartbeat: float, max_heartbeats: int,
+                 stopped: Callable[[], bool] = lambda: False) -> Iterator[str]:
     """The body of the response: a retry hint, then events as they come, with keep-alive comments between."""
     yield f"retry: {RETRY_MS}\n\n"
     beats = 0
-    while beats < max_heartbeats and not events.closed:
-        batch = events.wait(channel_id, last_id, heartbeat)
+    while beats < max_heartbeats and not events.closed and not stopped():
+        batch = events.wait(channel_id, last_id, heartbeat, stopped)  # this thread sleeps here
         if not batch:
             beats += 1
             yield ": keep-alive\n\n"
@@ -56,11 +60,48 @@ def event_stream(events: EventBroker, channel_id: str, last_id: int,
             last_id = event.id
 
 
+async def event_stream_async(events: EventBroker, channel_id: str, last_id: int,
+                             heartbeat: float, max_heartbeats: int) -> AsyncIterator[str]:
+    """The same body, line for line, for an event loop: the coroutine sleeps while the thread is free."""
+    yield f"retry: {RETRY_MS}\n\n"
+    beats = 0
+    while beats < max_heartbeats and not events.closed:
+        batch = await events.wait_async(channel_id, last_id, heartbeat)
+        if not batch:
+            beats += 1
+            yield ": keep-alive\n\n"
+        for event in batch:
+            yield event.sse()
+            last_id = event.id
+
+
+class ChannelStream:
+    """One client's event stream as a response body: ``for`` it in a thread, or ``async for`` it on an event loop."""
+
+    def __init__(self, events: EventBroker, channel_id: str, last_id: int, heartbeat: float, max_heartbeats: int):
+        self.events, self.stopped = events, False
+        self.args = (events, channel_id, last_id, heartbeat, max_heartbeats)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return (text.encode() for text in event_stream(*self.args, stopped=lambda: self.stopped))
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for text in event_stream_async(*self.args):
+            yield text.encode()
+
+    def close(self) -> None:
+        """End the stream (WSGI servers call this when the response is done); a waiting thread wakes up now."""
+        self.stopped = True
+        self.events.wake()
+
+
 @bp.get("/v1/channels/<channel_id>/events")
 def channel_event_stream(channel_id: str):
     require_member(channel_id, current_user())
     config = current_app.config
-    body = event_stream(broker(), channel_id, last_event_id(),
-                        config.get("SSE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS),
-                        config.get("SSE_MAX_HEARTBEATS", MAX_HEARTBEATS))
-    return Response(body, mimetype="text/event-stream", headers={"Cache-Control": "no-store"})
+    body = ChannelStream(broker(), channel_id, last_event_id(),
+                         config.get("SSE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS),
+                         config.get("SSE_MAX_HEARTBEATS", MAX_HEARTBEATS))
+    # direct_passthrough: the server gets this very object (not Werkzeug's wrapper), so it can see __aiter__
+    return Response(body, mimetype="text/event-stream", headers={"Cache-Control": "no-store"},
+                    direct_passthrough=True)

@@ -1,0 +1,161 @@
+"""What every check shares: reading a learner's answer, whatever its type, and reporting without raising.
+
+Inventory of concepts:
+    an answer of any shape -> ``as_int`` / ``as_number`` / ``as_bool`` / ``as_text`` / ``as_list`` / ``as_mapping``
+                              (the value, or None when it cannot be read that way)
+    "what shape was expected" -> ``wrong_shape(expected, value)``, a Feedback naming both
+    a check that must never raise -> ``@never_raises``
+    a stored answer the learner cannot copy -> ``digest(*parts)``, sha256 of the normalised text
+    a learner's function vs the library's -> ``first_disagreement(yours, reference, cases)``
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import operator
+import re
+from collections.abc import Mapping
+from typing import Any, Callable, Iterable, NamedTuple
+
+from . import NOT_ANSWERED, Feedback, failed, unanswered
+
+TRUE_WORDS = {"true", "yes", "y", "retry", "1"}
+FALSE_WORDS = {"false", "no", "n", "do not retry", "don't retry", "0"}
+
+
+def as_int(value: Any) -> int | None:
+    """``value`` as an int: ints (numpy's too), whole floats and digit strings such as ``"201"``; else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        return int(value.strip()) if re.fullmatch(r"[+-]?\d{1,18}", value.strip()) else None
+    try:
+        return operator.index(value)  # int, numpy integers
+    except TypeError:
+        pass
+    number = as_number(value)
+    return int(number) if number is not None and number.is_integer() else None
+
+
+def as_number(value: Any) -> float | None:
+    """``value`` as a finite float (ints, floats, numpy numbers, numeric strings); else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def as_bool(value: Any) -> bool | None:
+    """``value`` as a yes/no: bools (numpy's too) and words such as "yes", "no", "retry"; else None."""
+    if type(value).__name__ in ("bool", "bool_"):
+        return bool(value)
+    if isinstance(value, str):
+        word = " ".join(value.strip().lower().split())
+        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+    return None
+
+
+def as_text(value: Any) -> str | None:
+    """``value`` as a non-empty string with its whitespace collapsed; else None."""
+    return (" ".join(value.split()) or None) if isinstance(value, str) else None
+
+
+def as_list(value: Any) -> list | None:
+    """``value`` as a list, from a list, tuple or 1-D array; else None (a string is not a list)."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if hasattr(value, "tolist") and getattr(value, "ndim", None) == 1:  # numpy arrays, without importing numpy
+        return list(value.tolist())
+    return None
+
+
+def as_mapping(value: Any) -> dict | None:
+    """``value`` as a dict (any Mapping, e.g. a pandas Series' ``to_dict()``); else None."""
+    return dict(value) if isinstance(value, Mapping) else None
+
+
+def describe(value: Any) -> str:
+    """A short phrase naming what the learner gave: "the string '201'", "a list of 3 items"."""
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}" + ("..." if len(value) > 40 else "")
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        return f"a {type(value).__name__} of {len(value)} item{'s' * (len(value) != 1)}"
+    if callable(value):
+        return f"the function {getattr(value, '__name__', type(value).__name__)}"
+    text = repr(value)
+    return f"{type(value).__name__} {text[:40]}" + ("..." if len(text) > 40 else "")
+
+
+def wrong_shape(expected: str, value: Any) -> Feedback:
+    """The verdict for an answer of the wrong type: what was expected, and what came."""
+    return failed(f"expected {expected}; you gave {describe(value)}.")
+
+
+def never_raises(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
+    """``check``, turned so that any exception becomes a failed Feedback instead of a traceback.
+
+    A check reads whatever a learner typed, so a broad except is the point here: an odd answer
+    must get a sentence, not a stack trace that hides the exercise.
+    """
+    @functools.wraps(check)
+    def safe(*args: Any, **kwargs: Any) -> Feedback:
+        if args and unanswered(args[0]):
+            return NOT_ANSWERED
+        try:
+            return check(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            return failed(f"the check could not read this answer ({type(exc).__name__}: {exc}). "
+                          f"It expects: {(check.__doc__ or '').strip().splitlines()[0]}")
+    return safe
+
+
+def own_function(value: Any, shape: str) -> Feedback | None:
+    """None if ``value`` is a function the learner wrote; else a Feedback saying what was expected."""
+    if not callable(value):
+        return wrong_shape(shape, value)
+    if str(getattr(value, "__module__", "")).startswith("apidesign"):
+        return failed(f"that is the library's {getattr(value, '__name__', 'function')}; the exercise is to write "
+                      f"{shape.removeprefix('a function ')} yourself, in the notebook.")
+    return None
+
+
+def normalise(text: Any) -> str:
+    """Lower case, single spaces: the form answers are compared and digested in."""
+    return " ".join(str(text).lower().split())
+
+
+def digest(*parts: Any) -> str:
+    """The sha256 (hex) of the normalised parts joined by '|': how a stored answer is kept out of reach."""
+    return hashlib.sha256("|".join(normalise(p) for p in parts).encode()).hexdigest()
+
+
+class Disagreement(NamedTuple):
+    """The first case on which a learner's function and the reference differ (or the learner's raised)."""
+
+    case: Any
+    yours: Any
+    reference: Any
+    error: str = ""
+
+
+def call(fn: Callable[..., Any], *args: Any) -> tuple[Any, str]:
+    """``(fn(*args), "")``, or ``(None, "ValueError: ...")`` when the learner's function raised."""
+    try:
+        return fn(*args), ""
+    except Exception as exc:  # noqa: BLE001 - a learner's function may raise anything; report it
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def first_disagreement(yours: Callable[..., Any], reference: Callable[..., Any], cases: Iterable[tuple],
+                       same: Callable[[Any, Any], bool] = operator.eq) -> Disagreement | None:
+    """The first case (cases come smallest first) where ``yours(*case)`` differs from ``reference(*case)``."""
+    for case in cases:
+        want = reference(*case)
+        got, error = call(yours, *case)
+        if error or not same(got, want):
+            return Disagreement(case, got, want, error)
+    return None

@@ -1,0 +1,83 @@
+"""Step 1 of the interview, checked: does some endpoint serve each core flow the design states?
+
+A flow is a short sentence, "Cancel a ride" or "An owner reads a device's readings": its verb says
+what kind of request serves it (reading is a GET, cancelling a DELETE or an action), its nouns say
+on what. An endpoint serves the flow if it names the flow's verb ("Refund a charge" and
+``POST /charges/{id}/refund``), or if its method fits the verb and it names one of the nouns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import language as lang
+from . import vocabulary as v
+from .design import Design, Endpoint, Note, is_param
+
+
+def flow_verb(flow: str) -> tuple[str | None, list[str]]:
+    """The flow's verb (as a lemma) and the words after it: "Cancel a ride" -> cancel, [a, ride];
+    with a subject first, "An owner sets the target" or "Agents see every ticket", the second word."""
+    words = re.findall(r"[a-z]+", flow.lower())
+    subject = bool(words) and (words[0] in ("a", "an", "the") or not lang.readings(words[0]).get("VERB")
+                               and lang.is_plural(words[0]))
+    words = words[1:] if words and words[0] in ("a", "an", "the") else words
+    i = 1 if subject else 0
+    if len(words) > i and (lang.readings(words[i]).get("VERB") or not lang.known(words[i])):
+        return lang.readings(words[i]).get("VERB", (words[i],))[0], words[i + 1:]
+    return None, words
+
+
+def flow_nouns(words: list[str]) -> set[str]:
+    """The nouns a flow is about, as singular lemmas, without the ones too general to tell endpoints apart."""
+    return {lang.singular(w) for w in words if lang.is_noun(w) and w not in lang.DETERMINERS
+            and w not in v.GENERIC_NOUNS and len(w) > 2}
+
+
+def endpoint_words(ep: Endpoint) -> set[str]:
+    """Every word of a row, in every form it can take: path segments, custom methods, query names, description."""
+    text = " ".join([re.sub(r"\{[^}]*\}", " ", ep.path), ep.description])
+    return {form for w in lang.split_words(text) for form in lang.lemmas(w)}
+
+
+def names_verb(verb: str, words: set[str]) -> bool:
+    """True if the row names the flow's verb in some form: invite ~ invitations, pay ~ payouts, reply ~ replies."""
+    stem = verb[:-1] if verb.endswith("e") and len(verb) > 4 else verb
+    return any(w == verb or (len(stem) >= 3 and w.startswith(stem)) for w in words)
+
+
+def row_verb_reads(ep: Endpoint) -> bool:
+    """A GET whose own verb, if it names one, only reads (``GET /orders/{id}/cancel`` does not)."""
+    from .rules import operation_verb  # the path's and description's verb, as the other rules read it
+    verb = operation_verb(ep)
+    return ep.method == "GET" and (verb is None or verb in v.SAFE_VERBS)
+
+
+def searches(ep: Endpoint) -> bool:
+    """A GET that takes a query: a parameter other than paging (``?q=``, ``?city=``)."""
+    names = {p.split("=", 1)[0].lower() for p in ep.query.split("&") if p}
+    return ep.method == "GET" and bool(names - v.PAGING_PARAMS)
+
+
+def serves(flow: Note, ep: Endpoint) -> bool:
+    """True if the endpoint serves the flow."""
+    verb, rest = flow_verb(flow.text)
+    words = endpoint_words(ep)
+    if verb and names_verb(verb, words):
+        return True
+    nouns = flow_nouns(rest)
+    if nouns and not nouns & words:  # "See who came in today" names nothing to match: its verb decides
+        return False
+    if verb in v.SEARCH_VERBS:
+        return searches(ep)
+    if verb in v.READ_VERBS:
+        return row_verb_reads(ep)
+    return ep.method in v.FLOW_METHODS.get(verb, (ep.method,))
+
+
+def missing_core_flow(design: Design):
+    """Each core flow needs an endpoint: the table exists to serve them."""
+    for flow in design.flows:
+        if not any(serves(flow, ep) for ep in design.endpoints):
+            yield (flow, f"No endpoint serves the core flow '{flow.text}'.",
+                   "Add the endpoint this flow needs, or drop the flow from Step 1 if it is out of scope.")
