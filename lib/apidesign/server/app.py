@@ -22,8 +22,8 @@ from ..ids import IdFactory
 from ..namespace import Namespaced, new_namespace
 from ..revocation import CLOCK_SKEW_LEEWAY
 from ..store import Store, StoreUnavailable, memory_store, redis_store
-from . import (batch, channels, chat_socket, exports, faults, integrations, messages, oauth_routes, openapi, presence,
-               ratelimiting, sse, versions)
+from . import (batch, channels, chat_socket, exports, faults, graphql_http, integrations, messages, oauth_routes, openapi,
+               presence, ratelimiting, sse, versions)
 from .bodies import ApiRequest, StrictJSONProvider
 from .db import Database
 from .repository import Repository
@@ -108,6 +108,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(presence.bp)     # GET /v1/channels/{id}/presence (circuit breaker)
     exports.install(app.config, svc)
     app.register_blueprint(exports.bp)      # POST /v1/channels/{id}/exports (202), GET /v1/operations/{id}
+    app.register_blueprint(graphql_http.bp)  # POST /graphql: the same data over GraphQL (not in /v1's contract)
     app.register_blueprint(openapi.bp)      # GET /v1/openapi.json: the contract, built from these routes
     faults.install(app, svc)                # FAULT_DROP_RATE: lose responses after the work
     register_error_handlers(app)
