@@ -87,4 +87,6 @@ class CostLimit(ValidationRule):
                 node, extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": MAX_COST}))
 
 
-LIMITS = [QueryDepthLimiter(max_depth=MAX_DEPTH), AddValidationRules([CostLimit]), MaxTokensLimiter(MAX_TOKENS)]
+# Factories, so each request gets fresh extension objects (strawberry's advice since instances are shared).
+LIMITS = [lambda: QueryDepthLimiter(max_depth=MAX_DEPTH), lambda: AddValidationRules([CostLimit]),
+          lambda: MaxTokensLimiter(MAX_TOKENS)]
