@@ -71,7 +71,8 @@ def test_a_channel_is_visible_only_to_its_members(world, client, app):
 
 
 def test_only_your_own_channel_list_is_served_even_through_a_sender(world):
-    query = "{ me { channels(first: 1) { nodes { messages(first: 4) { nodes { sender { id channels { nodes { id } } } } } } } } }"
+    query = ("{ me { channels(first: 1) { nodes { messages(first: 4) { nodes {"
+             " sender { id channels { nodes { id } } } } } } } } }")
     body = ask(world, query).get_json()
     senders = body["data"]["me"]["channels"]["nodes"][0]["messages"]["nodes"]
     assert {s["sender"]["id"] for s in senders} == {ALICE, BOB, CAROL, "usr_dave"}
@@ -81,8 +82,8 @@ def test_only_your_own_channel_list_is_served_even_through_a_sender(world):
 
 def test_scopes_are_the_rest_apis_a_token_without_messages_read_gets_no_messages(world):
     headers = credentials(world, ALICE, scopes=["channels:read"])
-    r = world.test_client().post("/graphql", headers=headers,
-                                 json={"query": "{ me { channels(first: 1) { nodes { name messages { nodes { id } } } } } }"})
+    query = "{ me { channels(first: 1) { nodes { name messages { nodes { id } } } } } }"
+    r = world.test_client().post("/graphql", headers=headers, json={"query": query})
     node = r.get_json()["data"]["me"]["channels"]["nodes"][0]
     assert node["name"] == "team-0" and node["messages"] is None
     assert r.get_json()["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
@@ -151,6 +152,16 @@ def test_rest_needs_1_plus_n_requests_and_over_fetches_graphql_needs_one(world):
     assert (graphql.requests, graphql.bytes, graphql.missing) == (1, 3221, 0)
     rows = comparison(world)
     assert [r["how"] for r in rows] == ["REST", "GraphQL"] and rows[0]["over-fetched bytes"] == 10250 - 3211
+
+
+def test_the_server_can_run_naive_resolvers_to_show_n_plus_1_live(world):
+    world.config["GRAPHQL_BATCHED"] = False
+    try:
+        naive = over_graphql(world)
+    finally:
+        world.config["GRAPHQL_BATCHED"] = True
+    batched = over_graphql(world)
+    assert (naive.bytes, naive.statements, batched.statements) == (batched.bytes, 1 + 57, 1 + 4)
 
 
 def test_the_counter_counts_every_statement_on_the_connection(world):

@@ -72,7 +72,8 @@ class User:
     name: str
 
     @strawberry.field(description="The user's channels, oldest first; only the viewer's own.")
-    def channels(self, info: Info, first: int = DEFAULT_LIMIT, after: Optional[str] = None) -> Optional[ChannelConnection]:
+    def channels(self, info: Info, first: int = DEFAULT_LIMIT,
+                 after: Optional[str] = None) -> Optional[ChannelConnection]:
         ctx: Context = info.context
         require_scope(ctx, "channels:read")
         if self.id != ctx.viewer:
@@ -142,7 +143,8 @@ class Channel:
         return [User(id=r["id"], name=r["name"]) for r in rows]
 
     @strawberry.field(description="The channel's history, newest first.")
-    async def messages(self, info: Info, first: int = DEFAULT_LIMIT, after: Optional[str] = None) -> Optional[MessageConnection]:
+    async def messages(self, info: Info, first: int = DEFAULT_LIMIT,
+                       after: Optional[str] = None) -> Optional[MessageConnection]:
         ctx: Context = info.context
         require_scope(ctx, "messages:read")
         request = PageRequest(self.id, page_size(first), decode_after(ctx, after, self.id, NEWEST))

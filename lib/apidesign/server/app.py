@@ -76,6 +76,7 @@ DEFAULTS: dict[str, Any] = {
     "OPERATIONS_WORKER": "inline",  # finish due operations when polled; "thread": also in the background (callbacks)
     "OPERATION_RETRY_AFTER": 1,     # seconds, sent with 202 and with every poll of a running operation
     "CALLBACK_HOSTS": exports.CALLBACK_HOSTS,  # where callbacks may go: never internal services (SSRF)
+    "GRAPHQL_BATCHED": True,        # POST /graphql fetches through DataLoaders; False: naive resolvers (N+1 demo)
 }
 
 # Machine-readable codes for errors Flask/Werkzeug raise before our code runs.

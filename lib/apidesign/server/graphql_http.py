@@ -54,8 +54,8 @@ def graphql_endpoint():
     media_type = negotiate()
     params = graphql_request()
     svc = services()
-    context = context_for(svc.db, viewer.id, viewer.scopes, cursor_codec(), batched=current_app.config.get(
-        "GRAPHQL_BATCHED", True))
+    batched = current_app.config["GRAPHQL_BATCHED"]
+    context = context_for(svc.db, viewer.id, viewer.scopes, cursor_codec(), batched=batched)
     body, status = execute(params, context)
     if media_type == JSON and status == 294:
         status = 200
@@ -65,14 +65,17 @@ def graphql_endpoint():
 
 
 def negotiate() -> str:
-    """The response media type: graphql-response+json if preferred, else application/json (also for none, ``*/*``)."""
-    if "Accept" not in request.headers:
+    """graphql-response+json if the client names it (not below application/json); else application/json.
+
+    No Accept, ``*/*`` and ``application/json`` alone are legacy clients; an Accept with neither type is a 406.
+    """
+    accept = request.accept_mimetypes
+    if not request.headers.get("Accept"):
         return JSON
-    best = request.accept_mimetypes.best_match([JSON, GRAPHQL_RESPONSE])
-    if best is None:
+    if accept.best_match([JSON, GRAPHQL_RESPONSE]) is None:
         raise NotAcceptable(f"/graphql answers {GRAPHQL_RESPONSE} or {JSON}.")
-    wildcard = request.accept_mimetypes.quality(GRAPHQL_RESPONSE) == request.accept_mimetypes["*/*"] > 0
-    return JSON if wildcard and request.accept_mimetypes.quality(JSON) >= request.accept_mimetypes["*/*"] else best
+    named = dict(accept).get(GRAPHQL_RESPONSE, 0)  # (type, quality) pairs as the client listed them
+    return GRAPHQL_RESPONSE if named and named >= accept.quality(JSON) else JSON
 
 
 def graphql_request() -> dict[str, Any]:
@@ -110,7 +113,8 @@ def execute(params: dict[str, Any], context: Any) -> tuple[dict, int]:
 
 
 def request_error(message: str, code: str) -> tuple[dict, int]:
-    return {"errors": [{"message": message, "extensions": {"code": code}}]}, 400 if code.endswith("PARSE_FAILED") else 422
+    status = 400 if code == "GRAPHQL_PARSE_FAILED" else 422
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}, status
 
 
 def error_json(error: GraphQLError) -> dict[str, Any]:
