@@ -11,10 +11,10 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
-from apidesign.graphql_api.limits import MAX_COST, MAX_DEPTH, MAX_TOKENS, query_cost
+from apidesign.graphql_api.limits import MAX_COST, MAX_DEPTH, MAX_TOKENS, cost_of, query_cost
 from apidesign.graphql_api.nplus1 import (MY_CHANNELS, chat_world, comparison, over_graphql, over_rest, run_query,
                                           statement_counts)
-from apidesign.graphql_api.schema import SCHEMA
+from apidesign.graphql_api.schema import SCHEMA, cost
 from apidesign.server import create_app, credentials
 
 ALICE, BOB, CAROL = "usr_alice", "usr_bob", "usr_carol"
@@ -203,9 +203,9 @@ def test_a_query_that_could_return_too_many_objects_is_refused_with_its_cost(wor
 def test_the_cost_counts_objects_a_page_at_a_time_and_a_variable_page_at_its_maximum():
     from graphql import parse
     document = parse(MY_CHANNELS)
-    assert query_cost(SCHEMA._schema, document.definitions[0], {}) == 1 + 1 + 20 * (1 + 1 + 10 * (1 + 1))
-    document = parse("query($n: Int!) { me { channels(first: $n) { nodes { id } } } }")
-    assert query_cost(SCHEMA._schema, document.definitions[0], {}) == 1 + 1 + 100
+    assert query_cost(SCHEMA._schema, document.definitions[0], {}) == 1 + 1 + 20 * (1 + 1 + 10 * (1 + 1)) == 442
+    assert cost_of(SCHEMA._schema, "query($n: Int!) { me { channels(first: $n) { nodes { id } } } }") == 1 + 1 + 100
+    assert cost("{ me { channels { nodes { members { id } } } } }") == 1 + 1 + 20 * (1 + 20)
 
 
 def test_aliases_cannot_dodge_the_cost_and_fragments_are_counted(world):
@@ -326,3 +326,16 @@ def test_every_valid_query_the_schema_allows_is_answered_or_refused_by_a_limit_n
     assert r.status_code in (200, 422), (query, r.get_data()[:300])
     if r.status_code == 422:
         assert r.get_json()["errors"][0]["extensions"]["code"] in ("QUERY_TOO_DEEP", "QUERY_TOO_COSTLY")
+
+
+def test_over_real_http_the_query_runs_on_a_worker_thread_and_partial_success_is_294(world):
+    import requests
+
+    from apidesign.server import serve
+    with serve(world) as live:
+        headers = {**credentials(world, ALICE), "Accept": GRAPHQL_RESPONSE}
+        ok = requests.post(live.url + "/graphql", json={"query": MY_CHANNELS}, headers=headers, timeout=10)
+        partial = requests.post(live.url + "/graphql", json={"query": '{ channel(id: "ch_x") { id } }'},
+                                headers=headers, timeout=10)
+    assert ok.status_code == 200 and len(ok.json()["data"]["me"]["channels"]["nodes"]) == 5
+    assert partial.status_code == 294 and partial.headers["Content-Type"].startswith(GRAPHQL_RESPONSE)

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import (FieldNode, FragmentSpreadNode, GraphQLError, GraphQLList, GraphQLNonNull, InlineFragmentNode,
-                     IntValueNode, OperationDefinitionNode, SelectionSetNode, ValidationRule, get_named_type)
+from graphql import (FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, GraphQLList, GraphQLNonNull,
+                     InlineFragmentNode, IntValueNode, OperationDefinitionNode, SelectionSetNode, ValidationRule,
+                     get_named_type, parse)
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, QueryDepthLimiter
 
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -32,6 +33,14 @@ TOO_DEEP = "exceeds maximum operation depth"  # the start of QueryDepthLimiter's
 def query_cost(schema: Any, operation: OperationDefinitionNode, fragments: dict[str, Any]) -> int:
     """The most objects ``operation`` can return: each list counts ``first`` items (unknown: its maximum)."""
     return selection_cost(schema, schema.query_type, operation.selection_set, fragments, None, frozenset())
+
+
+def cost_of(schema: Any, document: str) -> int:
+    """``query_cost`` of the first operation in ``document`` (GraphQL text), for exploring by hand."""
+    parsed = parse(document)
+    fragments = {d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)}
+    operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
+    return query_cost(schema, operation, fragments)
 
 
 def selection_cost(schema, parent, selection_set: SelectionSetNode | None, fragments, first, seen) -> int:
@@ -79,7 +88,8 @@ class CostLimit(ValidationRule):
         schema = self.context.schema
         if schema.query_type is None or node.operation.value != "query":
             return
-        fragments = {f.name.value: f for f in self.context.document.definitions if f.kind == "fragment_definition"}
+        fragments = {d.name.value: d for d in self.context.document.definitions
+                     if isinstance(d, FragmentDefinitionNode)}
         cost = query_cost(schema, node, fragments)
         if cost > MAX_COST:
             self.report_error(GraphQLError(

@@ -24,7 +24,7 @@ from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, NEWEST, OLDEST, CursorCodec, 
 from ..server.db import Database, iso8601
 from ..server.repository import Repository
 from .fetchers import BatchedFetch, NaiveFetch, PageRequest
-from .limits import LIMITS
+from .limits import LIMITS, cost_of
 
 
 @dataclass
@@ -206,3 +206,8 @@ def context_for(db: Database, viewer: str, scopes, cursors: CursorCodec, batched
     """A resolver context for ``viewer``: batched fetching (DataLoaders) unless ``batched=False``."""
     fetch = (BatchedFetch if batched else NaiveFetch)(db, cursors)
     return Context(viewer, frozenset(scopes), Repository(db), fetch, cursors)
+
+
+def cost(document: str) -> int:
+    """What ``document`` costs against this schema's limit (``limits.query_cost``): objects it may return."""
+    return cost_of(SCHEMA._schema, document)  # strawberry keeps graphql-core's schema object here
