@@ -12,7 +12,9 @@ capacity, it is not a security boundary) or ``"closed"`` (answer 503 with ``Retr
 (the app's ``CLOCK``, for fake-clock demos); ``"policy"``: the policy name in the headers.
 
 The key is ``principal_id()`` for authenticated callers and ``ip:<socket address>`` for
-everyone else. It never comes from ``X-Forwarded-For``: a client can write any value there.
+everyone else. It never comes from ``X-Forwarded-For``: a client can write any value there, and this
+server has no proxy of its own. Behind one, the peer address is the proxy's (every anonymous client in one
+bucket): take the entry your own proxy added to ``X-Forwarded-For`` or ``Forwarded`` (RFC 7239) instead.
 Headers follow draft-ietf-httpapi-ratelimit-headers-10 (September 2025; an Internet-Draft, work in
 progress): ``RateLimit-Policy: "default";q=100;w=60`` (section 3) and ``RateLimit: "default";r=<remaining>;t=<seconds>``
 (section 4), where the OPTIONAL ``t`` is the time "until additional quota [...] is made available" (section 4.1.2).
