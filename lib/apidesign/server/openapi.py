@@ -257,7 +257,7 @@ ERROR_RESPONSES = {400: "BadRequest", 401: "Unauthenticated", 403: "Forbidden", 
 DESCRIPTIONS = {
     "create_channel": "Creates a channel with you as its creator and first member; memberIds invites others. "
                       "The Location header names the new channel.",
-    "get_channel": "Returns the channel if you are a member; otherwise 404, so non-members cannot probe for IDs.",
+    "get_channel": "Returns the channel if you are a member; 403 if it exists and you are not, 404 if it does not exist.",
     "replace_channel": "PUT replaces the whole channel (RFC 9110 section 9.3.4): a field left out returns to "
                        "its default.",
     "update_channel": ("PATCH with a JSON Merge Patch (RFC 7396), sent as application/merge-patch+json (application/json is "
