@@ -12,7 +12,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
 
-.PHONY: grade lab test lint-deps test-unit test-notebooks test-browser test-latest test-pythons install install-dev system-deps execute strip clean-outputs reset-exercises site slides bench clean
+.PHONY: student test-student grade lab test lint-deps test-unit test-notebooks test-browser test-latest test-pythons install install-dev system-deps execute strip clean-outputs reset-exercises site slides bench clean
 
 # A stamp is newer than its requirement files once installed, so a second run installs nothing.
 # tools/venv.py stops early on a Python older than 3.11 and uses uv when it can (pip otherwise).
@@ -103,6 +103,15 @@ site: $(DEV_STAMP)
 # reveal.js slides from the cells' slide metadata, into site/slides/ (reveal.js comes from npm, once).
 slides: $(STAMP)
 	$(PY) tools/slides.py site/slides
+
+# The edition a class receives: no solutions, no grader, every exercise at its placeholder (a git repo).
+student: $(STAMP)
+	$(PY) tools/student.py dist/student
+
+# The student edition, cloned, passes its own `make test` (CI runs this).
+test-student: student
+	rm -rf build/student-clone && git clone -q dist/student build/student-clone
+	$(MAKE) -C build/student-clone test
 
 # Grade a class: one folder per student under SUBMISSIONS, holding their notebooks (see docs/instructor-guide.md).
 #   make grade SUBMISSIONS=submissions   ->  grades.csv and grades-summary.csv beside that folder

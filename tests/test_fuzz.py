@@ -73,7 +73,9 @@ query_param = st.dictionaries(st.sampled_from(["offset", "limit", "cursor", "ord
 headers = st.fixed_dictionaries({}, optional={
     "Idempotency-Key": st.one_of(odd_text, st.just('"k"')), "Accept": st.sampled_from(
         ["application/vnd.apidesign.v2+json", "application/vnd.apidesign.v9+json", "*/*", "\x00"]),
-    "Last-Event-ID": st.one_of(odd_text, huge_number.map(str))})
+    "Last-Event-ID": st.one_of(odd_text, huge_number.map(str)),
+    "If-Match": st.one_of(odd_text, st.sampled_from(["*", 'W/"x"', '"a", "b"', '"unterminated', ",,,"])),
+    "If-None-Match": st.one_of(odd_text, st.sampled_from(["*", 'W/"x"', '"a", *']))})
 who = st.sampled_from(["alice", "alice", "key", "nobody", "garbage", "forged"])
 
 
@@ -101,8 +103,9 @@ def world():
     message = client.post(f"/v1/channels/{channel['channelId']}/messages", json={"content": "hi"},
                           headers=alice).get_json()["data"]
     key = client.post("/v1/api-keys", json={"scopes": ["messages:write"]}, headers=alice).get_json()["data"]
+    export = client.post(f"/v1/channels/{channel['channelId']}/exports", json={}, headers=alice).get_json()["data"]
     known = {"channel_id": channel["channelId"], "message_id": message["messageId"], "key_id": key["keyId"],
-             "user_id": ALICE, "filename": "x"}
+             "user_id": ALICE, "filename": "x", "operation_id": export["operationId"]}
     creds = {"alice": alice, "key": {"X-API-Key": key["key"]}, "nobody": {},
              "garbage": {"Authorization": "Bearer a.b.c", "X-API-Key": "sk_live_x"},
              "forged": {"Authorization": f"Bearer {FORGED[:8000]}"}}
@@ -153,7 +156,8 @@ def test_every_hostile_body_gets_a_4xx_envelope_over_real_http_on_every_route_th
         alice = dict(credentials(app, ALICE))
         cid = http.post(live.url + "/v1/channels", json={"name": "general"}, headers=alice).json()["data"]["channelId"]
         key = http.post(live.url + "/v1/api-keys", json={"scopes": ["messages:write"]}, headers=alice).json()["data"]
-        known = {"channel_id": cid, "key_id": key["keyId"], "user_id": ALICE, "message_id": "msg_x", "filename": "x"}
+        known = {"channel_id": cid, "key_id": key["keyId"], "user_id": ALICE, "message_id": "msg_x", "filename": "x",
+                 "operation_id": "op_x"}
         statuses = []
         for rule, method, arguments in ROUTES:
             if method not in ("POST", "PUT", "PATCH"):

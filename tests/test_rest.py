@@ -285,7 +285,8 @@ def test_channels_are_served_unchanged_under_v2_with_v2_locations(client, as_use
     assert "Deprecation" not in r.headers
     got = client.get(r.headers["Location"], headers=as_user(BOB))
     assert got.get_json() == client.get(r.headers["Location"].replace("/v2/", "/v1/"), headers=as_user(BOB)).get_json()
-    r = client.patch(r.headers["Location"], json={"topic": "v2"}, headers=as_user(BOB))
+    # v2 writes must be conditional (tests/test_conditional.py): If-Match with the ETag just read
+    r = client.patch(r.headers["Location"], json={"topic": "v2"}, headers={**as_user(BOB), "If-Match": got.headers["ETag"]})
     assert r.status_code == 200 and r.get_json()["data"]["topic"] == "v2"
     assert client.get(f"/v1/channels/{got.get_json()['data']['channelId']}", headers=as_user(BOB)).headers["Deprecation"]
 

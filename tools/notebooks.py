@@ -5,12 +5,13 @@
     python tools/notebooks.py clear   notebooks/*.ipynb   # remove outputs (nbval then has nothing to compare)
     python tools/notebooks.py slides  notebooks/*.ipynb   # set slide metadata from headings and `slides` tags
     python tools/notebooks.py reset   notebooks/03-rate-limiting.ipynb   # exercises back to `...`, notes kept
+    python tools/notebooks.py placeholders notebooks/*.ipynb             # keep each exercise's shipped source in it
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
+import ast
 import sys
 from pathlib import Path
 
@@ -51,6 +52,7 @@ def execute(path: Path) -> None:
     client.execute()
     strip_widget_state(nb)
     mark_slides(nb)
+    mark_placeholders(nb)
     nbformat.write(nb, path)
 
 
@@ -77,21 +79,59 @@ def is_exercise(cell) -> bool:
                                          or EXERCISE_CALL.search(cell.source) is not None)
 
 
+def answer_names(source: str) -> list[str]:
+    """The names an exercise cell passes to its check (``exercises.check_x(status, location)``: status, location)."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return []
+    call = body[-1].value if body and isinstance(body[-1], ast.Expr) else None
+    if not isinstance(call, ast.Call):
+        return []
+    return [a.id for a in call.args if isinstance(a, ast.Name)]
+
+
+def placeholder(cell) -> str:
+    """The exercise cell as the student edition ships it: kept in the cell's metadata by ``mark_placeholders``.
+
+    A cell without it (a notebook from before placeholders were kept) that still holds a ``...`` is
+    taken as shipped; one that holds none is rebuilt from its own structure: each answer the check
+    is given becomes ``name = ...``, followed by the check.
+    """
+    kept = cell.metadata.get("exercise", {}).get("placeholder")
+    if kept is not None:
+        return kept
+    if "..." in cell.source:
+        return cell.source
+    names = answer_names(cell.source)
+    check = next(line for line in reversed(cell.source.splitlines()) if EXERCISE_CALL.search(line))
+    return "\n".join([*(f"{name} = ..." for name in names), check])
+
+
+def mark_placeholders(nb) -> None:
+    """Keep each exercise cell's shipped source in its metadata, so a reset needs no git and no download."""
+    for cell in nb.cells:
+        if is_exercise(cell) and "..." in cell.source:
+            cell.metadata.setdefault("exercise", {})["placeholder"] = cell.source
+
+
 def reset(path: Path) -> None:
-    """Put every exercise cell back as shipped (answers become `...` again); every other cell, and any
-    cell the learner added, stays as it is. The shipped version is the one committed in git."""
-    shipped = nbformat.reads(subprocess.run(["git", "show", f"HEAD:./{path.name}"], cwd=path.parent, check=True,
-                                            capture_output=True, text=True).stdout, as_version=4)
-    originals = {c.get("id"): c for c in shipped.cells if is_exercise(c)}
+    """Put every exercise cell back as shipped (answers become `...` again, from the placeholder each
+    cell carries); every other cell, and any cell the learner added, stays as it is."""
     nb = nbformat.read(path, as_version=4)
     restored = 0
-    for i, cell in enumerate(nb.cells):
-        original = originals.get(cell.get("id"))
-        if original is not None:
-            nb.cells[i] = original
+    for cell in nb.cells:
+        if is_exercise(cell) and cell.source != placeholder(cell):
+            cell.source, cell.outputs, cell.execution_count = placeholder(cell), [], None
             restored += 1
     nbformat.write(nb, path)
     print(f"  {restored} exercise cell(s) reset")
+
+
+def placeholders(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    mark_placeholders(nb)
+    nbformat.write(nb, path)
 
 
 def clear(path: Path) -> None:
@@ -105,7 +145,8 @@ def clear(path: Path) -> None:
 
 if __name__ == "__main__":
     command, *paths = sys.argv[1:]
-    action = {"execute": execute, "strip": strip, "clear": clear, "slides": slides, "reset": reset}[command]
+    action = {"execute": execute, "strip": strip, "clear": clear, "slides": slides, "reset": reset,
+              "placeholders": placeholders}[command]
     for p in paths:
         print(f"{command}: {p}", flush=True)
         action(Path(p))

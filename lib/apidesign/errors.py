@@ -94,10 +94,22 @@ class UnsupportedMediaType(ApiError):
     status, code = 415, "UNSUPPORTED_MEDIA_TYPE"
 
 
+class PreconditionFailed(ApiError):
+    """412: If-Match or If-None-Match is false for the current representation (RFC 9110 section 15.5.13)."""
+
+    status, code = 412, "PRECONDITION_FAILED"
+
+
 class Unprocessable(ApiError):
     """422: the request is understood but cannot be processed as sent (RFC 9110 section 15.5.21)."""
 
     status, code = 422, "UNPROCESSABLE"
+
+
+class PreconditionRequired(ApiError):
+    """428: this write must be conditional; send If-Match with the ETag you read (RFC 6585 section 3)."""
+
+    status, code = 428, "PRECONDITION_REQUIRED"
 
 
 class RateLimited(ApiError):

@@ -22,8 +22,8 @@ from ..ids import IdFactory
 from ..namespace import Namespaced, new_namespace
 from ..revocation import CLOCK_SKEW_LEEWAY
 from ..store import Store, StoreUnavailable, memory_store, redis_store
-from . import (batch, channels, chat_socket, faults, integrations, messages, oauth_routes, openapi, presence, ratelimiting,
-               sse, versions)
+from . import (batch, channels, chat_socket, exports, faults, integrations, messages, oauth_routes, openapi, presence,
+               ratelimiting, sse, versions)
 from .bodies import ApiRequest, StrictJSONProvider
 from .db import Database
 from .repository import Repository
@@ -71,6 +71,11 @@ DEFAULTS: dict[str, Any] = {
     "BREAKER_FAILURES": 5,          # consecutive failures that open the breaker
     "BREAKER_COOLDOWN": 30.0,       # seconds open before half-open
     "BREAKER_TRIALS": 1,            # calls admitted while half-open
+    # Long-running operations (server/exports.py): POST /v1/channels/{id}/exports -> 202 + an operation to poll
+    "EXPORT_DURATION": 2.0,         # simulated seconds an export takes, on CLOCK
+    "OPERATIONS_WORKER": "inline",  # finish due operations when polled; "thread": also in the background (callbacks)
+    "OPERATION_RETRY_AFTER": 1,     # seconds, sent with 202 and with every poll of a running operation
+    "CALLBACK_HOSTS": exports.CALLBACK_HOSTS,  # where callbacks may go: never internal services (SSRF)
 }
 
 # Machine-readable codes for errors Flask/Werkzeug raise before our code runs.
@@ -101,6 +106,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(batch.bp)        # POST /v1/channels/{id}/messages:batchCreate (207)
     presence.install(app.config, svc)
     app.register_blueprint(presence.bp)     # GET /v1/channels/{id}/presence (circuit breaker)
+    exports.install(app.config, svc)
+    app.register_blueprint(exports.bp)      # POST /v1/channels/{id}/exports (202), GET /v1/operations/{id}
     app.register_blueprint(openapi.bp)      # GET /v1/openapi.json: the contract, built from these routes
     faults.install(app, svc)                # FAULT_DROP_RATE: lose responses after the work
     register_error_handlers(app)

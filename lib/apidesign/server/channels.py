@@ -9,6 +9,7 @@ from flask import Blueprint, request
 
 from ..envelope import success
 from ..errors import Forbidden, NotFound, UnsupportedMediaType
+from . import conditional
 from .auth import current_user
 from .db import iso8601
 from .paging import fetch_user_channels, page_links
@@ -46,6 +47,12 @@ def require_member(channel_id: str, user_id: str) -> sqlite3.Row:
     return row
 
 
+def channel_body(channel_id: str) -> dict:
+    """The channel's current representation, in its envelope: what GET answers and ETags are computed from."""
+    repo = services().repo
+    return success(channel_json(repo.channel(channel_id), repo.members(channel_id)))
+
+
 def check_members(fields: Fields, member_ids: list[str]) -> None:
     """Record an ``unknown_user`` issue for every member ID that names no user."""
     known = services().repo.users(member_ids)
@@ -71,14 +78,14 @@ def create_channel():
     svc = services()
     channel_id = svc.ids.new("ch")
     svc.repo.create_channel(channel_id, name, topic, user, member_ids, svc.now_ms())
-    body = success(channel_json(svc.repo.channel(channel_id), svc.repo.members(channel_id)))
-    return body, 201, {"Location": f"/v1/channels/{channel_id}"}
+    body = channel_body(channel_id)
+    return body, 201, {"Location": f"/v1/channels/{channel_id}", **conditional.etag_header(body)}
 
 
 @bp.get("/v1/channels/<channel_id>")
 def get_channel(channel_id: str):
-    row = require_member(channel_id, current_user())
-    return success(channel_json(row, services().repo.members(channel_id)))
+    require_member(channel_id, current_user())
+    return conditional.represent(channel_body(channel_id))
 
 
 @bp.get("/v1/users/<user_id>/channels")
@@ -91,16 +98,20 @@ def list_user_channels(user_id: str):
     if caller != user_id:
         raise Forbidden("You can only list your own channels.")
     page, meta = fetch_user_channels(user_id)
-    return success([channel_json(r, repo.members(r["id"])) for r in page.rows], meta), 200, page_links(page)
+    body = success([channel_json(r, repo.members(r["id"])) for r in page.rows], meta)
+    return conditional.represent(body, headers=page_links(page))
 
 
 @bp.put("/v1/channels/<channel_id>")
 def replace_channel(channel_id: str):
     """Full replace (idempotent): fields left out fall back to their defaults, they are not kept."""
     row = require_member(channel_id, current_user())
+    conditional.check_preconditions(channel_body(channel_id))
     name, topic, member_ids = full_channel()
     services().repo.update_channel(row["id"], name, topic, member_ids)
-    return get_channel(channel_id)
+    # No ETag: the stored representation is not the one sent (IDs, creator, timestamps were added),
+    # and RFC 9110 section 9.3.4 forbids a validator on such a PUT response. GET for the new tag.
+    return channel_body(channel_id)
 
 
 def merge_patch() -> dict:
@@ -115,6 +126,7 @@ def merge_patch() -> dict:
 def update_channel(channel_id: str):
     """Partial update as a JSON Merge Patch (RFC 7396): only the members sent change; null topic resets it to ""."""
     row = require_member(channel_id, current_user())
+    conditional.check_preconditions(channel_body(channel_id))
     body = merge_patch()
     fields = Fields(body, allowed=("name", "topic", "memberIds"))
     name = fields.string("name", max_len=80, pattern=NAME_PATTERN) if "name" in body else row["name"]
@@ -125,4 +137,7 @@ def update_channel(channel_id: str):
     check_members(fields, member_ids or [])
     fields.done()
     services().repo.update_channel(row["id"], name, topic, member_ids)
-    return get_channel(channel_id)
+    # The content is the channel's new representation (Content-Location says so, RFC 9110 section 8.7),
+    # so its ETag may go along, as in RFC 5789's example: the client can PATCH again without a GET.
+    changed = channel_body(channel_id)
+    return changed, 200, {"Content-Location": request.path, **conditional.etag_header(changed)}

@@ -9,6 +9,7 @@ from flask import Blueprint
 from ..envelope import success
 from ..errors import Forbidden, NotFound
 from ..idempotency import idempotent
+from . import conditional
 from .auth import current_user
 from .channels import require_member
 from .db import iso8601
@@ -49,7 +50,8 @@ def send_message(channel_id: str):
     svc = services()
     row = svc.repo.add_message(svc.ids.new("msg"), channel_id, user, content, type_, svc.now_ms())
     publish_message(message_json(row))  # SSE and WebSocket listeners hear about it
-    return success(message_json(row)), 201, {"Location": f"/v1/messages/{row['id']}"}
+    body = success(message_json(row))
+    return body, 201, {"Location": f"/v1/messages/{row['id']}", **conditional.etag_header(body)}
 
 
 @bp.get("/v1/channels/<channel_id>/messages")
@@ -57,7 +59,7 @@ def list_messages(channel_id: str):
     """History, newest first by default: ``?cursor=&limit=`` (or ``?offset=``), see ``paging``."""
     require_member(channel_id, current_user())
     page, meta = fetch_page(channel_id)
-    return success([message_json(r) for r in page.rows], meta), 200, page_links(page)
+    return conditional.represent(success([message_json(r) for r in page.rows], meta), headers=page_links(page))
 
 
 def readable_message(message_id: str) -> sqlite3.Row:
@@ -70,15 +72,17 @@ def readable_message(message_id: str) -> sqlite3.Row:
 
 @bp.get("/v1/messages/<message_id>")
 def get_message(message_id: str):
-    return success(message_json(readable_message(message_id)))
+    return conditional.represent(success(message_json(readable_message(message_id))))
 
 
 @bp.delete("/v1/messages/<message_id>")
-def delete_message(message_id: str):
+def delete_message(message_id: str, render=message_json):
+    """Delete if you sent it; ``If-Match`` is checked against the ``render``-ed representation (v1's or v2's)."""
     user = current_user()
     row = load_message(message_id)
     require_member(row["channel_id"], user)
     if row["sender_id"] != user:
         raise Forbidden("Only the sender can delete a message.")
+    conditional.check_preconditions(success(render(row)))
     services().repo.delete_message(message_id)
     return "", 204

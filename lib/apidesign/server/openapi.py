@@ -57,6 +57,7 @@ class Operation:
     body_media: tuple[str, ...] = (JSON,)  # media types the request body may be sent as
     links: tuple[Link, ...] = ()      # operations the success response leads to (OpenAPI links)
     description: str = ""             # what the summary cannot say in one line
+    conditional: str = ""             # "read": ETag + If-None-Match -> 304; "write": If-Match -> 412 (conditional.py)
 
 
 def user(summary: str, tag: str, status: int, returns: str | None, scope: str | None, **kw: Any) -> Operation:
@@ -74,7 +75,14 @@ def links_to(targets: str, **params: str) -> tuple[Link, ...]:
 
 
 CHANNEL_FLOWS = links_to("get_channel replace_channel update_channel send_message list_messages send_batch "
-                         "channel_presence channel_event_stream", channel_id="$response.body#/data/channelId")
+                         "channel_presence channel_event_stream start_export",
+                         channel_id="$response.body#/data/channelId")
+# A read's ETag goes back in If-Match: the write that cannot lose someone else's update (conditional.py).
+CHANNEL_WRITES = links_to("update_channel replace_channel", channel_id="$request.path.channel_id",
+                          **{"If-Match": "$response.header.ETag"})
+MESSAGE_WRITES = links_to("delete_message", message_id="$request.path.message_id",
+                          **{"If-Match": "$response.header.ETag"})
+OPERATION_FLOWS = links_to("get_operation", operation_id="$response.body#/data/operationId")
 MESSAGE_FLOWS = links_to("get_message delete_message", message_id="$response.body#/data/messageId")
 KEY_FLOWS = links_to("rotate_key revoke_key", key_id="$response.body#/data/keyId")
 NEXT_PAGE = links_to("list_messages", channel_id="$request.path.channel_id", cursor="$response.body#/meta/nextCursor")
@@ -82,25 +90,30 @@ NEXT_CHANNELS = links_to("list_user_channels", user_id="$request.path.user_id", 
 
 OPERATIONS: dict[str, Operation] = {
     "channels.create_channel": user("Create a channel", "channels", 201, "Channel", "channels:write",
-                                    body="ChannelInput", errors=(409,), headers=("Location",),
+                                    body="ChannelInput", errors=(409,), headers=("Location", "ETag"),
                                     links=CHANNEL_FLOWS),
-    "channels.get_channel": user("Get a channel you belong to", "channels", 200, "Channel", "channels:read"),
+    "channels.get_channel": user("Get a channel you belong to", "channels", 200, "Channel", "channels:read",
+                                 links=CHANNEL_WRITES, conditional="read"),
     "channels.replace_channel": user("Replace a channel (fields left out fall back to defaults)", "channels", 200,
-                                     "Channel", "channels:write", body="ChannelInput", errors=(409,)),
+                                     "Channel", "channels:write", body="ChannelInput", errors=(409,),
+                                     conditional="write"),
     "channels.update_channel": user("Change some fields of a channel (JSON Merge Patch, RFC 7396)", "channels", 200,
                                     "Channel", "channels:write", body="ChannelPatch", errors=(409,),
+                                    headers=("ETag", "ContentLocation"), conditional="write",
                                     body_media=("application/merge-patch+json", JSON)),
     "channels.list_user_channels": user("List your channels, a page at a time", "channels", 200, "ChannelList",
                                         "channels:read", params=("cursor", "limit"), headers=("Link",),
-                                        links=NEXT_CHANNELS),
+                                        links=NEXT_CHANNELS, conditional="read"),
     "messages.send_message": user("Send a message", "messages", 201, "Message", "messages:write",
                                   body="MessageInput", params=("IdempotencyKey",), errors=(409, 422),
-                                  headers=("Location", "IdempotentReplayed"), links=MESSAGE_FLOWS),
+                                  headers=("Location", "IdempotentReplayed", "ETag"), links=MESSAGE_FLOWS),
     "messages.list_messages": user("Read a channel's history, a page at a time", "messages", 200, "MessagePage",
                                    "messages:read", params=("cursor", "limit", "order", "offset"), headers=("Link",),
-                                   links=NEXT_PAGE),
-    "messages.get_message": user("Get one message", "messages", 200, "Message", "messages:read"),
-    "messages.delete_message": user("Delete a message you sent", "messages", 204, None, "messages:write"),
+                                   links=NEXT_PAGE, conditional="read"),
+    "messages.get_message": user("Get one message", "messages", 200, "Message", "messages:read",
+                                 links=MESSAGE_WRITES, conditional="read"),
+    "messages.delete_message": user("Delete a message you sent", "messages", 204, None, "messages:write",
+                                    conditional="write"),
     "batch.send_batch": user("Send up to 100 messages in one call (207 Multi-Status)", "messages", 207,
                              "BatchResult", "messages:write", body="BatchInput", params=("IdempotencyKey",),
                              errors=(409, 422), headers=("IdempotentReplayed",),
@@ -128,6 +141,15 @@ OPERATIONS: dict[str, Operation] = {
                                                "Message", body="MessageInput", security="key",
                                                headers=("Location",)),
     "oauth.whoami": Operation("Who your credentials say you are", "auth", 200, "Whoami", security="any"),
+    "exports.start_export": user("Export a channel's history (a long-running operation)", "operations", 202,
+                                 "Operation", "messages:read", body="ExportInput", headers=("Location", "RetryAfter"),
+                                 links=OPERATION_FLOWS,
+                                 description="Answers 202 Accepted at once; poll the operation at Location (AIP-151), "
+                                             "or pass callbackUrl to have the finished operation POSTed to you."),
+    "exports.get_operation": user("Poll a long-running operation you started", "operations", 200, "Operation",
+                                  "messages:read", headers=("RetryAfter",), conditional="read",
+                                  description="done is false while it runs (with Retry-After); then it holds "
+                                              "either result or error. Someone else's operation is a 404."),
     "contract.openapi": Operation("This document", "contract", 200, "OpenApiDocument", security="none"),
 }
 
@@ -168,6 +190,7 @@ TAGS = [{"name": "channels", "description": "Channels and their members."},
         {"name": "messages", "description": "Sending and reading messages, one at a time or in batches."},
         {"name": "realtime", "description": "Push: Server-Sent Events and the chat WebSocket."},
         {"name": "api-keys", "description": "Keys for server-to-server integrations, and the webhook they post to."},
+        {"name": "operations", "description": "Long-running work: start it (202 Accepted), then poll or be called back."},
         {"name": "auth", "description": "Who the presented credentials belong to."},
         {"name": "contract", "description": "This OpenAPI document."}]
 
@@ -193,7 +216,7 @@ def operation_object(endpoint: str, op: Operation, path_args: list[str]) -> dict
     if description:
         obj["description"] = description
     params = [{"$ref": f"#/components/parameters/{name}"} for name in sorted(path_args)]
-    params += [{"$ref": f"#/components/parameters/{name}"} for name in op.params]
+    params += [{"$ref": f"#/components/parameters/{name}"} for name in op.params + CONDITIONAL_PARAMS[op.conditional]]
     if params:
         obj["parameters"] = params
     if op.body:
@@ -208,7 +231,8 @@ def responses(op: Operation, has_path_args: bool) -> dict[str, Any]:
     ok: dict[str, Any] = {"description": STATUS_TEXT[op.status]}
     if op.returns:
         ok["content"] = {op.media: {"schema": ref(op.returns)}}
-    headers = {HEADER_NAMES[h]: {"$ref": f"#/components/headers/{h}"} for h in op.headers}
+    shown = op.headers + (("ETag", "CacheControl") if op.conditional == "read" else ())
+    headers = {HEADER_NAMES[h]: {"$ref": f"#/components/headers/{h}"} for h in shown}
     if op.status >= 200:  # after a 101 the connection speaks WebSocket, not HTTP
         headers |= RATE_LIMIT_HEADERS
     if headers:
@@ -216,17 +240,20 @@ def responses(op: Operation, has_path_args: bool) -> dict[str, Any]:
     if op.links:
         ok["links"] = {target: {"operationId": target, "parameters": params} for target, params in op.links}
     statuses = set(op.errors) | {429}  # any route may be rate limited (RATE_LIMIT config)
+    if op.conditional == "write":
+        statuses |= {412}
     if op.security != "none":
         statuses |= {401, 403, 503}
     if has_path_args:
         statuses |= {404}
     if op.body:
         statuses |= {400, 413, 415}
-    if VALIDATED_PARAMS.intersection(op.params):
+    if VALIDATED_PARAMS.intersection(op.params + CONDITIONAL_PARAMS[op.conditional]):
         statuses |= {400}
     statuses |= {500}  # any route may hit a bug; the answer is still the error envelope
     errors = {str(s): {"$ref": f"#/components/responses/{ERROR_RESPONSES[s]}"} for s in sorted(statuses)}
-    return {str(op.status): ok, **errors}
+    not_modified = {"304": NOT_MODIFIED} if op.conditional == "read" else {}
+    return {str(op.status): ok, **not_modified, **errors}
 
 
 def security(op: Operation) -> list[dict[str, list[str]]]:
@@ -239,17 +266,28 @@ def security(op: Operation) -> list[dict[str, list[str]]]:
 
 # Parameters the server checks itself, answering 400 with the parameter named (the WebSocket
 # handshake's headers are checked by Werkzeug's routing instead: a bad handshake is a 426).
-VALIDATED_PARAMS = {"cursor", "limit", "order", "offset", "lastEventId", "LastEventId", "IdempotencyKey"}
+VALIDATED_PARAMS = {"cursor", "limit", "order", "offset", "lastEventId", "LastEventId", "IdempotencyKey",
+                    "IfMatch", "IfNoneMatch"}
+
+# Conditional requests (server/conditional.py): reads take If-None-Match, writes If-Match (and If-None-Match: *).
+CONDITIONAL_PARAMS = {"": (), "read": ("IfNoneMatch",), "write": ("IfMatch", "IfNoneMatch")}
+
+NOT_MODIFIED = {"description": "Not Modified: your copy, named in If-None-Match, is current; no content "
+                               "(RFC 9110 section 15.4.5).",
+                "headers": {"ETag": {"$ref": "#/components/headers/ETag"},
+                            "Cache-Control": {"$ref": "#/components/headers/CacheControl"}}}
 
 STATUS_TEXT = {101: "Switching Protocols: the connection is now a WebSocket", 200: "OK", 201: "Created",
+               202: "Accepted: the work goes on after this answer; follow Location to the operation",
                204: "No Content",
                207: "Multi-Status: at least one item was created; one result per item, in request order"}
 
-HEADER_NAMES = {"Location": "Location", "Link": "Link", "IdempotentReplayed": "Idempotent-Replayed"}
+HEADER_NAMES = {"Location": "Location", "Link": "Link", "IdempotentReplayed": "Idempotent-Replayed", "ETag": "ETag",
+                "CacheControl": "Cache-Control", "ContentLocation": "Content-Location", "RetryAfter": "Retry-After"}
 
 ERROR_RESPONSES = {400: "BadRequest", 401: "Unauthenticated", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
-                   413: "PayloadTooLarge", 415: "UnsupportedMediaType", 422: "Unprocessable", 426: "UpgradeRequired",
-                   429: "RateLimited", 500: "InternalError",
+                   412: "PreconditionFailed", 413: "PayloadTooLarge", 415: "UnsupportedMediaType", 422: "Unprocessable",
+                   426: "UpgradeRequired", 429: "RateLimited", 500: "InternalError",
                    503: "ServiceUnavailable"}
 
 # What each operation does, beyond its summary: the rule a client must know to call it right

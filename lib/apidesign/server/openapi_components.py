@@ -15,6 +15,8 @@ from .auth import API_KEY_HEADER, CHAT_SCOPES
 from .batch import MAX_ITEMS
 from .bodies import MAX_JSON_DEPTH
 from .channels import NAME_PATTERN
+from .conditional import CACHE_CONTROL, ENTITY_TAG_LIST, MAX_TAGS_LENGTH
+from .exports import CALLBACK_HOSTS, EXPORT_MAX, callback_pattern
 from .integrations import KEY_SCOPES
 from .messages import MAX_CONTENT, MESSAGE_TYPES
 from .paging import MAX_OFFSET
@@ -92,8 +94,19 @@ def schemas() -> dict[str, Any]:
     api_key = obj(["keyId", "owner", "scopes", "prefix"], closed=False, keyId=id_of("key_3f2a9c1b7d"), owner=user_id,
                   scopes={"type": "array", "items": {"enum": list(KEY_SCOPES)}, "maxItems": len(KEY_SCOPES)},
                   prefix={"type": "string", "pattern": "^[a-z_]+$", "maxLength": 32, "examples": ["sk_live_"]})
+    export = obj(["channelId", "messageCount", "messages"], closed=False, channelId=channel_id,
+                 messageCount=integer(INT64_MAX),
+                 messages={"type": "array", "items": ref("MessageData"), "maxItems": EXPORT_MAX})
+    operation = obj(["operationId", "done"], closed=False, operationId=id_of("op_5m2k8q1z0c"),
+                    done={"type": "boolean"}, result=export, error=ref("ErrorBody"))
     return {
         "ChannelInput": obj(["name"], name=name, topic=topic, memberIds=member_ids),
+        "ExportInput": obj([], callbackUrl={
+            "type": "string", "maxLength": 2000, "pattern": callback_pattern(CALLBACK_HOSTS),
+            "description": "Where to POST the finished operation; http(s) on CALLBACK_HOSTS only "
+                           "(127.0.0.1 and localhost by default)."}),
+        "OperationData": operation,
+        "Operation": envelope(ref("OperationData")),
         "ChannelPatch": obj([], name=name, topic={**topic, "type": ["string", "null"]}, memberIds=member_ids),
         "MessageInput": obj(["content"], content=content, type=message_type),
         "BatchInput": obj(["messages"], messages={"type": "array", "items": ref("MessageInput"),
@@ -153,6 +166,7 @@ def parameters() -> dict[str, Any]:
         "message_id": path("message_id", "A message ID, e.g. msg_k3j9x0q2m1."),
         "user_id": path("user_id", "A user ID, e.g. usr_alice."),
         "key_id": path("key_id", "An API key's ID (not the secret)."),
+        "operation_id": path("operation_id", "A long-running operation's ID, from the Location of its 202."),
         "cursor": query("cursor", {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": CURSOR_MAX},
                         "Opaque, signed position from meta.nextCursor or "
                                                       "meta.prevCursor; a tampered cursor is a 400 INVALID_CURSOR."),
@@ -173,6 +187,14 @@ def parameters() -> dict[str, Any]:
         "SecWebSocketKey": header("Sec-WebSocket-Key", {"type": "string", "pattern": "^[A-Za-z0-9+/]{22}==$",
                                                                      "maxLength": 24},
                                   "16 random bytes in base64; the 101 answers with their SHA-1 in Sec-WebSocket-Accept."),
+        "IfMatch": {"name": "If-Match", "in": "header", "required": False,
+                    "description": "RFC 9110 section 13.1.1: write only if the current ETag is one of these (strong "
+                                   "comparison; * matches any); otherwise 412. Required on /v2 writes (428 without).",
+                    "schema": {"type": "string", "pattern": ENTITY_TAG_LIST, "maxLength": MAX_TAGS_LENGTH}},
+        "IfNoneMatch": {"name": "If-None-Match", "in": "header", "required": False,
+                        "description": "RFC 9110 section 13.1.2: on a read, 304 Not Modified if the current ETag is "
+                                       "one of these; on a write, * means only if absent (else 412).",
+                        "schema": {"type": "string", "pattern": ENTITY_TAG_LIST, "maxLength": MAX_TAGS_LENGTH}},
         "IdempotencyKey": {"name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
                            "description": "draft-ietf-httpapi-idempotency-key-header: a retry with the same key "
                                           "and body replays the first answer instead of doing the work twice.",
@@ -190,6 +212,15 @@ def headers() -> dict[str, Any]:
         "IdempotentReplayed": {"description": f"`{REPLAYED}: true` when this answer is a replay.",
                                "schema": {"type": "string", "enum": ["true"]}},
         "Upgrade": {"description": "The protocol to switch to.", "schema": {"const": "websocket"}},
+        "ETag": {"description": "Strong entity tag of the representation (RFC 9110 section 8.8.3); send it back "
+                                "in If-Match to write, in If-None-Match to revalidate.", "required": True,
+                 "schema": {"type": "string", "pattern": '^"[\\x21\\x23-\\x7e]*"$', "maxLength": 130}},
+        "CacheControl": {"description": f"`{CACHE_CONTROL}`: per-user, so no shared cache keeps it; a client "
+                                        "revalidates before reuse (RFC 9111 section 5.2.2).",
+                         "required": True, "schema": {"const": CACHE_CONTROL}},
+        "ContentLocation": {"description": "The content is this resource's current representation (RFC 9110 "
+                                           "section 8.7), so the ETag describes it.",
+                            "schema": {"type": "string", "pattern": "^/v[0-9]+/", "maxLength": 300}},
         "RetryAfter": {"description": "Whole seconds to wait before retrying (RFC 9110 section 10.2.3).",
                        "schema": {"type": "string", "pattern": "^[0-9]+$", "maxLength": 10}},
         "WWWAuthenticate": {"description": "The Bearer challenge (RFC 6750 section 3).",
@@ -232,6 +263,8 @@ def error_responses() -> dict[str, Any]:
         "Unprocessable": error("This Idempotency-Key was already used with a different body."),
         "UpgradeRequired": error("Not a WebSocket handshake: this endpoint speaks WebSocket only (RFC 9110 "
                                  "section 15.5.22).", "Upgrade"),
+        "PreconditionFailed": error("If-Match names no current ETag (someone changed the resource since you read "
+                                    "it), or If-None-Match names the current one on a write: PRECONDITION_FAILED."),
         "RateLimited": error("Over the rate limit; see RateLimit and RateLimit-Policy.", "Retry-After"),
         "ServiceUnavailable": error("A dependency is down (presence, or the shared store that holds idempotency "
                                     "records, tokens and API keys).", "Retry-After"),

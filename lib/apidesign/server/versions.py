@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..envelope import success
 from ..errors import ApiError, InvalidInput, field_issue
-from . import channels, messages
+from . import channels, conditional, messages
 from .auth import current_user
 from .db import iso8601
 from .paging import fetch_page, page_links
@@ -58,12 +58,12 @@ def render_v2(rows) -> list[dict]:
 def list_messages_v2(channel_id: str):
     channels.require_member(channel_id, current_user())
     page, meta = fetch_page(channel_id)
-    return success(render_v2(page.rows), meta), 200, page_links(page)
+    return conditional.represent(success(render_v2(page.rows), meta), headers=page_links(page))
 
 
 @bp.get("/v2/messages/<message_id>")
 def get_message_v2(message_id: str):
-    return success(render_v2([messages.readable_message(message_id)])[0])
+    return conditional.represent(success(render_v2([messages.readable_message(message_id)])[0]))
 
 
 @bp.post("/v2/channels/<channel_id>/messages")
@@ -73,12 +73,13 @@ def send_message_v2(channel_id: str):
     if response.status_code != 201:
         return response
     row = messages.load_message(response.get_json()["data"]["messageId"])
-    return success(render_v2([row])[0]), 201, {"Location": f"/v2/messages/{row['id']}"}
+    body = success(render_v2([row])[0])
+    return body, 201, {"Location": f"/v2/messages/{row['id']}", **conditional.etag_header(body)}
 
 
 @bp.delete("/v2/messages/<message_id>")
 def delete_message_v2(message_id: str):
-    return messages.delete_message(message_id)
+    return messages.delete_message(message_id, render=lambda row: render_v2([row])[0])
 
 
 def unchanged_in_v2(view):

@@ -1,0 +1,85 @@
+"""Conditional requests (RFC 9110 section 13): ETags on representations, 304 for reads, 412 and 428 for writes.
+
+- Every channel and message representation carries a strong ``ETag`` (section 8.8.3): a hash
+  of its JSON, so two responses share a tag exactly when their content is byte-for-byte equal.
+- A read with ``If-None-Match`` naming the current tag gets ``304 Not Modified``: no body, the
+  tag repeated (section 15.4.5). A client that polls pays a few header bytes instead of the body.
+- A write with ``If-Match`` goes ahead only if the tag is still current, by *strong* comparison
+  (section 13.1.1); a stale tag gets ``412 Precondition Failed`` and nothing changes. That turns
+  the lost update (two writers, the second silently wiping the first) into a refusal.
+- On ``/v2`` a write without ``If-Match`` gets ``428 Precondition Required`` (RFC 6585 section 3).
+  ``/v1`` stays lenient: its clients were written before ETags existed, and rejecting their
+  unconditional writes would break them, which an additive change must never do.
+
+Preconditions are evaluated after authentication and access checks, as section 13.2.1 asks:
+a stranger learns nothing from a 304 or a 412, because they get their 403/404 first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Mapping
+
+from flask import Response, make_response, request
+from werkzeug.datastructures import ETags
+from werkzeug.http import generate_etag, parse_etags, quote_etag
+
+from ..errors import InvalidInput, PreconditionFailed, PreconditionRequired, field_issue
+
+# A per-user representation: no shared cache may keep it ("private"), and a client's own cache
+# must ask before reusing it ("no-cache"), because a channel changes whenever anyone writes.
+# RFC 9111 section 5.2.2.4 (no-cache) and 5.2.2.7 (private).
+CACHE_CONTROL = "private, no-cache"
+REQUIRED_ON = ("/v2/",)  # path prefixes whose writes must be conditional (428 without If-Match)
+# RFC 9110 section 13.1.1: "*" alone, or a comma-separated list of entity-tags, each [W/]"<etagc...>"
+ENTITY_TAG = r'(W/)?"[\x21\x23-\x7e]*"'
+ENTITY_TAG_LIST = rf"^(\*|({ENTITY_TAG}([ \t]*,[ \t]*{ENTITY_TAG})*)?)$"
+MAX_TAGS_LENGTH = 2000  # characters of If-Match / If-None-Match: room for dozens of tags
+
+
+def entity_tag(body: Any) -> str:
+    """The strong entity tag of a JSON body, unquoted: a hash of its canonical bytes."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return generate_etag(canonical.encode("utf-8"))
+
+
+def represent(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    """The answer to a read: the body with its ``ETag`` and ``Cache-Control``, or a 304 if the client has it."""
+    tag = entity_tag(body)
+    if request.method in ("GET", "HEAD") and tags_in("If-None-Match").contains_weak(tag):
+        response = Response(status=304, headers=dict(headers or {}))  # Werkzeug drops the entity headers
+    else:
+        response = make_response(body, status, dict(headers or {}))
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def check_preconditions(current_body: Any) -> None:
+    """Let a write proceed only if its preconditions hold for ``current_body``; else 412 (or 428 on /v2)."""
+    tag = entity_tag(current_body)
+    if "If-Match" in request.headers:
+        if not tags_in("If-Match").contains(tag):  # strong comparison: W/"..." never matches; "*" matches any
+            raise PreconditionFailed(f"If-Match does not name the current ETag of {request.path}: someone "
+                                     "changed it since you read it. GET it again, reapply your change, retry.")
+    elif request.path.startswith(REQUIRED_ON):
+        raise PreconditionRequired(f"{request.method} on {request.path} must be conditional: send If-Match with "
+                                   "the ETag from your last GET, so you cannot overwrite a change you never saw.")
+    if tags_in("If-None-Match").contains_weak(tag):
+        # On a write, If-None-Match: * means "only if it does not exist yet" (section 13.1.2)
+        raise PreconditionFailed(f"If-None-Match names the current representation of {request.path}.")
+
+
+def tags_in(header: str) -> ETags:
+    """The entity tags a request header names (none if it is absent); 400 if it breaks RFC 9110's grammar."""
+    value = request.headers.get(header, "")
+    if len(value) > MAX_TAGS_LENGTH or not re.fullmatch(ENTITY_TAG_LIST, value):
+        raise InvalidInput(f"{header} must be * or a list of quoted entity tags, e.g. \"abc\", W/\"def\".",
+                           details=[field_issue(header, "malformed_entity_tag")])
+    return parse_etags(value)
+
+
+def etag_header(body: Any) -> dict[str, str]:
+    """``{"ETag": '"<tag>"'}`` for a response that carries ``body`` without being a read (a 201, a PATCH)."""
+    return {"ETag": quote_etag(entity_tag(body))}

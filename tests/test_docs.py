@@ -1,0 +1,32 @@
+"""The course's times agree everywhere: each notebook's first cell, the README's table and the instructor guide."""
+
+import re
+
+import nbformat
+
+from apidesign.paths import NOTEBOOKS, ROOT
+
+
+def notebook_minutes() -> dict[str, int]:
+    """{"03": 45, ...} from each notebook's "Running time: about N minutes"."""
+    found = {}
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells[:3])
+        match = re.search(r"Running time:\**\s*about (\d+) minutes", text)
+        assert match, f"{path.name} does not say how long it takes"
+        found[path.name[:2]] = int(match.group(1))
+    return found
+
+
+def table_minutes(text: str, pattern: str) -> dict[str, int]:
+    return {m.group(1): int(m.group(2)) for m in re.finditer(pattern, text)}
+
+
+def test_the_readme_gives_each_notebook_the_time_the_notebook_gives_itself():
+    readme = table_minutes((ROOT / "README.md").read_text(), r"\| `(\d\d)-[\w-]+` \|.*?\| (\d+) min \|")
+    assert readme == notebook_minutes()
+
+
+def test_the_instructor_guide_plans_the_same_times():
+    guide = table_minutes((ROOT / "docs" / "instructor-guide.md").read_text(), r"\| (\d\d) [^|]+\| (\d+) \|")
+    assert guide == notebook_minutes()

@@ -1,0 +1,216 @@
+"""Long-running operations: the runner on a fake clock (operations.py), the routes over HTTP (server/exports.py)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+from flask import Flask, request
+
+from apidesign.clock import FakeClock
+from apidesign.operations import OperationFailed, OperationRunner
+from apidesign.server import create_app, credentials, serve
+
+ALICE, BOB, CAROL = "usr_alice", "usr_bob", "usr_carol"
+
+
+# --- the runner, with no HTTP in sight
+
+def test_an_operation_is_not_done_until_its_duration_has_passed_on_the_clock():
+    clock, calls = FakeClock(0), []
+    runner = OperationRunner(clock, lambda op: calls.append(op.target) or {"ok": True}, duration=5)
+    runner.submit("op_1", ALICE, "ch_1")
+    clock.advance(4.9)
+    assert runner.step() == [] and not runner.get("op_1").done and calls == []
+    clock.advance(0.1)
+    [done] = runner.step()
+    assert done.done and done.result == {"ok": True} and calls == ["ch_1"]
+    assert runner.step() == [] and calls == ["ch_1"]  # the work runs once
+
+
+def test_failed_work_ends_the_operation_with_an_error_not_a_result():
+    def work(op):
+        raise OperationFailed("FORBIDDEN", "no longer a member")
+    clock = FakeClock(0)
+    runner = OperationRunner(clock, work, duration=1)
+    runner.submit("op_1", ALICE, "ch_1")
+    clock.advance(1)
+    runner.step()
+    body = runner.get("op_1").json()
+    assert body == {"operationId": "op_1", "done": True,
+                    "error": {"code": "FORBIDDEN", "message": "no longer a member", "details": []}}
+
+
+def test_the_callback_is_delivered_once_when_the_operation_finishes():
+    clock, delivered = FakeClock(0), []
+    runner = OperationRunner(clock, lambda op: {}, duration=2, deliver=lambda url, body: delivered.append((url, body)))
+    runner.submit("op_1", ALICE, "ch_1", callback_url="http://127.0.0.1:9/done")
+    runner.submit("op_2", ALICE, "ch_1")  # no callback: nothing delivered for it
+    clock.advance(2)
+    runner.step()
+    runner.step()
+    assert delivered == [("http://127.0.0.1:9/done", {"data": {"operationId": "op_1", "done": True, "result": {}}})]
+
+
+def test_a_running_operations_json_has_neither_result_nor_error():
+    runner = OperationRunner(FakeClock(0), lambda op: {}, duration=1)
+    assert runner.submit("op_1", ALICE, "ch_1").json() == {"operationId": "op_1", "done": False}
+
+
+def test_the_background_thread_finishes_operations_without_anyone_polling():
+    clock, delivered = FakeClock(0), []
+    runner = OperationRunner(clock, lambda op: {}, duration=1, deliver=lambda url, body: delivered.append(url))
+    runner.submit("op_1", ALICE, "ch_1", callback_url="http://127.0.0.1:9/")
+    clock.advance(1)
+    runner.start(interval=0.005)
+    try:
+        for _ in range(400):
+            if delivered:
+                break
+            time.sleep(0.005)
+    finally:
+        runner.stop()
+    assert delivered == ["http://127.0.0.1:9/"]
+
+
+# --- the HTTP surface
+
+@pytest.fixture
+def channel(client, as_user, clock):
+    """A channel of Alice's with Bob in it and two messages."""
+    r = client.post("/v1/channels", json={"name": "general", "memberIds": [BOB]}, headers=as_user(ALICE))
+    url = r.headers["Location"]
+    for text in ("one", "two"):
+        clock.advance(1)
+        client.post(f"{url}/messages", json={"content": text}, headers=as_user(ALICE))
+    return url
+
+
+def start(client, headers, channel_url, body=None):
+    return client.post(f"{channel_url}/exports", json={} if body is None else body, headers=headers)
+
+
+def test_an_export_is_accepted_with_202_and_a_location_to_poll(client, as_user, channel):
+    r = start(client, as_user(ALICE), channel)
+    assert r.status_code == 202 and r.headers["Retry-After"] == "1"
+    op = r.get_json()["data"]
+    assert op == {"operationId": op["operationId"], "done": False} and op["operationId"].startswith("op_")
+    assert r.headers["Location"] == f"/v1/operations/{op['operationId']}"
+
+
+def test_polling_says_not_done_with_retry_after_then_done_with_the_history(client, as_user, channel, clock):
+    location = start(client, as_user(ALICE), channel).headers["Location"]
+    running = client.get(location, headers=as_user(ALICE))
+    assert running.status_code == 200 and running.get_json()["data"]["done"] is False
+    assert running.headers["Retry-After"] == "1"
+    clock.advance(2)  # EXPORT_DURATION
+    finished = client.get(location, headers=as_user(ALICE))
+    data = finished.get_json()["data"]
+    assert data["done"] is True and "error" not in data and "Retry-After" not in finished.headers
+    assert data["result"]["messageCount"] == 2
+    assert [m["content"] for m in data["result"]["messages"]] == ["one", "two"]
+
+
+def test_an_operation_is_polled_with_if_none_match_for_304s_while_it_runs(client, as_user, channel, clock):
+    location = start(client, as_user(ALICE), channel).headers["Location"]
+    tag = client.get(location, headers=as_user(ALICE)).headers["ETag"]
+    waiting = client.get(location, headers={**as_user(ALICE), "If-None-Match": tag})
+    assert waiting.status_code == 304 and waiting.headers["Retry-After"] == "1"
+    clock.advance(2)
+    assert client.get(location, headers={**as_user(ALICE), "If-None-Match": tag}).status_code == 200
+
+
+def test_only_the_creator_may_read_an_operation_and_others_get_the_same_404_as_for_none(client, as_user, channel):
+    location = start(client, as_user(ALICE), channel).headers["Location"]
+    theirs = client.get(location, headers=as_user(BOB))  # a member of the channel, but not the creator
+    missing = client.get("/v1/operations/op_nothing", headers=as_user(BOB))
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.get_json()["error"]["code"] == "NOT_FOUND"
+    assert client.get(location).status_code == 401
+
+
+def test_only_members_may_export_a_channel(client, as_user, channel):
+    assert start(client, as_user(CAROL), channel).status_code == 403
+    assert start(client, as_user(ALICE), "/v1/channels/ch_missing").status_code == 404
+    assert start(client, as_user(BOB), channel).status_code == 202
+
+
+def test_an_export_needs_the_messages_read_scope(client, app, channel):
+    no_read = dict(credentials(app, ALICE, scopes=["channels:read", "channels:write", "messages:write"]))
+    r = start(client, no_read, channel)
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "INSUFFICIENT_SCOPE"
+
+
+def test_a_member_who_leaves_before_the_export_finishes_gets_an_error_not_the_history(client, as_user, channel, clock):
+    location = start(client, as_user(BOB), channel).headers["Location"]
+    client.patch(channel, json={"memberIds": []}, headers=as_user(ALICE))  # Alice removes Bob
+    clock.advance(2)
+    data = client.get(location, headers=as_user(BOB)).get_json()["data"]
+    assert data["done"] is True and "result" not in data and data["error"]["code"] == "FORBIDDEN"
+
+
+@pytest.mark.parametrize("body, issue", [({"callbackUrl": "http://10.0.0.5/hook"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "file:///etc/passwd"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://127.0.0.1:0/"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://[::1/"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://alice@127.0.0.1/"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://127.0.0.1.evil.test/"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://127.0.0.1/a b"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://127.0.0.1/\n"}, "callback_not_allowed"),
+                                         ({"callbackUrl": 7}, "must_be_string"),
+                                         ({"colour": "red"}, "unknown_field")])
+def test_a_callback_may_only_go_to_an_allowed_host_and_bad_bodies_are_400s(client, as_user, channel, body, issue):
+    r = start(client, as_user(ALICE), channel, body)
+    assert r.status_code == 400 and r.get_json()["error"]["details"][0]["issue"] == issue
+
+
+def test_the_finished_operation_is_posted_to_the_callback_url(clock):
+    delivered = []
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "EXPORT_DURATION": 3})
+    app.extensions["apidesign"].extras["operations"].deliver = lambda url, body: delivered.append((url, body))
+    client, alice = app.test_client(), dict(credentials(app, ALICE))
+    url = client.post("/v1/channels", json={"name": "general"}, headers=alice).headers["Location"]
+    op = start(client, alice, url, {"callbackUrl": "http://127.0.0.1:8400/exports-done"}).get_json()["data"]
+    clock.advance(3)
+    app.extensions["apidesign"].extras["operations"].step()  # the worker's tick
+    [(to, body)] = delivered
+    assert to == "http://127.0.0.1:8400/exports-done"
+    assert body["data"]["operationId"] == op["operationId"] and body["data"]["done"] is True
+
+
+def test_a_live_server_with_the_thread_worker_posts_the_finished_operation_to_a_receiver():
+    """Real HTTP both ways: the export finishes on the system clock and the callback reaches a receiver on 127.0.0.1."""
+    heard, arrived = [], threading.Event()
+    receiver = Flask("receiver")
+
+    @receiver.post("/done")
+    def done():
+        heard.append(request.get_json())
+        arrived.set()
+        return "", 204
+
+    app = create_app({"EXPORT_DURATION": 0.1, "OPERATIONS_WORKER": "thread"})
+    try:
+        with serve(receiver) as inbox, serve(app) as live:
+            alice = dict(credentials(app, ALICE))
+            url = requests.post(live.url + "/v1/channels", json={"name": "live"}, headers=alice).headers["Location"]
+            r = requests.post(f"{live.url}{url}/exports", json={"callbackUrl": f"{inbox.url}/done"}, headers=alice)
+            assert r.status_code == 202
+            assert arrived.wait(10), "no callback within 10 s"
+    finally:
+        app.extensions["apidesign"].extras["operations"].stop()
+    assert heard[0]["data"]["operationId"] == r.json()["data"]["operationId"]
+    assert heard[0]["data"]["done"] is True and heard[0]["data"]["result"]["messageCount"] == 0
+
+
+def test_the_contract_publishes_the_callback_rule_the_server_applies(client, as_user, channel):
+    from jsonschema import Draft202012Validator
+    doc = client.get("/v1/openapi.json").get_json()
+    schema = doc["components"]["schemas"]["ExportInput"]
+    for url in ("http://127.0.0.1:8400/done", "https://localhost/x?y=1", "http://localhost", "http://LOCALHOST/",
+                "http://127.0.0.1:0/", "http://10.0.0.5/", "http://127.0.0.1/\n", "ftp://127.0.0.1/"):
+        documented = Draft202012Validator(schema).is_valid({"callbackUrl": url})
+        accepted = start(client, as_user(ALICE), channel, {"callbackUrl": url}).status_code == 202
+        assert documented == accepted, url
