@@ -339,3 +339,13 @@ def test_over_real_http_the_query_runs_on_a_worker_thread_and_partial_success_is
                                 headers=headers, timeout=10)
     assert ok.status_code == 200 and len(ok.json()["data"]["me"]["channels"]["nodes"]) == 5
     assert partial.status_code == 294 and partial.headers["Content-Type"].startswith(GRAPHQL_RESPONSE)
+
+
+@pytest.mark.parametrize("module", ["apidesign.graphql_api.schema", "apidesign.graphql_api.fetchers",
+                                    "apidesign.graphql_api.nplus1", "apidesign.server.graphql_http", "apidesign.server"])
+def test_any_module_can_be_imported_first(module):
+    """The schema reads server.db and the server serves the schema: no import order may break that cycle."""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
