@@ -236,6 +236,7 @@ def test_a_body_over_the_apps_limit_is_413_in_the_envelope(world):
     ("", 400, "GRAPHQL_PARSE_FAILED"),
     ("{ nope }", 422, "GRAPHQL_VALIDATION_FAILED"),
     ("mutation { me { id } }", 422, "GRAPHQL_VALIDATION_FAILED"),
+    ("query A { me { id } } query B { me { name } }", 422, "GRAPHQL_VALIDATION_FAILED"),
     ("query($n: Int!) { me { channels(first: $n) { nodes { id } } } }", 422, "GRAPHQL_VALIDATION_FAILED"),
 ])
 def test_request_errors_are_4xx_graphql_responses_without_data(world, query, status, code):
@@ -273,6 +274,15 @@ def test_partial_success_is_294_for_graphql_response_json_and_200_for_legacy_cli
     r = ask(world, query, Accept=GRAPHQL_RESPONSE)
     assert r.status_code == 294 and r.get_json()["data"] == {"me": {"id": ALICE}, "channel": None}
     assert ask(world, query, Accept="application/json").status_code == 200
+
+
+def test_operation_name_picks_one_of_several_operations(world):
+    r = world.test_client().post("/graphql", headers=credentials(world, ALICE), json={
+        "query": "query A { me { id } } query B { me { name } }", "operationName": "B"})
+    assert r.get_json() == {"data": {"me": {"name": "Alice"}}}
+    r = world.test_client().post("/graphql", headers=credentials(world, ALICE), json={
+        "query": "query A { me { id } }", "operationName": "C"})
+    assert r.status_code == 422 and "data" not in r.get_json()
 
 
 def test_an_accept_it_cannot_satisfy_is_406_and_get_is_405(world):
@@ -342,7 +352,8 @@ def test_over_real_http_the_query_runs_on_a_worker_thread_and_partial_success_is
 
 
 @pytest.mark.parametrize("module", ["apidesign.graphql_api.schema", "apidesign.graphql_api.fetchers",
-                                    "apidesign.graphql_api.nplus1", "apidesign.server.graphql_http", "apidesign.server"])
+                                    "apidesign.graphql_api.nplus1", "apidesign.server.graphql_http",
+                                    "apidesign.server"])
 def test_any_module_can_be_imported_first(module):
     """The schema reads server.db and the server serves the schema: no import order may break that cycle."""
     import subprocess

@@ -20,7 +20,7 @@ from typing import Any
 from graphql import (FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, GraphQLList, GraphQLNonNull,
                      InlineFragmentNode, IntValueNode, OperationDefinitionNode, SelectionSetNode, ValidationRule,
                      get_named_type, parse)
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -97,6 +97,23 @@ class CostLimit(ValidationRule):
                 node, extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": MAX_COST}))
 
 
+class OneOperation(SchemaExtension):
+    """Several operations and no ``operationName`` is a request error (GraphQL spec, GetOperation()).
+
+    strawberry runs the first one (its ``operation_name`` falls back to the first operation's name, so the
+    name the client sent is read from where strawberry keeps it); errors set before validation stop the request.
+    """
+
+    def on_validate(self):
+        context = self.execution_context
+        operations = [d for d in context.graphql_document.definitions if isinstance(d, OperationDefinitionNode)]
+        if context._provided_operation_name is None and len(operations) > 1:
+            context.pre_execution_errors = [GraphQLError(
+                "The document holds several operations: name the one to run in 'operationName'.",
+                extensions={"code": "GRAPHQL_VALIDATION_FAILED"})]
+        yield
+
+
 # Factories, so each request gets fresh extension objects (strawberry's advice since instances are shared).
 LIMITS = [lambda: QueryDepthLimiter(max_depth=MAX_DEPTH), lambda: AddValidationRules([CostLimit]),
-          lambda: MaxTokensLimiter(MAX_TOKENS)]
+          lambda: MaxTokensLimiter(MAX_TOKENS), OneOperation]
