@@ -216,6 +216,13 @@ def test_aliases_cannot_dodge_the_cost_and_fragments_are_counted(world):
     assert ask(world, fragment).get_json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
 
 
+def test_a_negative_page_cannot_offset_a_huge_one_in_the_cost(world):
+    huge = "a: me { channels(first: 100) { nodes { messages(first: 100) { nodes { id } } } } }"
+    negative = "b: me { channels(first: -1000000) { nodes { messages(first: 100) { nodes { id } } } } }"
+    r = ask(world, "{ %s %s }" % (huge, negative))
+    assert r.status_code == 422 and r.get_json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
 def test_a_huge_document_stops_at_the_token_limit_and_deep_brackets_before_the_parser(world):
     r = ask(world, "{ " + "me { id } " * MAX_TOKENS + "}")
     assert r.status_code == 400 and r.get_json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"

@@ -74,10 +74,12 @@ def is_list(type_: Any) -> bool:
 
 
 def page_size(node: FieldNode) -> int | None:
-    """The field's ``first`` argument: its value if written in the query, MAX_LIMIT if a variable, else None."""
+    """The field's ``first`` argument: its value if written in the query (kept in 1..MAX_LIMIT, so a negative
+    page cannot offset a huge one), MAX_LIMIT if a variable, else None."""
     for argument in node.arguments or ():
         if argument.name.value == "first":
-            return int(argument.value.value) if isinstance(argument.value, IntValueNode) else MAX_LIMIT
+            written = int(argument.value.value) if isinstance(argument.value, IntValueNode) else MAX_LIMIT
+            return max(1, min(written, MAX_LIMIT))
     return None
 
 
