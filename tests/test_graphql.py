@@ -317,6 +317,19 @@ def test_an_unexpected_resolver_failure_is_masked_not_a_500(world, monkeypatch):
     assert error["extensions"]["code"] == "INTERNAL" and "disk" not in error["message"]
 
 
+def test_a_query_running_past_the_timeout_is_a_503_not_a_500(world, monkeypatch):
+    import asyncio
+
+    from apidesign.graphql_api import fetchers
+    from apidesign.server import graphql_http
+    async def slow(self, ids):
+        await asyncio.sleep(2)
+    monkeypatch.setattr(fetchers.BatchedFetch, "load_users", slow)
+    monkeypatch.setattr(graphql_http, "EXECUTION_TIMEOUT", 0.05)
+    r = ask(world, "{ me { channels(first: 1) { nodes { messages(first: 1) { nodes { sender { name } } } } } } }")
+    assert r.status_code == 503 and r.get_json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+
+
 graphql_text = st.one_of(st.text(max_size=60), st.text(alphabet="{}()[]:$@!.,\"# \n\\meidnamchlsfrt0123456789",
                                                        max_size=200))
 

@@ -8,6 +8,7 @@ Status codes follow GraphQL over HTTP (Stage 2 draft, graphql/graphql-over-http
   parses it, with the same limits as every endpoint), 422 (not ``{"query": "<string>", ...}``);
 * a document that does not parse -> 400, one that fails validation (depth, cost included) or
   whose operation or variables cannot be used -> 422, body ``{"errors": [...]}`` and no ``data``;
+* too slow -> 503 in the envelope, after EXECUTION_TIMEOUT;
 * executed -> 200 with ``data`` (and ``errors`` for refused fields; 294 "partial success" when the
   client asked for ``application/graphql-response+json``, which is the only type that spec pairs it with).
 
@@ -24,7 +25,7 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.exceptions import MissingQueryError, StrawberryGraphQLError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
-from ..errors import ApiError, Forbidden, Unprocessable, UnsupportedMediaType
+from ..errors import ApiError, Forbidden, ServiceUnavailable, Unprocessable, UnsupportedMediaType
 from ..graphql_api.limits import TOO_DEEP
 from ..graphql_api.schema import SCHEMA, context_for
 from ..protocols.loops import run
@@ -38,6 +39,7 @@ bp = Blueprint("graphql", __name__)
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 PARAMETERS = {"query": str, "operationName": str, "variables": dict, "extensions": dict}
+EXECUTION_TIMEOUT = 10.0  # seconds one request may run (the spec's Security section: "execution timeouts")
 
 
 class NotAcceptable(ApiError):
@@ -100,7 +102,10 @@ def execute(params: dict[str, Any], context: Any) -> tuple[dict, int]:
         return request_error(f"The document nests brackets more than {MAX_JSON_DEPTH} deep.", "GRAPHQL_PARSE_FAILED")
     try:
         result = run(lambda: SCHEMA.execute(query, variable_values=params.get("variables"), context_value=context,
-                                            operation_name=params.get("operationName")))
+                                            operation_name=params.get("operationName")), timeout=EXECUTION_TIMEOUT)
+    except TimeoutError:
+        raise ServiceUnavailable(f"The query ran longer than {EXECUTION_TIMEOUT:g} s; ask for less.",
+                                 headers={"Retry-After": "1"}) from None
     except MissingQueryError:
         return request_error("The document is empty.", "GRAPHQL_PARSE_FAILED")
     except (CannotGetOperationTypeError, InvalidOperationTypeError) as exc:
