@@ -3,8 +3,8 @@
     GET  /oauth/authorize   the consent screen, as JSON (the user is signed in: Bearer)
     POST /oauth/authorize   approve or deny -> 302 to the client's redirect_uri with ?code= or ?error=
     POST /oauth/token       code + code_verifier, or a refresh token -> access JWT + new refresh token
-    POST /oauth/revoke      revoke an access token (jti denylist), or a refresh token's family and
-                            every access token of that grant (RFC 7009 section 2.1)
+    POST /oauth/revoke      the client (``client_id``) revokes one of its own access tokens (jti denylist), or a
+                            refresh token's family and every access token of that grant (RFC 7009 section 2.1)
     GET  /.well-known/jwks.json   the public signing key with its ``kid``, for asymmetric algorithms (RFC 7517)
 
 The token endpoints answer errors in RFC 6749's own shape (``{"error", "error_description"}``)
@@ -30,7 +30,8 @@ from ..apikeys import ApiKeyRing
 from ..envelope import error, success
 from ..errors import InvalidInput
 from ..oauth import (AccessTokens, AuthorizationCodes, InvalidClient, InvalidGrant, InvalidRequest, InvalidScope,
-                     OAuthError, RefreshTokenReused, RefreshTokens, UnsupportedGrantType, pkce_matches)
+                     OAuthError, RefreshTokenReused, RefreshTokens, UnsupportedGrantType, pkce_matches,
+                     redirect_uri_registered)
 from ..revocation import Denylist
 from ..store import StoreUnavailable
 from .auth import current_principal, current_user
@@ -99,8 +100,9 @@ def authorization_request() -> dict:
     args = request.values
     client_id, redirect_uri = args.get("client_id", ""), args.get("redirect_uri", "")
     client = state().clients.get(client_id)
-    if client is None or redirect_uri not in client["redirect_uris"]:
-        # RFC 6749 section 4.1.2.1: never redirect to an unverified URI (open redirector)
+    if client is None or not redirect_uri_registered(redirect_uri, client["redirect_uris"]):
+        # RFC 6749 section 4.1.2.1: never redirect to an unverified URI (open redirector); a loopback
+        # URI may name any port, the one the native app just opened (RFC 8252 section 7.3)
         raise InvalidInput("Unknown client_id or unregistered redirect_uri.", code="INVALID_CLIENT")
     return {"client_id": client_id, "redirect_uri": redirect_uri, "state": args.get("state", ""),
             "scope": args.get("scope", ""), "response_type": args.get("response_type", ""),
@@ -174,9 +176,7 @@ def form(name: str, required: bool = True) -> str:
 def token():
     try:
         grant_type = form("grant_type")
-        client_id = form("client_id")
-        if client_id not in state().clients:
-            raise InvalidClient("Unknown client_id.")
+        client_id = identified_client()
         if grant_type == "authorization_code":
             grant, refresh = redeem_code(client_id), None
         elif grant_type == "refresh_token":
@@ -187,6 +187,14 @@ def token():
         status = 401 if isinstance(exc, InvalidClient) else 400
         return {"error": exc.error, "error_description": exc.description}, status, NO_STORE
     return token_response(grant, refresh), 200, NO_STORE
+
+
+def identified_client() -> str:
+    """The ``client_id`` a public client sends to identify itself (RFC 6749 sections 2.3 and 3.2.1)."""
+    client_id = request.form.get("client_id", "")
+    if client_id not in state().clients:
+        raise InvalidClient("Unknown or missing client_id.")
+    return client_id
 
 
 def redeem_code(client_id: str) -> dict:
@@ -203,13 +211,14 @@ def redeem_code(client_id: str) -> dict:
 def refresh_grant(client_id: str) -> tuple[dict, str]:
     """Rotate the presented refresh token; a retired one revokes its whole family and the family's access tokens."""
     presented = form("refresh_token")
+    # RFC 6749 section 6: was it issued to this client? Asked before rotating, so another client can not burn it
+    if state().refresh_tokens.client_of(presented) != client_id:
+        raise InvalidGrant("The refresh token is invalid, expired, or was issued to another client.")
     try:
         new_token, grant = state().refresh_tokens.rotate(presented)
     except RefreshTokenReused:
         state().access_tokens.revoke_grant(state().refresh_tokens.family_of(presented))
         raise
-    if grant["client_id"] != client_id:
-        raise InvalidGrant("The refresh token belongs to another client.")
     return grant, new_token
 
 
@@ -227,22 +236,42 @@ def token_response(grant: dict, refresh: str | None) -> dict:
 
 @bp.post("/oauth/revoke")
 def revoke():
-    """RFC 7009: revoke an access token, or a refresh token and with it every access token of its grant
-    (section 2.1); always 200, even for unknown tokens."""
-    value = request.form.get("token", "")
+    """RFC 7009 section 2.1: identify the client, check the token was issued to it, then revoke an access token,
+    or a refresh token and with it every access token of its grant. Errors (section 2.2.1) use RFC 6749's
+    shape: 401 ``invalid_client``, 400 for another client's token, 503 with Retry-After when the store is down
+    (``store_unreachable``); ``unsupported_token_type`` never, since both kinds are revocable here."""
+    try:
+        client_id, value = identified_client(), request.form.get("token", "")
+        owner = token_client(value)
+        if owner is not None and owner != client_id:
+            raise InvalidGrant("The token was issued to another client.")
+    except OAuthError as exc:
+        status = 401 if isinstance(exc, InvalidClient) else 400
+        return {"error": exc.error, "error_description": exc.description}, status, NO_STORE
+    if owner is not None:
+        revoke_token(value)
+    return "", 200, NO_STORE  # section 2.2: also for an invalid token, and the answer must not leak which
+
+
+def token_client(value: str) -> str | None:
+    """The client a refresh or access token was issued to; None for an invalid, unknown or expired token."""
+    s = state()
+    try:
+        if value.startswith("rt_"):
+            return s.refresh_tokens.client_of(value)
+        return s.access_tokens.verify(value)["client_id"]
+    except (InvalidGrant, jwt.InvalidTokenError, KeyError):
+        return None
+
+
+def revoke_token(value: str) -> None:
+    """Deny an access token's ``jti``, or end a refresh token's family and its grant's access tokens."""
     s = state()
     if value.startswith("rt_"):
-        try:
-            if s.refresh_tokens.revoke_family(value):
-                s.access_tokens.revoke_grant(s.refresh_tokens.family_of(value))
-        except InvalidGrant:
-            pass
+        if s.refresh_tokens.revoke_family(value):
+            s.access_tokens.revoke_grant(s.refresh_tokens.family_of(value))
     else:
-        try:
-            s.access_tokens.revoke(value)
-        except jwt.InvalidTokenError:
-            pass  # section 2.2: invalid tokens need no action, and the answer must not leak which
-    return "", 200, NO_STORE
+        s.access_tokens.revoke(value)
 
 
 @bp.errorhandler(RedisError)
