@@ -73,7 +73,7 @@ class RefreshTokenReused(InvalidGrant):
 
 
 class RevokedTokenError(jwt.InvalidTokenError):
-    """The access token's ``jti`` is on the denylist (RFC 7009)."""
+    """The access token's ``jti``, or its grant, is on the denylist: it was revoked (RFC 7009 section 2)."""
 
 
 class WrongTokenTypeError(jwt.InvalidTokenError):
