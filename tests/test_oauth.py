@@ -586,3 +586,52 @@ def test_first_party_tokens_are_revoked_by_the_first_party_client(client, app):
     token = credentials(app, ALICE)["Authorization"].split()[1]
     assert revoke(client, token, client_id="first-party").status_code == 200
     assert client.get("/v1/whoami", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+# --- the client-credentials grant (RFC 6749 section 4.4) ------------------------------------
+
+PARTNER_SECRET = "partner-secret-" + "x" * 32
+
+
+@pytest.fixture
+def partner(app):
+    """A confidential client registered with the SHA-256 of its secret, as the server stores it."""
+    return add_client(app, "partner-batch", scopes=["messages:read", "channels:read"],
+                      secret_sha256=hashlib.sha256(PARTNER_SECRET.encode()).hexdigest())
+
+
+def basic(client_id, secret):
+    import base64
+    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
+
+
+def test_a_confidential_client_gets_an_access_token_for_itself_and_no_refresh_token(client, partner):
+    r = client.post("/oauth/token", data={"grant_type": "client_credentials", "scope": "messages:read"},
+                    headers=basic(partner, PARTNER_SECRET))
+    body = r.get_json()
+    assert r.status_code == 200 and body["scope"] == "messages:read" and "refresh_token" not in body
+    me = client.get("/v1/whoami", headers={"Authorization": f"Bearer {body['access_token']}"}).get_json()["data"]
+    assert me["principal"] == "client:partner-batch" and me["kind"] == "client"
+    assert client.get("/v1/users/usr_alice/channels",
+                      headers={"Authorization": f"Bearer {body['access_token']}"}).status_code == 403
+
+
+def test_client_credentials_in_the_body_work_too_and_scope_defaults_to_the_registration(client, partner):
+    r = client.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": partner,
+                                          "client_secret": PARTNER_SECRET})
+    assert r.status_code == 200 and r.get_json()["scope"] == "messages:read channels:read"
+
+
+@pytest.mark.parametrize("secret", ["", "wrong", PARTNER_SECRET + "x"])
+def test_a_wrong_client_secret_is_401_invalid_client_with_a_basic_challenge(client, partner, secret):
+    r = client.post("/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(partner, secret))
+    assert r.status_code == 401 and r.get_json()["error"] == "invalid_client"
+    assert r.headers["WWW-Authenticate"].startswith("Basic")
+
+
+def test_a_public_client_may_not_use_client_credentials_nor_ask_beyond_its_scopes(client, partner):
+    r = client.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": CLIENT})
+    assert r.status_code == 400 and r.get_json()["error"] == "unauthorized_client"
+    r = client.post("/oauth/token", data={"grant_type": "client_credentials", "scope": "messages:write"},
+                    headers=basic(partner, PARTNER_SECRET))
+    assert r.status_code == 400 and r.get_json()["error"] == "invalid_scope"

@@ -56,6 +56,12 @@ class InvalidClient(OAuthError):
     error = "invalid_client"
 
 
+class UnauthorizedClient(OAuthError):
+    """This client may not use this grant type, e.g. a public client asking for client credentials (RFC 6749 section 5.2)."""
+
+    error = "unauthorized_client"
+
+
 class InvalidScope(OAuthError):
     """A requested scope is unknown or exceeds what was granted (RFC 6749 section 5.2)."""
 

@@ -2,7 +2,8 @@
 
     GET  /oauth/authorize   the consent screen, as JSON (the user is signed in: Bearer)
     POST /oauth/authorize   approve or deny -> 302 to the client's redirect_uri with ?code= or ?error=
-    POST /oauth/token       code + code_verifier, or a refresh token -> access JWT + new refresh token
+    POST /oauth/token       code + code_verifier, or a refresh token -> access JWT + new refresh token;
+                            client_credentials (a confidential client, HTTP Basic) -> access JWT only
     POST /oauth/revoke      the client (``client_id``) revokes one of its own access tokens (jti denylist), or a
                             refresh token's family and every access token of that grant (RFC 7009 section 2.1)
     GET  /.well-known/jwks.json   the public signing key with its ``kid``, for asymmetric algorithms (RFC 7517)
@@ -15,11 +16,12 @@ store outage (``temporarily_unavailable``, see ``store_unreachable``).
 from __future__ import annotations
 
 import functools
+import hmac
 import random
 import secrets
 from dataclasses import dataclass
 from typing import Any, Mapping
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from flask import Blueprint, Flask, redirect, request
@@ -30,8 +32,8 @@ from ..apikeys import ApiKeyRing
 from ..envelope import error, success
 from ..errors import InvalidInput
 from ..oauth import (AccessTokens, AuthorizationCodes, InvalidClient, InvalidGrant, InvalidRequest, InvalidScope,
-                     OAuthError, RefreshTokenReused, RefreshTokens, UnsupportedGrantType, pkce_matches,
-                     redirect_uri_registered)
+                     OAuthError, RefreshTokenReused, RefreshTokens, UnauthorizedClient, UnsupportedGrantType,
+                     digest, pkce_matches, redirect_uri_registered)
 from ..revocation import Denylist
 from ..store import StoreUnavailable
 from .auth import current_principal, current_user
@@ -181,20 +183,48 @@ def token():
             grant, refresh = redeem_code(client_id), None
         elif grant_type == "refresh_token":
             grant, refresh = refresh_grant(client_id)
+        elif grant_type == "client_credentials":
+            return token_response(client_grant(client_id), refreshable=False), 200, NO_STORE
         else:
             raise UnsupportedGrantType(f"Unsupported grant_type '{grant_type}'.")
     except OAuthError as exc:
-        status = 401 if isinstance(exc, InvalidClient) else 400
-        return {"error": exc.error, "error_description": exc.description}, status, NO_STORE
+        return oauth_error(exc)
     return token_response(grant, refresh), 200, NO_STORE
 
 
+def oauth_error(exc: OAuthError):
+    """RFC 6749 section 5.2: 400, or 401 with a Basic challenge when client authentication failed."""
+    body = {"error": exc.error, "error_description": exc.description}
+    if isinstance(exc, InvalidClient):
+        return body, 401, {**NO_STORE, "WWW-Authenticate": 'Basic realm="oauth"'}
+    return body, 400, NO_STORE
+
+
 def identified_client() -> str:
-    """The ``client_id`` a public client sends to identify itself (RFC 6749 sections 2.3 and 3.2.1)."""
-    client_id = request.form.get("client_id", "")
-    if client_id not in state().clients:
+    """The client of this request: HTTP Basic, else ``client_id`` (and ``client_secret``) in the form
+    (RFC 6749 sections 2.3.1 and 3.2.1). A public client only names itself; a confidential one proves its secret."""
+    auth = request.authorization
+    if auth is not None and auth.type == "basic":
+        client_id, secret = unquote_plus(auth.username or ""), unquote_plus(auth.password or "")
+    else:
+        client_id, secret = request.form.get("client_id", ""), request.form.get("client_secret", "")
+    client = state().clients.get(client_id)
+    if client is None:
         raise InvalidClient("Unknown or missing client_id.")
+    if "secret_sha256" in client and not hmac.compare_digest(digest(secret), client["secret_sha256"]):
+        raise InvalidClient("Client authentication failed.")
     return client_id
+
+
+def client_grant(client_id: str) -> dict:
+    """RFC 6749 section 4.4: a confidential client acting for itself, so ``sub`` is the client (RFC 9068 section 2.2)."""
+    client = state().clients[client_id]
+    if "secret_sha256" not in client:
+        raise UnauthorizedClient("Only a confidential client may use client_credentials.")
+    scopes = form("scope", required=False).split() or list(client["scopes"])
+    if not set(scopes) <= set(client["scopes"]):
+        raise InvalidScope(f"Requested scopes must be a subset of {sorted(client['scopes'])}.")
+    return {"sub": client_id, "client_id": client_id, "scope": " ".join(scopes)}
 
 
 def redeem_code(client_id: str) -> dict:
@@ -222,11 +252,16 @@ def refresh_grant(client_id: str) -> tuple[dict, str]:
     return grant, new_token
 
 
-def token_response(grant: dict, refresh: str | None) -> dict:
-    """RFC 6749 section 5.1: the access token, its type and lifetime, the refresh token, the scope."""
+def token_response(grant: dict, refresh: str | None = None, refreshable: bool = True) -> dict:
+    """RFC 6749 section 5.1: the access token, its type and lifetime, the refresh token, the scope.
+
+    No refresh token for client credentials: the client can simply ask again (section 4.4.3)."""
     s = state()
     scopes = grant["scope"].split()
     grant = {"sub": grant["sub"], "client_id": grant["client_id"], "scope": grant["scope"]}
+    if not refreshable:
+        return {"access_token": s.access_tokens.mint(grant["sub"], scopes, grant["client_id"]),
+                "token_type": "Bearer", "expires_in": int(s.access_tokens.ttl), "scope": grant["scope"]}
     refresh = refresh or s.refresh_tokens.issue(grant)
     family = s.refresh_tokens.family_of(refresh)
     return {"access_token": s.access_tokens.mint(grant["sub"], scopes, grant["client_id"], grant=family),
@@ -246,8 +281,7 @@ def revoke():
         if owner is not None and owner != client_id:
             raise InvalidGrant("The token was issued to another client.")
     except OAuthError as exc:
-        status = 401 if isinstance(exc, InvalidClient) else 400
-        return {"error": exc.error, "error_description": exc.description}, status, NO_STORE
+        return oauth_error(exc)
     if owner is not None:
         revoke_token(value)
     return "", 200, NO_STORE  # section 2.2: also for an invalid token, and the answer must not leak which
