@@ -47,6 +47,11 @@ def test_exercise_1_wrong_answers_fail_with_their_own_hint(solutions, change, hi
     assert not feedback.ok and hint in feedback.message
 
 
+def test_exercise_1_encodes_the_mobile_app_as_a_native_client_not_a_browser():
+    assert protocols._NEEDS["feed-on-cellular"].browser == "no"
+    assert "mobile app" in protocols.SCENARIOS["feed-on-cellular"]
+
+
 def test_exercise_1_exposes_the_stories_but_not_what_they_need():
     assert all(isinstance(story, str) for story in protocols.SCENARIOS.values())
 

@@ -18,11 +18,22 @@ def test_every_combination_of_requirements_gets_a_recommendation_with_a_reason()
     (Requirements("server-push", browser="yes"), "SSE"),
     (Requirements("request-response", browser="no", latency="sensitive"), "gRPC"),
     (Requirements("request-response", browser="yes", network="lossy"), "HTTP/3"),
+    (Requirements("request-response", browser="no", network="lossy"), "HTTP/3"),
     (Requirements("request-response", browser="yes"), "HTTP/2"),
     (Requirements("request-response", browser="no"), "HTTP/1.1"),
 ])
 def test_the_syllabus_cases_get_the_syllabus_protocol(need, protocol):
     assert choose(need).protocol == protocol
+
+
+def test_a_latency_sensitive_native_app_on_a_lossy_network_gets_http3_not_grpc_over_tcp():
+    # gRPC runs over HTTP/2, on TCP: one lost packet stalls every stream, the very thing a lossy network needs avoided
+    rec = choose(Requirements("request-response", browser="no", latency="sensitive", network="lossy"))
+    assert rec.protocol == "HTTP/3"
+
+
+def test_a_latency_sensitive_internal_call_on_a_reliable_network_still_gets_grpc():
+    assert choose(Requirements("request-response", browser="no", latency="sensitive")).protocol == "gRPC"
 
 
 def test_the_table_recommends_only_the_six_protocols_of_the_syllabus():

@@ -30,6 +30,22 @@ def test_pipelined_responses_behind_a_slow_one_reach_the_client_only_after_it(hy
     assert arrivals[1][1] >= 0.2, "b was instant, but its response may not overtake a's (RFC 9112 section 9.3.2)"
 
 
+PIPELINE = ["/slow?name=a&ms=300", "/slow?name=b", "/slow?name=c&ms=100"]
+
+
+def test_a_server_may_work_on_pipelined_requests_in_parallel_but_answers_in_request_order():
+    with http1.PipeliningServer() as server:
+        bodies = http1.pipeline("127.0.0.1", server.port, PIPELINE)
+    assert server.finished == ["b", "c", "a"], "b and c were done while a was still working"
+    assert bodies == ["a", "b", "c"], "their responses still waited for a's (RFC 9112 section 9.3.2)"
+
+
+def test_responses_sent_as_they_are_ready_reach_the_client_out_of_order_so_it_misreads_them():
+    with http1.PipeliningServer(ordered=False) as server:
+        bodies = http1.pipeline("127.0.0.1", server.port, PIPELINE)
+    assert bodies == ["b", "c", "a"], "the client takes the first response for a's: it is b's"
+
+
 def test_http2_multiplexes_slow_requests_on_one_connection(hypercorn):
     exchange = http2.fetch_concurrently(hypercorn, ["a", "b", "c"], ms=200, http2=True)
     assert exchange.http_versions == ("HTTP/2",) * 3 and exchange.connections == 1

@@ -30,7 +30,7 @@ SCENARIOS = {
 _NEEDS = {
     "team-chat": Requirements("bidirectional", browser="yes", latency="sensitive"),
     "build-progress": Requirements("server-push", browser="yes"),
-    "feed-on-cellular": Requirements("request-response", browser="yes", network="lossy"),
+    "feed-on-cellular": Requirements("request-response", browser="no", network="lossy"),  # a native app
     "fraud-check": Requirements("request-response", browser="no", latency="sensitive"),
 }
 PROTOCOLS = ("HTTP/1.1", "HTTP/2", "HTTP/3", "WebSocket", "SSE", "gRPC")
