@@ -183,8 +183,9 @@ def test_the_background_thread_delivers_what_is_due_and_stop_ends_it(clock):
     arrived = threading.Event()
     deliveries = Deliveries(lambda url, headers, body: arrived.set() or 200, clock=clock, policy=POLICY)
     deliveries.start(interval=0.01)
+    assert deliveries.running
     deliveries.queue(endpoint(), "evt_1", BODY, clock.now())
     assert arrived.wait(5)
     deliveries.stop()
-    assert not any(t.name == "apidesign-webhooks" for t in threading.enumerate())
+    assert not deliveries.running
     assert deliveries.get("evt_1", "ep_1").state == "delivered"

@@ -114,7 +114,7 @@ class Deliveries:
         self.rng = rng or random.Random()
         self.deliveries: dict[tuple[str, str], Delivery] = {}
         self.lock = threading.Lock()         # guards ``deliveries``
-        self.running = threading.Lock()      # one ``run_due`` at a time, so no delivery is attempted twice at once
+        self.one_runner = threading.Lock()   # one ``run_due`` at a time, so no delivery is attempted twice at once
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -133,7 +133,7 @@ class Deliveries:
 
     def run_due(self, now: float) -> list[Delivery]:
         """Attempt every delivery due at ``now``; return each as it now stands."""
-        with self.running:
+        with self.one_runner:
             return [self._record(self.attempt(delivery, now)) for delivery in self.due(now)]
 
     def attempt(self, delivery: Delivery, now: float) -> Delivery:
@@ -186,6 +186,11 @@ class Deliveries:
             self._thread = threading.Thread(target=self._loop, args=(interval,), name="apidesign-webhooks",
                                             daemon=True)
             self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        """Whether the background thread is delivering."""
+        return self._thread is not None and self._thread.is_alive()
 
     def _loop(self, interval: float) -> None:
         while not self._stop.wait(interval):
