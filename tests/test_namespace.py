@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import redis
 
-from apidesign.namespace import InvalidNamespace, Namespaced
+from apidesign.namespace import NAME, InvalidNamespace, Namespaced, for_this_kernel
 from apidesign.server import create_app, credentials
 
 ALICE, BOB = "usr_alice", "usr_bob"
@@ -128,3 +128,15 @@ def test_redis_url_in_the_environment_points_create_app_at_that_redis(redis_url,
 def test_without_redis_url_create_app_keeps_its_state_in_memory(monkeypatch):
     monkeypatch.delenv("REDIS_URL", raising=False)
     assert create_app({}).extensions["apidesign"].store.kind == "memory"
+
+
+def test_two_kernels_of_one_hub_user_get_different_valid_namespaces(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "ada lovelace@uni")
+    first, second = for_this_kernel("nb03"), for_this_kernel("nb03")
+    assert first != second and first.startswith("nb03-ada_lovelace_uni-")
+    assert NAME.fullmatch(first) and NAME.fullmatch(second)
+
+
+def test_a_kernel_namespace_without_a_hub_is_the_label_and_random_bits(monkeypatch):
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    assert NAME.fullmatch(for_this_kernel("nb03")) and for_this_kernel("nb03").count("-") == 1
