@@ -189,3 +189,8 @@ def test_the_background_thread_delivers_what_is_due_and_stop_ends_it(clock):
     deliveries.stop()
     assert not deliveries.running
     assert deliveries.get("evt_1", "ep_1").state == "delivered"
+
+
+def test_an_endpoints_secret_never_appears_in_its_repr():
+    secret = new_secret()
+    assert secret not in repr(endpoint(secret=secret))

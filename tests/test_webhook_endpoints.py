@@ -106,6 +106,11 @@ def test_the_documented_url_pattern_is_the_rule_the_server_enforces(client, as_u
     assert client.post("/v1/webhook-endpoints", json=body, headers=as_user("usr_alice")).status_code == expected
 
 
+def test_an_unknown_webhook_worker_is_refused_at_startup():
+    with pytest.raises(ValueError, match="WEBHOOK_WORKER"):
+        create_app({"WEBHOOK_WORKER": "threads"})
+
+
 def test_each_user_has_at_most_max_endpoints(client, as_user):
     for _ in range(MAX_ENDPOINTS):
         assert register(client, as_user("usr_alice")).status_code == 201

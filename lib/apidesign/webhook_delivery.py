@@ -23,7 +23,7 @@ import json
 import random
 import secrets
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 import requests
@@ -52,7 +52,7 @@ class Endpoint:
     owner: str
     url: str
     event_types: tuple[str, ...]
-    secret: str   # kept in the clear, unlike an API key's hash: signing needs the key itself
+    secret: str = field(repr=False)  # kept in the clear, unlike an API key's hash: signing needs the key itself
     created_at: str
 
 

@@ -109,6 +109,29 @@ SENT = ["delivery of 'Invoice 42 is paid', attempt 1 (its 200 is lost)",
         "delivery of 'pay Bob 10'"]
 
 
+class Network:
+    """The demo's wire: hands each request to the receiver, logs its verdict, and keeps a copy, as an eavesdropper would."""
+
+    def __init__(self, receiver: Receiver, clock: FakeClock):
+        self.receiver, self.clock = receiver, clock
+        self.scenes: list[Scene] = []
+        self.wire: list[tuple[dict, bytes]] = []
+
+    def hear(self, what: str, headers: Mapping[str, str], body: bytes) -> Verdict:
+        verdict = self.receiver.receive(headers, body, self.clock.now())
+        self.scenes.append(Scene(round(self.clock.now() - START, 1), what, verdict.webhook_id,
+                                 headers["webhook-timestamp"], verdict.status, verdict.outcome, verdict.reason))
+        return verdict
+
+    def send(self, url: str, headers: Mapping[str, str], body: bytes) -> int:
+        """The sender's transport: the first answer is lost on the way back, so the sender sees a timeout."""
+        self.wire.append((dict(headers), body))
+        verdict = self.hear(SENT[len(self.wire) - 1], headers, body)
+        if len(self.wire) == 1:
+            raise requests.ReadTimeout("the receiver's 200 was lost on the way back")
+        return verdict.status
+
+
 def defences(seed: int = 7) -> list[Scene]:
     """A retried delivery deduplicated, a replay refused by its age, a tampered body refused by the signature."""
     clock = FakeClock(START)
@@ -117,32 +140,18 @@ def defences(seed: int = 7) -> list[Scene]:
     http, alice = app.test_client(), dict(credentials(app, "usr_alice"))
     endpoint = http.post("/v1/webhook-endpoints", json={"url": RECEIVER_URL, "eventTypes": ["message.created"]},
                          headers=alice).get_json()["data"]
-    receiver, scenes, wire = Receiver(endpoint["secret"]), [], []  # wire: every request as an eavesdropper keeps it
-
-    def hear(what: str, headers: Mapping[str, str], body: bytes) -> Verdict:
-        verdict = receiver.receive(headers, body, clock.now())
-        scenes.append(Scene(round(clock.now() - START, 1), what, verdict.webhook_id, headers["webhook-timestamp"],
-                            verdict.status, verdict.outcome, verdict.reason))
-        return verdict
-
-    def send(url: str, headers: Mapping[str, str], body: bytes) -> int:
-        wire.append((dict(headers), body))
-        verdict = hear(SENT[len(wire) - 1], headers, body)
-        if len(wire) == 1:
-            raise requests.ReadTimeout("the receiver's 200 was lost on the way back")
-        return verdict.status
-
+    network = Network(Receiver(endpoint["secret"]), clock)
     deliveries = app.extensions["apidesign"].extras["webhooks"].deliveries
-    deliveries.send = send
+    deliveries.send = network.send
     channel = http.post("/v1/channels", json={"name": "payments"}, headers=alice).headers["Location"]
     http.post(f"{channel}/messages", json={"content": "Invoice 42 is paid"}, headers=alice)
-    deliveries.run_due(clock.now())                   # attempt 1: handled, but the sender hears a timeout
+    deliveries.run_due(clock.now())                     # attempt 1: handled, but the sender hears a timeout
     clock.set(deliveries.due(float("inf"))[0].due_at)
-    deliveries.run_due(clock.now())                   # attempt 2: the retry
+    deliveries.run_due(clock.now())                     # attempt 2: the retry
     clock.advance(10 * 60)
-    hear("attempt 1 replayed by an eavesdropper, 10 min later", *wire[0])
+    network.hear("attempt 1 replayed by an eavesdropper, 10 min later", *network.wire[0])
     http.post(f"{channel}/messages", json={"content": "pay Bob 10"}, headers=alice)
     deliveries.run_due(clock.now())
-    headers, body = wire[2]
-    hear("that delivery, its body changed to 'pay Bob 1000'", headers, body.replace(b"Bob 10", b"Bob 1000"))
-    return scenes
+    headers, body = network.wire[2]
+    network.hear("that delivery, its body changed to 'pay Bob 1000'", headers, body.replace(b"Bob 10", b"Bob 1000"))
+    return network.scenes

@@ -40,6 +40,7 @@ bp = Blueprint("webhook_endpoints", __name__)
 
 SCOPE = "messages:read"        # an endpoint receives your messages, so it needs what reading them needs
 EVENT_TYPES = ("message.created",)
+WORKERS = ("manual", "thread")  # who runs due deliveries: the caller of run_due(now), or a thread while served
 MAX_ENDPOINTS = 10             # per user: a bound on the fan-out one account can cause
 URL_MAX = 2000
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -66,6 +67,8 @@ class Webhooks:
 def install(app: Flask, svc: Services) -> Webhooks:
     """The app's webhooks: a queue sending over HTTP, fed by the event broker; a thread while served, if configured."""
     config = app.config
+    if config["WEBHOOK_WORKER"] not in WORKERS:
+        raise ValueError(f"WEBHOOK_WORKER must be one of {WORKERS}, not {config['WEBHOOK_WORKER']!r}.")
     send = http_send(allow_private=config["WEBHOOK_ALLOW_PRIVATE"], timeout=config["WEBHOOK_TIMEOUT"])
     deliveries = Deliveries(send, clock=svc.wall_clock, policy=config["WEBHOOK_RETRY"],
                             rng=random.Random(config["WEBHOOK_SEED"]))
