@@ -68,7 +68,7 @@ def test_revoking_a_token_on_one_app_leaves_the_same_jti_good_on_another(store, 
     a, b = two_apps(store, clock)
     token_a, token_b = credentials(a, ALICE), credentials(b, ALICE)
     assert token_a == token_b  # same seed, same clock, same signing key: the very same JWT
-    a.test_client().post("/oauth/revoke", data={"token": token_a["Authorization"].split()[1]})
+    a.test_client().post("/oauth/revoke", data={"token": token_a["Authorization"].split()[1], "client_id": "first-party"})
     assert a.test_client().get("/v1/whoami", headers=token_a).status_code == 401
     assert b.test_client().get("/v1/whoami", headers=token_b).status_code == 200
 
@@ -103,7 +103,7 @@ def test_every_key_an_app_writes_is_under_its_namespace(store, clock):
     client.post("/v1/api-keys", json={"scopes": []}, headers=alice)
     cid = client.post("/v1/channels", json={"name": "general"}, headers=alice).get_json()["data"]["channelId"]
     client.post(f"/v1/channels/{cid}/messages", json={"content": "hi"}, headers={**alice, "Idempotency-Key": "k"})
-    client.post("/oauth/revoke", data={"token": alice["Authorization"].split()[1]})
+    client.post("/oauth/revoke", data={"token": alice["Authorization"].split()[1], "client_id": "first-party"})
     written = store.keys()
     assert len(written) >= 6 and all(k.startswith("mine:") for k in written), written
 

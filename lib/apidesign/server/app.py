@@ -59,8 +59,12 @@ DEFAULTS: dict[str, Any] = {
     "API_KEY_PREFIX": "sk_live_",
     "DENYLIST_ON_STORE_ERROR": "open",  # store down: "open" accepts signed, unexpired tokens, even revoked ones;
                                         # "closed" answers 503. Anything else is refused at startup.
+    # Public clients, identified by client_id (RFC 6749 section 2.1). "first-party" is the chat API's own app,
+    # whose tokens credentials() mints; it revokes them at /oauth/revoke like any client (RFC 7009 section 2.1).
     "OAUTH_CLIENTS": {"chat-cli": {"redirect_uris": ["http://127.0.0.1:8400/callback"],
-                                   "scopes": ["channels:read", "channels:write", "messages:read", "messages:write"]}},
+                                   "scopes": ["channels:read", "channels:write", "messages:read", "messages:write"]},
+                      "first-party": {"redirect_uris": [],
+                                      "scopes": ["channels:read", "channels:write", "messages:read", "messages:write"]}},
     # Idempotency (04-idempotency-and-errors): keys optional unless required; records kept 24 h.
     "IDEMPOTENCY_REQUIRED": False,
     "IDEMPOTENCY_TTL": 24 * 3600.0,
