@@ -11,9 +11,9 @@ from standardwebhooks import WebhookVerificationError as StandardRefusal
 
 from apidesign.clock import FakeClock
 from apidesign.server import serve
-from apidesign.webhook_delivery import event_body, new_secret, signed_headers
+from apidesign.webhook_delivery import event_body, signed_headers
 from apidesign.webhook_receiver import Receiver, defences, receiver_app
-from apidesign.webhooks import TOLERANCE
+from apidesign.webhooks import TOLERANCE, new_secret
 
 NOW = 1_773_311_400.0
 BODY = event_body("message.created", {"content": "pay Bob 10"}, "2026-03-12T10:30:00.000Z")

@@ -2,7 +2,7 @@
 
 Inventory of concepts:
 
-* endpoint: a URL, the event types it wants and a signing secret -> ``Endpoint``, ``new_secret()``
+* endpoint: a URL, the event types it wants and a signing secret -> ``Endpoint``, ``webhooks.new_secret()``
 * event payload: ``{"type", "timestamp", "data"}``, serialised once -> ``event_body()``
 * signed request: ``webhook-id``, ``webhook-timestamp``, ``webhook-signature`` -> ``signed_headers()``
 * delivery: one event to one endpoint, with its attempts -> ``Delivery``, ``Deliveries.queue()``
@@ -18,10 +18,8 @@ Time is passed in (``run_due(now)``), so tests and notebooks step a fake clock; 
 
 from __future__ import annotations
 
-import base64
 import json
 import random
-import secrets
 import threading
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
@@ -34,8 +32,6 @@ from .ssrf import UnsafeTarget, check_target
 from .ssrf import resolve as resolve_host
 from .webhooks import sign
 
-# Standard Webhooks asks for 24 to 64 random bytes of secret; 32 is what HMAC-SHA256 uses fully.
-SECRET_BYTES = 32
 # Six attempts, the waits' ceilings 2, 4, 8, 16, 32 s. Production senders stretch theirs over a day or more.
 RETRY = RetryPolicy(max_attempts=6, base=2.0, cap=300.0, max_elapsed=3600.0)
 TIMEOUT = 2.0  # seconds a receiver has to answer; Standard Webhooks asks receivers to answer fast, work later
@@ -79,11 +75,6 @@ class Delivery:
     @property
     def key(self) -> tuple[str, str]:
         return self.webhook_id, self.endpoint.endpoint_id
-
-
-def new_secret() -> str:
-    """A fresh signing secret: ``whsec_`` and base64 of ``SECRET_BYTES`` random bytes (Standard Webhooks 1.0.0)."""
-    return "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
 def event_body(event_type: str, data: Mapping[str, Any], timestamp: str) -> bytes:

@@ -28,7 +28,8 @@ from flask import Blueprint, Flask, current_app
 from ..envelope import success
 from ..errors import Conflict, NotFound
 from ..ssrf import UnsafeTarget, check_target
-from ..webhook_delivery import Deliveries, Endpoint, event_body, http_send, new_secret
+from ..webhook_delivery import Deliveries, Endpoint, event_body, http_send
+from ..webhooks import new_secret
 from . import conditional
 from .auth import current_principal, current_user, require_scope
 from .db import iso8601
