@@ -159,16 +159,52 @@ def test_exercise_4_streams_include_the_edge_cases_of_the_event_stream_format():
 
 @pytest.mark.parametrize("edit, hint", [
     (lambda d: d.replace("| GET | /v1/builds/{buildId}/events |", "| GET | /v1/builds/{buildId}/foo |"),
-     "watch a build's progress live"),
+     "watch a build's progress live' (a GET on a sub-resource of one build"),
     (lambda d: d.replace(d[d.index("- Server-Sent"):d.index("- On a dropped")], "- Progress goes to the page.\n"),
      "push transport"),
-    (lambda d: d.replace(d[d.index("- On a dropped"):d.index("- Authentication")], "- Resume with Last-Event-ID.\n")
+    (lambda d: d.replace(d[d.index("- On a dropped"):], "- Resume with Last-Event-ID.\n")
      .replace("with reconnection built in", "with nothing extra to deploy"),
      "resuming after a drop"),
 ])
 def test_exercise_5_a_design_missing_a_flow_or_a_reason_is_told_which(solutions, edit, hint):
     feedback = protocols.check_build_progress_design(edit(solutions.build_progress_design))
     assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+BUILD_DESIGN = """
+| Method | Path | Description |
+|---|---|---|
+| POST | /v1/builds | Start a build |
+| GET | /v1/builds/{buildId} | The build's status and, once finished, its result |
+| GET | /v1/builds/{buildId}/updates | Live progress of the build (steps and log lines) |
+
+- Progress is pushed with an EventSource stream (text/event-stream), because the flow is one-way and it is plain HTTP.
+- When the connection drops, the browser retries on its own and sends the last id it saw, so nothing is missed.
+"""
+
+
+@pytest.mark.parametrize("old, new", [
+    ("", ""),
+    ("/updates", "/status"),
+    ("/updates", "/feed"),
+    ("the browser retries on its own and sends the last id it saw, so nothing is missed",
+     "the browser re-opens the stream from the last event id, so no step is lost"),
+    ("pushed with an EventSource stream (text/event-stream)", "pushed over Server-Sent Events"),
+])
+def test_exercise_5_checks_what_the_prompt_asks_in_the_learners_words(old, new):
+    feedback = protocols.check_build_progress_design(BUILD_DESIGN.replace(old, new))
+    assert feedback.ok, feedback.message
+
+
+def test_exercise_5_leaves_later_chapters_to_their_exercises_and_names_every_problem_at_once():
+    # no auth, no idempotency key, no rate limit, no error cases: not this chapter's to check
+    assert protocols.check_build_progress_design(BUILD_DESIGN).ok
+    broken = (BUILD_DESIGN.replace("/updates", "/foo").replace("| GET | /v1/builds/{buildId} |", "| GET | /v1/build/{buildId} |")
+              .replace("the browser retries on its own and sends the last id it saw, so nothing is missed", "bad luck"))
+    message = protocols.check_build_progress_design(broken).message
+    assert message.startswith("4 things to fix") and "singular-collection" in message, message
+    assert all(topic in message for topic in ("'watch a build's progress live'", "'fetch a build's result'",
+                                                "resuming after a drop")), message
 
 
 def test_unanswered_exercises_say_so_instead_of_failing_the_notebook():

@@ -265,17 +265,25 @@ def check_resume_id(resume_id: Any) -> Feedback:
 
 
 # Exercise 5 (design it): a live build-progress page.
+_WATCH_NOUNS = ("events", "progress", "log", "logs", "stream", "updates", "status", "feed", "live")
 BUILD_PROGRESS = Brief(
     "build-progress",
     "A CI service: a user starts a build, a web page shows its progress live (log lines and steps), "
     "and anyone can fetch a finished build's result.",
-    flows=(Flow("start a build", ("POST",), r"/builds$"),
-           Flow("watch a build's progress live", ("GET",), r"/builds/\{\}/(events|progress|logs?|stream)"),
-           Flow("fetch a build's result", ("GET",), r"/builds/\{\}$")),
-    decisions=(Decision("the push transport", r"server[- ]sent|\bSSE\b|web ?sockets?",
+    flows=(Flow("start a build", ("POST",), r"/builds$", expect="a POST to the builds collection, /v1/builds"),
+           Flow("watch a build's progress live", ("GET",), rf"/builds/\{{\}}/({'|'.join(_WATCH_NOUNS)})\b",
+                expect="a GET on a sub-resource of one build, such as /v1/builds/{buildId}/events; its last segment "
+                       "one of " + ", ".join(_WATCH_NOUNS)),
+           Flow("fetch a build's result", ("GET",), r"/builds/\{\}$", expect="a GET of one build, /v1/builds/{buildId}")),
+    decisions=(Decision("the push transport", r"server[- ]sent|\bSSE\b|web ?sockets?|\bwss?://|eventsource|event-stream",
                         "which transport carries progress to the browser, and why it fits better than polling."),
-               Decision("resuming after a drop", r"last-event-id|resume|reconnect",
-                        "what the page does when the connection drops, so it loses no progress.")))
+               Decision("resuming after a drop",
+                        r"last[- ]event[- ]id|\blast (event )?id\b|\bevent ids?\b|resum|re-?connect|re-?open|"
+                        r"retr(y|ies)|catch(es|ing)? up|replay",
+                        "what the page does when the connection drops, so it loses no progress.")),
+    # What this chapter teaches: endpoint shape and the protocol decision. Authentication, idempotency keys,
+    # rate limits, pagination and error cases come in later chapters, whose exercises check them.
+    checklist=("endpoints", "protocol", "flows"))
 
 
 def check_build_progress_design(answer: Any) -> Feedback:
