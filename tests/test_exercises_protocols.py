@@ -199,7 +199,8 @@ def test_exercise_5_checks_what_the_prompt_asks_in_the_learners_words(old, new):
 def test_exercise_5_leaves_later_chapters_to_their_exercises_and_names_every_problem_at_once():
     # no auth, no idempotency key, no rate limit, no error cases: not this chapter's to check
     assert protocols.check_build_progress_design(BUILD_DESIGN).ok
-    broken = (BUILD_DESIGN.replace("/updates", "/foo").replace("| GET | /v1/builds/{buildId} |", "| GET | /v1/build/{buildId} |")
+    broken = (BUILD_DESIGN.replace("/updates", "/foo")
+              .replace("| GET | /v1/builds/{buildId} |", "| GET | /v1/build/{buildId} |")
               .replace("the browser retries on its own and sends the last id it saw, so nothing is missed", "bad luck"))
     message = protocols.check_build_progress_design(broken).message
     assert message.startswith("4 things to fix") and "singular-collection" in message, message

@@ -111,7 +111,7 @@ def has_sketch(text: str, design, flow: Flow) -> bool:
 
 
 def check_brief(answer: Any, brief: Brief) -> Feedback:
-    """The verdict on a design for ``brief``: readable, clean for the reviewer, every flow, every decision with a reason.
+    """The verdict on a design for ``brief``: readable, clean for the reviewer, every flow, every reasoned decision.
 
     Every problem is named at once, so a learner fixes them in one pass rather than one per run.
     """

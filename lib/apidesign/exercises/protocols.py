@@ -56,7 +56,8 @@ _CANNOT = {("SSE", "bidirectional"): "SSE carries events from server to browser 
            ("gRPC", "yes"): "Browsers cannot speak gRPC's HTTP/2 trailers directly (it needs gRPC-Web and a proxy)",
            ("gRPC", "lossy"): "gRPC runs over HTTP/2, which " + _TCP,
            **{(p, "lossy"): f"{p} {_TCP}" for p in ("HTTP/1.1", "HTTP/2", "WebSocket", "SSE")},
-           **{(p, d): f"{p} {_POLLS}" for p in ("HTTP/1.1", "HTTP/2", "HTTP/3") for d in ("bidirectional", "server-push")}}
+           **{(p, d): f"{p} {_POLLS}"
+              for p in ("HTTP/1.1", "HTTP/2", "HTTP/3") for d in ("bidirectional", "server-push")}}
 
 
 def _key(text: str) -> str:
@@ -64,7 +65,7 @@ def _key(text: str) -> str:
 
 
 def protocol_name(answer: Any) -> str | None:
-    """The protocol an answer names, however spelled ('websockets', 'WebSocket (wss)', 'gRPC over HTTP/2'); else None."""
+    """The protocol an answer names, however spelled ('websockets', 'WebSocket (wss)', 'gRPC over HTTP/2'), or None."""
     text = as_text(answer)
     if text is None:
         return None
@@ -219,10 +220,12 @@ _MISTAKES = (  # the flag that reproduces the mistake, and what to say
                                  "its blank line, so the client never received it"),
     ({"one_space": False}, "a field's value loses one leading space (WHATWG: \"If value starts with a U+0020 SPACE "
                            "character, remove it from value\"), so `id: 7` carries the id `7`, not ` 7`"),
-    ({"bare_colon": False}, "`id:9` is a valid field too: the space after the colon is optional, so it sets the id `9`"),
+    ({"bare_colon": False}, "`id:9` is a valid field too: the space after the colon is optional, so it sets the "
+                            "id `9`"),
     ({"id_only_counts": False}, "an event with an `id:` and no `data:` is not delivered as a message, but its id "
                                 "still becomes the last event ID when its blank line arrives"),
-    ({"kept": False}, "the last event ID is kept until another `id:` line sets a new one; an event without one keeps it"),
+    ({"kept": False}, "the last event ID is kept until another `id:` line sets a new one; an event without one "
+                      "keeps it"),
 )
 
 
@@ -274,8 +277,10 @@ BUILD_PROGRESS = Brief(
            Flow("watch a build's progress live", ("GET",), rf"/builds/\{{\}}/({'|'.join(_WATCH_NOUNS)})\b",
                 expect="a GET on a sub-resource of one build, such as /v1/builds/{buildId}/events; its last segment "
                        "one of " + ", ".join(_WATCH_NOUNS)),
-           Flow("fetch a build's result", ("GET",), r"/builds/\{\}$", expect="a GET of one build, /v1/builds/{buildId}")),
-    decisions=(Decision("the push transport", r"server[- ]sent|\bSSE\b|web ?sockets?|\bwss?://|eventsource|event-stream",
+           Flow("fetch a build's result", ("GET",), r"/builds/\{\}$",
+                expect="a GET of one build, /v1/builds/{buildId}")),
+    decisions=(Decision("the push transport",
+                        r"server[- ]sent|\bSSE\b|web ?sockets?|\bwss?://|eventsource|event-stream",
                         "which transport carries progress to the browser, and why it fits better than polling."),
                Decision("resuming after a drop",
                         r"last[- ]event[- ]id|\blast (event )?id\b|\bevent ids?\b|resum|re-?connect|re-?open|"
