@@ -47,6 +47,13 @@ def test_exercise_1_wrong_answers_fail_with_their_own_hint(live, alice, status, 
     assert not feedback.ok and hint in feedback.message, feedback.message
 
 
+def test_exercise_1_rejects_the_location_of_a_channel_that_existed_before(live, alice, solutions):
+    _, older = solutions.exercise_1(live.url, alice, "older-channel")
+    solutions.exercise_1(live.url, alice, start.fresh_name())
+    feedback = start.check_create_response(201, older, live, alice)
+    assert not feedback.ok and "the channel you just created" in feedback.message, feedback.message
+
+
 def test_exercise_1_without_the_server_says_what_to_pass():
     feedback = start.check_create_response(201, "/v1/channels/ch_1")
     assert not feedback.ok and "live, alice" in feedback.message
@@ -65,9 +72,14 @@ def test_exercise_2_model_solution_passes_in_every_spelling(live, as_user, solut
         assert feedback.ok, feedback.message
 
 
+def test_exercise_2_accepts_404_which_may_hide_existence_and_says_this_server_answers_403(live, as_user, general):
+    feedback = start.check_error_code(404, "NOT_FOUND", live, general, as_user("usr_carol"))
+    assert feedback.ok and "15.5.4" in feedback.message and "answers 403 FORBIDDEN" in feedback.message
+
+
 @pytest.mark.parametrize("status, code, hint", [
     (401, "UNAUTHENTICATED", "Carol is known"),
-    (404, "NOT_FOUND", "not a member"),
+    (404, "FORBIDDEN", "not a member"),
     (403, "NOPE", "'FORBIDDEN'"),
     ({}, "FORBIDDEN", "expected a status code and an error code"),
 ])

@@ -1,4 +1,4 @@
-"""Hostile input on every route: never a 5xx, and every 4xx in the error envelope (RFC 6749's shape on /oauth/token).
+"""Hostile input on every route: never a 5xx, and every 4xx in the error envelope (RFC 6749's shape on /oauth/token and /oauth/revoke).
 
 Hypothesis builds requests from the shapes attackers send: odd Unicode (lone surrogates
 included), huge and negative numbers, wrong types, nulls, arrays for objects, repeated
@@ -139,10 +139,13 @@ def test_no_request_of_any_shape_gets_a_5xx_and_every_4xx_is_the_envelope(world,
         assert_error_shape(rule, response)
 
 
+OAUTH_SHAPED = ("/oauth/token", "/oauth/revoke")  # endpoints that answer errors in OAuth's own shape
+
+
 def assert_error_shape(rule: str, response) -> None:
     body = response.get_json()
     assert body is not None, (rule, response.status_code, response.get_data()[:200])
-    if rule == "/oauth/token":  # RFC 6749 section 5.2, for OAuth client libraries
+    if rule in OAUTH_SHAPED:  # RFC 6749 section 5.2 (and RFC 7009 section 2.2.1), for OAuth client libraries
         assert set(body) <= {"error", "error_description"} and isinstance(body["error"], str), body
         return
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
@@ -171,7 +174,7 @@ def test_every_hostile_body_gets_a_4xx_envelope_over_real_http_on_every_route_th
                                  headers={**who, "Content-Type": "application/json"}, timeout=10)
                 statuses.append(r.status_code)
                 assert r.status_code < 500, (method, path, data[:40], r.text[:200])
-                if r.status_code >= 400 and rule != "/oauth/token":
+                if r.status_code >= 400 and rule not in OAUTH_SHAPED:
                     assert set(r.json()["error"]) == {"code", "message", "details"}
     TALLY["requests"] += len(statuses)
     assert len(statuses) > 150

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import redis
 
-from apidesign.namespace import InvalidNamespace, Namespaced
+from apidesign.namespace import NAME, InvalidNamespace, Namespaced, for_this_kernel
 from apidesign.server import create_app, credentials
 
 ALICE, BOB = "usr_alice", "usr_bob"
@@ -68,7 +68,7 @@ def test_revoking_a_token_on_one_app_leaves_the_same_jti_good_on_another(store, 
     a, b = two_apps(store, clock)
     token_a, token_b = credentials(a, ALICE), credentials(b, ALICE)
     assert token_a == token_b  # same seed, same clock, same signing key: the very same JWT
-    a.test_client().post("/oauth/revoke", data={"token": token_a["Authorization"].split()[1]})
+    a.test_client().post("/oauth/revoke", data={"token": token_a["Authorization"].split()[1], "client_id": "first-party"})
     assert a.test_client().get("/v1/whoami", headers=token_a).status_code == 401
     assert b.test_client().get("/v1/whoami", headers=token_b).status_code == 200
 
@@ -103,7 +103,7 @@ def test_every_key_an_app_writes_is_under_its_namespace(store, clock):
     client.post("/v1/api-keys", json={"scopes": []}, headers=alice)
     cid = client.post("/v1/channels", json={"name": "general"}, headers=alice).get_json()["data"]["channelId"]
     client.post(f"/v1/channels/{cid}/messages", json={"content": "hi"}, headers={**alice, "Idempotency-Key": "k"})
-    client.post("/oauth/revoke", data={"token": alice["Authorization"].split()[1]})
+    client.post("/oauth/revoke", data={"token": alice["Authorization"].split()[1], "client_id": "first-party"})
     written = store.keys()
     assert len(written) >= 6 and all(k.startswith("mine:") for k in written), written
 
@@ -128,3 +128,15 @@ def test_redis_url_in_the_environment_points_create_app_at_that_redis(redis_url,
 def test_without_redis_url_create_app_keeps_its_state_in_memory(monkeypatch):
     monkeypatch.delenv("REDIS_URL", raising=False)
     assert create_app({}).extensions["apidesign"].store.kind == "memory"
+
+
+def test_two_kernels_of_one_hub_user_get_different_valid_namespaces(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "ada lovelace@uni")
+    first, second = for_this_kernel("nb03"), for_this_kernel("nb03")
+    assert first != second and first.startswith("nb03-ada_lovelace_uni-")
+    assert NAME.fullmatch(first) and NAME.fullmatch(second)
+
+
+def test_a_kernel_namespace_without_a_hub_is_the_label_and_random_bits(monkeypatch):
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    assert NAME.fullmatch(for_this_kernel("nb03")) and for_this_kernel("nb03").count("-") == 1

@@ -255,7 +255,7 @@ def test_revoking_a_refresh_token_also_refuses_the_access_tokens_of_its_grant(cl
     refreshed = refresh(client, tokens["refresh_token"]).get_json()
     bearer = lambda t: {"Authorization": f"Bearer {t['access_token']}"}
     assert all(client.get("/v1/whoami", headers=bearer(t)).status_code == 200 for t in (tokens, refreshed, other))
-    assert client.post("/oauth/revoke", data={"token": refreshed["refresh_token"]}).status_code == 200
+    assert revoke(client, refreshed["refresh_token"]).status_code == 200
     assert client.get("/v1/whoami", headers=bearer(tokens)).status_code == 401, "minted before the rotation"
     assert client.get("/v1/whoami", headers=bearer(refreshed)).status_code == 401
     assert client.get("/v1/whoami", headers=bearer(other)).status_code == 200, "another login is another grant"
@@ -324,7 +324,7 @@ def test_a_revoked_access_token_is_401_at_once(client, app, channel):
     headers = credentials(app, ALICE)
     token = headers["Authorization"].split()[1]
     assert client.get(f"/v1/channels/{channel}", headers=headers).status_code == 200
-    assert client.post("/oauth/revoke", data={"token": token}).status_code == 200
+    assert revoke(client, token, client_id="first-party").status_code == 200
     assert client.get(f"/v1/channels/{channel}", headers=headers).status_code == 401
 
 
@@ -507,3 +507,131 @@ def test_rotation_over_http_keeps_both_keys_until_the_old_is_revoked_and_caps_at
     assert r.status_code == 201
     assert client.post("/v1/api-keys", json={"scopes": []}, headers=as_user(ALICE)).status_code == 409
     assert client.delete(f"/v1/api-keys/{old['keyId']}", headers=as_user(BOB)).status_code == 404
+
+
+# --- review fixes: RFC 9068 typ, RFC 6749 section 6, RFC 8252 section 7.3, RFC 7009 section 2.1 --------------
+
+def add_client(app, client_id, **registration):
+    auth = app.extensions["apidesign"].extras["auth"]
+    auth.clients = {**auth.clients, client_id: {"redirect_uris": [], "scopes": [], **registration}}
+    return client_id
+
+
+@pytest.mark.parametrize("typ", ["at+jwt", "application/at+jwt", "AT+JWT", "Application/At+JWT"])
+def test_both_spellings_of_the_access_token_media_type_are_accepted(access, clock, typ):
+    """RFC 9068 section 4: typ "at+jwt" or "application/at+jwt" (media types compare case-insensitively)."""
+    now = int(clock.now())
+    claims = {"iss": access.issuer, "sub": ALICE, "aud": access.audience, "iat": now, "exp": now + 60, "jti": "j",
+              "scope": "messages:read"}
+    assert access.verify(jwt.encode(claims, access.signing_key, "HS256", headers={"typ": typ}))["sub"] == ALICE
+    with pytest.raises(WrongTokenTypeError):
+        access.verify(jwt.encode(claims, access.signing_key, "HS256", headers={"typ": "application/jwt"}))
+
+
+def test_a_foreign_client_can_not_burn_a_refresh_token(client, tokens, app):
+    """RFC 6749 section 6: the token must have been issued to the client that presents it; checked before rotation."""
+    other = add_client(app, "other-app")
+    stolen = client.post("/oauth/token", data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+                                               "client_id": other})
+    assert stolen.status_code == 400 and stolen.get_json()["error"] == "invalid_grant"
+    assert refresh(client, tokens["refresh_token"]).status_code == 200, "the owner's token was not retired"
+
+
+@pytest.mark.parametrize("port", ["", ":1", ":8400", ":51234"])
+def test_a_loopback_redirect_uri_may_name_any_port(client, as_user, verifier, port):
+    """RFC 8252 section 7.3: the server MUST allow any port for loopback IP redirect URIs."""
+    uri = f"http://127.0.0.1{port}/callback"
+    code = code_from(authorize(client, as_user, verifier, redirect_uri=uri))
+    assert exchange(client, code, verifier, redirect_uri=uri).status_code == 200
+
+
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:51234/other", "https://127.0.0.1:8400/callback",
+                                 "http://127.0.0.2:8400/callback", "http://localhost:8400/callback",
+                                 "http://127.0.0.1:8400/callback?x=1", "http://127.0.0.1:8400@evil.test/callback"])
+def test_only_the_port_of_a_loopback_redirect_uri_may_change(client, as_user, verifier, uri):
+    r = authorize(client, as_user, verifier, redirect_uri=uri)
+    assert r.status_code == 400 and "Location" not in r.headers
+
+
+def revoke(client, token, client_id=CLIENT, **extra):
+    return client.post("/oauth/revoke", data={"token": token, **({"client_id": client_id} if client_id else {}), **extra})
+
+
+@pytest.mark.parametrize("client_id", [None, "", "evil"])
+def test_revocation_identifies_the_client_first(client, tokens, client_id):
+    """RFC 7009 section 2.1: the server first validates the client; unknown or absent is 401 invalid_client."""
+    r = revoke(client, tokens["refresh_token"], client_id=client_id)
+    assert r.status_code == 401 and r.get_json()["error"] == "invalid_client"
+    assert refresh(client, tokens["refresh_token"]).status_code == 200, "nothing was revoked"
+
+
+@pytest.mark.parametrize("kind", ["refresh_token", "access_token"])
+def test_a_client_can_not_revoke_another_clients_token(client, tokens, app, kind):
+    """RFC 7009 section 2.1: a token not issued to the requesting client is refused with an error, not revoked."""
+    add_client(app, "other-app")
+    r = revoke(client, tokens[kind], client_id="other-app")
+    assert r.status_code == 400 and r.get_json()["error"] == "invalid_grant"
+    assert client.get("/v1/whoami", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 200
+    assert revoke(client, tokens[kind]).status_code == 200
+    assert client.get("/v1/whoami", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 401
+
+
+@pytest.mark.parametrize("token", ["", "rt_unknown.token", "not-a-jwt", "a.b.c"])
+def test_revoking_an_invalid_token_is_still_200(client, token):
+    """RFC 7009 section 2.2: an invalid token gets 200, since the client could do nothing with an error."""
+    assert revoke(client, token).status_code == 200
+
+
+def test_first_party_tokens_are_revoked_by_the_first_party_client(client, app):
+    token = credentials(app, ALICE)["Authorization"].split()[1]
+    assert revoke(client, token, client_id="first-party").status_code == 200
+    assert client.get("/v1/whoami", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+# --- the client-credentials grant (RFC 6749 section 4.4) ------------------------------------
+
+PARTNER_SECRET = "partner-secret-" + "x" * 32
+
+
+@pytest.fixture
+def partner(app):
+    """A confidential client registered with the SHA-256 of its secret, as the server stores it."""
+    return add_client(app, "partner-batch", scopes=["messages:read", "channels:read"],
+                      secret_sha256=hashlib.sha256(PARTNER_SECRET.encode()).hexdigest())
+
+
+def basic(client_id, secret):
+    import base64
+    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
+
+
+def test_a_confidential_client_gets_an_access_token_for_itself_and_no_refresh_token(client, partner):
+    r = client.post("/oauth/token", data={"grant_type": "client_credentials", "scope": "messages:read"},
+                    headers=basic(partner, PARTNER_SECRET))
+    body = r.get_json()
+    assert r.status_code == 200 and body["scope"] == "messages:read" and "refresh_token" not in body
+    me = client.get("/v1/whoami", headers={"Authorization": f"Bearer {body['access_token']}"}).get_json()["data"]
+    assert me["principal"] == "client:partner-batch" and me["kind"] == "client"
+    assert client.get("/v1/users/usr_alice/channels",
+                      headers={"Authorization": f"Bearer {body['access_token']}"}).status_code == 403
+
+
+def test_client_credentials_in_the_body_work_too_and_scope_defaults_to_the_registration(client, partner):
+    r = client.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": partner,
+                                          "client_secret": PARTNER_SECRET})
+    assert r.status_code == 200 and r.get_json()["scope"] == "messages:read channels:read"
+
+
+@pytest.mark.parametrize("secret", ["", "wrong", PARTNER_SECRET + "x"])
+def test_a_wrong_client_secret_is_401_invalid_client_with_a_basic_challenge(client, partner, secret):
+    r = client.post("/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(partner, secret))
+    assert r.status_code == 401 and r.get_json()["error"] == "invalid_client"
+    assert r.headers["WWW-Authenticate"].startswith("Basic")
+
+
+def test_a_public_client_may_not_use_client_credentials_nor_ask_beyond_its_scopes(client, partner):
+    r = client.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": CLIENT})
+    assert r.status_code == 400 and r.get_json()["error"] == "unauthorized_client"
+    r = client.post("/oauth/token", data={"grant_type": "client_credentials", "scope": "messages:write"},
+                    headers=basic(partner, PARTNER_SECRET))
+    assert r.status_code == 400 and r.get_json()["error"] == "invalid_scope"

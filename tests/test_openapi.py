@@ -111,3 +111,8 @@ def test_the_batch_operation_documents_what_an_all_failed_batch_answers(document
     cid = client.post("/v1/channels", json={"name": "general"}, headers=alice).get_json()["data"]["channelId"]
     r = client.post(f"/v1/channels/{cid}/messages:batchCreate", json={"messages": [{"content": ""}]}, headers=alice)
     assert (r.status_code, r.get_json()["error"]["code"]) == (400, "BATCH_FAILED")
+
+
+def test_the_patch_operation_declares_merge_patch_json_first_and_plain_json(document):
+    content = document["paths"]["/v1/channels/{channel_id}"]["patch"]["requestBody"]["content"]
+    assert list(content) == ["application/merge-patch+json", "application/json"]

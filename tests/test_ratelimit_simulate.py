@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import time
 
 from apidesign.clock import FakeClock
 from apidesign.ratelimit import ALGORITHMS, FixedWindow, TokenBucket
@@ -24,17 +24,28 @@ def test_a_smaller_bucket_keeps_every_window_under_the_limit():
     assert simulate.worst_case(small, 20, 10.0, 10.0) <= 20
 
 
-def test_get_then_set_over_admits_when_every_reader_goes_before_any_writer():
-    store = redis_store(url="", prefix="race:")
-    gate = threading.Barrier(12)
-    admitted = simulate.concurrent_admits(lambda: simulate.get_then_set(store, "k", 5, 60, gate.wait), 12)
+RTT = 0.02  # a round trip long enough that all 12 threads have sent their GET before the first reply is back
+
+
+def test_get_then_set_over_admits_when_released_together_over_a_network():
+    store = simulate.OverNetwork(redis_store(url="", prefix="race:"), RTT)
+    admitted = simulate.concurrent_admits(lambda: simulate.get_then_set(store, "k", 5, 60), 12)
     assert admitted == 12, "each of the 12 read 0 before anyone wrote"
 
 
-def test_the_lua_step_admits_exactly_the_limit_under_the_same_concurrency():
-    store = redis_store(url="", prefix="atomic:")
+def test_the_lua_step_admits_exactly_the_limit_under_the_same_release_and_the_same_network():
+    store = simulate.OverNetwork(redis_store(url="", prefix="atomic:"), RTT)
     limiter = FixedWindow(5, 60, store=store, clock=FakeClock(100.0))
     assert simulate.concurrent_admits(lambda: limiter.allow("alice").allowed, 12) == 5
+
+
+def test_over_a_network_every_call_takes_one_round_trip():
+    clock = FakeClock(0.0)
+    store = simulate.OverNetwork(memory_store(clock), 0.05)
+    limiter = FixedWindow(5, 60, store=store, clock=clock)
+    started = time.perf_counter()
+    assert limiter.allow("alice").allowed and store.set("k", "1") and store.get("k") == "1"
+    assert 0.15 <= time.perf_counter() - started < 0.5, "three calls, three round trips"
 
 
 def test_get_then_set_is_correct_when_requests_come_one_at_a_time():

@@ -41,9 +41,9 @@ def test_every_response_carries_the_policy_and_the_remaining_quota(limited, alic
     anonymous = client.get(LIST)
     for r in (ok, missing, anonymous):
         assert r.headers["RateLimit-Policy"] == '"default";q=3;w=60'
-    assert ok.headers["RateLimit"] == '"default";r=2;t=60'
-    assert missing.headers["RateLimit"] == '"default";r=1;t=60'
-    assert anonymous.status_code == 401 and anonymous.headers["RateLimit"] == '"default";r=2;t=60'
+    assert ok.headers["RateLimit"] == '"default";r=2'
+    assert missing.headers["RateLimit"] == '"default";r=1'
+    assert anonymous.status_code == 401 and anonymous.headers["RateLimit"] == '"default";r=2'
 
 
 def test_over_the_limit_a_429_in_the_envelope_says_how_long_to_wait_in_whole_seconds(limited, alice, clock):
@@ -67,14 +67,24 @@ def test_on_a_429_the_reset_parameter_t_equals_retry_after_as_draft_10_section_6
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == "2", "one token at 0.5 per second"
     assert refused.headers["RateLimit"] == '"default";r=0;t=2', "t is when more quota comes, not when it is whole (10 s)"
-    assert responses[-2].headers["RateLimit"] == '"default";r=0;t=10'
+    assert responses[-2].headers["RateLimit"] == '"default";r=0', "no -09 style 'until whole' t on a 2xx"
 
 
-def test_a_whole_quota_sends_no_reset_parameter(clock):
+def test_an_admission_leaves_out_t_because_a_decision_does_not_know_when_the_next_unit_comes(clock):
+    """Draft -10 section 4.1: t is OPTIONAL; its meaning (4.1.2) is 'until additional quota', which differs from
+    reset_after for a bucket (a token every 2 s, the bucket whole after 10 s)."""
+    app = limited_app(clock, algorithm="token_bucket", limit=5, window=10)
+    client, alice = app.test_client(), dict(credentials(app, "usr_alice"))
+    headers = [client.get(LIST, headers=alice).headers["RateLimit"] for _ in range(5)]
+    assert headers == [f'"default";r={r}' for r in (4, 3, 2, 1, 0)]
+
+
+def test_only_a_refusal_sends_the_reset_parameter(clock):
     from apidesign.ratelimit import Decision
     from apidesign.server.ratelimiting import ratelimit_header
 
     assert ratelimit_header("default", Decision(True, 5, 5, 0.0, 0.0)) == '"default";r=5'
+    assert ratelimit_header("default", Decision(True, 5, 2, 0.0, 6.0)) == '"default";r=2'
     assert ratelimit_header("default", Decision(False, 5, 0, 1.2, 9.0)) == '"default";r=0;t=2'
 
 
@@ -94,7 +104,7 @@ def test_limits_are_per_principal(limited, alice):
         client.get(LIST, headers=alice)
     assert client.get(LIST, headers=alice).status_code == 429
     bob = client.get("/v1/users/usr_bob/channels", headers=dict(credentials(limited, "usr_bob")))
-    assert bob.status_code == 200 and bob.headers["RateLimit"] == '"default";r=2;t=60'
+    assert bob.status_code == 200 and bob.headers["RateLimit"] == '"default";r=2'
 
 
 
@@ -110,7 +120,7 @@ def test_a_token_bucket_policy_reports_its_refill_window(clock):
     app = limited_app(clock, algorithm="token_bucket", limit=100)
     r = app.test_client().get(LIST, headers=dict(credentials(app, "usr_alice")))
     assert r.headers["RateLimit-Policy"] == '"default";q=100;w=60'
-    assert r.headers["RateLimit"] == '"default";r=99;t=1'
+    assert r.headers["RateLimit"] == '"default";r=99'
 
 
 def test_fail_open_serves_the_request_when_the_store_is_unreachable(clock, unreachable_store):

@@ -85,9 +85,19 @@ def test_503_429_and_connection_errors_are_retried_until_success(clock):
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422])
-def test_client_errors_other_than_429_are_never_retried(clock, status):
+def test_client_errors_that_say_the_request_is_wrong_are_never_retried(clock, status):
     send = scripted(Reply(status), Reply(200))
     assert run(send, clock).response.status_code == status and send.calls == 1
+
+
+@pytest.mark.parametrize("status, headers", [(408, {}), (425, {}), (429, {}), (409, {"Retry-After": "1"})])
+def test_client_errors_that_mean_not_now_are_retried(clock, status, headers):
+    send = scripted(Reply(status, headers), Reply(200))
+    assert run(send, clock).response.status_code == 200 and send.calls == 2
+
+
+def test_a_409_is_retryable_only_when_it_says_when():
+    assert retryable_status(409, {"retry-after": "1"}) and not retryable_status(409) and not retryable_status(409, {})
 
 
 def test_a_post_without_an_idempotency_key_is_sent_once_with_a_key_it_is_retried(clock):
@@ -95,6 +105,7 @@ def test_a_post_without_an_idempotency_key_is_sent_once_with_a_key_it_is_retried
     keyed = run(scripted(Reply(503), Reply(201)), clock, method="POST", headers={"Idempotency-Key": "k"})
     assert keyed.response.status_code == 201
     assert retryable_request("PUT") and retryable_request("delete") and not retryable_request("PATCH")
+    assert retryable_request("PATCH", {"Idempotency-Key": "k"}), "the draft names POST and PATCH"
     assert retryable_status(500) and retryable_status(429) and not retryable_status(404)
     assert not retryable_status(501) and not retryable_status(505), "'not implemented' does not heal by waiting"
 

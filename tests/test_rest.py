@@ -166,6 +166,21 @@ def test_patch_changes_only_the_fields_sent_and_null_clears_the_topic(client, as
     assert r.get_json()["data"]["topic"] == ""
 
 
+def test_patch_as_merge_patch_json_is_the_declared_format_and_plain_json_still_works(client, as_user, channel):
+    for media, topic in (("application/merge-patch+json", "standup"), ("application/json", "retro")):
+        r = client.patch(f"/v1/channels/{channel}", json={"topic": topic}, headers=as_user(BOB), content_type=media)
+        assert r.status_code == 200 and r.get_json()["data"]["topic"] == topic
+
+
+def test_patch_in_another_patch_format_is_415_naming_the_accepted_ones(client, as_user, channel):
+    json_patch = [{"op": "replace", "path": "/topic", "value": "x"}]  # RFC 6902, which this API does not read
+    r = client.patch(f"/v1/channels/{channel}", json=json_patch, headers=as_user(BOB),
+                     content_type="application/json-patch+json")
+    error_of(r, 415, "UNSUPPORTED_MEDIA_TYPE")
+    assert r.headers["Accept-Patch"] == "application/merge-patch+json, application/json"
+    assert client.get(f"/v1/channels/{channel}", headers=as_user(BOB)).get_json()["data"]["topic"] != "x"
+
+
 def test_put_without_a_name_is_400_naming_the_field(client, as_user, channel):
     err = error_of(client.put(f"/v1/channels/{channel}", json={"topic": "x", "colour": "red"}, headers=as_user(ALICE)),
                    400, "INVALID_INPUT")

@@ -57,3 +57,13 @@ def test_the_model_counts_the_leeway_a_verifier_grants_after_exp():
     assert revocation_tradeoff(900, "none", 0, leeway=0).revoked_token_window == 900
     assert revocation_tradeoff(900, "none", 0, leeway=30).revoked_token_window == 930
     assert revocation_tradeoff(900, "none", 0).revoked_token_window == 900 + CLOCK_SKEW_LEEWAY
+
+
+def test_a_denylist_that_fails_open_while_its_store_is_down_is_as_exposed_as_no_denylist():
+    """The default DENYLIST_ON_STORE_ERROR="open": during an outage revoked tokens verify until exp plus leeway."""
+    up = revocation_tradeoff(900, "denylist", 5000, leeway=30)
+    down = revocation_tradeoff(900, "denylist", 5000, leeway=30, store_down=True)
+    assert up.revoked_token_window == 0 and down.revoked_token_window == 900 + 30
+    assert down.store_lookups_per_s == 5000, "every request still asks, and gets no answer"
+    assert revocation_tradeoff(900, "none", 0, store_down=True).revoked_token_window == 930
+    assert revocation_tradeoff(900, "introspection", 0, store_down=True).revoked_token_window == 0

@@ -87,6 +87,15 @@ def test_status_lines_carry_the_standard_reason_phrase(live, as_user):
     assert requests.get(f"{live.url}/nope", timeout=5).reason == "Not Found"
 
 
+def test_reason_phrases_are_rfc_9110s_names_not_rfc_7231s(live, as_user):
+    alice = {**as_user("usr_alice"), "Idempotency-Key": '"phrase-1"'}
+    channel = requests.post(f"{live.url}/v1/channels", json={"name": "phrases-422"}, headers=as_user("usr_alice"),
+                            timeout=5).json()["data"]["channelId"]
+    for content in ("one", "two"):  # the same key with another body: 422
+        r = requests.post(f"{live.url}/v1/channels/{channel}/messages", json={"content": content}, headers=alice, timeout=5)
+    assert (r.status_code, r.reason) == (422, "Unprocessable Content")
+
+
 def test_serve_binds_only_to_loopback(live):
     assert live.url.startswith("http://127.0.0.1:")
 

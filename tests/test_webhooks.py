@@ -2,7 +2,7 @@
 
 import pytest
 
-from apidesign.webhooks import TOLERANCE, WebhookVerificationError, sign, verify
+from apidesign.webhooks import TOLERANCE, WebhookVerificationError, new_secret, secret_bytes, sign, verify
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OTHER = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo="
@@ -45,3 +45,12 @@ def test_a_webhook_missing_a_header_is_refused(drop):
     del signed[drop]
     with pytest.raises(WebhookVerificationError):
         verify(SECRET, signed, BODY, now=NOW)
+
+
+def test_new_secrets_hold_24_to_64_random_bytes_as_the_spec_requires():
+    """Standard Webhooks 1.0.0: a secret is whsec_ and the base64 of 24 to 64 random bytes (32 by default)."""
+    assert len(secret_bytes(new_secret())) == 32 and new_secret() != new_secret()
+    assert [len(secret_bytes(new_secret(n))) for n in (24, 64)] == [24, 64]
+    for n in (16, 23, 65):
+        with pytest.raises(ValueError):
+            new_secret(n)

@@ -26,6 +26,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "build" / "site-src"  # the book's sources: notebooks with widgets replaced, config, table of contents
 
+DOCS = ("instructor-guide.md", "jupyterhub.md")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_NOTE = ('<p class="static-widget-note"><em>A live widget is here when you run the notebook in JupyterLab; '
                'the figure above it shows its default setting.</em></p>')
@@ -78,10 +79,9 @@ def write_sources() -> None:
         replace_widgets_with_a_note(nb)
         nbformat.write(nb, SOURCE / path.name)
         pages.append(path.stem)
-    guide = ROOT / "docs" / "instructor-guide.md"
-    if guide.exists():
-        shutil.copy(guide, SOURCE / guide.name)
-        pages.append(guide.stem)
+    for doc in DOCS:  # the instructor's pages, after the chapters
+        shutil.copy(ROOT / "docs" / doc, SOURCE / doc)
+        pages.append(Path(doc).stem)
     (SOURCE / "_config.yml").write_text(CONFIG)
     (SOURCE / "_toc.yml").write_text(table_of_contents(pages))
 

@@ -1,13 +1,13 @@
 """Idempotency keys: a retried POST returns the first response instead of doing the work twice.
 
-Follows the IETF draft ``draft-ietf-httpapi-idempotency-key-header``. The client sends
+Follows the IETF draft ``draft-ietf-httpapi-idempotency-key-header`` (section numbers: -06). The client sends
 ``Idempotency-Key: "<unique value>"``; the server remembers, per caller, endpoint and key:
 
 * an **in-flight** record while the first request runs. It has a lock expiry, so a
   server that crashed mid-request does not hold the key forever;
 * a **completed** record (status, headers, body) once it answered, kept for
   ``ttl`` seconds (24 h by default). A retry gets that response back byte for byte,
-  marked ``Idempotent-Replayed: true``; after the ttl the key runs as new.
+  marked ``Idempotent-Replayed: true`` (Stripe's header; the draft defines none); after the ttl the key runs as new.
 
 Claiming a key is one atomic step (a Lua script on Redis, the store's lock in memory),
 so of 50 identical requests racing, exactly one does the work.
@@ -17,7 +17,10 @@ What is stored:
 * 2xx/3xx responses: stored (that is the point);
 * 4xx raised before any work (validation, 403, 404): not stored, the key is released
   (marked free, keeping only its generation), so the client can fix the request and
-  retry with the same key;
+  retry with the same key. This departs from the draft on purpose, following Stripe ("no
+  idempotent result is saved" when validation fails): the draft says a key MUST NOT be reused
+  with a different payload (section 2.2) and a retry SHOULD get the previous result, success
+  or error (section 2.6);
 * a deliberate ``ApiError`` 5xx (e.g. 503 from an open circuit breaker) is raised before
   any work too: released, so a retry can succeed once the dependency is back;
 * an unexpected crash (500): **stored** if the handler had written to the database, as Stripe
@@ -61,7 +64,7 @@ from .errors import ApiError, Conflict, InvalidInput, Unprocessable
 from .store import Store
 
 HEADER = "Idempotency-Key"
-REPLAYED = "Idempotent-Replayed"
+REPLAYED = "Idempotent-Replayed"  # Stripe's header; the draft defines no replay marker
 MAX_KEY_LENGTH = 255  # Stripe's limit; the draft leaves it to the server
 DAY = 24 * 3600.0
 
@@ -104,7 +107,7 @@ class IdempotencyClaimLost(Conflict):
 # -- the key and the fingerprint --------------------------------------------------
 
 def parse_key(header: str, max_length: int = MAX_KEY_LENGTH) -> str:
-    """The key in an ``Idempotency-Key`` header: a quoted sf-string (the draft) or a bare token."""
+    """The key in an ``Idempotency-Key`` header: a quoted sf-string (the draft), or leniently a bare token."""
     header = header.strip()
     quoted = _QUOTED_KEY.fullmatch(header)
     if quoted:

@@ -13,6 +13,7 @@ name the same namespace.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from typing import Any, Callable, Sequence
@@ -30,6 +31,12 @@ class InvalidNamespace(ApiDesignError, ValueError):
 def new_namespace() -> str:
     """A namespace no other app will pick: 32 random bits."""
     return f"app-{secrets.token_hex(4)}"
+
+
+def for_this_kernel(label: str) -> str:
+    """A namespace for one learner's kernel on a shared store: ``label``, the hub user if any, 32 random bits."""
+    user = re.sub(r"[^A-Za-z0-9_.-]", "_", os.environ.get("JUPYTERHUB_USER", ""))[:24]
+    return "-".join(part for part in (label, user, secrets.token_hex(4)) if part)
 
 
 class Namespaced:

@@ -14,6 +14,7 @@ import random
 import string
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import jwt
 from .clock import Clock
@@ -24,6 +25,8 @@ from .store import Store
 UNRESERVED = string.ascii_letters + string.digits + "-._~"   # RFC 7636 section 4.1
 BASE62 = string.ascii_letters + string.digits
 ACCESS_TOKEN_TYPE = "at+jwt"                                # RFC 9068 section 2.1
+ACCESS_TOKEN_TYPES = ("at+jwt", "application/at+jwt")       # RFC 9068 section 4: a verifier accepts either
+LOOPBACK_HOSTS = ("127.0.0.1", "[::1]")                     # RFC 8252 section 7.3: loopback IP literals
 GRANT_PREFIX = "grant:"                                     # denylist entries that stand for a whole grant
 
 
@@ -53,6 +56,12 @@ class InvalidClient(OAuthError):
     error = "invalid_client"
 
 
+class UnauthorizedClient(OAuthError):
+    """This client may not use this grant type, e.g. a public client asking for client credentials (RFC 6749 section 5.2)."""
+
+    error = "unauthorized_client"
+
+
 class InvalidScope(OAuthError):
     """A requested scope is unknown or exceeds what was granted (RFC 6749 section 5.2)."""
 
@@ -70,11 +79,11 @@ class RefreshTokenReused(InvalidGrant):
 
 
 class RevokedTokenError(jwt.InvalidTokenError):
-    """The access token's ``jti`` is on the denylist (RFC 7009)."""
+    """The access token's ``jti``, or its grant, is on the denylist: it was revoked (RFC 7009 section 2)."""
 
 
 class WrongTokenTypeError(jwt.InvalidTokenError):
-    """The token is not an access token (``typ`` must be ``at+jwt``, RFC 9068 section 4)."""
+    """The token is not an access token (``typ`` must be ``at+jwt`` or ``application/at+jwt``, RFC 9068 section 4)."""
 
 
 def random_string(rng: random.Random, n: int, alphabet: str = BASE62) -> str:
@@ -103,6 +112,25 @@ def pkce_matches(verifier: str, challenge: str) -> bool:
     if not isinstance(verifier, str) or not 43 <= len(verifier) <= 128 or set(verifier) - set(UNRESERVED):
         return False
     return hmac.compare_digest(s256(verifier), challenge)
+
+
+def redirect_uri_registered(requested: str, registered: list[str]) -> bool:
+    """Exact match, except that a loopback IP redirect URI may name any port (RFC 8252 section 7.3)."""
+    return requested in registered or any(_without_loopback_port(requested) == _without_loopback_port(r)
+                                          for r in registered if _without_loopback_port(r))
+
+
+def _without_loopback_port(uri: str) -> str | None:
+    """``http://127.0.0.1/path`` for ``http://127.0.0.1:<port>/path``; None for any other URI."""
+    try:
+        parts = urlsplit(uri)
+        parts.port  # a malformed port raises here
+    except ValueError:
+        return None
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+    if parts.scheme != "http" or host not in LOOPBACK_HOSTS or "@" in parts.netloc:
+        return None
+    return parts._replace(netloc=host).geturl()
 
 
 # --- authorization codes: one use, one minute ----------------------------------------
@@ -208,6 +236,11 @@ class RefreshTokens:
         self.store.set(f"rtfam:{family}", "revoked", ttl=self.ttl)
         return True
 
+    def client_of(self, token: str) -> str | None:
+        """The ``client_id`` this token (current or retired) was issued to; None if it is unknown or expired."""
+        self.family_of(token)
+        return self._peek(token).get("client_id")
+
     def family_of(self, token: str) -> str:
         if not isinstance(token, str) or not token.startswith("rt_") or "." not in token:
             raise InvalidGrant("That is not a refresh token.")
@@ -268,7 +301,7 @@ class AccessTokens:
         parts = jwt.decode_complete(token, self.verify_key, [self.algorithm], audience=self.audience,
                                     issuer=self.issuer, leeway=self.leeway, clock=self.clock,
                                     require=("exp", "iat", "sub", "jti", "scope"))
-        if parts["header"].get("typ") != ACCESS_TOKEN_TYPE:
+        if str(parts["header"].get("typ", "")).lower() not in ACCESS_TOKEN_TYPES:  # media types ignore case
             raise WrongTokenTypeError("This token is not an access token.")
         claims = parts["payload"]
         if not all(isinstance(claims[c], str) for c in ("sub", "jti", "scope")):

@@ -2,9 +2,11 @@
 
 ``retry(send, ...)`` calls ``send()`` until it gets an answer worth keeping:
 
-* it retries only what may succeed next time: 5xx (but not 501 or 505), 429 and connection errors, never other 4xx;
+* it retries only what may succeed next time: connection errors, 5xx (but not 501 or 505), and the 4xx that
+  mean "not now" rather than "not this": 408 (RFC 9110 section 15.5.9), 425 (RFC 8470 section 5.2), 429
+  (RFC 6585 section 4), and a 409 that carries ``Retry-After`` (this course's "still running, retry shortly");
 * it retries only requests that are safe to repeat: idempotent methods (RFC 9110 section 9.2.2),
-  or a POST that carries an ``Idempotency-Key``;
+  or a POST or PATCH that carries an ``Idempotency-Key`` (the methods the draft names);
 * it waits ``U(0, min(cap, base * 2**n))`` before retry n+1 ("full jitter", from AWS's
   *Exponential Backoff and Jitter*), or exactly what a ``Retry-After`` header asks for
   (seconds or an HTTP-date, RFC 9110 section 10.2.3), plus ``U(0, retry_after_spread)``
@@ -100,19 +102,25 @@ def retry_after_wait(asked: float, policy: RetryPolicy, rng: random.Random) -> f
     return asked + rng.uniform(0, policy.retry_after_spread) if policy.retry_after_spread else asked
 
 
+KEYED_METHODS = frozenset({"POST", "PATCH"})  # made safe to repeat by an Idempotency-Key (the draft's abstract)
+
+
 def retryable_request(method: str, headers: Mapping[str, str] | None = None) -> bool:
-    """May this request be sent twice? Idempotent methods, or a POST with an Idempotency-Key."""
+    """May this request be sent twice? Idempotent methods, or a POST or PATCH with an Idempotency-Key."""
     method = method.upper()
     has_key = any(k.lower() == "idempotency-key" for k in (headers or {}))
-    return method in IDEMPOTENT_METHODS or (method == "POST" and has_key)
+    return method in IDEMPOTENT_METHODS or (method in KEYED_METHODS and has_key)
 
 
 NEVER_TRANSIENT = frozenset({501, 505})  # Not Implemented, HTTP Version Not Supported (RFC 9110 sections 15.6.2, 15.6.6)
+NOT_NOW = frozenset({408, 425, 429})     # Request Timeout, Too Early, Too Many Requests: the same request, later
 
 
-def retryable_status(status: int) -> bool:
-    """Can waiting fix this answer? 429 and 5xx yes, except the 5xx that say "never" (501, 505); other 4xx: the request is wrong."""
-    return status == 429 or (500 <= status <= 599 and status not in NEVER_TRANSIENT)
+def retryable_status(status: int, headers: Mapping[str, str] | None = None) -> bool:
+    """Can waiting fix this answer? 5xx except 501 and 505; 408, 425, 429; a 409 that says when (Retry-After)."""
+    if status == 409:
+        return any(k.lower() == "retry-after" for k in (headers or {}))
+    return status in NOT_NOW or (500 <= status <= 599 and status not in NEVER_TRANSIENT)
 
 
 @dataclass(frozen=True)
@@ -151,7 +159,7 @@ def retry(send: Callable[[], Any], *, method: str = "GET", headers: Mapping[str,
         response, error = _try(send)
         outcome = type(error).__name__ if error else str(response.status_code)
         wait = None
-        if n + 1 < allowed and (error or retryable_status(response.status_code)):
+        if n + 1 < allowed and (error or retryable_status(response.status_code, response.headers)):
             asked = None if error else parse_retry_after(response.headers.get("Retry-After"), wall_clock.now())
             wait = retry_after_wait(asked, policy, rng) if asked is not None else backoff(policy, n, rng)
             if clock.now() - start + wait > policy.max_elapsed:

@@ -69,13 +69,16 @@ class Tradeoff:
 
 
 def revocation_tradeoff(access_ttl: float, strategy: str, request_rate: float, *, sessions: int = 10_000,
-                        revocations_per_hour: float = 60, leeway: float = CLOCK_SKEW_LEEWAY) -> Tradeoff:
+                        revocations_per_hour: float = 60, leeway: float = CLOCK_SKEW_LEEWAY,
+                        store_down: bool = False) -> Tradeoff:
     """The steady-state numbers for ``strategy`` when ``sessions`` clients make ``request_rate`` requests/s.
 
     Every session refreshes once per ``access_ttl``. Verifiers accept a token ``leeway`` seconds
     past ``exp``, so without a denylist a revoked token works for ``access_ttl + leeway``. A token
     is revoked, on average, halfway through its life, so it sits on the denylist for
     ``access_ttl / 2 + leeway`` (Little's law: entries = arrival rate x time in system).
+    ``store_down``: the denylist's store is unreachable and verifiers fail open (the server's default),
+    so for as long as the outage lasts a denylist protects no better than none.
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}")
@@ -83,7 +86,8 @@ def revocation_tradeoff(access_ttl: float, strategy: str, request_rate: float, *
     revocations = revocations_per_hour / 3600
     return Tradeoff(
         strategy, access_ttl,
-        revoked_token_window=access_ttl + leeway if strategy == "none" else 0.0,
+        revoked_token_window=0.0 if strategy == "introspection" or (strategy == "denylist" and not store_down)
+        else access_ttl + leeway,
         denylist_entries=revocations * (access_ttl / 2 + leeway) if strategy == "denylist" else 0.0,
         auth_server_calls_per_s=refreshes + (request_rate if strategy == "introspection" else 0.0),
         store_lookups_per_s=request_rate if strategy == "denylist" else 0.0)

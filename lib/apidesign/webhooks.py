@@ -11,15 +11,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 from typing import Mapping
 
 from .errors import ApiDesignError
 
 TOLERANCE = 5 * 60  # seconds either side of now; the spec's libraries use 5 minutes
+SECRET_BYTES = range(24, 65)  # Standard Webhooks 1.0.0: a secret is 24 to 64 random bytes
 
 
 class WebhookVerificationError(ApiDesignError):
     """The webhook is unsigned, wrongly signed, or too old or too new to trust (Standard Webhooks 1.0.0)."""
+
+
+def new_secret(n: int = 32) -> str:
+    """A fresh endpoint secret: ``whsec_`` and the base64 of ``n`` random bytes, 24 <= n <= 64."""
+    if n not in SECRET_BYTES:
+        raise ValueError(f"Standard Webhooks secrets are 24 to 64 random bytes, not {n}.")
+    return "whsec_" + base64.b64encode(secrets.token_bytes(n)).decode()
 
 
 def secret_bytes(secret: str) -> bytes:

@@ -50,7 +50,7 @@ payments_design = """
 
 - Every POST takes an Idempotency-Key, so a retry after a timeout replays the first response instead of charging twice.
 - Keys are kept for 24 hours, because clients retry within minutes; after that the same key runs as new, which the docs state.
-- Clients retry only 5xx, 429 and connection errors, with exponential backoff and full jitter, so a recovering server is not flattened.
+- Clients retry only connection errors, 5xx (not 501 or 505), 408 and 429, with exponential backoff and full jitter, so a recovering server is not flattened.
 - Authentication: API keys per merchant, scoped to payments.
 - Rate limiting: a token bucket per API key; 429 with Retry-After.
 - Errors: 404 for an unknown payment, 403 for another merchant's payment, 400 for an invalid amount, 409 while the first request with a key is still running, 422 for a key reused with a different body.

@@ -2,7 +2,8 @@
 
 The cases are public; the verdicts come from the library (``resilience``, ``idempotency``) and
 from the reference API, run by the check itself. Idempotency-Key semantics follow
-draft-ietf-httpapi-idempotency-key-header-07 (October 2025), section 2.7.
+draft-ietf-httpapi-idempotency-key-header-06, section 2.7 (section numbers are -06's, whose text the course
+checked; -07 of October 2025 is the latest revision).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .answers import (as_bool, as_int, as_list, as_mapping,
                       as_number, first_disagreement, never_raises, own_function, wrong_shape)
 from .briefs import Brief, Decision, Flow, check_brief
 
-DRAFT = "draft-ietf-httpapi-idempotency-key-header-07"
+DRAFT = "draft-ietf-httpapi-idempotency-key-header-06"
 
 # Exercise 1: the cases (names only); their parameters stay private, the verdicts come from the library.
 RETRY_CASES = ("GET 503", "POST 503 without key", "POST 503 with key", "PUT 429", "DELETE 404",
@@ -39,8 +40,9 @@ def _should_retry(method: str, status: int | None, has_key: bool) -> bool:
 
 
 def _retry_why(method: str, status: int | None, key: bool) -> str:
-    if status is not None and 400 <= status < 500 and status != 429:
-        return "a 4xx other than 429 says the request itself is wrong; sending it again gets the same answer"
+    if status is not None and 400 <= status < 500 and not retryable_status(status):
+        return ("this 4xx says the request itself is wrong, so sending it again gets the same answer; only the 4xx "
+                "that mean 'not now' are retried: 408, 425, 429, and a 409 that carries Retry-After")
     if method == "POST" and not key:
         return "a POST without an Idempotency-Key may already have created the message; resending can duplicate it"
     return "this failure may be transient and the request is safe to repeat"
@@ -61,8 +63,8 @@ def check_should_retry(answer: Any) -> Feedback:
         return failed(f"'{unreadable[0]}': answer True or False, not {given[unreadable[0]]!r}.")
     wrong = [c for c in RETRY_CASES if flags[c] != _should_retry(*_RETRY_PARAMS[c])]
     if not wrong:
-        return passed("retry only failures that waiting can fix (5xx, 429, connection errors), "
-                      "and only requests that are safe to send twice.")
+        return passed("retry only failures that waiting can fix (connection errors, 5xx except 501 and 505, and the "
+                      "'not now' 4xx: 408, 425, 429, a 409 with Retry-After), and only requests safe to send twice.")
     case = wrong[0]
     return failed(f"{len(wrong)} of {len(RETRY_CASES)} wrong, e.g. '{case}': you said "
                   f"{'retry' if flags[case] else 'do not retry'}, but {_retry_why(*_RETRY_PARAMS[case])}.")
@@ -124,8 +126,9 @@ STATUS_CASES = ("same key, same body, first request finished", "same key, same b
                 "same key, different body", "a 300-character key")
 _STATUS_WHY = {
     STATUS_CASES[0]: "a replay answers with the stored response, status and all (the draft, section 2.6)",
-    STATUS_CASES[1]: "the first is still running: 409 Conflict tells the client to wait and retry (section 2.7)",
-    STATUS_CASES[2]: "a key reused with another payload is 422 Unprocessable Content (section 2.7)",
+    STATUS_CASES[1]: ("the first is still running: the draft says the server SHOULD answer 409 Conflict (section 2.7); "
+                      "this server adds Retry-After: 1 to say 'wait and retry'"),
+    STATUS_CASES[2]: "a key reused with another payload SHOULD get 422 Unprocessable Content (section 2.7)",
     STATUS_CASES[3]: (f"{DRAFT} leaves the key's length to the server; this server accepts 1 to {MAX_KEY_LENGTH} "
                       "characters (Stripe's limit) and answers a key it cannot accept as a bad request"),
 }

@@ -1,7 +1,8 @@
 """Fixed window: count requests in windows aligned to the clock (``[0, 60)``, ``[60, 120)``, ...).
 
-The classic Redis recipe is ``INCR user:{id}:requests`` with a TTL of one window. It is
-cheap (two numbers per key) but lets through up to twice the limit across a boundary:
+The classic Redis recipe is ``INCR user:{id}:requests`` with a TTL of one window: two commands
+(INCR, then EXPIRE), so they go in MULTI/EXEC or one script, or a client that dies between them leaves
+a counter that never expires (Redis INCR documentation, "Rate limiter 2"). It is cheap (two numbers per key) but lets through up to twice the limit across a boundary:
 ``limit`` at the end of one window and ``limit`` again at the start of the next.
 """
 

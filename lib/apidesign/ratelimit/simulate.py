@@ -10,6 +10,9 @@ from __future__ import annotations
 import bisect
 import csv
 import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -178,10 +181,34 @@ def bursts_past_the_limit(algorithms: Mapping[str, Callable[..., object]], limit
             for name, make in algorithms.items()]
 
 
-def get_then_set(store: Any, key: str, limit: int, window: float, between: Callable[[], Any] = lambda: None) -> bool:
-    """Version 0, racy: read the count, decide, write count + 1 (two round trips, nothing in between held)."""
+class OverNetwork:
+    """``store`` reached over a network: every call takes ``rtt`` seconds, half before it runs and half after."""
+
+    def __init__(self, store: Any, rtt: float):
+        self.store, self.rtt, self.kind = store, rtt, store.kind
+        self.clock = getattr(store, "clock", None)  # the memory store's (a limiter on it checks it is its own)
+
+    def round_trip(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run one call on the far side: the request travels, the store runs it, the reply travels back."""
+        time.sleep(self.rtt / 2)
+        reply = call(*args, **kwargs)
+        time.sleep(self.rtt / 2)
+        return reply
+
+    def get(self, key: str) -> Any:
+        return self.round_trip(self.store.get, key)
+
+    def set(self, key: str, value: str, **options: Any) -> Any:
+        return self.round_trip(self.store.set, key, value, **options)
+
+    def script(self, lua: str, py: Callable[..., Any]) -> Callable[..., Any]:
+        run = self.store.script(lua, py)
+        return lambda keys, args=(): self.round_trip(run, keys, args)
+
+
+def get_then_set(store: Any, key: str, limit: int, window: float) -> bool:
+    """Version 0, racy: read the count, decide, write count + 1 (two round trips, nothing held in between)."""
     count = int(store.get(key) or 0)
-    between()  # the gap between the two round trips, where another server may read the same count
     if count >= limit:
         return False
     store.set(key, str(count + 1), ttl=window)
@@ -189,8 +216,12 @@ def get_then_set(store: Any, key: str, limit: int, window: float, between: Calla
 
 
 def concurrent_admits(decide: Callable[[], bool], clients: int) -> int:
-    """How many of ``clients`` simultaneous requests ``decide`` admits (one thread per request)."""
-    from concurrent.futures import ThreadPoolExecutor
+    """How many of ``clients`` requests ``decide`` admits when all are released at once (one thread each)."""
+    start = threading.Barrier(clients)
+
+    def one_client(_: int) -> bool:
+        start.wait()
+        return decide()
 
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        return sum(pool.map(lambda _: decide(), range(clients)))
+        return sum(pool.map(one_client, range(clients)))

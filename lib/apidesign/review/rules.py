@@ -430,7 +430,7 @@ RULES: tuple[Rule, ...] = (
     Rule("missing-error-cases", "warning", "errors", missing_error_cases),
     Rule("delete-whole-collection", "error", "endpoints", delete_whole_collection),
     Rule("async-without-status", "warning", "idempotency", async_without_status),
-    Rule("webhook-without-signature", "warning", "authentication", webhook_without_signature),
+    Rule("webhook-without-signature", "warning", "webhooks", webhook_without_signature),
     Rule("privileged-without-authorization", "error", "authentication", privileged_without_authorization),
     Rule("missing-core-flow", "warning", "flows", missing_core_flow),
 )

@@ -22,8 +22,8 @@ from ..ids import IdFactory
 from ..namespace import Namespaced, new_namespace
 from ..revocation import CLOCK_SKEW_LEEWAY
 from ..store import Store, StoreUnavailable, memory_store, redis_store
-from . import (batch, channels, chat_socket, exports, faults, integrations, messages, oauth_routes, openapi, presence,
-               ratelimiting, sse, versions)
+from . import (batch, channels, chat_socket, exports, faults, graphql_http, integrations, messages, oauth_routes, openapi,
+               presence, ratelimiting, sse, versions)
 from .bodies import ApiRequest, StrictJSONProvider
 from .db import Database
 from .repository import Repository
@@ -57,8 +57,12 @@ DEFAULTS: dict[str, Any] = {
     "API_KEY_PREFIX": "sk_live_",
     "DENYLIST_ON_STORE_ERROR": "open",  # store down: "open" accepts signed, unexpired tokens, even revoked ones;
                                         # "closed" answers 503. Anything else is refused at startup.
+    # Public clients, identified by client_id (RFC 6749 section 2.1). "first-party" is the chat API's own app,
+    # whose tokens credentials() mints; it revokes them at /oauth/revoke like any client (RFC 7009 section 2.1).
     "OAUTH_CLIENTS": {"chat-cli": {"redirect_uris": ["http://127.0.0.1:8400/callback"],
-                                   "scopes": ["channels:read", "channels:write", "messages:read", "messages:write"]}},
+                                   "scopes": ["channels:read", "channels:write", "messages:read", "messages:write"]},
+                      "first-party": {"redirect_uris": [],
+                                      "scopes": ["channels:read", "channels:write", "messages:read", "messages:write"]}},
     # Idempotency (04-idempotency-and-errors): keys optional unless required; records kept 24 h.
     "IDEMPOTENCY_REQUIRED": False,
     "IDEMPOTENCY_TTL": 24 * 3600.0,
@@ -76,6 +80,7 @@ DEFAULTS: dict[str, Any] = {
     "OPERATIONS_WORKER": "inline",  # finish due operations when polled; "thread": also in the background (callbacks)
     "OPERATION_RETRY_AFTER": 1,     # seconds, sent with 202 and with every poll of a running operation
     "CALLBACK_HOSTS": exports.CALLBACK_HOSTS,  # where callbacks may go: never internal services (SSRF)
+    "GRAPHQL_BATCHED": True,        # POST /graphql fetches through DataLoaders; False: naive resolvers (N+1 demo)
 }
 
 # Machine-readable codes for errors Flask/Werkzeug raise before our code runs.
@@ -108,6 +113,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(presence.bp)     # GET /v1/channels/{id}/presence (circuit breaker)
     exports.install(app.config, svc)
     app.register_blueprint(exports.bp)      # POST /v1/channels/{id}/exports (202), GET /v1/operations/{id}
+    app.register_blueprint(graphql_http.bp)  # POST /graphql: the same data over GraphQL (not in /v1's contract)
     app.register_blueprint(openapi.bp)      # GET /v1/openapi.json: the contract, built from these routes
     faults.install(app, svc)                # FAULT_DROP_RATE: lose responses after the work
     register_error_handlers(app)

@@ -39,7 +39,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 class Principal:
     """An authenticated caller: a user (from a JWT) or a service (from an API key), with its scopes."""
 
-    kind: str            # "user" or "key"
+    kind: str            # "user", "key", or "client" (a client-credentials token)
     id: str              # usr_alice, or key_3f2a...
     scopes: frozenset[str]
     owner: str = ""      # for API keys: the user who created the key
@@ -96,6 +96,8 @@ def bearer_principal(authorization: str) -> Principal:
         reason = quotable(str(exc))
         raise Unauthenticated(f"Invalid access token: {reason}", code="INVALID_TOKEN",
                               headers={"WWW-Authenticate": challenge("invalid_token", reason)}) from None
+    if claims["sub"] == claims.get("client_id") and claims["sub"] in auth_state().clients:
+        return Principal("client", claims["sub"], frozenset(claims["scope"].split()))  # client credentials
     if services().repo.user(claims["sub"]) is None:
         raise Unauthenticated("The token's user no longer exists.", code="INVALID_TOKEN",
                               headers={"WWW-Authenticate": challenge("invalid_token", "unknown user")})
@@ -140,7 +142,7 @@ def current_user() -> str:
     """The user ID of the caller, after checking the route's scope; API keys get a 403 here."""
     principal = current_principal()
     if principal.kind != "user":
-        raise Forbidden("API keys act for services, not users: this endpoint needs a user's bearer token.")
+        raise Forbidden("API keys and client tokens act for services, not users: this endpoint needs a user's bearer token.")
     scope = route_scope()
     if scope:
         require_scope(principal, scope)

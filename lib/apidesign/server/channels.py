@@ -8,7 +8,7 @@ import sqlite3
 from flask import Blueprint, request
 
 from ..envelope import success
-from ..errors import Forbidden, NotFound
+from ..errors import Forbidden, NotFound, UnsupportedMediaType
 from . import conditional
 from .auth import current_user
 from .db import iso8601
@@ -19,6 +19,9 @@ from .validation import Fields, json_object
 bp = Blueprint("channels", __name__)
 
 NAME_PATTERN = r"[a-z0-9][a-z0-9-]{0,79}"  # Slack-style: lowercase, digits, hyphens
+# The media type names the patch format (RFC 5789 section 2): JSON Merge Patch (RFC 7396 section 4),
+# and plain application/json, still read as a merge patch for clients written before this was declared.
+PATCH_TYPES = ("application/merge-patch+json", "application/json")
 
 
 def channel_json(row: sqlite3.Row, member_ids: list[str]) -> dict:
@@ -111,12 +114,20 @@ def replace_channel(channel_id: str):
     return channel_body(channel_id)
 
 
+def merge_patch() -> dict:
+    """The body as a JSON Merge Patch, or 415 with ``Accept-Patch`` for another patch format (RFC 5789 section 2.2)."""
+    if request.mimetype not in PATCH_TYPES:
+        raise UnsupportedMediaType(f"Send a JSON Merge Patch as '{PATCH_TYPES[0]}'.",
+                                   headers={"Accept-Patch": ", ".join(PATCH_TYPES)})
+    return json_object()
+
+
 @bp.patch("/v1/channels/<channel_id>")
 def update_channel(channel_id: str):
-    """Partial update, JSON Merge Patch style (RFC 7396): only the fields sent change; null topic clears it."""
+    """Partial update as a JSON Merge Patch (RFC 7396): only the members sent change; null topic resets it to ""."""
     row = require_member(channel_id, current_user())
     conditional.check_preconditions(channel_body(channel_id))
-    body = json_object()
+    body = merge_patch()
     fields = Fields(body, allowed=("name", "topic", "memberIds"))
     name = fields.string("name", max_len=80, pattern=NAME_PATTERN) if "name" in body else row["name"]
     topic = row["topic"]

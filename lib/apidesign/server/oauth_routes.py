@@ -2,9 +2,10 @@
 
     GET  /oauth/authorize   the consent screen, as JSON (the user is signed in: Bearer)
     POST /oauth/authorize   approve or deny -> 302 to the client's redirect_uri with ?code= or ?error=
-    POST /oauth/token       code + code_verifier, or a refresh token -> access JWT + new refresh token
-    POST /oauth/revoke      revoke an access token (jti denylist), or a refresh token's family and
-                            every access token of that grant (RFC 7009 section 2.1)
+    POST /oauth/token       code + code_verifier, or a refresh token -> access JWT + new refresh token;
+                            client_credentials (a confidential client, HTTP Basic) -> access JWT only
+    POST /oauth/revoke      the client (``client_id``) revokes one of its own access tokens (jti denylist), or a
+                            refresh token's family and every access token of that grant (RFC 7009 section 2.1)
     GET  /.well-known/jwks.json   the public signing key with its ``kid``, for asymmetric algorithms (RFC 7517)
 
 The token endpoints answer errors in RFC 6749's own shape (``{"error", "error_description"}``)
@@ -15,11 +16,12 @@ store outage (``temporarily_unavailable``, see ``store_unreachable``).
 from __future__ import annotations
 
 import functools
+import hmac
 import random
 import secrets
 from dataclasses import dataclass
 from typing import Any, Mapping
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from flask import Blueprint, Flask, redirect, request
@@ -30,7 +32,8 @@ from ..apikeys import ApiKeyRing
 from ..envelope import error, success
 from ..errors import InvalidInput
 from ..oauth import (AccessTokens, AuthorizationCodes, InvalidClient, InvalidGrant, InvalidRequest, InvalidScope,
-                     OAuthError, RefreshTokenReused, RefreshTokens, UnsupportedGrantType, pkce_matches)
+                     OAuthError, RefreshTokenReused, RefreshTokens, UnauthorizedClient, UnsupportedGrantType,
+                     digest, pkce_matches, redirect_uri_registered)
 from ..revocation import Denylist
 from ..store import StoreUnavailable
 from .auth import current_principal, current_user
@@ -99,8 +102,9 @@ def authorization_request() -> dict:
     args = request.values
     client_id, redirect_uri = args.get("client_id", ""), args.get("redirect_uri", "")
     client = state().clients.get(client_id)
-    if client is None or redirect_uri not in client["redirect_uris"]:
-        # RFC 6749 section 4.1.2.1: never redirect to an unverified URI (open redirector)
+    if client is None or not redirect_uri_registered(redirect_uri, client["redirect_uris"]):
+        # RFC 6749 section 4.1.2.1: never redirect to an unverified URI (open redirector); a loopback
+        # URI may name any port, the one the native app just opened (RFC 8252 section 7.3)
         raise InvalidInput("Unknown client_id or unregistered redirect_uri.", code="INVALID_CLIENT")
     return {"client_id": client_id, "redirect_uri": redirect_uri, "state": args.get("state", ""),
             "scope": args.get("scope", ""), "response_type": args.get("response_type", ""),
@@ -174,19 +178,53 @@ def form(name: str, required: bool = True) -> str:
 def token():
     try:
         grant_type = form("grant_type")
-        client_id = form("client_id")
-        if client_id not in state().clients:
-            raise InvalidClient("Unknown client_id.")
+        client_id = identified_client()
         if grant_type == "authorization_code":
             grant, refresh = redeem_code(client_id), None
         elif grant_type == "refresh_token":
             grant, refresh = refresh_grant(client_id)
+        elif grant_type == "client_credentials":
+            return token_response(client_grant(client_id), refreshable=False), 200, NO_STORE
         else:
             raise UnsupportedGrantType(f"Unsupported grant_type '{grant_type}'.")
     except OAuthError as exc:
-        status = 401 if isinstance(exc, InvalidClient) else 400
-        return {"error": exc.error, "error_description": exc.description}, status, NO_STORE
+        return oauth_error(exc)
     return token_response(grant, refresh), 200, NO_STORE
+
+
+def oauth_error(exc: OAuthError):
+    """RFC 6749 section 5.2: 400, or 401 with a Basic challenge when client authentication failed."""
+    body = {"error": exc.error, "error_description": exc.description}
+    if isinstance(exc, InvalidClient):
+        return body, 401, {**NO_STORE, "WWW-Authenticate": 'Basic realm="oauth"'}
+    return body, 400, NO_STORE
+
+
+def identified_client() -> str:
+    """The client of this request: HTTP Basic, else ``client_id`` (and ``client_secret``) in the form
+    (RFC 6749 sections 2.3.1 and 3.2.1). A public client only names itself; a confidential one proves its secret."""
+    auth = request.authorization
+    if auth is not None and auth.type == "basic":
+        client_id, secret = unquote_plus(auth.username or ""), unquote_plus(auth.password or "")
+    else:
+        client_id, secret = request.form.get("client_id", ""), request.form.get("client_secret", "")
+    client = state().clients.get(client_id)
+    if client is None:
+        raise InvalidClient("Unknown or missing client_id.")
+    if "secret_sha256" in client and not hmac.compare_digest(digest(secret), client["secret_sha256"]):
+        raise InvalidClient("Client authentication failed.")
+    return client_id
+
+
+def client_grant(client_id: str) -> dict:
+    """RFC 6749 section 4.4: a confidential client acting for itself, so ``sub`` is the client (RFC 9068 section 2.2)."""
+    client = state().clients[client_id]
+    if "secret_sha256" not in client:
+        raise UnauthorizedClient("Only a confidential client may use client_credentials.")
+    scopes = form("scope", required=False).split() or list(client["scopes"])
+    if not set(scopes) <= set(client["scopes"]):
+        raise InvalidScope(f"Requested scopes must be a subset of {sorted(client['scopes'])}.")
+    return {"sub": client_id, "client_id": client_id, "scope": " ".join(scopes)}
 
 
 def redeem_code(client_id: str) -> dict:
@@ -203,21 +241,27 @@ def redeem_code(client_id: str) -> dict:
 def refresh_grant(client_id: str) -> tuple[dict, str]:
     """Rotate the presented refresh token; a retired one revokes its whole family and the family's access tokens."""
     presented = form("refresh_token")
+    # RFC 6749 section 6: was it issued to this client? Asked before rotating, so another client can not burn it
+    if state().refresh_tokens.client_of(presented) != client_id:
+        raise InvalidGrant("The refresh token is invalid, expired, or was issued to another client.")
     try:
         new_token, grant = state().refresh_tokens.rotate(presented)
     except RefreshTokenReused:
         state().access_tokens.revoke_grant(state().refresh_tokens.family_of(presented))
         raise
-    if grant["client_id"] != client_id:
-        raise InvalidGrant("The refresh token belongs to another client.")
     return grant, new_token
 
 
-def token_response(grant: dict, refresh: str | None) -> dict:
-    """RFC 6749 section 5.1: the access token, its type and lifetime, the refresh token, the scope."""
+def token_response(grant: dict, refresh: str | None = None, refreshable: bool = True) -> dict:
+    """RFC 6749 section 5.1: the access token, its type and lifetime, the refresh token, the scope.
+
+    No refresh token for client credentials: the client can simply ask again (section 4.4.3)."""
     s = state()
     scopes = grant["scope"].split()
     grant = {"sub": grant["sub"], "client_id": grant["client_id"], "scope": grant["scope"]}
+    if not refreshable:
+        return {"access_token": s.access_tokens.mint(grant["sub"], scopes, grant["client_id"]),
+                "token_type": "Bearer", "expires_in": int(s.access_tokens.ttl), "scope": grant["scope"]}
     refresh = refresh or s.refresh_tokens.issue(grant)
     family = s.refresh_tokens.family_of(refresh)
     return {"access_token": s.access_tokens.mint(grant["sub"], scopes, grant["client_id"], grant=family),
@@ -227,22 +271,41 @@ def token_response(grant: dict, refresh: str | None) -> dict:
 
 @bp.post("/oauth/revoke")
 def revoke():
-    """RFC 7009: revoke an access token, or a refresh token and with it every access token of its grant
-    (section 2.1); always 200, even for unknown tokens."""
-    value = request.form.get("token", "")
+    """RFC 7009 section 2.1: identify the client, check the token was issued to it, then revoke an access token,
+    or a refresh token and with it every access token of its grant. Errors (section 2.2.1) use RFC 6749's
+    shape: 401 ``invalid_client``, 400 for another client's token, 503 with Retry-After when the store is down
+    (``store_unreachable``); ``unsupported_token_type`` never, since both kinds are revocable here."""
+    try:
+        client_id, value = identified_client(), request.form.get("token", "")
+        owner = token_client(value)
+        if owner is not None and owner != client_id:
+            raise InvalidGrant("The token was issued to another client.")
+    except OAuthError as exc:
+        return oauth_error(exc)
+    if owner is not None:
+        revoke_token(value)
+    return "", 200, NO_STORE  # section 2.2: also for an invalid token, and the answer must not leak which
+
+
+def token_client(value: str) -> str | None:
+    """The client a refresh or access token was issued to; None for an invalid, unknown or expired token."""
+    s = state()
+    try:
+        if value.startswith("rt_"):
+            return s.refresh_tokens.client_of(value)
+        return s.access_tokens.verify(value)["client_id"]
+    except (InvalidGrant, jwt.InvalidTokenError, KeyError):
+        return None
+
+
+def revoke_token(value: str) -> None:
+    """Deny an access token's ``jti``, or end a refresh token's family and its grant's access tokens."""
     s = state()
     if value.startswith("rt_"):
-        try:
-            if s.refresh_tokens.revoke_family(value):
-                s.access_tokens.revoke_grant(s.refresh_tokens.family_of(value))
-        except InvalidGrant:
-            pass
+        if s.refresh_tokens.revoke_family(value):
+            s.access_tokens.revoke_grant(s.refresh_tokens.family_of(value))
     else:
-        try:
-            s.access_tokens.revoke(value)
-        except jwt.InvalidTokenError:
-            pass  # section 2.2: invalid tokens need no action, and the answer must not leak which
-    return "", 200, NO_STORE
+        s.access_tokens.revoke(value)
 
 
 @bp.errorhandler(RedisError)

@@ -54,6 +54,7 @@ class Operation:
     scope: str | None = None          # the OAuth scope a user token needs
     headers: tuple[str, ...] = ()     # response headers on success (components/headers)
     media: str = JSON                 # media type of the success body
+    body_media: tuple[str, ...] = (JSON,)  # media types the request body may be sent as
     links: tuple[Link, ...] = ()      # operations the success response leads to (OpenAPI links)
     description: str = ""             # what the summary cannot say in one line
     conditional: str = ""             # "read": ETag + If-None-Match -> 304; "write": If-Match -> 412 (conditional.py)
@@ -98,7 +99,8 @@ OPERATIONS: dict[str, Operation] = {
                                      conditional="write"),
     "channels.update_channel": user("Change some fields of a channel (JSON Merge Patch, RFC 7396)", "channels", 200,
                                     "Channel", "channels:write", body="ChannelPatch", errors=(409,),
-                                    headers=("ETag", "ContentLocation"), conditional="write"),
+                                    headers=("ETag", "ContentLocation"), conditional="write",
+                                    body_media=("application/merge-patch+json", JSON)),
     "channels.list_user_channels": user("List your channels, a page at a time", "channels", 200, "ChannelList",
                                         "channels:read", params=("cursor", "limit"), headers=("Link",),
                                         links=NEXT_CHANNELS, conditional="read"),
@@ -218,7 +220,7 @@ def operation_object(endpoint: str, op: Operation, path_args: list[str]) -> dict
     if params:
         obj["parameters"] = params
     if op.body:
-        obj["requestBody"] = {"required": True, "content": {JSON: {"schema": ref(op.body)}}}
+        obj["requestBody"] = {"required": True, "content": {media: {"schema": ref(op.body)} for media in op.body_media}}
     obj["responses"] = responses(op, bool(path_args))
     obj["security"] = security(op)
     return obj
@@ -293,10 +295,12 @@ ERROR_RESPONSES = {400: "BadRequest", 401: "Unauthenticated", 403: "Forbidden", 
 DESCRIPTIONS = {
     "create_channel": "Creates a channel with you as its creator and first member; memberIds invites others. "
                       "The Location header names the new channel.",
-    "get_channel": "Returns the channel if you are a member; otherwise 404, so non-members cannot probe for IDs.",
+    "get_channel": "Returns the channel if you are a member; 403 if it exists and you are not, 404 if it does not exist.",
     "replace_channel": "PUT replaces the whole channel (RFC 9110 section 9.3.4): a field left out returns to "
                        "its default.",
-    "update_channel": "PATCH with a JSON Merge Patch (RFC 7396): fields present are changed, null clears topic.",
+    "update_channel": ("PATCH with a JSON Merge Patch (RFC 7396), sent as application/merge-patch+json (application/json is "
+                     "read the same way): fields present are changed, null resets topic to \"\"; any other patch "
+                     "format is 415 with Accept-Patch."),
     "list_user_channels": "Your channels, newest first, a page at a time; follow meta.nextCursor or the Link "
                           "header for the next page.",
     "send_message": "Posts a message to a channel you belong to. Send an Idempotency-Key so that a retry after a "

@@ -227,9 +227,10 @@ def headers() -> dict[str, Any]:
         "WWWAuthenticate": {"description": "The Bearer challenge (RFC 6750 section 3).",
                             "schema": {"type": "string", "pattern": "^Bearer", "maxLength": 1024}},
         # draft-ietf-httpapi-ratelimit-headers; sent on every response while rate limiting is on (RATE_LIMIT).
-        "RateLimit": {"description": 'The caller\'s remaining quota: `"default";r=42;t=17` (r units left, t '
-                                     'seconds until the quota is whole). Sent while rate limiting is on.',
-                      "schema": {"type": "string", "pattern": '^"[^"]+";r=[0-9]+;t=[0-9]+$', "maxLength": 128}},
+        "RateLimit": {"description": 'The caller\'s remaining quota: `"default";r=42`, and on a 429 `;t=17`, the '
+                                     'seconds until additional quota (draft -10, 4.1.2; equal to Retry-After). '
+                                     'Sent while rate limiting is on.',
+                      "schema": {"type": "string", "pattern": '^"[^"]+";r=[0-9]+(;t=[0-9]+)?$', "maxLength": 128}},
         "RateLimitPolicy": {"description": 'The quota and its window: `"default";q=100;w=60`. Sent while rate '
                                            'limiting is on.',
                             "schema": {"type": "string", "pattern": '^"[^"]+";q=[0-9]+;w=[0-9]+$', "maxLength": 128}},

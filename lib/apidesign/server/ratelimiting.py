@@ -12,12 +12,15 @@ capacity, it is not a security boundary) or ``"closed"`` (answer 503 with ``Retr
 (the app's ``CLOCK``, for fake-clock demos); ``"policy"``: the policy name in the headers.
 
 The key is ``principal_id()`` for authenticated callers and ``ip:<socket address>`` for
-everyone else. It never comes from ``X-Forwarded-For``: a client can write any value there.
-Headers follow draft-ietf-httpapi-ratelimit-headers-10 (September 2025):
-``RateLimit-Policy: "default";q=100;w=60`` (section 3) and ``RateLimit: "default";r=<remaining>;t=<seconds>``
-(section 4), where ``t`` is the time "until additional quota [...] is made available" (section 4.1.2).
-Revisions -08 and -09 defined ``t`` as the time until the quota *resets*; -10 changed it, and section 6
-says a ``Retry-After`` SHOULD NOT point earlier than ``t``. So on a 429, ``t`` is the ``Retry-After`` value.
+everyone else. It never comes from ``X-Forwarded-For``: a client can write any value there, and this
+server has no proxy of its own. Behind one, the peer address is the proxy's (every anonymous client in one
+bucket): take the entry your own proxy added to ``X-Forwarded-For`` or ``Forwarded`` (RFC 7239) instead.
+Headers follow draft-ietf-httpapi-ratelimit-headers-10 (September 2025; an Internet-Draft, work in
+progress): ``RateLimit-Policy: "default";q=100;w=60`` (section 3) and ``RateLimit: "default";r=<remaining>;t=<seconds>``
+(section 4), where the OPTIONAL ``t`` is the time "until additional quota [...] is made available" (section 4.1.2).
+Revisions -08 and -09 defined ``t`` as the time until the quota *resets*. A ``Decision`` carries that older
+quantity (``reset_after``), not when the next unit arrives, so a 2xx leaves ``t`` out; a 429 sends ``t`` equal
+to ``Retry-After``, which section 6 of -10 says SHOULD NOT point earlier than ``t``.
 """
 
 from __future__ import annotations
@@ -98,14 +101,15 @@ def policy_header(name: str, limiter: Limiter) -> str:
 
 def ratelimit_header(name: str, decision: Decision) -> str:
     """``"default";r=42;t=17``: units left, and whole seconds until more quota is available (draft -10, 4.1.2)."""
-    return f'"{name}";r={decision.remaining}' + (f";t={t}" if (t := reset_seconds(decision)) else "")
+    t = reset_seconds(decision)
+    return f'"{name}";r={decision.remaining}' + ("" if t is None else f";t={t}")
 
 
-def reset_seconds(decision: Decision) -> int:
-    """``t``: on a refusal exactly ``Retry-After``; otherwise when the quota is whole (0, so omitted, if it is now)."""
-    if not decision.allowed:
-        return retry_after_seconds(decision)
-    return math.ceil(decision.reset_after - 1e-9)
+def reset_seconds(decision: Decision) -> int | None:
+    """``t``, or None to leave it out: on a refusal exactly ``Retry-After``; on an admission, unknown."""
+    if decision.allowed:  # a Decision says when the quota is whole, not when the next unit comes back
+        return None
+    return retry_after_seconds(decision)
 
 
 def retry_after_seconds(decision: Decision) -> int:

@@ -170,7 +170,9 @@ class CourseH11Protocol(H11Protocol):
         await super()._create_stream(request)
 
 
-STATUS_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+# RFC 9110's names where Python before 3.13 still has RFC 7231's (section 15.5.14, 15.5.17, 15.5.21).
+RFC_9110_PHRASES = {413: "Content Too Large", 416: "Range Not Satisfiable", 422: "Unprocessable Content"}
+STATUS_PHRASES = {**{status.value: status.phrase for status in HTTPStatus}, **RFC_9110_PHRASES}
 
 
 def valid_handshake(request: h11.Request) -> bool:

@@ -35,9 +35,10 @@ bp = Blueprint("versions", __name__)
 MEDIA_TYPES = {"application/vnd.apidesign.v1+json": 1, "application/vnd.apidesign.v2+json": 2}
 VENDOR_PREFIX = "application/vnd.apidesign."
 DEFAULT_VERSION = 1
-# Overridable with config keys V1_DEPRECATED_AT / V1_SUNSET_AT (epoch seconds).
+# Overridable with config keys V1_DEPRECATED_AT / V1_SUNSET_AT (epoch seconds). The sunset is a promise about the
+# future: a date already past tells clients v1 may vanish at any moment (RFC 8594 section 3), so keep it ahead.
 V1_DEPRECATED_AT = int(datetime(2026, 3, 1, tzinfo=timezone.utc).timestamp())
-V1_SUNSET_AT = int(datetime(2026, 9, 1, tzinfo=timezone.utc).timestamp())
+V1_SUNSET_AT = int(datetime(2028, 3, 1, tzinfo=timezone.utc).timestamp())
 
 
 def message_json_v2(row, names: dict[str, str]) -> dict:
