@@ -320,7 +320,9 @@ DESCRIPTIONS = {
     "get_message": "One message from a channel you belong to.",
     "delete_message": "Deletes a message you sent; deleting it again is a 404.",
     "channel_event_stream": "Server-Sent Events: one `message.created` event per new message. Reconnect with "
-                            "Last-Event-ID (or lastEventId) to resume without gaps.",
+                            "Last-Event-ID (or lastEventId) to resume without gaps. If the events after that id are no "
+                            "longer retained (or the id is from before a restart), the stream starts with an "
+                            "`event: reset` whose data names the URL to refetch; continue from its `id`.",
     "chat_socket": "The WebSocket handshake (RFC 6455): a good one is answered 101 and the connection then "
                    "carries chat frames in both directions; anything else is 426.",
     "channel_presence": "Which members are online. Presence lives in a separate service behind a circuit "

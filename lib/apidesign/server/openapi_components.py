@@ -159,7 +159,8 @@ def schemas() -> dict[str, Any]:
                                                                        "maxItems": 32},
                                owner=id_)),
         "EventStream": {"type": "string", "description": "text/event-stream: `id:`, `event: message.created` and "
-                                                         "`data:` lines per message; `: keep-alive` comments."},
+                                                         "`data:` lines per message; `: keep-alive` comments; "
+                                                         "`event: reset` when a resume cannot be served."},
         "OpenApiDocument": obj(["openapi", "info", "paths"], closed=False, openapi={"const": "3.1.0"},
                                info={"type": "object"}, paths={"type": "object"}),
         "Error": obj(["error"], closed=False, error=ref("ErrorBody")),
