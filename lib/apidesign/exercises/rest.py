@@ -378,13 +378,14 @@ BOOKMARKS = Brief(
                         "cursor or offset for the list, and why (either can be right: say what makes yours fit)."),
                Decision("the rename's method", r"\b(PATCH|PUT)\b", "which method renames, and why that one.")))
 
-BOOKMARKS_CHECKED = (
-    "The check wants, in this order: (1) no errors or warnings from the course's reviewer (notebook 06); "
-    "(2) an endpoint for each core flow: " + "; ".join(f.name for f in BOOKMARKS.flows)
-    + " (a rename is PATCH on the bookmark, or PUT on its title as a sub-resource); (3) a note for each decision, "
-    + "; ".join(d.topic for d in BOOKMARKS.decisions)
-    + ", of at least six words with its reason ('..., because ...'); (4) the rename note names the method your "
-    "table uses for the rename.")
+BOOKMARKS_CHECKED = "\n".join((
+    "The check wants, in this order:",
+    "1. no errors or warnings from the course's reviewer (notebook 06 builds it);",
+    "2. an endpoint for each core flow: " + "; ".join(f.name for f in BOOKMARKS.flows) + "",
+    "   (a rename is PATCH on the bookmark, or PUT on its title as a sub-resource of its own);",
+    "3. one note deciding each of: " + "; ".join(d.topic for d in BOOKMARKS.decisions)
+    + ", at least six words, with its reason ('..., because ...');",
+    "4. a rename note that names the same method your table uses for the rename."))
 
 
 def rename_contradiction(design) -> str | None:
