@@ -47,6 +47,7 @@ class EventBroker:
         self._channels: dict[str, deque[Event]] = {}
         self._history = history
         self._next_publish: dict[asyncio.AbstractEventLoop, asyncio.Future] = {}  # one per loop with waiters
+        self._listeners: list[Callable[[Event], None]] = []
         self.last_id = 0
         self.closed = False
 
@@ -60,7 +61,13 @@ class EventBroker:
             waiting, self._next_publish = self._next_publish, {}
         for loop, published in waiting.items():
             _resolve_soon(loop, published)
+        for listener in self._listeners:
+            listener(event)
         return event
+
+    def subscribe(self, listener: Callable[[Event], None]) -> None:
+        """Call ``listener(event)`` for each event published from now on, in the publisher's thread (webhooks)."""
+        self._listeners.append(listener)
 
     def since(self, channel_id: str, last_id: int) -> list[Event]:
         """The channel's retained events with an id above ``last_id``, oldest first."""
