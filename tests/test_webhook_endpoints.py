@@ -257,3 +257,16 @@ def test_with_the_thread_worker_deliveries_run_while_served_and_the_thread_ends_
         assert not deliveries_of(app).running
     assert got[0][1]["data"]["content"] == "hi"
     assert [t.name for t in set(threading.enumerate()) - before] == []  # no thread outlives the servers
+
+
+def test_without_any_webhook_endpoint_sending_a_message_draws_no_id(clock):
+    """Seeded IDs are what the notebooks print: with no endpoint, messages get the IDs a bare IdFactory gives."""
+    from apidesign.ids import IdFactory
+    from apidesign.server import create_app, credentials
+    app = create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1})
+    client, alice = app.test_client(), dict(credentials(app, "usr_alice"))
+    cid = client.post("/v1/channels", json={"name": "general"}, headers=alice).get_json()["data"]["channelId"]
+    sent = [client.post(f"/v1/channels/{cid}/messages", json={"content": c}, headers=alice).get_json()["data"]["messageId"]
+            for c in "ab"]
+    expected = IdFactory(1)
+    assert [expected.new("ch"), expected.new("msg"), expected.new("msg")] == [cid, *sent]

@@ -84,12 +84,14 @@ def queue_deliveries(svc: Services, hooks: Webhooks, event: Event) -> None:
     """One delivery of ``event`` to each endpoint that wants its type and whose owner may read its channel."""
     if event.type not in EVENT_TYPES:
         return
+    receivers = [e for e in hooks.subscribed(event.type) if svc.repo.is_member(event.channel_id, e.owner)]
+    if not receivers:  # no ID drawn either: with no webhooks, the app's seeded IDs stay what they were
+        return
     now = svc.wall_clock.now()
     body = event_body(event.type, event.data, event.data.get("createdAt") or iso8601(svc.now_ms()))
     webhook_id = svc.ids.new("evt")  # one ID per event: each endpoint's receiver deduplicates by it
-    for endpoint in hooks.subscribed(event.type):
-        if svc.repo.is_member(event.channel_id, endpoint.owner):
-            hooks.deliveries.queue(endpoint, webhook_id, body, now)
+    for endpoint in receivers:
+        hooks.deliveries.queue(endpoint, webhook_id, body, now)
 
 
 def webhooks() -> Webhooks:
