@@ -27,7 +27,8 @@ TALLY = {"requests": 0, "server_errors": 0}
 APP_CONFIG = {"TESTING": True, "ID_SEED": 5, "SSE_MAX_HEARTBEATS": 0}
 ROUTES = sorted((rule.rule, method, tuple(rule.arguments)) for rule in create_app(APP_CONFIG).url_map.iter_rules()
                 for method in rule.methods)
-FIELDS = ["content", "type", "name", "topic", "memberIds", "scopes", "messages", "token", "grant_type"]
+FIELDS = ["content", "type", "name", "topic", "memberIds", "scopes", "messages", "token", "grant_type", "url",
+          "eventTypes"]
 
 # -- the shapes -------------------------------------------------------------------------------
 
@@ -104,8 +105,10 @@ def world():
                           headers=alice).get_json()["data"]
     key = client.post("/v1/api-keys", json={"scopes": ["messages:write"]}, headers=alice).get_json()["data"]
     export = client.post(f"/v1/channels/{channel['channelId']}/exports", json={}, headers=alice).get_json()["data"]
+    hook = client.post("/v1/webhook-endpoints", json={"url": "http://127.0.0.1:9/hook", "eventTypes": ["message.created"]},
+                       headers=alice).get_json()["data"]  # never called: deliveries wait for run_due
     known = {"channel_id": channel["channelId"], "message_id": message["messageId"], "key_id": key["keyId"],
-             "user_id": ALICE, "filename": "x", "operation_id": export["operationId"]}
+             "user_id": ALICE, "filename": "x", "operation_id": export["operationId"], "endpoint_id": hook["endpointId"]}
     creds = {"alice": alice, "key": {"X-API-Key": key["key"]}, "nobody": {},
              "garbage": {"Authorization": "Bearer a.b.c", "X-API-Key": "sk_live_x"},
              "forged": {"Authorization": f"Bearer {FORGED[:8000]}"}}
@@ -160,7 +163,7 @@ def test_every_hostile_body_gets_a_4xx_envelope_over_real_http_on_every_route_th
         cid = http.post(live.url + "/v1/channels", json={"name": "general"}, headers=alice).json()["data"]["channelId"]
         key = http.post(live.url + "/v1/api-keys", json={"scopes": ["messages:write"]}, headers=alice).json()["data"]
         known = {"channel_id": cid, "key_id": key["keyId"], "user_id": ALICE, "message_id": "msg_x", "filename": "x",
-                 "operation_id": "op_x"}
+                 "operation_id": "op_x", "endpoint_id": "ep_x"}
         statuses = []
         for rule, method, arguments in ROUTES:
             if method not in ("POST", "PUT", "PATCH"):
