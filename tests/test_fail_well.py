@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import signal
 import subprocess
+import threading
+import time
 
 import pytest
 import requests
@@ -185,8 +189,8 @@ def test_a_chunked_body_over_the_limit_is_a_413_not_a_truncated_400(clock):
 # --- the shared store down ---------------------------------------------------------------------
 
 @pytest.fixture
-def redis_that_stops():
-    """A redis-server of this test's own on a free port, and a function that stops it (a class Redis going away)."""
+def redis_server():
+    """A redis-server process of this test's own on a free port, and its URL."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed (run `make system-deps`)")
@@ -195,13 +199,22 @@ def redis_that_stops():
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{port}/0"
     _wait_until_ready(url, proc)
+    yield url, proc
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGCONT)  # in case a test froze it
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_that_stops(redis_server):
+    """The test's redis-server, and a function that stops it (a class Redis going away)."""
+    url, proc = redis_server
 
     def stop():
         proc.terminate()
         proc.wait(timeout=10)
-    yield url, stop
-    if proc.poll() is None:
-        stop()
+    return url, stop
 
 
 def test_with_the_store_stopped_every_endpoint_that_needs_it_says_retry_later_never_500(clock, redis_that_stops):
@@ -253,6 +266,43 @@ def test_with_the_store_stopped_every_endpoint_that_needs_it_says_retry_later_ne
     # (on_store_error="open") let a request through; a POST without an Idempotency-Key needs no store.
     assert client.get("/v1/whoami", headers=alice).status_code == 200
     assert client.post(f"/v1/channels/{cid}/messages", json={"content": "hi"}, headers=alice).status_code == 201
+
+
+@pytest.fixture
+def redis_that_hangs(redis_server):
+    """The test's redis-server, and a function that freezes it (SIGSTOP: it keeps connections and never answers)."""
+    url, proc = redis_server
+    try:
+        yield url, lambda: proc.send_signal(signal.SIGSTOP)
+    finally:
+        proc.send_signal(signal.SIGCONT)
+
+
+def within(seconds: float, call):
+    """``call()``'s result if it returns within ``seconds``, else None (it may still be blocked on the store)."""
+    result = []
+    worker = threading.Thread(target=lambda: result.append(call()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    return result[0] if result else None
+
+
+def test_with_the_store_hung_store_backed_requests_get_a_prompt_503_and_fail_open_paths_answer(clock,
+                                                                                             redis_that_hangs):
+    url, freeze = redis_that_hangs
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "REDIS_URL": url,
+                      "RATE_LIMIT": {"algorithm": "token_bucket", "limit": 100, "window": 60, "clock": "app"}})
+    client, alice = app.test_client(), dict(credentials(app, ALICE))
+    cid = client.post("/v1/channels", json={"name": "general"}, headers=alice).get_json()["data"]["channelId"]
+    freeze()  # a Redis that accepts bytes and never answers: the read timeout, not the connect one, must fire
+    started = time.monotonic()
+    sent = [within(5, lambda i=i: client.post(f"/v1/channels/{cid}/messages", json={"content": "hi"},
+                                              headers={**alice, "Idempotency-Key": f"hung-{i}"})) for i in range(3)]
+    assert all(r is not None for r in sent), "a store-backed request waited more than 5 s on a hung Redis"
+    assert [(r.status_code, r.headers.get("Retry-After")) for r in sent] == [(503, "1")] * 3
+    whoami = within(5, lambda: client.get("/v1/whoami", headers=alice))  # denylist and rate limit fail open
+    assert whoami is not None and whoami.status_code == 200
+    assert time.monotonic() - started < 12  # each call waits one read timeout per store round trip at most
 
 
 def test_deep_json_and_lone_surrogates_are_400s_over_real_http_too(clock):

@@ -231,13 +231,17 @@ def memory_store(clock: Clock | None = None) -> MemoryStore:
     return MemoryStore(clock)
 
 
-def redis_store(url: str | None = None, *, prefix: str = "") -> RedisStore:
+def redis_store(url: str | None = None, *, prefix: str = "", connect_timeout: float = 1.0,
+                timeout: float = 1.0) -> RedisStore:
     """Real Redis at ``url`` or ``$REDIS_URL``; otherwise (or with ``url=""``) a fresh, private fakeredis."""
     if url is None:
         url = os.environ.get("REDIS_URL")
     no_retry = Retry(NoBackoff(), retries=0)  # never re-send on our own (see RedisStore)
     if url:
         import redis
-        return RedisStore(redis.Redis.from_url(url, decode_responses=True, retry=no_retry), kind="redis", prefix=prefix)
+        # Timeouts in seconds: a hung Redis must cost a request one second and a 503, not the client's patience.
+        client = redis.Redis.from_url(url, decode_responses=True, retry=no_retry,
+                                      socket_connect_timeout=connect_timeout, socket_timeout=timeout)
+        return RedisStore(client, kind="redis", prefix=prefix)
     import fakeredis
     return RedisStore(fakeredis.FakeRedis(decode_responses=True, retry=no_retry), kind="fakeredis", prefix=prefix)

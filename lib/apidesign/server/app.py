@@ -42,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "WALL_CLOCK": None,       # epoch seconds by default
     "STORE": None,            # shared state; else Redis at REDIS_URL; else an in-memory store
     "REDIS_URL": None,        # None reads $REDIS_URL; "" means no Redis (the in-memory store)
+    "REDIS_TIMEOUTS": (1.0, 1.0),  # (connect, read) seconds: a hung Redis gets a prompt 503, not a stalled worker
     "STORE_NAMESPACE": None,  # every store key starts "<namespace>:"; None: a random one per app (namespace.py).
                               # Servers meant to share state (one rate limit over three servers) name the same one.
     "CURSOR_KEY": None,       # HMAC key for pagination cursors; random per app if None
@@ -162,7 +163,8 @@ def shared_store(config: Mapping[str, Any], clock: Clock) -> Store:
     if config["STORE"] is not None:  # "is not None": an empty MemoryStore has len() 0 and so is falsy
         return config["STORE"]
     url = config["REDIS_URL"] if config["REDIS_URL"] is not None else os.environ.get("REDIS_URL", "")
-    return redis_store(url) if url else memory_store(clock)
+    connect_timeout, timeout = config["REDIS_TIMEOUTS"]
+    return redis_store(url, connect_timeout=connect_timeout, timeout=timeout) if url else memory_store(clock)
 
 
 def register_error_handlers(app: Flask) -> None:
