@@ -64,24 +64,29 @@ def test_servers_that_name_one_namespace_share_one_limit(store, clock):
     assert statuses.count(200) == 3
 
 
-def test_revoking_a_token_on_one_app_leaves_the_same_jti_good_on_another(store, clock):
+def test_an_access_token_minted_on_one_app_is_refused_by_an_app_with_another_namespace(store, clock):
+    """The tenancy boundary is the namespace: B cannot see A's revocations, so B must not accept A's tokens."""
     a, b = two_apps(store, clock)
-    token_a, token_b = credentials(a, ALICE), credentials(b, ALICE)
-    assert token_a == token_b  # same seed, same clock, same signing key: the very same JWT
+    token_a = credentials(a, ALICE)
+    assert a.test_client().get("/v1/whoami", headers=token_a).status_code == 200
+    assert b.test_client().get("/v1/whoami", headers=token_a).status_code == 401
+
+
+def test_servers_that_name_one_namespace_accept_each_others_tokens_and_see_each_others_revocations(store, clock):
+    a, b = two_apps(store, clock, STORE_NAMESPACE="cluster")  # notebook 03's three servers, two of them
+    token_a = credentials(a, ALICE)
+    assert b.test_client().get("/v1/whoami", headers=token_a).status_code == 200
     a.test_client().post("/oauth/revoke", data={"token": token_a["Authorization"].split()[1], "client_id": "first-party"})
-    assert a.test_client().get("/v1/whoami", headers=token_a).status_code == 401
-    assert b.test_client().get("/v1/whoami", headers=token_b).status_code == 200
+    assert [app.test_client().get("/v1/whoami", headers=token_a).status_code for app in (a, b)] == [401, 401]
 
 
-def test_rotating_a_refresh_token_on_one_app_does_not_log_out_the_other(store, clock):
+def test_a_refresh_token_of_one_app_is_unknown_to_another(store, clock):
     a, b = two_apps(store, clock)
     grant = {"sub": ALICE, "client_id": "chat-cli", "scope": "messages:read"}
-    tokens = [app.extensions["apidesign"].extras["auth"].refresh_tokens.issue(grant) for app in (a, b)]
-    assert tokens[0] == tokens[1]
-    for app, token in zip((a, b), tokens):
-        r = app.test_client().post("/oauth/token", data={"grant_type": "refresh_token", "client_id": "chat-cli",
-                                                         "refresh_token": token})
-        assert r.status_code == 200, r.get_json()
+    token = a.extensions["apidesign"].extras["auth"].refresh_tokens.issue(grant)
+    answers = [app.test_client().post("/oauth/token", data={"grant_type": "refresh_token", "client_id": "chat-cli",
+                                                            "refresh_token": token}) for app in (b, a)]
+    assert [r.status_code for r in answers] == [400, 200], [r.get_json() for r in answers]
 
 
 def test_the_same_idempotency_key_on_another_app_runs_there_instead_of_replaying(store, clock):

@@ -412,8 +412,10 @@ def test_with_the_store_down_an_api_key_can_not_be_checked_so_503(clock, unreach
     assert r.status_code == 503 and r.headers["Retry-After"] == "1"
 
 
-def test_apps_of_one_deployment_share_the_signing_key(clock):
-    a, b = (create_app({"CLOCK": clock, "WALL_CLOCK": clock}) for _ in range(2))
+def test_apps_of_one_deployment_share_the_signing_key(clock, store):
+    """One deployment: one store namespace (where revocations live), so one key (tests/test_namespace.py)."""
+    a, b = (create_app({"CLOCK": clock, "WALL_CLOCK": clock, "STORE": store, "STORE_NAMESPACE": "deploy"})
+            for _ in range(2))
     assert b.test_client().get("/v1/whoami", headers=credentials(a, ALICE)).status_code == 200
 
 
@@ -635,3 +637,20 @@ def test_a_public_client_may_not_use_client_credentials_nor_ask_beyond_its_scope
     r = client.post("/oauth/token", data={"grant_type": "client_credentials", "scope": "messages:write"},
                     headers=basic(partner, PARTNER_SECRET))
     assert r.status_code == 400 and r.get_json()["error"] == "invalid_scope"
+
+
+def test_id_seed_makes_ids_reproducible_but_never_secrets(clock, verifier):
+    """Two apps with the same ID_SEED: the same channel IDs, but different API keys, codes, refresh tokens, jti."""
+    minted = []
+    for _ in range(2):
+        app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 7})
+        client, alice = app.test_client(), dict(credentials(app, ALICE))
+        channel = client.post("/v1/channels", json={"name": "general"}, headers=alice).get_json()["data"]["channelId"]
+        key = client.post("/v1/api-keys", json={"scopes": []}, headers=alice).get_json()["data"]["key"]
+        code = code_from(authorize(client, lambda user: alice, verifier))
+        granted = exchange(client, code, verifier).get_json()
+        jti = json.loads(jwt.b64url_decode(granted["access_token"].split(".")[1]))["jti"]
+        minted.append({"channel": channel, "key": key, "code": code, "refresh": granted["refresh_token"], "jti": jti})
+    first, second = minted
+    assert first["channel"] == second["channel"]
+    assert all(first[name] != second[name] for name in ("key", "code", "refresh", "jti")), minted

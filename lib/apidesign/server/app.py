@@ -50,7 +50,8 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT": None,       # off; e.g. {"algorithm": "token_bucket", "limit": 100, "window": 60} (server/ratelimiting.py)
     # Authentication (oauth_routes): access JWTs, refresh tokens, OAuth clients, API keys
     "JWT_ALGORITHM": "HS256",       # or "RS256" / "ES256"
-    "JWT_SIGNING_KEY": None,        # one random key per process, shared by its apps; pass one to pin it
+    "JWT_SIGNING_KEY": None,        # random, shared by this process's apps of one STORE_NAMESPACE (they share a
+                                    # denylist); pass one to pin it, and give apps sharing it one namespace too
     "JWT_ISSUER": "https://auth.apidesign.test",
     "JWT_AUDIENCE": "apidesign-chat",
     "JWT_LEEWAY": CLOCK_SKEW_LEEWAY,  # seconds of clock skew tolerated between servers (revocation honours it too)

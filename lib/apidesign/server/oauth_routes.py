@@ -59,8 +59,8 @@ def init_app(app: Flask) -> None:
     """Build the app's ``AuthState`` from config and register the OAuth routes."""
     svc: Services = app.extensions["apidesign"]
     cfg = app.config
-    rng = random.Random(cfg["ID_SEED"]) if cfg["ID_SEED"] is not None else random.SystemRandom()
-    key = cfg["JWT_SIGNING_KEY"] or deployment_key(cfg["JWT_ALGORITHM"])
+    rng = random.SystemRandom()  # API keys, codes, refresh tokens, jti are secrets: never from ID_SEED
+    key = cfg["JWT_SIGNING_KEY"] or deployment_key(cfg["JWT_ALGORITHM"], svc.store.namespace)
     denylist = Denylist(svc.store)
     access = AccessTokens(key, cfg["JWT_ALGORITHM"], cfg["JWT_ISSUER"], cfg["JWT_AUDIENCE"], svc.wall_clock,
                           denylist, rng, ttl=cfg["ACCESS_TOKEN_TTL"], leeway=cfg["JWT_LEEWAY"],
@@ -81,9 +81,13 @@ def fails_open(mode: str) -> bool:
 
 
 @functools.lru_cache(maxsize=None)
-def deployment_key(algorithm: str) -> Any:
-    """The signing key every app in this process shares unless config names one, as the servers of one
-    deployment share a key from their secret manager: 256 random bits for HS256, else a fresh key pair."""
+def deployment_key(algorithm: str, namespace: str) -> Any:
+    """The signing key the apps of one store namespace in this process share unless config names one, as the
+    servers of one deployment share a key from their secret manager: 256 random bits for HS256, else a key pair.
+
+    One key per namespace, because the namespace is where revocations live: an app that cannot see another's
+    denylist must not accept its tokens either (a pinned JWT_SIGNING_KEY shares tokens on purpose).
+    """
     if algorithm == "HS256":
         return secrets.token_bytes(32)
     if algorithm == "RS256":
