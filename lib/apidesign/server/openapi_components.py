@@ -158,9 +158,16 @@ def schemas() -> dict[str, Any]:
                                kind={"enum": ["user", "key"]}, scopes={"type": "array", "items": scope,
                                                                        "maxItems": 32},
                                owner=id_)),
-        "EventStream": {"type": "string", "description": "text/event-stream: `id:`, `event: message.created` and "
-                                                         "`data:` lines per message; `: keep-alive` comments; "
-                                                         "`event: reset` when a resume cannot be served."},
+        # OpenAPI 3.1 has a text/event-stream schema describe one event, as a client parses it (WHATWG HTML 9.2.6);
+        # OpenAPI 3.2's itemSchema says so explicitly. `: keep-alive` comments and the `retry:` hint are no events.
+        "EventStream": obj(["event", "data"],
+                           id={"type": "string", "pattern": "^[0-9]{1,18}$", "maxLength": 18},
+                           event={"enum": ["message.created", "reset"],
+                                  "description": "`reset`: the events after your Last-Event-ID are gone; refetch "
+                                                 "by REST, then resume from this event's id."},
+                           data={"type": "string", "maxLength": 2 << 20,
+                                 "description": "JSON: the message, or for `reset` the reason and the URL to refetch."},
+                           retry={"type": "integer", "minimum": 0, "maximum": 3_600_000, "format": "int32"}),
         "OpenApiDocument": obj(["openapi", "info", "paths"], closed=False, openapi={"const": "3.1.0"},
                                info={"type": "object"}, paths={"type": "object"}),
         "Error": obj(["error"], closed=False, error=ref("ErrorBody")),
