@@ -134,6 +134,23 @@ def test_a_lone_surrogate_in_a_webhook_is_a_400(client, channel, api_key):
     assert_envelope(r, 400, "INVALID_TEXT")
 
 
+@pytest.mark.parametrize("nonchar", ["\ufffe", "\uffff", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff"])
+def test_a_noncharacter_anywhere_in_a_body_is_a_400_invalid_text(client, as_user, channel, nonchar):
+    """I-JSON (RFC 7493 section 2.1) forbids noncharacters (Unicode section 23.7): U+FDD0-U+FDEF, U+xFFFE, U+xFFFF."""
+    for sent_as in (json.dumps, lambda body: json.dumps(body, ensure_ascii=False)):  # escaped, and raw UTF-8
+        for method, path, body in lone_surrogate_requests(channel):
+            text = sent_as(body).replace(sent_as(LONE)[1:-1], sent_as(nonchar)[1:-1])
+            r = raw_json(client, method, path, text, as_user(ALICE))
+            error = assert_envelope(r, 400, "INVALID_TEXT")
+            assert error["details"][0]["issue"] == "noncharacter", (method, path)
+
+
+def test_the_characters_beside_the_noncharacters_are_welcome(client, as_user, channel):
+    for text in ("\ufdcf", "\ufdf0", "\ufffd", "\U0001fffd", "\U00100000"):
+        r = client.post(f"/v1/channels/{channel}/messages", json={"content": text}, headers=as_user(ALICE))
+        assert r.status_code == 201 and r.get_json()["data"]["content"] == text
+
+
 def test_a_surrogate_pair_is_one_character_and_welcome(client, as_user, channel):
     r = raw_json(client, "POST", f"/v1/channels/{channel}/messages", '{"content": "\\ud83d\\ude00"}', as_user(ALICE))
     assert r.status_code == 201 and r.get_json()["data"]["content"] == "\N{GRINNING FACE}"

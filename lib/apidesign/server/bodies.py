@@ -2,7 +2,7 @@
 
 Every JSON body is parsed here (``request.get_json()`` goes through ``StrictJSONProvider``), so
 one set of rules holds on every endpoint. A body must be I-JSON (RFC 7493): UTF-8 without lone
-surrogates (section 2.1), no member name twice in one object (section 2.3), no ``NaN`` or
+surrogates or noncharacters (section 2.1), no member name twice in one object (section 2.3), no ``NaN`` or
 ``Infinity`` (not JSON at all, RFC 8259 section 6). And it may nest arrays and objects at most
 ``MAX_JSON_DEPTH`` deep (RFC 8259 section 9 lets a parser set that limit); the API's own bodies
 nest three deep.
@@ -21,6 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream
 
+from ..envelope import NONCHARACTER
 from ..errors import InvalidText, JsonTooDeep, MalformedJson, field_issue
 
 MAX_JSON_DEPTH = 32
@@ -76,21 +77,33 @@ def not_json(constant: str) -> Any:
 
 
 def check_text(value: Any) -> None:
-    """400 if any string in ``value``, member names included, holds a lone surrogate (UTF-8 cannot encode one)."""
+    """400 if any string in ``value``, member names included, holds a lone surrogate (UTF-8 cannot encode one)
+    or a noncharacter (I-JSON forbids them: they are for a program's internal use, never for interchange)."""
+    text = json.dumps(value, ensure_ascii=False)
     try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
+        text.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidText("Strings must be Unicode text: a lone surrogate (\\ud800-\\udfff) is not.",
-                          details=[field_issue(holding_surrogate(value), "lone_surrogate")]) from None
+                          details=[field_issue(holding(value, is_not_utf8), "lone_surrogate")]) from None
+    if NONCHARACTER.search(text):
+        raise InvalidText("Strings must not hold Unicode noncharacters (U+FDD0-U+FDEF, U+FFFE, U+FFFF, ...): "
+                          "RFC 7493 section 2.1.",
+                          details=[field_issue(holding(value, NONCHARACTER.search), "noncharacter")])
 
 
-def holding_surrogate(value: Any) -> str:
-    """The top-level member (or item) that holds the lone surrogate, for the error's ``details``."""
+def is_not_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def holding(value: Any, bad: Any) -> str:
+    """The top-level member (or item) whose JSON text is ``bad``, for the error's ``details``."""
     members = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for name, child in members:
-        try:
-            json.dumps([name, child], ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
+        if bad(json.dumps([name, child], ensure_ascii=False)):
             return str(name).encode("utf-8", "replace").decode("utf-8")
     return "(body)"
 
