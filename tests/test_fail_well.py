@@ -353,3 +353,12 @@ def test_a_chunked_body_of_exactly_the_limit_is_read_and_one_byte_more_is_a_413_
                               headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert sent == [201, 413]
     assert token.status_code == 413  # it was cut at the limit and read as a wrong refresh token: 400 invalid_grant
+
+
+# --- the URL map -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/v1/channels//messages", "//v1/channels", "/v1//channels"])
+def test_a_path_with_an_empty_segment_is_a_404_in_the_envelope_not_a_redirect(client, as_user, path):
+    """Werkzeug would merge the slashes and answer 308 with an HTML body; an empty ID names no resource."""
+    r = client.get(path, headers=as_user(ALICE))
+    assert_envelope(r, 404, "NOT_FOUND")

@@ -103,6 +103,7 @@ HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """A configured reference API: database created, demo users seeded, routes and error handlers on."""
     app = Flask("apidesign")
+    app.url_map.merge_slashes = False  # before any route: "/channels//messages" is a 404, not Werkzeug's HTML 308
     app.request_class = ApiRequest   # a chunked body over MAX_CONTENT_LENGTH is a 413
     app.json = StrictJSONProvider(app)  # every JSON body: I-JSON, at most MAX_JSON_DEPTH deep, or a 400
     app.config.update(DEFAULTS)
