@@ -215,18 +215,43 @@ def open_clients(stack: ExitStack, live, app, kind: str) -> None:
             open_slow_clients(stack, live.port, slow)
 
 
+@pytest.mark.parametrize("streaming", ["async", "threads"])
 @pytest.mark.parametrize("kind", ["event streams", "WebSockets", "slow clients"])
-def test_stop_returns_within_a_second_and_releases_the_port_and_every_thread(kind):
+def test_stop_returns_within_a_second_and_releases_the_port_and_every_thread(kind, streaming):
     baseline = threading.active_count()
     app = create_app()
-    server = serve(app)
+    server = serve(app, streaming=streaming)
     with ExitStack() as clients:
         open_clients(clients, server, app, kind)
         time.sleep(0.2)
         started = time.monotonic()
         server.stop()
         took = time.monotonic() - started
+        left = [t.name for t in threading.enumerate() if t.name.startswith("apidesign")]  # clients still connected
     assert took < PROMPTLY, f"stop() took {took:.1f} s"
+    assert left == []
     assert threading.active_count() == baseline
     with serve(app, port=server.port) as again:  # the port is free at once
         assert requests.get(f"{again.url}/nope", timeout=5).status_code == 404
+
+
+def test_in_threads_mode_stop_ends_streams_waiting_for_a_worker_too_and_joins_every_thread():
+    """More streams than workers: the queued ones must not start streaming (and hold a thread) once stop() began."""
+    app = create_app()
+    server = serve(app, threads=4, streaming="threads")
+    alice = dict(credentials(app, "usr_alice"))
+    channel = requests.post(f"{server.url}/v1/channels", json={"name": "general"}, headers=alice,
+                            timeout=5).json()["data"]["channelId"]
+    request = f"GET /v1/channels/{channel}/events HTTP/1.1\r\nHost: x\r\nAuthorization: {alice['Authorization']}\r\n\r\n"
+    with ExitStack() as stack:
+        for _ in range(server.threads + 2):
+            sock = stack.enter_context(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+            sock.sendall(request.encode())
+        time.sleep(0.3)
+        started = time.monotonic()
+        server.stop()
+        took = time.monotonic() - started
+        time.sleep(0.1)
+        left = [t.name for t in threading.enumerate() if t.name.startswith(f"apidesign-worker-{server.port}")]
+    assert took < PROMPTLY, f"stop() took {took:.1f} s"
+    assert left == []

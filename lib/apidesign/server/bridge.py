@@ -11,7 +11,9 @@ Two kinds of answer come back to the loop instead of holding a worker:
 - a WebSocket session (``chat_socket.ChatSession``): the loop accepts the upgrade and runs it.
 
 ``streaming="threads"`` makes the worker iterate even such bodies itself, as a plain WSGI
-server does: the old way, kept so that its cost can be shown.
+server does: the old way, kept so that its cost can be shown. One more cost of that mode, left
+in on purpose: a worker blocked waiting for the next event notices that its client vanished only
+when it next writes, at the next heartbeat (``SSE_HEARTBEAT_SECONDS``), and holds its thread until then.
 """
 
 from __future__ import annotations
@@ -126,6 +128,7 @@ class WsgiBridge:
         self.requests: set[asyncio.Task] = set()          # every request in progress
         self.jobs: set[concurrent.futures.Future] = set()  # work handed to the worker threads
         self.thread_bodies: set = set()                   # bodies a worker iterates (threads mode)
+        self.closing = False                              # close() has begun: no worker starts a stream now
 
     @property
     def streams(self) -> int:
@@ -218,7 +221,7 @@ class WsgiBridge:
     def write(self, loop, send, start: dict, body, gone: threading.Event) -> None:
         """In a worker thread: iterate a stream and hand each chunk to the loop (how a threaded server streams)."""
         def deliver(message: dict) -> bool:
-            if gone.is_set():
+            if gone.is_set() or self.closing:  # a stopping loop would never take the chunk: don't wait SEND_SECONDS
                 return False
             try:
                 asyncio.run_coroutine_threadsafe(send(message), loop).result(SEND_SECONDS)
@@ -228,7 +231,9 @@ class WsgiBridge:
                 return False
         self.thread_bodies.add(body)  # set.add is atomic: the loop reads this set from its own thread
         try:
-            if deliver(start):
+            # Checked after the add: close() sets ``closing`` before it closes thread_bodies, so a stream that
+            # a worker picks up from the queue while the server stops is either closed there or never started.
+            if not self.closing and deliver(start):
                 for chunk in body:
                     if chunk and not deliver({"type": "http.response.body", "body": chunk, "more_body": True}):
                         break
@@ -260,6 +265,7 @@ class WsgiBridge:
 
     async def close(self) -> None:
         """Stop streams, sockets and waits for clients at once; give requests in flight a moment to finish."""
+        self.closing = True
         for body in list(self.thread_bodies):
             body.close()  # a worker iterating a stream wakes up and returns
         for task in list(self.waiting):
