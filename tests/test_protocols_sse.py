@@ -20,6 +20,12 @@ def sse_app(clock):
 
 
 @pytest.fixture
+def app(sse_app):
+    """conftest's client and as_user, on the app under test: another app (another namespace) refuses its tokens."""
+    return sse_app
+
+
+@pytest.fixture
 def sse_live(sse_app):
     server = serve(sse_app)
     yield server
