@@ -54,6 +54,7 @@ def test_messages_posted_over_rest_reach_the_sockets(sockets, live, channel, as_
 @pytest.mark.parametrize("frame, code", [("not json", "MALFORMED_JSON"), ('{"content": ""}', "INVALID_INPUT"),
                                          ('["hi"]', "INVALID_INPUT"),
                                          ('{"content": "\\ud800"}', "INVALID_INPUT"),  # a lone surrogate
+                                         ('{"content": "\\ufffe"}', "INVALID_INPUT"),  # a noncharacter (I-JSON)
                                          ("[" * 1000 + "]" * 1000, "INVALID_INPUT"),  # nested 1,000 deep
                                          ('{"content": ' + "[" * 1000 + "]" * 1000 + "}", "INVALID_INPUT")])
 def test_a_bad_frame_gets_an_error_frame_and_the_socket_stays_open(sockets, frame, code):

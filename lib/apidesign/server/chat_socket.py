@@ -20,7 +20,7 @@ from typing import Any, Awaitable, Callable
 
 from flask import Blueprint, Response, g, request
 
-from ..envelope import error, error_from
+from ..envelope import NONCHARACTER, error, error_from
 from ..errors import ApiError, InvalidInput, MalformedJson, ServiceUnavailable, field_issue
 from .auth import Principal, current_principal, current_user, require_scope
 from .channels import require_member
@@ -58,6 +58,9 @@ def parse_frame(text: str) -> tuple[str, str]:
     if not encodable(content):
         raise InvalidInput("content must be Unicode text; it contains a lone surrogate such as \\ud800.",
                            details=[field_issue("content", "lone_surrogate")])
+    if NONCHARACTER.search(content):  # as on REST (bodies.check_text): I-JSON, RFC 7493 section 2.1
+        raise InvalidInput("content must not hold Unicode noncharacters such as \\ufffe.",
+                           details=[field_issue("content", "noncharacter")])
     return content, type_
 
 
