@@ -181,10 +181,10 @@ def test_without_a_key_the_endpoint_works_as_before(client, as_user, channel):
     assert len(messages(client, as_user, channel)) == 2
 
 
-def test_a_missing_key_is_400_when_the_app_requires_keys(clock, store, as_user):
+def test_a_missing_key_is_400_when_the_app_requires_keys(clock, store):
     app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "STORE": store, "IDEMPOTENCY_REQUIRED": True,
                       "IDEMPOTENCY_CLOCK": "app"})
-    client = app.test_client()
+    client, as_user = app.test_client(), lambda user: dict(credentials(app, user))  # this app's own tokens
     cid = client.post("/v1/channels", json={"name": "general"}, headers=as_user(ALICE)).get_json()["data"]["channelId"]
     r = post(client, as_user, cid, None)
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "IDEMPOTENCY_KEY_MISSING"
