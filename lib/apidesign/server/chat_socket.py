@@ -55,12 +55,9 @@ def parse_frame(text: str) -> tuple[str, str]:
     content = fields.string("content", max_len=MAX_CONTENT)
     type_ = fields.choice("type", MESSAGE_TYPES, default="text")
     fields.done()
-    if not encodable(content):
-        raise InvalidInput("content must be Unicode text; it contains a lone surrogate such as \\ud800.",
-                           details=[field_issue("content", "lone_surrogate")])
-    if NONCHARACTER.search(content):  # as on REST (bodies.check_text): I-JSON, RFC 7493 section 2.1
-        raise InvalidInput("content must not hold Unicode noncharacters such as \\ufffe.",
-                           details=[field_issue("content", "noncharacter")])
+    if not encodable(content) or NONCHARACTER.search(content):  # as on REST: I-JSON, RFC 7493 section 2.1
+        raise InvalidInput("content must be Unicode text: no lone surrogate (\\ud800), no noncharacter (\\ufffe).",
+                           details=[field_issue("content", "noncharacter" if encodable(content) else "lone_surrogate")])
     return content, type_
 
 
