@@ -91,7 +91,7 @@ def replay(make_limiter: Callable[..., object], times: Sequence[float], key: str
 
 def worst_burst(times: Sequence[float], span: float = 1.0) -> int:
     """The most requests in any interval of ``span`` seconds (``[t, t + span)``)."""
-    times = sorted(times)
+    times, span = sorted(times), finite_positive("span", span)
     return max((bisect.bisect_left(times, t + span) - i for i, t in enumerate(times)), default=0)
 
 
@@ -170,7 +170,7 @@ def worst_case(make_limiter: Callable[..., object], limit: int, window: float, s
                phases: int = 40) -> int:
     """The most a greedy client gets admitted within any ``span`` seconds: it waits, then floods, from
     ``phases`` starting points spread over one window (so one of them hits just before a boundary)."""
-    limit, window, span = whole_at_least_one("limit", limit), finite_positive("window", window), finite_positive("span", span)
+    limit, window = whole_at_least_one("limit", limit), finite_positive("window", window)
     factory = lambda **kw: make_limiter(limit, window, **kw)  # noqa: E731 - replay passes store and clock
     spacing = window / (limit * 20)
     starts = [window + k * window / phases for k in range(whole_at_least_one("phases", phases))]
