@@ -115,7 +115,7 @@ def test_exercise_1_an_answer_above_twice_the_limit_is_told_it_is_too_high_witho
 
 
 def test_exercise_2_states_a_capacity_large_enough_for_the_request():
-    assert ratelimit.EX2_CAPACITY >= ratelimit.EX2_COST and ratelimit._retry_after_for() == 2
+    assert ratelimit._EX2_CAPACITY >= ratelimit._EX2_COST and ratelimit._retry_after_for() == 2
 
 
 def caps_after_taking(times):

@@ -57,10 +57,10 @@ def check_boundary_burst(answer: Any) -> Feedback:
 
 
 # Exercise 2's bucket: it holds up to 10 tokens (so a 3-token request can fit) and refills 2 per second.
-EX2_CAPACITY, EX2_REFILL, EX2_COST = 10, 2.0, 3
+_EX2_CAPACITY, _EX2_REFILL, _EX2_COST = 10, 2.0, 3
 
 
-def _retry_after_for(cost: int = EX2_COST, refill: float = EX2_REFILL, capacity: int = EX2_CAPACITY) -> int:
+def _retry_after_for(cost: int = _EX2_COST, refill: float = _EX2_REFILL, capacity: int = _EX2_CAPACITY) -> int:
     """The Retry-After an empty bucket of ``capacity``, refilling ``refill``/s, sends a request of ``cost``."""
     clock = FakeClock(0)
     bucket = TokenBucket(capacity, refill, store=memory_store(clock), clock=clock)
