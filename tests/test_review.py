@@ -444,3 +444,23 @@ def test_the_reference_apis_whole_contract_draws_only_the_too_many_endpoints_war
     everything = from_openapi(openapi_document(app))  # the WebSocket upgrade is a GET by RFC 6455, and safe
     findings = review(replace(everything, notes=load_design(DESIGNS / "chat-good.md").notes))
     assert [f.rule for f in findings] == ["too-many-endpoints"]
+
+
+@pytest.mark.parametrize("path, description, unsafe", [
+    ("/v1/search?q=...", "Run a search and return one page of hits", False),
+    ("/v1/queries/{id}/results", "Execute a query", False),
+    ("/v1/reports/{id}", "Perform the saved lookup", False),
+    ("/v1/jobs/{id}", "Run the job", True),
+    ("/v1/pipelines/{id}", "Execute the pipeline", True)])
+def test_running_a_search_or_query_is_reading_but_running_a_job_changes_state(path, description, unsafe):
+    assert ("get-changes-state" in fired("GET", path, description)) is unsafe
+
+
+@pytest.mark.parametrize("cell", ["/v1/exports (Idempotency-Key header)", "`/v1/exports` (Idempotency-Key header)",
+                                  "/v1/exports [Idempotency-Key]"])
+def test_a_note_after_the_path_is_not_part_of_the_path_and_its_header_mention_counts(cell):
+    design = parse_markdown(f"| Method | Path | Description |\n|---|---|---|\n| POST | {cell} | Start an export |\n")
+    [ep] = design.endpoints
+    assert ep.path == "/v1/exports" and "Idempotency-Key" in ep.description
+    found = {f.rule for f in review(design)}
+    assert "singular-collection" not in found and "post-without-idempotency-key" not in found

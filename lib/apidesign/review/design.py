@@ -122,12 +122,20 @@ def is_param(segment: str) -> bool:
 def endpoint(method: Any, path: Any, description: Any, lineno: int) -> Endpoint:
     """A validated ``Endpoint``, or ``MalformedRow`` naming the line."""
     method = clean(method).upper()
-    path, description = clean(path), clean(description)
+    path, aside = path_and_aside(clean(path))
+    description = f"{clean(description)} ({aside})".strip() if aside else clean(description)
     if method not in METHODS:
         raise MalformedRow(f"line {lineno}: {method!r} is not an HTTP method (expected one of {', '.join(METHODS)})")
     if not path.startswith("/"):
         raise MalformedRow(f"line {lineno}: the path {path!r} must start with '/'")
     return Endpoint(method, path, description, lineno)
+
+
+def path_and_aside(cell: str) -> tuple[str, str]:
+    """A path cell split into the path and any note written after it: ``/v1/exports (Idempotency-Key header)``
+    -> ``('/v1/exports', 'Idempotency-Key header')``; the note joins the description, so rules still see it."""
+    path, _, aside = cell.partition(" ")
+    return path.strip("`"), aside.strip().strip("`()[]").strip()
 
 
 def clean(cell: Any) -> str:

@@ -340,7 +340,8 @@ def get_changes_state(design: Design):
     for ep in design.endpoints:
         verb = operation_verb(ep) if ep.method == "GET" else None
         opens_stream = v.STREAMING.search(ep.text)  # "Upgrade to the chat WebSocket": RFC 6455 asks for a GET
-        if verb and verb not in v.SAFE_VERBS and not v.NAVIGATION.search(ep.description) and not opens_stream:
+        reads = v.NAVIGATION.search(ep.description) or v.RUNS_A_QUERY.search(ep.description)
+        if verb and verb not in v.SAFE_VERBS and not reads and not opens_stream:
             yield (ep, f"A GET that would '{verb}' changes state, but GET must be safe to repeat and prefetch.",
                    "Use POST (create or action), PATCH (change) or DELETE (remove) for this operation.")
 
