@@ -344,14 +344,37 @@ def test_the_command_line_prints_json_findings_with_the_same_exit_codes(tmp_path
     from apidesign.review.__main__ import main
     assert main(["--json", str(DESIGNS / "checkout-flawed.md")]) == 1
     [report] = json.loads(capsys.readouterr().out)
-    assert set(report["findings"][0]) == {"rule", "severity", "line", "reason", "fix"}
-    assert {"rule": "list-without-pagination", "severity": "error", "line": "GET /getProducts"}.items() \
+    assert set(report["findings"][0]) == {"rule", "severity", "line", "where", "reason", "fix"}
+    lineno = next(n for n, l in enumerate((DESIGNS / "checkout-flawed.md").read_text().splitlines(), 1)
+                  if "/getProducts" in l)
+    assert {"rule": "list-without-pagination", "severity": "error", "line": lineno, "where": "GET /getProducts"}.items() \
         <= report["findings"][0].items()
     assert main(["--json", str(DESIGNS / "chat-good.md")]) == 0
     assert json.loads(capsys.readouterr().out)[0]["findings"] == []
     (tmp_path / "prose.md").write_text("no table")
     assert main(["--json", str(tmp_path / "prose.md")]) == 2
     assert "cannot read" in json.loads(capsys.readouterr().out)[0]["error"]
+
+
+def test_the_command_line_prints_usage_for_help_and_for_no_files_and_reads_stdin(capsys, monkeypatch):
+    import io
+    from apidesign.review.__main__ import main
+    assert main(["--help"]) == 0 and "usage:" in capsys.readouterr().out
+    assert main([]) == 2 and "usage:" in capsys.readouterr().err
+    assert main(["--jsn", str(DESIGNS / "chat-good.md")]) == 2 and "unknown option --jsn" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO((DESIGNS / "chat-flawed.md").read_text()))
+    assert main(["-"]) == 1 and "-: 7 errors" in capsys.readouterr().out
+
+
+def test_the_command_line_piped_into_head_ends_without_a_traceback():
+    import subprocess
+    import sys
+    files = [str(p) for p in sorted((DESIGNS / "corpus").glob("*.md"))] * 10
+    command = [sys.executable, "-m", "apidesign.review", *files]
+    reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.readline()
+    reader.stdout.close()  # what `| head -1` does after its line
+    assert reader.wait(timeout=60) in (0, 1) and b"Traceback" not in reader.stderr.read()
 
 
 # --- the reviewer reads paths as English ------------------------------------------------------
