@@ -467,3 +467,24 @@ def test_the_reference_apis_whole_contract_draws_only_the_too_many_endpoints_war
     everything = from_openapi(openapi_document(app))  # the WebSocket upgrade is a GET by RFC 6455, and safe
     findings = review(replace(everything, notes=load_design(DESIGNS / "chat-good.md").notes))
     assert [f.rule for f in findings] == ["too-many-endpoints"]
+
+
+def test_an_endpoint_column_holding_method_and_path_is_read_as_both():
+    design = parse_markdown("| Endpoint | Description |\n|---|---|\n| POST /v1/orders | Create an order |\n"
+                            "| `GET /v1/orders/{orderId}` | One order |")
+    assert [(e.method, e.path, e.description) for e in design.endpoints] == [
+        ("POST", "/v1/orders", "Create an order"), ("GET", "/v1/orders/{orderId}", "One order")]
+
+
+def test_a_bulleted_endpoint_list_is_read_when_there_is_no_table():
+    design = parse_markdown("## Endpoints\n- POST /v1/orders — create an order\n* `GET /v1/orders/{orderId}`: one order"
+                            "\n1. DELETE /v1/orders/{orderId} - cancel it\n\n## Notes\n- Auth: Bearer JWT.")
+    assert [e.line for e in design.endpoints] == ["POST /v1/orders", "GET /v1/orders/{orderId}",
+                                                  "DELETE /v1/orders/{orderId}"]
+    assert design.endpoints[0].description == "create an order" and [n.text for n in design.notes] == ["Auth: Bearer JWT."]
+
+
+def test_with_a_table_a_bulleted_endpoint_is_a_note_about_it():
+    design = parse_markdown("| Method | Path |\n|---|---|\n| POST | /v1/orders |\n\n- POST /v1/orders takes an "
+                            "Idempotency-Key.")
+    assert len(design.endpoints) == 1 and design.notes[0].text == "POST /v1/orders takes an Idempotency-Key."
