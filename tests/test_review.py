@@ -488,3 +488,43 @@ def test_with_a_table_a_bulleted_endpoint_is_a_note_about_it():
     design = parse_markdown("| Method | Path |\n|---|---|\n| POST | /v1/orders |\n\n- POST /v1/orders takes an "
                             "Idempotency-Key.")
     assert len(design.endpoints) == 1 and design.notes[0].text == "POST /v1/orders takes an Idempotency-Key."
+
+
+NOTES = ["Authentication: Bearer JWT.", "Token bucket rate limiting; 429.", "Errors: 404, 403, 400.",
+         "REST over HTTP/2 because the clients are browsers."]
+
+
+@pytest.mark.parametrize("note", ["Idempotency-Key on POST.", "POSTs take an Idempotency-Key.",
+                                  "An Idempotency-Key header on the create, so a retry makes one.",
+                                  "Create takes an Idempotency-Key header, replayed for a repeated key."])
+def test_an_idempotency_note_about_posts_or_creates_in_general_covers_every_post(note):
+    rows = [{"method": "POST", "path": "/v1/orders", "description": "Place an order"}]
+    assert "post-without-idempotency-key" not in {f.rule for f in review(rows, NOTES + [note])}
+
+
+def test_an_idempotency_note_about_one_resource_does_not_cover_me_through_timeout():
+    rows = [{"method": "POST", "path": "/v1/me/bookmarks", "description": "Save a bookmark"}]
+    note = "An Idempotency-Key on POST /v1/orders, so a retry after a timeout places one order."
+    assert "post-without-idempotency-key" in {f.rule for f in review(rows, NOTES + [note])}
+
+
+@pytest.mark.parametrize("method, path, description, rule", [
+    ("POST", "/v1/search", "Search products with a JSON filter", "post-without-idempotency-key"),
+    ("GET", "/v1/stats/sales?from=2026-01-01&to=2026-01-31", "Sales totals per day", "list-without-pagination"),
+    ("POST", "/register", "Create an account", "singular-collection"),
+])
+def test_reads_and_bounded_aggregates_and_verbs_are_not_misread(method, path, description, rule):
+    fired = {f.rule for f in review([{"method": method, "path": path, "description": description}], NOTES)}
+    assert rule not in fired
+
+
+@pytest.mark.parametrize("method, path, description, rule", [
+    ("GET", "/orders/{id}/status?set=ready", "Order status", "get-changes-state"),
+    ("GET", "/links/{code}", "Redirect and increment the click counter", "get-changes-state"),
+    ("GET", "/unsubscribe?token=X", "Unsubscribe from the newsletter", "get-changes-state"),
+    ("POST", "/register", "Create an account", "verb-in-path"),
+    ("DELETE", "/users/{id}", "Delete any user account", "privileged-without-authorization"),
+])
+def test_state_changing_gets_verbs_and_privileged_rows_are_found(method, path, description, rule):
+    fired = {f.rule for f in review([{"method": method, "path": path, "description": description}], NOTES)}
+    assert rule in fired
