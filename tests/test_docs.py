@@ -1,4 +1,4 @@
-"""The course's times agree everywhere: each notebook's first cell, the README's table and the instructor guide."""
+"""The course's times agree everywhere: each notebook's first cell, the README, the instructor guide and 00's course map."""
 
 import re
 
@@ -30,3 +30,9 @@ def test_the_readme_gives_each_notebook_the_time_the_notebook_gives_itself():
 def test_the_instructor_guide_plans_the_same_times():
     guide = table_minutes((ROOT / "docs" / "instructor-guide.md").read_text(), r"\| (\d\d) [^|]+\| (\d+) \|")
     assert guide == notebook_minutes()
+
+
+def test_the_course_map_in_chapter_00_gives_the_same_times():
+    nb = nbformat.read(NOTEBOOKS / "00-start-here.ipynb", as_version=4)
+    course_map = next(c.source for c in nb.cells if c.source.startswith("## The course map"))
+    assert table_minutes(course_map, r"\| `(\d\d)-[\w-]+` \|.*?\| (\d+) min \|") == notebook_minutes()

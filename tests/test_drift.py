@@ -66,3 +66,10 @@ def test_a_client_that_gave_up_reports_the_rows_it_never_reached():
     assert not report.offset.finished and report.offset.duplicates == report.offset.misses == 0
     assert report.offset.unreached > 0.9 * report.survivors, "almost all of the original history was never reached"
     assert report.cursor.finished and report.cursor.unreached == 0
+
+
+@pytest.mark.parametrize("bad", [{"page_size": 0}, {"page_size": 101}, {"arrivals_per_page": -5},
+                                 {"deletions_per_page": -1}, {"moves_per_page": -1}, {"initial": -1}])
+def test_settings_the_walk_cannot_honour_are_refused_not_clamped(bad):
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        simulate_drift(**bad)

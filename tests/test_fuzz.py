@@ -1,4 +1,4 @@
-"""Hostile input on every route: never a 5xx, and every 4xx in the error envelope (RFC 6749's shape on /oauth/token).
+"""Hostile input on every route: never a 5xx, and every 4xx in the error envelope (RFC 6749's shape on /oauth/token and /oauth/revoke).
 
 Hypothesis builds requests from the shapes attackers send: odd Unicode (lone surrogates
 included), huge and negative numbers, wrong types, nulls, arrays for objects, repeated
@@ -27,7 +27,8 @@ TALLY = {"requests": 0, "server_errors": 0}
 APP_CONFIG = {"TESTING": True, "ID_SEED": 5, "SSE_MAX_HEARTBEATS": 0}
 ROUTES = sorted((rule.rule, method, tuple(rule.arguments)) for rule in create_app(APP_CONFIG).url_map.iter_rules()
                 for method in rule.methods)
-FIELDS = ["content", "type", "name", "topic", "memberIds", "scopes", "messages", "token", "grant_type"]
+FIELDS = ["content", "type", "name", "topic", "memberIds", "scopes", "messages", "token", "grant_type", "url",
+          "eventTypes"]
 
 # -- the shapes -------------------------------------------------------------------------------
 
@@ -104,8 +105,10 @@ def world():
                           headers=alice).get_json()["data"]
     key = client.post("/v1/api-keys", json={"scopes": ["messages:write"]}, headers=alice).get_json()["data"]
     export = client.post(f"/v1/channels/{channel['channelId']}/exports", json={}, headers=alice).get_json()["data"]
+    hook = client.post("/v1/webhook-endpoints", json={"url": "http://127.0.0.1:9/hook", "eventTypes": ["message.created"]},
+                       headers=alice).get_json()["data"]  # never called: deliveries wait for run_due
     known = {"channel_id": channel["channelId"], "message_id": message["messageId"], "key_id": key["keyId"],
-             "user_id": ALICE, "filename": "x", "operation_id": export["operationId"]}
+             "user_id": ALICE, "filename": "x", "operation_id": export["operationId"], "endpoint_id": hook["endpointId"]}
     creds = {"alice": alice, "key": {"X-API-Key": key["key"]}, "nobody": {},
              "garbage": {"Authorization": "Bearer a.b.c", "X-API-Key": "sk_live_x"},
              "forged": {"Authorization": f"Bearer {FORGED[:8000]}"}}
@@ -139,10 +142,13 @@ def test_no_request_of_any_shape_gets_a_5xx_and_every_4xx_is_the_envelope(world,
         assert_error_shape(rule, response)
 
 
+OAUTH_SHAPED = ("/oauth/token", "/oauth/revoke")  # endpoints that answer errors in OAuth's own shape
+
+
 def assert_error_shape(rule: str, response) -> None:
     body = response.get_json()
     assert body is not None, (rule, response.status_code, response.get_data()[:200])
-    if rule == "/oauth/token":  # RFC 6749 section 5.2, for OAuth client libraries
+    if rule in OAUTH_SHAPED:  # RFC 6749 section 5.2 (and RFC 7009 section 2.2.1), for OAuth client libraries
         assert set(body) <= {"error", "error_description"} and isinstance(body["error"], str), body
         return
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
@@ -157,7 +163,7 @@ def test_every_hostile_body_gets_a_4xx_envelope_over_real_http_on_every_route_th
         cid = http.post(live.url + "/v1/channels", json={"name": "general"}, headers=alice).json()["data"]["channelId"]
         key = http.post(live.url + "/v1/api-keys", json={"scopes": ["messages:write"]}, headers=alice).json()["data"]
         known = {"channel_id": cid, "key_id": key["keyId"], "user_id": ALICE, "message_id": "msg_x", "filename": "x",
-                 "operation_id": "op_x"}
+                 "operation_id": "op_x", "endpoint_id": "ep_x"}
         statuses = []
         for rule, method, arguments in ROUTES:
             if method not in ("POST", "PUT", "PATCH"):
@@ -171,7 +177,7 @@ def test_every_hostile_body_gets_a_4xx_envelope_over_real_http_on_every_route_th
                                  headers={**who, "Content-Type": "application/json"}, timeout=10)
                 statuses.append(r.status_code)
                 assert r.status_code < 500, (method, path, data[:40], r.text[:200])
-                if r.status_code >= 400 and rule != "/oauth/token":
+                if r.status_code >= 400 and rule not in OAUTH_SHAPED:
                     assert set(r.json()["error"]) == {"code", "message", "details"}
     TALLY["requests"] += len(statuses)
     assert len(statuses) > 150

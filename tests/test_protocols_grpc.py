@@ -77,3 +77,11 @@ def test_bidirectional_replies_arrive_while_the_request_stream_is_still_open(stu
     assert log.index("client sends 'pong' (request stream open)") > next(
         i for i, line in enumerate(log) if line.startswith("client receives 'ping'"))
     assert log.index("client closes its request stream") > log.index("client sends 'pong' (request stream open)")
+
+
+@pytest.mark.parametrize("message", [{}, {"messageId": "msg_1"},
+                                     {"messageId": 1, "channelId": "c", "senderId": "s", "content": "x", "type": "text",
+                                      "createdAt": "t"}])
+def test_payload_sizes_names_the_missing_fields_instead_of_a_key_error(message):
+    with pytest.raises(ValueError, match="needs these fields"):
+        grpc_chat.payload_sizes(message)

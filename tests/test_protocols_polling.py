@@ -45,3 +45,24 @@ def test_push_beats_every_polling_strategy_on_both_latency_and_requests():
     polls = [d for d in results if d not in push]
     for p in push:
         assert all(p.mean_latency <= q.mean_latency and p.requests < q.requests for q in polls)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: short_polling([1.0, 2.0], 0, 0.1), "interval must be > 0"),
+    (lambda: short_polling([1.0, 2.0], -1, 0.1), "interval must be > 0"),
+    (lambda: short_polling([100.0], 1e-9, 0.1), "the model stops at"),
+    (lambda: long_polling([1.0, 2.0], 0.1, hold=0), "hold"),
+    (lambda: long_polling([1.0, 2.0], 0.0, hold=-1), "hold"),
+    (lambda: long_polling([100.0], 0.0, hold=1e-9), "the model stops at"),
+    (lambda: short_polling([], 1.0, 0.1), "no messages"),
+    (lambda: long_polling([], 0.1), "no messages"),
+    (lambda: streaming([], 0.1, "SSE"), "no messages"),
+    (lambda: short_polling([1.0], 1.0, -0.1), "rtt must be >= 0"),
+    (lambda: long_polling([1.0], -0.1), "rtt must be >= 0"),
+    (lambda: message_times(5, 0, random.Random(1)), "per_second > 0"),
+    (lambda: message_times(5, -1, random.Random(1)), "per_second > 0"),
+    (lambda: message_times(-1, 1, random.Random(1)), "count must be >= 0"),
+])
+def test_inputs_outside_the_model_raise_a_value_error_that_says_which_instead_of_hanging_or_crashing(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()

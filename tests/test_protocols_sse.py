@@ -146,3 +146,43 @@ def test_streams_whose_clients_vanished_are_noticed_within_a_second(sse_live, ch
     assert sse_live.streams == 0
     r = requests.get(f"{sse_live.url}/v1/users/usr_alice/channels", headers=as_user("usr_alice"), timeout=PROMPTLY)
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize("last_id, why", [(1, "events 2 and 3 fell out of a history of 2"),
+                                          (99, "an id from before a restart: this broker gave 5 at most")])
+def test_a_gap_the_history_cannot_fill_starts_the_stream_with_a_reset_to_refetch_by_rest(last_id, why):
+    from apidesign.server.events import EventBroker
+    from apidesign.server.sse import event_stream
+    events = EventBroker(history=2)
+    for n in range(5):
+        events.publish("ch_1", "message.created", {"n": n})
+    body = event_stream(events, "ch_1", last_id, heartbeat=0.01, max_heartbeats=1)
+    assert next(body).startswith("retry:")
+    assert next(body) == ('id: 5\nevent: reset\ndata: {"reason": "events after your Last-Event-ID are no longer '
+                          'retained", "refetch": "/v1/channels/ch_1/messages"}\n\n'), why
+    assert next(body) == ": keep-alive\n\n", "then live events after the reset's id"
+
+
+def test_a_gap_the_history_can_fill_is_replayed_without_a_reset():
+    from apidesign.server.events import EventBroker
+    from apidesign.server.sse import event_stream
+    events = EventBroker(history=2)
+    for n in range(5):
+        events.publish("ch_1", "message.created", {"n": n})
+    body = event_stream(events, "ch_1", 3, heartbeat=0.01, max_heartbeats=1)
+    assert [next(body).split("\n")[0] for _ in range(3)] == ["retry: 1000", "id: 4", "id: 5"]
+
+
+def test_the_event_loop_body_sends_the_same_reset():
+    import asyncio
+
+    from apidesign.server.events import EventBroker
+    from apidesign.server.sse import event_stream_async
+    events = EventBroker(history=2)
+    for n in range(5):
+        events.publish("ch_1", "message.created", {"n": n})
+
+    async def first_two():
+        body = event_stream_async(events, "ch_1", 1, heartbeat=0.01, max_heartbeats=1)
+        return [await anext(body), await anext(body)]
+    assert asyncio.run(first_two())[1].startswith("id: 5\nevent: reset\n")

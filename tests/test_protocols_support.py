@@ -14,7 +14,29 @@ def test_the_sse_parser_skips_comments_and_retry_and_keeps_id_event_and_json_dat
     lines = ["retry: 1000", "", ": keep-alive", "", "id: 7", "event: message.created", 'data: {"a": 1}', "",
              'data: {"b": 2}', ""]
     assert list(streaming.sse_events(lines)) == [{"id": "7", "event": "message.created", "data": {"a": 1}},
-                                                 {"id": None, "event": "message", "data": {"b": 2}}]
+                                                 {"id": "7", "event": "message", "data": {"b": 2}}]
+
+
+def test_the_sse_parser_returns_data_that_is_not_json_as_text_and_joins_data_lines():
+    assert list(streaming.sse_events(["data: hello", ""])) == [{"id": None, "event": "message", "data": "hello"}]
+    assert [e["data"] for e in streaming.sse_events(["data: a", "data:b", "", "data", ""])] == ["a\nb", ""]
+
+
+@pytest.mark.parametrize("lines, resume", [
+    ([], None),
+    (["id: 1", "data: {}"], None),                                  # cut off before its blank line: never dispatched
+    (["id: 1", "data: {}", ""], "1"),
+    (["id:9", "data: {}", ""], "9"),                                # the space after the colon is optional
+    (["id:  9", "data: {}", ""], " 9"),                             # and only one space is removed
+    (["id: 1", ""], "1"),                                           # no data: no message, but the id counts
+    (["id: 1", "data: {}", "", "data: {}", ""], "1"),              # an event without an id keeps the last one
+    (["id: 1", "data: {}", "", "id: 2", "data: {}"], "1"),
+    (["id: 1", "data: {}", "", "id", "data: {}", ""], None),        # an empty id resets it: no Last-Event-ID
+    (["id: 1", "", "id: 2\0", ""], "1"),                            # an id with NUL is ignored
+    (["id 1", "data: {}", ""], None),                               # no colon: a field named "id 1", ignored
+])
+def test_last_event_id_follows_the_whatwg_event_stream_interpretation(lines, resume):
+    assert streaming.last_event_id(lines) == resume
 
 
 def test_run_returns_the_coroutine_result_and_reraises_its_exception_in_the_caller():
@@ -54,3 +76,23 @@ def test_thread_per_stream_serves_only_as_many_streams_as_threads_and_then_nothi
     on_the_loop = streaming.hold_streams(app, channel, alice, count=30, streaming="async", threads=4, wait=2.0)
     assert (threads.answered, threads.held, threads.rest_ms) == (4, 4, None), "stream 5 and the GET wait for a thread"
     assert (on_the_loop.answered, on_the_loop.held) == (30, 30) and on_the_loop.rest_ms is not None
+    assert (threads.rest_outcome, on_the_loop.rest_outcome) == ("no answer within 0.5 s", "answered")
+
+
+def test_hold_streams_tells_a_refused_rest_call_from_one_that_got_no_answer():
+    from apidesign.server import create_app, credentials
+    app = create_app({"ID_SEED": 1})
+    alice, bob = dict(credentials(app, "usr_alice")), dict(credentials(app, "usr_bob"))
+    channel = app.test_client().post("/v1/channels", json={"name": "g"}, headers=alice).get_json()["data"]["channelId"]
+    outsider = streaming.hold_streams(app, channel, bob, count=2, streaming="async", threads=4, wait=2.0)
+    assert (outsider.answered, outsider.rest_status, outsider.rest_outcome) == (0, 403, "refused (403)")
+
+
+@pytest.mark.parametrize("args, words", [
+    ({"count": -1}, "count >= 0"), ({"threads": 0}, "threads >= 1"), ({"wait": 0}, "wait > 0"),
+    ({"streaming": "fibers"}, "streaming 'threads' or 'async'"),
+])
+def test_hold_streams_rejects_impossible_loads_before_starting_a_server(args, words):
+    call = {"count": 1, "streaming": "async", "threads": 1, "wait": 1.0, **args}
+    with pytest.raises(ValueError, match=words):
+        streaming.hold_streams(None, "ch_1", {}, **call)

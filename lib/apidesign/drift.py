@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 
 from .ids import IdFactory
-from .pagination import NEWEST, CursorCodec, Position, cursor_page, offset_page, position_of
+from .pagination import MAX_LIMIT, NEWEST, CursorCodec, Position, cursor_page, offset_page, position_of
 from .server.db import Database
 from .server.repository import Repository
 
@@ -171,6 +171,12 @@ def simulate_drift(page_size: int = 10, arrivals_per_page: int = 3, position: st
     """
     if position not in POSITIONS:
         raise ValueError(f"position must be one of {POSITIONS}")
+    if not 1 <= page_size <= MAX_LIMIT:  # the page functions would clamp it, and the walk would not be the one asked for
+        raise ValueError(f"page_size must be 1 to {MAX_LIMIT}, not {page_size}")
+    for name, count in (("arrivals_per_page", arrivals_per_page), ("deletions_per_page", deletions_per_page),
+                        ("moves_per_page", moves_per_page), ("initial", initial)):
+        if count < 0:
+            raise ValueError(f"{name} must be 0 or more, not {count}")
     channel = LiveChannel(initial, seed)
     at_start = set(channel.positions())
     walkers = [OffsetWalker(channel.db, CHANNEL, page_size),

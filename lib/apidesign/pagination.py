@@ -125,7 +125,7 @@ def _b64encode(raw: bytes) -> str:
 
 def _b64decode(token: str) -> bytes:
     if not isinstance(token, str) or len(token) > MAX_CURSOR_CHARS or not re.fullmatch(r"[A-Za-z0-9_-]+", token):
-        raise InvalidCursor("malformed", "The cursor is not a base64url token this API issued.")
+        raise InvalidCursor("malformed", "The cursor is not a base64url token this API issued (unpadded: letters, digits, - and _ only).")
     try:
         return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError):
@@ -159,8 +159,9 @@ class CursorCodec:
         if len(raw) <= MAC_BYTES or not hmac.compare_digest(tag, self._mac(payload)):
             raise InvalidCursor("bad_signature", "The cursor was not issued by this API or has been altered.")
         version, owner, cursor_order, created_at, row_id = json.loads(payload)  # signed by us: well-formed
-        if version != CURSOR_VERSION:  # issued by an older release whose cursor layout differed
-            raise InvalidCursor("expired", "The cursor comes from an older version of this API; start again.")
+        if version != CURSOR_VERSION:  # issued by a release whose cursor layout differs
+            raise InvalidCursor("expired", f"The cursor's layout is version {version}; this API reads version "
+                                           f"{CURSOR_VERSION} only. Start the listing again.")
         if owner != collection:
             raise InvalidCursor("foreign_collection", "The cursor belongs to a different collection.")
         if order is not None and cursor_order != order:

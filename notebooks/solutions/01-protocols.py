@@ -26,18 +26,18 @@ def exercise_3(scenario) -> int:
 
 
 def resume_id(lines):
-    """Exercise 4: the id of the last *complete* event (one ended by a blank line); an event without an id keeps it."""
-    last, event_id, has_data = None, None, False
+    """Exercise 4: the last event ID at the last blank line (WHATWG HTML, "Interpreting an event stream").
+
+    An ``id`` field sets the last event ID (one leading space removed from the value) and nothing resets it;
+    a blank line dispatches the event, with or without data; lines after the last blank line never count.
+    """
+    dispatched, last_id = "", ""
     for line in lines:
-        if line == "":  # the blank line dispatches the event
-            if has_data and event_id is not None:
-                last = event_id
-            event_id, has_data = None, False
+        if line == "":
+            dispatched = last_id
         elif line.startswith("id:"):
-            event_id = line[4:] if line.startswith("id: ") else line[3:]
-        elif line.startswith("data:"):
-            has_data = True
-    return last
+            last_id = line[3:].removeprefix(" ")
+    return dispatched or None  # an empty last event ID: the client sends no Last-Event-ID
 
 
 # Exercise 5: a live build-progress page.

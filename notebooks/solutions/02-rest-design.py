@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 
 # Exercise 1: nouns in the path, the verb in the method; one action endpoint where CRUD does not fit.
 exercise_1 = {
@@ -33,8 +34,8 @@ exercise_4 = "(created_at, id) > (:created_at, :id)"
 
 def decode_cursor(token, collection, key=b"exercise-5-cursor-key"):
     """Exercise 5: base64url(payload + 16-byte HMAC-SHA256 tag); check the tag, then the collection."""
-    if not isinstance(token, str) or not token or len(token) > 512:
-        return None
+    if not isinstance(token, str) or len(token) > 512 or not re.fullmatch(r"[A-Za-z0-9_-]+", token):
+        return None  # base64url without padding: '=' or any other character is not a cursor this API issued
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except ValueError:

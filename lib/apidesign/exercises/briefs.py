@@ -4,7 +4,9 @@ Inventory of concepts:
     a core flow the product cannot live without -> ``Flow`` (methods + a pattern on the route and its text)
     a decision an interviewer asks about        -> ``Decision`` (a pattern that names it; the note must say why)
     the endpoint whose exchange must be drawn   -> ``Brief.sketch``, a Flow
-    one design question                         -> ``Brief``; ``check_brief(answer, brief)`` is the verdict
+    what the reviewer checks for this question  -> ``Brief.checklist`` (its checklist areas; None: all of them)
+    one design question                         -> ``Brief``; ``check_brief(answer, brief)`` is the verdict,
+                                                   naming every problem at once
 
 The reviewer (``apidesign.review``) finds the common mistakes; the brief adds what a reviewer
 cannot know without the question: which flows this product needs, and why each choice was made.
@@ -16,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..review import DesignParseError, Endpoint, parse_markdown, review
+from ..review import RULES, DesignParseError, Endpoint, parse_markdown, review
 from . import Feedback, failed, passed
 from .answers import wrong_shape
 
@@ -35,6 +37,10 @@ class Flow:
     methods: tuple[str, ...]
     route: str
     text: str = ""
+    expect: str = ""  # the route requirement in words, for the feedback ("a GET on ..."); else the methods
+
+    def requirement(self) -> str:
+        return self.expect or f"a {' or '.join(self.methods)} for it"
 
     def served_by(self, ep: Endpoint) -> bool:
         route = re.sub(r"\{[^}]*\}|:\w+|<[^>]*>", "{}", ep.route)
@@ -64,6 +70,7 @@ class Brief:
     flows: tuple[Flow, ...]
     decisions: tuple[Decision, ...]
     sketch: Flow | None = None
+    checklist: tuple[str, ...] | None = None  # the reviewer's areas this question checks (None: every area)
 
 
 def read_design(answer: Any):
@@ -77,22 +84,19 @@ def read_design(answer: Any):
         return None, failed(f"the reviewer cannot read it: {exc}")
 
 
-def reviewer_verdict(design) -> Feedback | None:
-    """The reviewer's first error or warning as a failed Feedback, or None when it finds none."""
-    serious = [f for f in review(design) if f.severity in ("error", "warning")]
-    if not serious:
-        return None
-    first = serious[0]
-    where = f"`{first.line}`" if first.line else "the design as a whole"
-    return failed(f"{len(serious)} errors or warnings left; first, {first.rule} on {where}: {first.reason} {first.fix}")
+def reviewer_problems(design, brief: Brief) -> list[str]:
+    """Every error or warning of the reviewer, in the areas ``brief`` checks, one line each."""
+    rules = [r for r in RULES if brief.checklist is None or r.checklist in brief.checklist]
+    serious = [f for f in review(design, rules=rules) if f.severity in ("error", "warning")]
+    return [f"{f.rule} on {f'`{f.line}`' if f.line else 'the design as a whole'}: {f.reason} {f.fix}" for f in serious]
 
 
-def missing_flow(design, brief: Brief) -> Flow | None:
-    return next((f for f in brief.flows if not any(f.served_by(ep) for ep in design.endpoints)), None)
+def missing_flows(design, brief: Brief) -> list[Flow]:
+    return [f for f in brief.flows if not any(f.served_by(ep) for ep in design.endpoints)]
 
 
-def missing_decision(design, brief: Brief) -> Decision | None:
-    return next((d for d in brief.decisions if not any(d.stated_in(n.text) for n in design.notes)), None)
+def missing_decisions(design, brief: Brief) -> list[Decision]:
+    return [d for d in brief.decisions if not any(d.stated_in(n.text) for n in design.notes)]
 
 
 def has_sketch(text: str, design, flow: Flow) -> bool:
@@ -107,23 +111,26 @@ def has_sketch(text: str, design, flow: Flow) -> bool:
 
 
 def check_brief(answer: Any, brief: Brief) -> Feedback:
-    """The verdict on a design for ``brief``: readable, clean for the reviewer, every flow, every decision with a reason."""
+    """The verdict on a design for ``brief``: readable, clean for the reviewer, every flow, every reasoned decision.
+
+    Every problem is named at once, so a learner fixes them in one pass rather than one per run.
+    """
     design, problem = read_design(answer)
     if problem is not None:
         return problem
-    problem = reviewer_verdict(design)
-    if problem is not None:
-        return problem
-    flow = missing_flow(design, brief)
-    if flow:
-        return failed(f"no endpoint serves the core flow '{flow.name}' (a {' or '.join(flow.methods)} for it): "
-                      "every core flow needs one.")
-    decision = missing_decision(design, brief)
-    if decision:
-        return failed(f"the notes do not decide {decision.topic} with a reason: {decision.hint} "
-                      f"Write it as one note of at least {MIN_NOTE_WORDS} words with a 'because' or 'so that'.")
+    findings = reviewer_problems(design, brief)
+    problems = [f"{len(findings)} errors or warnings from the reviewer:" + "".join(f"\n    - {f}" for f in findings)
+                ] if findings else []
+    problems += [f"no endpoint serves the core flow '{flow.name}' ({flow.requirement()}): every core flow needs one."
+                 for flow in missing_flows(design, brief)]
+    problems += [f"the notes do not decide {d.topic} with a reason: {d.hint} Write it as one note of at least "
+                 f"{MIN_NOTE_WORDS} words with a 'because' or 'so that'." for d in missing_decisions(design, brief)]
     if brief.sketch and not has_sketch(answer, design, brief.sketch):
-        return failed(f"sketch the most important exchange, '{brief.sketch.name}': below the table, the request line "
-                      "(METHOD /path, as in your table), the response status and a JSON body with its fields.")
+        problems.append(f"sketch the most important exchange, '{brief.sketch.name}': below the table, the request "
+                        "line (METHOD /path, as in your table), the response status and a JSON body with its fields.")
+    if problems:  # a markdown list, so each problem is a line of its own in the notebook and in print()
+        return failed(f"{len(problems)} {'thing' if len(problems) == 1 else 'things'} to fix:\n\n"
+                      + "\n".join(f"- {p}" for p in problems))
+    areas = "" if brief.checklist is None else f" in the areas checked here ({', '.join(brief.checklist)})"
     return passed(f"{len(design.endpoints)} endpoints cover all {len(brief.flows)} core flows, the reviewer finds no "
-                  f"errors or warnings, and {len(brief.decisions)} decisions carry their reasons.")
+                  f"errors or warnings{areas}, and {len(brief.decisions)} decisions carry their reasons.")

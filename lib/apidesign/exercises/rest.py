@@ -7,34 +7,46 @@ API answers when the check itself sends the request, and counts are measured by 
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import hmac
+import json
 import random
 import re
 import sqlite3
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..drift import simulate_drift
-from ..pagination import NEWEST, ORDERS, CursorCodec, InvalidCursor, Position
+from ..pagination import MAC_BYTES, NEWEST, ORDERS, CursorCodec, InvalidCursor, Position
 from ..review.rules import verb_of, words
 from ..server import create_app, credentials
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
 from .answers import as_int, as_mapping, as_text, first_disagreement, never_raises, own_function, wrong_shape
-from .briefs import Brief, Decision, Flow, check_brief
+from .briefs import Brief, Decision, Flow, check_brief, read_design
 
 # Exercise 1: the operations to route (questions only).
 OPERATIONS = ("send a message to channel ch_1", "read the history of channel ch_1", "delete message msg_9",
               "rename channel ch_1, changing nothing else", "translate message msg_9 into French")
 
-# What each operation does to which resource: (methods that fit, path patterns that name the resource).
+# What each operation does to which resource: (methods that fit, path patterns that name the resource, the
+# resource in words, for the message when a path does not name it).
+_MSG9 = r"/v1/(channels/ch_1/)?messages/msg_9"
 _ROUTES = {
-    OPERATIONS[0]: (("POST",), (r"/v1/channels/ch_1/messages",)),
-    OPERATIONS[1]: (("GET",), (r"/v1/channels/ch_1/messages",)),
-    OPERATIONS[2]: (("DELETE",), (r"/v1/messages/msg_9", r"/v1/channels/ch_1/messages/msg_9")),
-    OPERATIONS[3]: (("PATCH",), (r"/v1/channels/ch_1",)),
-    # Translating changes nothing on the server, so a GET of a translation is as good as the action POST.
-    OPERATIONS[4]: (("POST", "GET"), (r"/v1/messages/msg_9/translat(e|ion|ions)",
-                                      r"/v1/channels/ch_1/messages/msg_9/translat(e|ion|ions)")),
+    OPERATIONS[0]: (("POST",), (r"/v1/channels/ch_1/messages",), "the messages collection of channel ch_1"),
+    OPERATIONS[1]: (("GET",), (r"/v1/channels/ch_1/messages",), "the messages collection of channel ch_1"),
+    OPERATIONS[2]: (("DELETE",), (_MSG9,), "message msg_9 itself"),
+    OPERATIONS[3]: (("PATCH",), (r"/v1/channels/ch_1",), "channel ch_1 itself"),
+    # Translating changes nothing on the server, so a GET of a translation is as good as the action POST; the
+    # action may be spelled /translate or :translate (AIP-136), or a translation may be a resource of its own.
+    OPERATIONS[4]: (("POST", "GET"), (_MSG9 + r"[/:]translat(e|ion|ions)(/fr|/french)?", r"/v1/translations"),
+                    "message msg_9 (an action on it, or its French translation as a sub-resource)"),
 }
+# A right route that still deserves a remark: (operation, pattern) -> the note.
+_NOTES = {(OPERATIONS[2], r"/v1/channels/ch_1/messages/msg_9"):
+          "a message has its own ID, so it has one canonical URL, /v1/messages/msg_9 (the notebook's naming table); "
+          "the nested path works but gives it a second one"}
 _WRONG_METHOD = {
     ("PUT", OPERATIONS[3]): "PUT replaces the whole channel: a body with only the new name would wipe the topic and "
                             "members, as the notebook's PUT demo showed. PATCH sends only the change",
@@ -44,39 +56,57 @@ _WRONG_METHOD = {
     ("POST", OPERATIONS[1]): "reading changes nothing, so it is a GET (safe, cacheable)",
     ("POST", OPERATIONS[2]): "the method that removes a resource is DELETE",
 }
+PLACEHOLDER = re.compile(r"\{[^}]*\}|<[^>]*>|/:\w+")
 
 
 MORE_VERBS = {"rename", "modify", "post", "patch", "destroy", "write"}  # beyond the reviewer's list, for these operations
 
 
 def path_verbs(path: str) -> list[str]:
-    """The path segments that start with a verb (whole words: 'target' or 'widget' is no verb; the query is ignored)."""
-    return [seg for seg in path.split("?", 1)[0].split("/")
+    """The path segments (or AIP-136 ``:verb`` suffixes) that start with a verb; whole words, query ignored."""
+    return [seg for seg in re.split(r"[/:]", path.split("?", 1)[0])
             if seg and (verb_of(seg) or (words(seg) or [""])[0] in MORE_VERBS)]
 
 
+def path_of(target: str) -> str:
+    """The path of a request target: an absolute URL (RFC 9110 section 4.2) counts by its path, as a server routes it."""
+    parts = urlsplit(target)
+    return (parts.path or "/") if parts.scheme in ("http", "https") and parts.netloc else target
+
+
 def route_problem(operation: str, given: str) -> str | None:
-    """Why ``given`` ('METHOD /path') is wrong for ``operation``, or None when it is right."""
-    methods, paths = _ROUTES[operation]
-    method, _, path = given.partition(" ")
-    method, path = method.upper(), path.strip()
+    """Why ``given`` ('METHOD /path' or 'METHOD https://host/path') is wrong for ``operation``, or None when right."""
+    methods, paths, resource = _ROUTES[operation]
+    method, _, target = given.strip().partition(" ")
+    method, path = method.upper(), path_of(target.strip())
     route = path.split("?", 1)[0].rstrip("/") if path != "/" else path
     if not route.startswith("/"):
-        return f"write it as 'METHOD /path', e.g. 'GET /v1/...'; {given!r} has no path"
+        return (f"write it as 'METHOD /path' (or 'METHOD https://host/path'), e.g. 'GET /v1/...'; "
+                f"after the method, {target.strip()!r} is neither a path nor an absolute URL")
     if not route.startswith("/v1/"):
         return f"this API's paths start with the version, /v1/..., and {route!r} does not"
+    if PLACEHOLDER.search(route):
+        return (f"{route!r} has a placeholder ({PLACEHOLDER.search(route).group().lstrip('/')}); this operation names "
+                f"its resources (ch_1, msg_9), so write the concrete path a client would send")
     verbs = [v for v in path_verbs(route) if not (operation == OPERATIONS[4] and words(v)[0] == "translate")]
     if verbs:
         return f"'{verbs[0]}' in {route!r} is a verb in the path; the method already says what happens"
     if not any(re.fullmatch(p, route) for p in paths):
-        if any(w in ("message", "channel") for seg in route.split("/") for w in words(seg)):
-            return f"{route!r} names a collection in the singular; collections are plural nouns ('messages')"
-        return (f"{route!r} does not name the resource this acts on: plural nouns, with the item's ID, "
-                f"nested under its owner where it is owned")
+        singular = [seg for seg in re.split(r"[/:]", route) if seg in ("message", "channel", "translation")]
+        if singular:
+            return f"{route!r} has '{singular[0]}' in the singular; collections are plural nouns ('{singular[0]}s')"
+        return (f"{route!r} does not name the resource this acts on, {resource}: plural nouns, with the item's ID, "
+                f"nested under its owner only where it has no identity of its own")
     if method not in methods:
         return _WRONG_METHOD.get((method, operation), f"{method} is not the method for this: "
                                                        f"the method carries the verb, and here it is {methods[0]}")
     return None
+
+
+def route_note(operation: str, given: str) -> str | None:
+    """A remark on a right route (a second URL for one resource), or None."""
+    route = path_of(given.strip().partition(" ")[2].strip()).split("?", 1)[0].rstrip("/")
+    return next((note for (op, p), note in _NOTES.items() if op == operation and re.fullmatch(p, route)), None)
 
 
 @never_raises
@@ -85,6 +115,7 @@ def check_routes(answer: Any) -> Feedback:
     routes = as_mapping(answer)
     if routes is None:
         return wrong_shape("a dict from each operation in exercises.OPERATIONS to a string 'METHOD /v1/path'", answer)
+    notes = []
     for operation in OPERATIONS:
         given = as_text(routes.get(operation))
         if given is None:
@@ -92,7 +123,10 @@ def check_routes(answer: Any) -> Feedback:
         problem = route_problem(operation, given)
         if problem is not None:
             return failed(f"For {operation!r} you wrote {given!r}: {problem}.")
-    return passed("Nouns in the path, the verb in the method, and one action endpoint where CRUD does not fit.")
+        note = route_note(operation, given)
+        notes += [f" Note on {operation!r}: {note}."] if note else []
+    return passed("Nouns in the path, the verb in the method, and one action endpoint where CRUD does not fit."
+                  + "".join(notes))
 
 
 # Exercise 2: situations (questions only); the check sends each request to a fresh reference API.
@@ -203,10 +237,19 @@ def _rows_after(created_at: int, row_id: str, limit: int = 5) -> list[str]:
     return [r for t, r in sorted((t, r) for r, t in ROWS) if (t, r) > (created_at, row_id)][:limit]
 
 
-def keyset_hint(got: list[str]) -> str:
-    """Why the rows are wrong: the position itself, the direction, the tie, or something else."""
+def _rows_by_id_after(row_id: str, limit: int = 5) -> list[str]:
+    """What ``id > :id`` alone returns, in the walk's order: rows with a larger ID, whenever they were created."""
+    return [r for t, r in sorted((t, r) for r, t in ROWS) if r > row_id][:limit]
+
+
+def keyset_hint(got: list[str], where: str = "") -> str:
+    """Why the rows are wrong: the ID used as the position, the position itself, the direction, the tie, or else."""
     position = {row_id: (t, row_id) for row_id, t in ROWS}
     here = (_AFTER["created_at"], _AFTER["id"])
+    if "created_at" not in where.lower() or got == _rows_by_id_after(_AFTER["id"]):
+        return ("IDs here are random, not time-ordered (as this API's are), so a larger ID says nothing about "
+                "being newer: the rows you get are scattered through the history. The walk's order is created_at, "
+                "with the ID only as the tie-breaker, so compare created_at first")
     if _AFTER["id"] in got:
         return "the position itself is the last row already seen; 'after' is strictly greater"
     if got and all(position[r] < here for r in got):
@@ -232,7 +275,7 @@ def check_keyset_where(where: Any) -> Feedback:
     expected = _rows_after(_AFTER["created_at"], _AFTER["id"])
     if got != expected:
         return failed(f"After (40, 'm199') the next rows are {expected}; your condition returns {got}: "
-                      f"{keyset_hint(got)}.")
+                      f"{keyset_hint(got, text)}.")
     if not re.search(r"created_at\s*[<>]|\(created_at,\s*id\)\s*[<>]", plan):
         return failed(f"Right rows, but SQLite's plan is {plan!r}: it seeks only on channel_id and then filters. "
                       "Compare against the position in the index's own columns, e.g. the row value "
@@ -263,9 +306,20 @@ def _cursor_cases(seed: int = 5) -> list[tuple[str, str]]:
         flipped = token[:5] + ("A" if token[5] != "A" else "B") + token[6:]
         cases += [(token, f"ch_{i % 3}"), (token, f"ch_{i % 3 + 1}"), (flipped, f"ch_{i % 3}"),
                   (token[:-4], f"ch_{i % 3}")]
+    token = codec.encode("ch_0", NEWEST, Position(1, "m"))
     cases += [("", "ch_0"), ("not a cursor!", "ch_0"), ("e30", "ch_0"),
               (CursorCodec(b"another key").encode("ch_0", NEWEST, Position(1, "m")), "ch_0")]
+    cases += [("A" * n, "ch_0") for n in (1, 5, 9)]  # 4k+1 characters: no base64 decoder can read them
+    cases += [(token + "A", "ch_0"), (token + "=", "ch_0"), (token + "==", "ch_0")]  # a stray character, padding
+    cases += [(_signed([2, "ch_0", NEWEST, 1, "m"]), "ch_0")]  # genuine signature, a cursor layout it cannot read
     return sorted(cases, key=lambda c: (len(c[0]), c))
+
+
+def _signed(fields: list) -> str:
+    """A token with a valid tag over any payload, as a server with another cursor layout would issue."""
+    payload = json.dumps(fields, separators=(",", ":")).encode()
+    tag = hmac.new(CURSOR_KEY, payload, hashlib.sha256).digest()[:MAC_BYTES]
+    return base64.urlsafe_b64encode(payload + tag).rstrip(b"=").decode("ascii")
 
 
 def _same_cursor(yours: Any, ours: Any) -> bool:
@@ -287,7 +341,8 @@ def check_decode_cursor(decode_cursor: Any) -> Feedback:
     token, collection = bad.case
     shown = f"decode_cursor({token[:24] + '...' if len(token) > 24 else token!r}, {collection!r})"
     if bad.error:
-        return failed(f"{shown} raised {bad.error}; a bad cursor is a None (the server's 400), never a crash.")
+        hint = " (binascii.Error is a ValueError: catch that)" if "base64" in bad.error.lower() else ""
+        return failed(f"{shown} raised {bad.error}; a bad cursor is a None (the server's 400), never a crash{hint}.")
     if bad.reference is None:
         why = _reference_reason(token, collection)
         return failed(f"{shown} returned {bad.yours!r}; the server refuses this cursor: {why}")
@@ -303,19 +358,58 @@ def _reference_reason(token: str, collection: str) -> str:
 
 
 # Exercise 6 (design it): a bookmarks API.
+class RenameFlow(Flow):
+    """Renaming: PATCH on the bookmark, or PUT on its title as a sub-resource of its own (a whole-value replace)."""
+
+    def served_by(self, ep) -> bool:
+        route = re.sub(r"\{[^}]*\}|:\w+|<[^>]*>", "{}", ep.route)
+        return ((ep.method == "PATCH" and re.search(r"/bookmarks/\{\}$", route) is not None)
+                or (ep.method == "PUT" and re.search(r"/bookmarks/\{\}/title$", route) is not None))
+
+
 BOOKMARKS = Brief(
     "bookmarks",
     "Users save bookmarks (a URL and a title), list their bookmarks newest first, rename one, and delete one.",
     flows=(Flow("save a bookmark", ("POST",), r"/bookmarks$"),
            Flow("list my bookmarks, newest first", ("GET",), r"/bookmarks$"),
-           Flow("rename a bookmark", ("PATCH",), r"/bookmarks/\{\}$"),
+           RenameFlow("rename a bookmark", ("PATCH", "PUT"), r"/bookmarks/\{\}(/title)?$"),
            Flow("delete a bookmark", ("DELETE",), r"/bookmarks/\{\}$")),
-    decisions=(Decision("pagination", r"cursor|keyset", "cursor or offset for the list, and why."),
-               Decision("the rename's method", r"\bPATCH\b", "why PATCH and not PUT for a rename.")))
+    decisions=(Decision("pagination", r"cursor|keyset|offset|page number",
+                        "cursor or offset for the list, and why (either can be right: say what makes yours fit)."),
+               Decision("the rename's method", r"\b(PATCH|PUT)\b", "which method renames, and why that one.")))
+
+BOOKMARKS_CHECKED = "\n".join((
+    "The check wants, in this order:",
+    "1. no errors or warnings from the course's reviewer (notebook 06 builds it);",
+    "2. an endpoint for each core flow: " + "; ".join(f.name for f in BOOKMARKS.flows) + "",
+    "   (a rename is PATCH on the bookmark, or PUT on its title as a sub-resource of its own);",
+    "3. one note deciding each of: " + "; ".join(d.topic for d in BOOKMARKS.decisions)
+    + ", at least six words, with its reason ('..., because ...');",
+    "4. a rename note that names the same method your table uses for the rename."))
+
+
+def rename_contradiction(design) -> str | None:
+    """A note that decides the rename with one method while the table renames with the other, or None."""
+    table = next((ep.method for ep in design.endpoints if BOOKMARKS.flows[2].served_by(ep)), None)
+    other = {"PATCH": "PUT", "PUT": "PATCH"}.get(table or "")
+    for note in design.notes:
+        says_other = re.search(rf"\b(renam\w*|title)\b[^.;]{{0,40}}?\b(uses?|is|via|with|through|by|using)\s+"
+                               rf"(an?\s+)?{other}\b", note.text, re.I)
+        denies_table = re.search(rf"\b{table}\b\s+(is\s+not|isn't|is\s+un|not)\s*(supported|available|allowed)",
+                                 note.text, re.I)
+        if other and (says_other or denies_table):
+            return (f"your note says {note.text.strip()!r}, but your table renames with {table}: the decision and "
+                    "the table must agree (change one of them).")
+    return None
 
 
 def check_bookmarks_design(answer: Any) -> Feedback:
     """Exercise 6: a markdown design (table + notes) for the bookmarks brief."""
     if unanswered(answer):
         return NOT_ANSWERED
-    return never_raises(check_brief)(answer, BOOKMARKS)
+    verdict = never_raises(check_brief)(answer, BOOKMARKS)
+    if not verdict.ok:
+        return verdict
+    design, _ = read_design(answer)
+    problem = rename_contradiction(design)
+    return failed(problem) if problem else verdict

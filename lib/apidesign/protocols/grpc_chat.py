@@ -168,8 +168,14 @@ def converse(stub, requests: list, timeout: float = 5.0) -> list[str]:
     return log
 
 
+MESSAGE_FIELDS = ("messageId", "channelId", "senderId", "content", "type", "createdAt")
+
+
 def payload_sizes(message: dict) -> dict[str, int]:
     """Bytes of one REST message (its JSON shape) as compact JSON and as the equivalent protobuf ``Message``."""
+    missing = [f for f in MESSAGE_FIELDS if not isinstance(message.get(f), str)]
+    if missing:
+        raise ValueError(f"a message needs these fields as strings: {', '.join(missing)}")
     pb, _ = stubs()
     proto = pb.Message(message_id=message["messageId"], channel_id=message["channelId"],
                        sender_id=message["senderId"], content=message["content"], type=message["type"],

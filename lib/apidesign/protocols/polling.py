@@ -15,6 +15,22 @@ import random
 from dataclasses import dataclass
 from statistics import mean
 
+MAX_REQUESTS = 1_000_000  # a model run that would take more requests than this is a mistake in its inputs
+
+
+def check_inputs(arrivals: list[float], rtt: float) -> None:
+    """Raise ValueError unless there is at least one message, at a time >= 0, and the round trip is >= 0."""
+    if not arrivals:
+        raise ValueError("no messages: give at least one arrival time")
+    if min(arrivals) < 0 or not rtt >= 0:
+        raise ValueError(f"arrival times and rtt must be >= 0 (rtt={rtt!r}, earliest arrival={min(arrivals)!r})")
+
+
+def check_request_count(requests: float, what: str) -> None:
+    """Raise ValueError when a model run would make more than ``MAX_REQUESTS`` requests (a tiny interval or hold)."""
+    if requests > MAX_REQUESTS:
+        raise ValueError(f"{what} would make about {requests:,.0f} requests; the model stops at {MAX_REQUESTS:,}")
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -39,6 +55,8 @@ class Delivery:
 
 def message_times(count: int, per_second: float, rng: random.Random) -> list[float]:
     """Arrival times of ``count`` messages, a Poisson stream of ``per_second`` messages per second."""
+    if count < 0 or not per_second > 0:
+        raise ValueError(f"count must be >= 0 and per_second > 0, got count={count!r}, per_second={per_second!r}")
     t, times = 0.0, []
     for _ in range(count):
         t += rng.expovariate(per_second)
@@ -48,6 +66,10 @@ def message_times(count: int, per_second: float, rng: random.Random) -> list[flo
 
 def short_polling(arrivals: list[float], interval: float, rtt: float) -> Delivery:
     """Ask every ``interval`` seconds; each answer carries whatever arrived before the ask reached the server."""
+    check_inputs(arrivals, rtt)
+    if not interval > 0:
+        raise ValueError(f"the polling interval must be > 0 seconds, got {interval!r}")
+    check_request_count(max(arrivals) / interval, f"polling every {interval:g} s")
     latencies, requests, pending = [], 0, sorted(arrivals)
     sent = 0.0
     while pending:
@@ -61,6 +83,11 @@ def short_polling(arrivals: list[float], interval: float, rtt: float) -> Deliver
 
 def long_polling(arrivals: list[float], rtt: float, hold: float = 30.0) -> Delivery:
     """The server holds each request until a message exists (or ``hold`` passes); the client asks again at once."""
+    check_inputs(arrivals, rtt)
+    if not hold > 0:
+        raise ValueError(f"the server must hold a request for > 0 seconds, got hold={hold!r}")
+    # each request either delivers a message or lasts hold + rtt
+    check_request_count(len(arrivals) + max(arrivals) / (hold + rtt), f"long polling with hold={hold:g} s")
     latencies, requests, pending = [], 0, sorted(arrivals)
     sent = 0.0
     while pending:
@@ -75,6 +102,7 @@ def long_polling(arrivals: list[float], rtt: float, hold: float = 30.0) -> Deliv
 
 def streaming(arrivals: list[float], rtt: float, strategy: str) -> Delivery:
     """SSE or WebSocket: one request opens the stream, then each message is pushed as it arrives."""
+    check_inputs(arrivals, rtt)
     return Delivery(strategy, tuple(rtt / 2 for _ in arrivals), 1)
 
 

@@ -13,17 +13,50 @@ import requests
 import websocket
 
 
-def sse_events(lines: Iterable[str]) -> Iterator[dict]:
-    """Parse ``text/event-stream`` lines into ``{"id", "event", "data"}`` dicts (comments and retry skipped)."""
-    event: dict = {}
+def sse_dispatches(lines: Iterable[str]) -> Iterator[tuple[str, str, str | None]]:
+    """Each blank line's dispatch as ``(last event ID, event type, data or None)``, per the WHATWG HTML standard.
+
+    "Interpreting an event stream": a field's value loses one leading space; ``id`` sets the last event ID
+    buffer, which no dispatch resets; a blank line dispatches even when there is no data; lines after the
+    last blank line (an event the connection cut off) are discarded.
+    """
+    last_id, event_type, data = "", "", []
     for line in lines:
-        if not line:
-            if "data" in event:
-                yield {"id": event.get("id"), "event": event.get("event", "message"), "data": json.loads(event["data"])}
-            event = {}
+        if line == "":
+            yield last_id, event_type or "message", "\n".join(data) if data else None
+            event_type, data = "", []
         elif not line.startswith(":"):
             name, _, value = line.partition(":")
-            event[name] = value[1:] if value.startswith(" ") else value
+            value = value.removeprefix(" ")
+            if name == "event":
+                event_type = value
+            elif name == "data":
+                data.append(value)
+            elif name == "id" and "\0" not in value:
+                last_id = value
+
+
+def sse_events(lines: Iterable[str]) -> Iterator[dict]:
+    """The events a client receives: ``{"id", "event", "data"}``, data as JSON when it parses, else as text."""
+    for last_id, event_type, data in sse_dispatches(lines):
+        if data is not None:  # an event with no data is not delivered, but its id still counts
+            yield {"id": last_id or None, "event": event_type, "data": json_or_text(data)}
+
+
+def last_event_id(lines: Iterable[str]) -> str | None:
+    """The ``Last-Event-ID`` a client sends when it reconnects after these lines (None: it sends none)."""
+    last = ""
+    for last_id, _, _ in sse_dispatches(lines):
+        last = last_id
+    return last or None
+
+
+def json_or_text(data: str):
+    """``data`` decoded as JSON, or the text itself when it is not JSON (``data: hello``)."""
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError:
+        return data
 
 
 def read_events(response, count: int) -> list[dict]:
@@ -53,12 +86,24 @@ class StreamLoad:
     answered: int           # streams whose "200 OK" arrived within the wait
     held: int               # streams the server was holding open
     rest_ms: float | None   # one GET meanwhile; None: no answer within the wait
+    rest_status: int | None = None  # that GET's status code; None: no answer
+    wait: float = 1.0
+
+    @property
+    def rest_outcome(self) -> str:
+        """What happened to the REST GET: answered, refused (with its status), or no answer in time."""
+        if self.rest_status is None:
+            return f"no answer within {self.wait:g} s"
+        return "answered" if self.rest_status < 400 else f"refused ({self.rest_status})"
 
 
 def hold_streams(app, channel_id: str, headers: Mapping[str, str], count: int, streaming: str,
                  threads: int = 16, wait: float = 1.0) -> StreamLoad:
     """Open ``count`` event streams at once on a fresh ``serve(app, threads=, streaming=)``, then time one GET of the channel."""
     from ..server import serve  # here, not at the top: apidesign.server imports from apidesign.protocols
+    if count < 0 or threads < 1 or not wait > 0 or streaming not in ("threads", "async"):
+        raise ValueError(f"need count >= 0, threads >= 1, wait > 0 and streaming 'threads' or 'async'; got "
+                         f"count={count!r}, threads={threads!r}, wait={wait!r}, streaming={streaming!r}")
     request = (f"GET /v1/channels/{channel_id}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode()
     with serve(app, threads=threads, streaming=streaming) as live, ExitStack() as clients:
@@ -69,8 +114,8 @@ def hold_streams(app, channel_id: str, headers: Mapping[str, str], count: int, s
         deadline = time.monotonic() + wait
         answered = sum(answered_by(stream, deadline) for stream in streams)
         held = live.streams
-        rest_ms = timed_get(f"{live.url}/v1/channels/{channel_id}/messages?limit=1", headers, wait)
-    return StreamLoad(streaming, threads, count, answered, held, rest_ms)
+        rest_ms, rest_status = timed_get(f"{live.url}/v1/channels/{channel_id}/messages?limit=1", headers, wait)
+    return StreamLoad(streaming, threads, count, answered, held, rest_ms, rest_status, wait)
 
 
 def answered_by(stream: socket.socket, deadline: float) -> bool:
@@ -82,11 +127,11 @@ def answered_by(stream: socket.socket, deadline: float) -> bool:
         return False
 
 
-def timed_get(url: str, headers: Mapping[str, str], wait: float) -> float | None:
-    """Milliseconds a GET took, or None if no answer came within ``wait`` seconds."""
+def timed_get(url: str, headers: Mapping[str, str], wait: float) -> tuple[float | None, int | None]:
+    """Milliseconds a GET took and its status code, or ``(None, None)`` if no answer came within ``wait`` seconds."""
     started = time.perf_counter()
     try:
-        requests.get(url, headers=dict(headers), timeout=wait).raise_for_status()
-    except requests.RequestException:
-        return None
-    return round((time.perf_counter() - started) * 1000, 1)
+        response = requests.get(url, headers=dict(headers), timeout=wait)
+    except requests.RequestException:  # a timeout or a refused connection: no answer
+        return None, None
+    return round((time.perf_counter() - started) * 1000, 1), response.status_code

@@ -22,8 +22,10 @@ from ..ids import IdFactory
 from ..namespace import Namespaced, new_namespace
 from ..revocation import CLOCK_SKEW_LEEWAY
 from ..store import Store, StoreUnavailable, memory_store, redis_store
-from . import (batch, channels, chat_socket, exports, faults, integrations, messages, oauth_routes, openapi, presence,
-               ratelimiting, sse, versions)
+from ..webhook_delivery import RETRY as WEBHOOK_RETRY
+from ..webhook_delivery import TIMEOUT as WEBHOOK_TIMEOUT
+from . import (batch, channels, chat_socket, exports, faults, graphql_http, integrations, messages, oauth_routes, openapi,
+               presence, ratelimiting, sse, versions, webhook_endpoints)
 from .bodies import ApiRequest, StrictJSONProvider
 from .db import Database
 from .repository import Repository
@@ -80,6 +82,14 @@ DEFAULTS: dict[str, Any] = {
     "OPERATIONS_WORKER": "inline",  # finish due operations when polled; "thread": also in the background (callbacks)
     "OPERATION_RETRY_AFTER": 1,     # seconds, sent with 202 and with every poll of a running operation
     "CALLBACK_HOSTS": exports.CALLBACK_HOSTS,  # where callbacks may go: never internal services (SSRF)
+    "GRAPHQL_BATCHED": True,        # POST /graphql fetches through DataLoaders; False: naive resolvers (N+1 demo)
+    # Webhooks the API sends (server/webhook_endpoints.py): Standard Webhooks signatures, retries with full jitter
+    "WEBHOOK_ALLOW_PRIVATE": True,  # deliver to 127.0.0.1 and other private addresses, where the course's receivers
+                                    # run; False refuses private, loopback and link-local targets, as production must
+    "WEBHOOK_WORKER": "manual",     # deliveries wait for Deliveries.run_due(now); "thread": sent while serve() runs
+    "WEBHOOK_RETRY": WEBHOOK_RETRY,  # attempts and backoff curve (resilience.RetryPolicy)
+    "WEBHOOK_TIMEOUT": WEBHOOK_TIMEOUT,  # seconds a receiver has to answer
+    "WEBHOOK_SEED": None,           # an int makes the retries' jitter reproducible
 }
 
 # Machine-readable codes for errors Flask/Werkzeug raise before our code runs.
@@ -112,6 +122,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(presence.bp)     # GET /v1/channels/{id}/presence (circuit breaker)
     exports.install(app.config, svc)
     app.register_blueprint(exports.bp)      # POST /v1/channels/{id}/exports (202), GET /v1/operations/{id}
+    app.register_blueprint(graphql_http.bp)  # POST /graphql: the same data over GraphQL (not in /v1's contract)
+    webhook_endpoints.install(app, svc)
+    app.register_blueprint(webhook_endpoints.bp)  # /v1/webhook-endpoints: signed message.created deliveries
     app.register_blueprint(openapi.bp)      # GET /v1/openapi.json: the contract, built from these routes
     faults.install(app, svc)                # FAULT_DROP_RATE: lose responses after the work
     register_error_handlers(app)

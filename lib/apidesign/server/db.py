@@ -60,11 +60,16 @@ class Database:
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         self.lock = threading.RLock()
+        self.statements = 0  # SQL statements run on this connection: how the N+1 problem is counted
+        self.conn.set_trace_callback(self._count_statement)
         with self.lock:
             self.conn.execute("PRAGMA foreign_keys = ON")
             if path != ":memory:":
                 self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.executescript(SCHEMA)
+
+    def _count_statement(self, sql: str) -> None:
+        self.statements += 1
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

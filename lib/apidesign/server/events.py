@@ -2,7 +2,8 @@
 
 Every event gets the next integer ``id`` of the broker, so a client that lost its
 connection can say "I have seen up to 41" (SSE's ``Last-Event-ID``) and get the rest.
-Each channel keeps its last ``history`` events for such resumes. One broker per app,
+Each channel keeps its last ``history`` events for such resumes; a client whose id is older than
+that, or newer than any this broker gave (it restarted), cannot resume (``can_resume``). One broker per app,
 in ``Services.extras["events"]``; with several server processes it would be replaced by
 a shared log (Redis Streams, Kafka), which is the scaling cost of push the syllabus mentions.
 """
@@ -46,7 +47,9 @@ class EventBroker:
         self._changed = threading.Condition()
         self._channels: dict[str, deque[Event]] = {}
         self._history = history
+        self._dropped: dict[str, int] = {}  # per channel: the newest id that fell out of its history
         self._next_publish: dict[asyncio.AbstractEventLoop, asyncio.Future] = {}  # one per loop with waiters
+        self._listeners: list[Callable[[Event], None]] = []
         self.last_id = 0
         self.closed = False
 
@@ -55,17 +58,32 @@ class EventBroker:
         with self._changed:
             self.last_id += 1
             event = Event(self.last_id, channel_id, type_, data)
-            self._channels.setdefault(channel_id, deque(maxlen=self._history)).append(event)
+            retained = self._channels.setdefault(channel_id, deque(maxlen=self._history))
+            if len(retained) == retained.maxlen:
+                self._dropped[channel_id] = retained[0].id
+            retained.append(event)
             self._changed.notify_all()
             waiting, self._next_publish = self._next_publish, {}
         for loop, published in waiting.items():
             _resolve_soon(loop, published)
+        for listener in self._listeners:
+            listener(event)
         return event
+
+    def subscribe(self, listener: Callable[[Event], None]) -> None:
+        """Call ``listener(event)`` for each event published from now on, in the publisher's thread (webhooks)."""
+        self._listeners.append(listener)
 
     def since(self, channel_id: str, last_id: int) -> list[Event]:
         """The channel's retained events with an id above ``last_id``, oldest first."""
         with self._changed:
             return [e for e in self._channels.get(channel_id, ()) if e.id > last_id]
+
+    def can_resume(self, channel_id: str, last_id: int) -> bool:
+        """Is every event after ``last_id`` still here? No if one fell out of the history, or if ``last_id`` is
+        newer than any id this broker gave (the ids are from before a restart)."""
+        with self._changed:
+            return self._dropped.get(channel_id, 0) <= last_id <= self.last_id
 
     def wait(self, channel_id: str, last_id: int, timeout: float,
              stopped: Callable[[], bool] = lambda: False) -> list[Event]:

@@ -19,7 +19,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app
 
 from ..errors import ApiDesignError
-from .openapi_components import RATE_LIMIT_HEADERS, components, ref
+from .openapi_components import RATE_LIMIT_HEADERS, components, outgoing_webhooks, ref
 
 bp = Blueprint("contract", __name__)
 
@@ -84,6 +84,7 @@ MESSAGE_WRITES = links_to("delete_message", message_id="$request.path.message_id
                           **{"If-Match": "$response.header.ETag"})
 OPERATION_FLOWS = links_to("get_operation", operation_id="$response.body#/data/operationId")
 MESSAGE_FLOWS = links_to("get_message delete_message", message_id="$response.body#/data/messageId")
+ENDPOINT_FLOWS = links_to("get_endpoint delete_endpoint", endpoint_id="$response.body#/data/endpointId")
 KEY_FLOWS = links_to("rotate_key revoke_key", key_id="$response.body#/data/keyId")
 NEXT_PAGE = links_to("list_messages", channel_id="$request.path.channel_id", cursor="$response.body#/meta/nextCursor")
 NEXT_CHANNELS = links_to("list_user_channels", user_id="$request.path.user_id", cursor="$response.body#/meta/nextCursor")
@@ -150,6 +151,14 @@ OPERATIONS: dict[str, Operation] = {
                                   "messages:read", headers=("RetryAfter",), conditional="read",
                                   description="done is false while it runs (with Retry-After); then it holds "
                                               "either result or error. Someone else's operation is a 404."),
+    "webhook_endpoints.create_endpoint": user("Register a webhook endpoint (its signing secret is shown once)",
+                                              "webhooks", 201, "NewWebhookEndpoint", "messages:read",
+                                              body="WebhookEndpointInput", errors=(409,), headers=("Location",),
+                                              links=ENDPOINT_FLOWS),
+    "webhook_endpoints.get_endpoint": user("Get a webhook endpoint you registered", "webhooks", 200, "WebhookEndpoint",
+                                           "messages:read", conditional="read"),
+    "webhook_endpoints.delete_endpoint": user("Delete a webhook endpoint you registered", "webhooks", 204, None,
+                                              "messages:read"),
     "contract.openapi": Operation("This document", "contract", 200, "OpenApiDocument", security="none"),
 }
 
@@ -179,7 +188,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
     if stale:
         raise StaleOperation(f"no route for {', '.join(stale)}")
     return {"openapi": "3.1.0", "info": info(), "servers": SERVERS, "tags": TAGS, "paths": paths,
-            "components": components()}
+            "webhooks": outgoing_webhooks(), "components": components()}
 
 
 # x-internal (OWASP API9): the reference API is public: anyone who runs the course may call it.
@@ -191,6 +200,7 @@ TAGS = [{"name": "channels", "description": "Channels and their members."},
         {"name": "realtime", "description": "Push: Server-Sent Events and the chat WebSocket."},
         {"name": "api-keys", "description": "Keys for server-to-server integrations, and the webhook they post to."},
         {"name": "operations", "description": "Long-running work: start it (202 Accepted), then poll or be called back."},
+        {"name": "webhooks", "description": "Webhooks this API sends: signed per Standard Webhooks, retried with backoff."},
         {"name": "auth", "description": "Who the presented credentials belong to."},
         {"name": "contract", "description": "This OpenAPI document."}]
 
@@ -310,7 +320,9 @@ DESCRIPTIONS = {
     "get_message": "One message from a channel you belong to.",
     "delete_message": "Deletes a message you sent; deleting it again is a 404.",
     "channel_event_stream": "Server-Sent Events: one `message.created` event per new message. Reconnect with "
-                            "Last-Event-ID (or lastEventId) to resume without gaps.",
+                            "Last-Event-ID (or lastEventId) to resume without gaps. If the events after that id are no "
+                            "longer retained (or the id is from before a restart), the stream starts with an "
+                            "`event: reset` whose data names the URL to refetch; continue from its `id`.",
     "chat_socket": "The WebSocket handshake (RFC 6455): a good one is answered 101 and the connection then "
                    "carries chat frames in both directions; anything else is 426.",
     "channel_presence": "Which members are online. Presence lives in a separate service behind a circuit "
@@ -322,6 +334,12 @@ DESCRIPTIONS = {
     "revoke_key": "Revokes a key at once: the next request that presents it is a 401.",
     "incoming_webhook": "Lets an integration post a message with its API key (X-API-Key), server to server; "
                         "the key's scopes decide what it may do.",
+    "create_endpoint": "Registers a URL to receive the event types listed, signed per Standard Webhooks 1.0.0 with the "
+                       "secret in this response (shown this once). Failed deliveries are retried with exponential "
+                       "backoff and full jitter; deduplicate by the webhook-id header. You get message.created for "
+                       "channels you are a member of when the message is sent.",
+    "get_endpoint": "Your endpoint's URL and event types; never its secret. Someone else's endpoint is a 404.",
+    "delete_endpoint": "Stops all deliveries to the endpoint at once, including retries still queued.",
     "whoami": "The principal, kind (user or key) and scopes behind the credentials you sent.",
     "openapi": "This OpenAPI 3.1 document, built from the app's route table; public, no credentials needed.",
 }

@@ -20,6 +20,8 @@ from .exports import CALLBACK_HOSTS, EXPORT_MAX, callback_pattern
 from .integrations import KEY_SCOPES
 from .messages import MAX_CONTENT, MESSAGE_TYPES
 from .paging import MAX_OFFSET
+from .webhook_endpoints import EVENT_TYPES, URL_PATTERN
+from .webhook_endpoints import URL_MAX as ENDPOINT_URL_MAX
 
 TOPIC_MAX = 250
 MEMBERS_MAX = 100
@@ -99,8 +101,27 @@ def schemas() -> dict[str, Any]:
                  messages={"type": "array", "items": ref("MessageData"), "maxItems": EXPORT_MAX})
     operation = obj(["operationId", "done"], closed=False, operationId=id_of("op_5m2k8q1z0c"),
                     done={"type": "boolean"}, result=export, error=ref("ErrorBody"))
+    event_types = {"type": "array", "items": {"enum": list(EVENT_TYPES)}, "minItems": 1, "uniqueItems": True,
+                   "maxItems": len(EVENT_TYPES)}
+    endpoint = obj(["endpointId", "url", "eventTypes", "createdAt"], closed=False, endpointId=id_of("ep_7h2k9d0s4x"),
+                   url={"type": "string", "maxLength": ENDPOINT_URL_MAX, "pattern": URL_PATTERN}, eventTypes=event_types, createdAt=date_time)
     return {
         "ChannelInput": obj(["name"], name=name, topic=topic, memberIds=member_ids),
+        "WebhookEndpointInput": obj(["url", "eventTypes"], url={
+            "type": "string", "maxLength": ENDPOINT_URL_MAX, "pattern": URL_PATTERN,
+            "examples": ["http://127.0.0.1:8400/webhooks"],
+            "description": "Where to POST events: http(s), a host name or IPv4 address, an optional port. With "
+                           "WEBHOOK_ALLOW_PRIVATE off, a host that resolves to a private, loopback or link-local "
+                           "address is refused (400 refused_address)."}, eventTypes=event_types),
+        "WebhookEndpointData": endpoint,
+        "WebhookEndpoint": envelope(ref("WebhookEndpointData")),
+        "NewWebhookEndpoint": envelope({**endpoint, "required": [*endpoint["required"], "secret"],
+                                        "properties": {**endpoint["properties"], "secret": {
+                                            "type": "string", "pattern": "^whsec_[A-Za-z0-9+/]{32,88}={0,2}$",
+                                            "maxLength": 96, "description": "The signing secret, shown this once: "
+                                            "whsec_ and the base64 of 32 random bytes (Standard Webhooks 1.0.0)."}}}),
+        "MessageCreatedEvent": obj(["type", "timestamp", "data"], closed=False, type={"const": "message.created"},
+                                   timestamp=date_time, data=ref("MessageData")),
         "ExportInput": obj([], callbackUrl={
             "type": "string", "maxLength": 2000, "pattern": callback_pattern(CALLBACK_HOSTS),
             "description": "Where to POST the finished operation; http(s) on CALLBACK_HOSTS only "
@@ -138,7 +159,8 @@ def schemas() -> dict[str, Any]:
                                                                        "maxItems": 32},
                                owner=id_)),
         "EventStream": {"type": "string", "description": "text/event-stream: `id:`, `event: message.created` and "
-                                                         "`data:` lines per message; `: keep-alive` comments."},
+                                                         "`data:` lines per message; `: keep-alive` comments; "
+                                                         "`event: reset` when a resume cannot be served."},
         "OpenApiDocument": obj(["openapi", "info", "paths"], closed=False, openapi={"const": "3.1.0"},
                                info={"type": "object"}, paths={"type": "object"}),
         "Error": obj(["error"], closed=False, error=ref("ErrorBody")),
@@ -166,6 +188,7 @@ def parameters() -> dict[str, Any]:
         "message_id": path("message_id", "A message ID, e.g. msg_k3j9x0q2m1."),
         "user_id": path("user_id", "A user ID, e.g. usr_alice."),
         "key_id": path("key_id", "An API key's ID (not the secret)."),
+        "endpoint_id": path("endpoint_id", "A webhook endpoint's ID, from the Location of its 201."),
         "operation_id": path("operation_id", "A long-running operation's ID, from the Location of its 202."),
         "cursor": query("cursor", {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": CURSOR_MAX},
                         "Opaque, signed position from meta.nextCursor or "
@@ -201,6 +224,31 @@ def parameters() -> dict[str, Any]:
                            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH,
                                       "pattern": f"^{BARE_KEY.pattern}$"}},
     }
+
+
+def outgoing_webhooks() -> dict[str, Any]:
+    """OpenAPI 3.1's ``webhooks``: the requests this API sends to registered endpoints (Standard Webhooks 1.0.0)."""
+    def header(name: str, pattern: str, what: str) -> dict[str, Any]:
+        return {"name": name, "in": "header", "required": True, "description": what,
+                "schema": {"type": "string", "pattern": pattern, "maxLength": 1024}}
+
+    return {"message.created": {"post": {
+        "operationId": "message_created", "tags": ["webhooks"], "summary": "A message was sent in one of your channels",
+        "description": "Sent to every endpoint subscribed to message.created whose owner is a member of the channel. "
+                       "Verify webhook-signature (HMAC-SHA256 of webhook-id.webhook-timestamp.body, with your "
+                       "endpoint's secret), refuse a timestamp more than 5 minutes from now, and deduplicate by "
+                       "webhook-id: a retry carries the same ID with a new timestamp and signature.",
+        "parameters": [
+            header("webhook-id", "^[a-z]+_[0-9a-z]+$", "The delivery's ID, the same on every retry."),
+            header("webhook-timestamp", "^[0-9]{1,12}$", "Seconds since the epoch when this attempt was sent."),
+            header("webhook-signature", "^v1,[A-Za-z0-9+/]+={0,2}( v1,[A-Za-z0-9+/]+={0,2})*$",
+                   "Space-separated v1,<base64 HMAC-SHA256> signatures (two while a secret is rotated)."),
+        ],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": ref("MessageCreatedEvent")}}},
+        "responses": {"2XX": {"description": "Received (or received before): no retry."},
+                      "default": {"description": "Anything else, a timeout or no connection: retried with backoff."}},
+        "security": [],
+    }}}
 
 
 def headers() -> dict[str, Any]:

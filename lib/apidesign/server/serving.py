@@ -61,6 +61,9 @@ class LiveServer:
         self.bridge = WsgiBridge(self._count, self._workers, app.config.get("MAX_CONTENT_LENGTH") or 1 << 20,
                                  streaming, drop=self._drop)
         self._loop = BackgroundLoop(lambda stopping: self._serve(listener, stopping), name=f"apidesign-serve-{self.port}")
+        self.background = background_workers(app)  # e.g. webhook deliveries: they run while the app is served
+        for worker in self.background:
+            worker.start()
 
     def _count(self, environ, start_response):
         """WSGI middleware: note the client's (address, port), i.e. which TCP connection, then call the app."""
@@ -122,6 +125,8 @@ class LiveServer:
         """Stop accepting, end every connection and stream, join every thread and release the port."""
         deadline = time.monotonic() + STOP_SECONDS
         self._loop.stop(timeout=STOP_SECONDS)
+        for worker in self.background:
+            worker.stop()
         self._workers.shutdown(wait=False, cancel_futures=True)
         for worker in threading.enumerate():
             if worker.name.startswith(f"apidesign-worker-{self.port}_"):
@@ -135,6 +140,12 @@ class LiveServer:
 
     def __repr__(self) -> str:
         return f"<LiveServer {self.url} {'running' if self.running else 'stopped'}>"
+
+
+def background_workers(app: Flask) -> list:
+    """What the app asks to run in the background while it is served: objects with ``start()`` and ``stop()``."""
+    svc = app.extensions.get("apidesign")  # serve() runs other Flask apps too (a webhook receiver)
+    return list(svc.extras.get("background", ())) if svc is not None else []
 
 
 def hypercorn_config(max_body: int) -> Config:

@@ -2,7 +2,9 @@
 
 Each event carries an ``id``. A client that reconnects sends the last id it saw in the
 ``Last-Event-ID`` header (browsers' ``EventSource`` does this by itself) and gets
-every retained event after it, so a dropped connection loses nothing.
+every retained event after it, so a dropped connection loses nothing. When the events after it are no
+longer retained (an id older than the history, or from before a restart), the stream starts with an
+``event: reset``: the client refetches the channel by REST, then continues from the reset's id.
 Config: ``SSE_HEARTBEAT_SECONDS`` (keep-alive comment interval) and ``SSE_MAX_HEARTBEATS``
 (idle beats before the stream ends and the client reconnects).
 
@@ -13,6 +15,7 @@ so an open stream costs a socket and a coroutine rather than a thread (see ``ser
 
 from __future__ import annotations
 
+import json
 import re
 from typing import AsyncIterator, Callable, Iterator
 
@@ -45,10 +48,20 @@ def event_id(name: str, raw: str) -> int:
     return int(raw or 0)
 
 
+def reset(channel_id: str, last_id: int) -> str:
+    """The event telling a client its gap cannot be replayed: refetch by REST, then resume from ``last_id``."""
+    data = {"reason": "events after your Last-Event-ID are no longer retained",
+            "refetch": f"/v1/channels/{channel_id}/messages"}
+    return f"id: {last_id}\nevent: reset\ndata: {json.dumps(data)}\n\n"
+
+
 def event_stream(events: EventBroker, channel_id: str, last_id: int, heartbeat: float, max_heartbeats: int,
                  stopped: Callable[[], bool] = lambda: False) -> Iterator[str]:
     """The body of the response: a retry hint, then events as they come, with keep-alive comments between."""
     yield f"retry: {RETRY_MS}\n\n"
+    if last_id and not events.can_resume(channel_id, last_id):  # the gap is lost: the client refetches
+        last_id = events.last_id
+        yield reset(channel_id, last_id)
     beats = 0
     while beats < max_heartbeats and not events.closed and not stopped():
         batch = events.wait(channel_id, last_id, heartbeat, stopped)  # this thread sleeps here
@@ -64,6 +77,9 @@ async def event_stream_async(events: EventBroker, channel_id: str, last_id: int,
                              heartbeat: float, max_heartbeats: int) -> AsyncIterator[str]:
     """The same body, line for line, for an event loop: the coroutine sleeps while the thread is free."""
     yield f"retry: {RETRY_MS}\n\n"
+    if last_id and not events.can_resume(channel_id, last_id):  # the gap is lost: the client refetches
+        last_id = events.last_id
+        yield reset(channel_id, last_id)
     beats = 0
     while beats < max_heartbeats and not events.closed:
         batch = await events.wait_async(channel_id, last_id, heartbeat)

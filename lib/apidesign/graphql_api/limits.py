@@ -1,0 +1,121 @@
+"""What one GraphQL request may cost: a depth limit, a cost (complexity) limit and a token limit.
+
+A REST endpoint's cost is known from its URL: ``GET /v1/channels/{id}/messages?limit=20`` reads
+at most 20 rows, so "100 requests a minute" bounds the work. One ``POST /graphql`` can ask for
+channels -> 100 messages each -> each sender -> their channels -> ... and cost a million rows, so a
+public GraphQL API bounds each *query* before running it (GraphQL over HTTP, section Validation:
+"depth limit, complexity limit" are the examples of extra validation rules), and rate-limits by
+cost rather than by request (GitHub's GraphQL API charges points per query; Shopify's a cost per query).
+
+Caching is harder for the same reason. Every query is a POST to one URL, so the HTTP caches that serve
+REST for free (browser, CDN, ``ETag``/``304``, RFC 9111) see no resource to key on: POST responses
+are not reused, and one URL holds every shape of answer. GraphQL clients cache per object instead
+(normalised by ``id``), and servers cache persisted queries sent by GET; both are extra machinery.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, GraphQLList, GraphQLNonNull,
+                     InlineFragmentNode, IntValueNode, OperationDefinitionNode, SelectionSetNode, ValidationRule,
+                     get_named_type, parse)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+
+from ..pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+MAX_DEPTH = 10      # me > channels > edges > node > messages > edges > node > sender is 8
+MAX_COST = 1000     # objects one response may hold, at most (see ``query_cost``)
+MAX_TOKENS = 2000   # the parser stops a huge document here, before building it
+TOO_DEEP = "exceeds maximum operation depth"  # the start of QueryDepthLimiter's message
+
+
+def query_cost(schema: Any, operation: OperationDefinitionNode, fragments: dict[str, Any]) -> int:
+    """The most objects ``operation`` can return: each list counts ``first`` items (unknown: its maximum)."""
+    return selection_cost(schema, schema.query_type, operation.selection_set, fragments, None, frozenset())
+
+
+def cost_of(schema: Any, document: str) -> int:
+    """``query_cost`` of the first operation in ``document`` (GraphQL text), for exploring by hand."""
+    parsed = parse(document)
+    fragments = {d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)}
+    operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
+    return query_cost(schema, operation, fragments)
+
+
+def selection_cost(schema, parent, selection_set: SelectionSetNode | None, fragments, first, seen) -> int:
+    """Objects under one selection set; ``first`` is the page size of the connection it belongs to."""
+    total = 0
+    for node in selection_set.selections if selection_set else ():
+        if isinstance(node, FieldNode):
+            total += field_cost(schema, parent, node, fragments, first, seen)
+        elif isinstance(node, InlineFragmentNode):
+            on = schema.get_type(node.type_condition.name.value) if node.type_condition else parent
+            total += selection_cost(schema, on or parent, node.selection_set, fragments, first, seen)
+        elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments and node.name.value not in seen:
+            fragment = fragments[node.name.value]
+            on = schema.get_type(fragment.type_condition.name.value) or parent
+            total += selection_cost(schema, on, fragment.selection_set, fragments, first, seen | {node.name.value})
+    return total
+
+
+def field_cost(schema, parent, node: FieldNode, fragments, first, seen) -> int:
+    """1 per object the field returns (times the page size for a list), plus what each object holds."""
+    field = getattr(parent, "fields", {}).get(node.name.value)
+    if field is None or node.selection_set is None or node.name.value.startswith("__"):
+        return 0  # a scalar, an unknown field (validation reports it) or introspection (limited by graphql-core)
+    items = (first or DEFAULT_LIMIT) if is_list(field.type) else 1
+    inner = selection_cost(schema, get_named_type(field.type), node.selection_set, fragments, page_size(node), seen)
+    return items * (1 + inner)
+
+
+def is_list(type_: Any) -> bool:
+    return isinstance(type_.of_type if isinstance(type_, GraphQLNonNull) else type_, GraphQLList)
+
+
+def page_size(node: FieldNode) -> int | None:
+    """The field's ``first`` argument: its value if written in the query (kept in 1..MAX_LIMIT, so a negative
+    page cannot offset a huge one), MAX_LIMIT if a variable, else None."""
+    for argument in node.arguments or ():
+        if argument.name.value == "first":
+            written = int(argument.value.value) if isinstance(argument.value, IntValueNode) else MAX_LIMIT
+            return max(1, min(written, MAX_LIMIT))
+    return None
+
+
+class CostLimit(ValidationRule):
+    """Refuses an operation whose ``query_cost`` is over MAX_COST, before anything runs."""
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+        schema = self.context.schema
+        if schema.query_type is None or node.operation.value != "query":
+            return
+        fragments = {d.name.value: d for d in self.context.document.definitions
+                     if isinstance(d, FragmentDefinitionNode)}
+        cost = query_cost(schema, node, fragments)
+        if cost > MAX_COST:
+            self.report_error(GraphQLError(
+                f"This query could return {cost} objects; the limit is {MAX_COST}. Ask for smaller pages (first).",
+                node, extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": MAX_COST}))
+
+
+class OneOperation(SchemaExtension):
+    """Several operations and no ``operationName`` is a request error (GraphQL spec, GetOperation()).
+
+    strawberry runs the first one (its ``operation_name`` falls back to the first operation's name, so the
+    name the client sent is read from where strawberry keeps it); errors set before validation stop the request.
+    """
+
+    def on_validate(self):
+        context = self.execution_context
+        operations = [d for d in context.graphql_document.definitions if isinstance(d, OperationDefinitionNode)]
+        if context._provided_operation_name is None and len(operations) > 1:
+            context.pre_execution_errors = [GraphQLError(
+                "The document holds several operations: name the one to run in 'operationName'.",
+                extensions={"code": "GRAPHQL_VALIDATION_FAILED"})]
+        yield
+
+
+# Factories, so each request gets fresh extension objects (strawberry's advice since instances are shared).
+LIMITS = [lambda: QueryDepthLimiter(max_depth=MAX_DEPTH), lambda: AddValidationRules([CostLimit]),
+          lambda: MaxTokensLimiter(MAX_TOKENS), OneOperation]

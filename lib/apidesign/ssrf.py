@@ -1,0 +1,82 @@
+"""Server-side request forgery (OWASP API7:2023): where a server that sends requests for its users may send them.
+
+A webhook sender POSTs to whatever URL a user registered. Unchecked, that makes it the attacker's
+proxy into the sender's own network: ``http://169.254.169.254/`` is a cloud's metadata service
+(credentials), ``http://127.0.0.1:6379/`` the Redis next door, ``http://10.0.0.5/admin`` an internal
+admin page. So a production sender resolves the host and refuses the URL if *any* address it
+resolves to is not a public one. The text of the name proves nothing: ``2130706433``, ``0x7f.1``
+and ``127.1`` all mean 127.0.0.1, and a public-looking name can resolve to a private address.
+
+The course's receivers run on 127.0.0.1, so the reference API allows private targets by default
+(config ``WEBHOOK_ALLOW_PRIVATE``); set it to False to see the production behaviour.
+
+This plain version resolves the name, checks, and lets the HTTP client resolve it again to connect:
+a DNS server that answers differently the second time (DNS rebinding) slips through. Production
+senders connect to the very address they checked, or send through an egress proxy that checks it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Callable
+from urllib.parse import urlsplit
+
+from .errors import ApiDesignError
+
+Resolve = Callable[[str, int], list[str]]  # (host, port) -> every address it resolves to
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class UnsafeTarget(ApiDesignError):
+    """The URL may not be requested: not http(s), unresolvable, or resolving to a non-public address (OWASP API7:2023)."""
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to, IPv4 and IPv6, as a connection would try them."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):  # socket.gaierror is an OSError; a label over 63 bytes is a UnicodeError
+        raise UnsafeTarget(f"{host} does not resolve.") from None
+    return sorted({info[4][0] for info in infos})
+
+
+def address_kind(address: str) -> str:
+    """``"public"``, or why the address is off limits: ``"loopback"``, ``"link-local"``, ``"private"``, ``"not global"``."""
+    ip = ipaddress.ip_address(address.split("%")[0])  # an IPv6 scope (fe80::1%eth0) is not part of the address
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 reaches 127.0.0.1
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_private:
+        return "private"
+    if not ip.is_global or ip.is_multicast:
+        return "not global"  # shared (100.64.0.0/10), reserved, multicast
+    return "public"
+
+
+def host_and_port(url: str) -> tuple[str, int]:
+    """The host and port an http(s) ``url`` connects to, or ``UnsafeTarget``."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme, 0)
+    except ValueError:  # a port out of range, a malformed IPv6 literal
+        raise UnsafeTarget("Not a valid URL.") from None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise UnsafeTarget("Only http and https URLs with a host can be called.")
+    return parts.hostname, port
+
+
+def check_target(url: str, *, allow_private: bool, resolve: Resolve = resolve) -> list[str]:
+    """The addresses ``url`` resolves to, all public (none checked if ``allow_private``); else ``UnsafeTarget``."""
+    host, port = host_and_port(url)
+    if allow_private:
+        return []
+    addresses = resolve(host, port)
+    for address in addresses:  # every one: a connection may use any of them
+        kind = address_kind(address)
+        if kind != "public":
+            raise UnsafeTarget(f"{host} resolves to {address}, a {kind} address.")
+    return addresses

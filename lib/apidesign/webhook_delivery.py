@@ -1,0 +1,195 @@
+"""Sending webhooks (Standard Webhooks 1.0.0): sign each event, POST it, and retry until it lands or we give up.
+
+Inventory of concepts:
+
+* endpoint: a URL, the event types it wants and a signing secret -> ``Endpoint``, ``webhooks.new_secret()``
+* event payload: ``{"type", "timestamp", "data"}``, serialised once -> ``event_body()``
+* signed request: ``webhook-id``, ``webhook-timestamp``, ``webhook-signature`` -> ``signed_headers()``
+* delivery: one event to one endpoint, with its attempts -> ``Delivery``, ``Deliveries.queue()``
+* retry schedule: exponential backoff with full jitter, bounded -> ``resilience.backoff``, ``Deliveries.run_due(now)``
+
+Every attempt signs the same body again with the attempt's own timestamp, and keeps the same
+``webhook-id``: the receiver checks the signature and the age, and deduplicates by the ID.
+A delivery is a success on any 2xx; a non-2xx answer, a timeout or a connection error is retried
+after ``U(0, min(cap, base * 2**n))`` seconds, until ``max_attempts`` or ``max_elapsed`` runs out.
+Time is passed in (``run_due(now)``), so tests and notebooks step a fake clock; a live server runs
+``run_due`` on a background thread (``start()`` / ``stop()``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
+
+import requests
+
+from .clock import Clock
+from .resilience import RetryPolicy, backoff
+from .ssrf import UnsafeTarget, check_target
+from .ssrf import resolve as resolve_host
+from .webhooks import sign
+
+# Six attempts, the waits' ceilings 2, 4, 8, 16, 32 s. Production senders stretch theirs over a day or more.
+RETRY = RetryPolicy(max_attempts=6, base=2.0, cap=300.0, max_elapsed=3600.0)
+TIMEOUT = 2.0  # seconds a receiver has to answer; Standard Webhooks asks receivers to answer fast, work later
+
+Send = Callable[[str, Mapping[str, str], bytes], int]  # (url, headers, body) -> HTTP status; raises on no answer
+NO_ANSWER = (requests.RequestException, OSError)       # timeouts and connection errors, from requests or a socket
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where one subscriber wants events: its URL, the event types it asked for, and the secret we sign with."""
+
+    endpoint_id: str
+    owner: str
+    url: str
+    event_types: tuple[str, ...]
+    secret: str = field(repr=False)  # kept in the clear, unlike an API key's hash: signing needs the key itself
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try at a delivery: when, and what came of it (``"204"``, ``"503"``, ``"ReadTimeout"``, ``"refused: ..."``)."""
+
+    number: int
+    at: float
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event on its way to one endpoint: ``pending`` until due, then ``delivered`` or ``failed``."""
+
+    webhook_id: str
+    endpoint: Endpoint
+    body: bytes
+    due_at: float
+    state: str = "pending"
+    attempts: tuple[Attempt, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.webhook_id, self.endpoint.endpoint_id
+
+
+def event_body(event_type: str, data: Mapping[str, Any], timestamp: str) -> bytes:
+    """The payload every attempt signs: ``{"type", "timestamp", "data"}`` as compact JSON bytes."""
+    return json.dumps({"type": event_type, "timestamp": timestamp, "data": data}, separators=(",", ":")).encode()
+
+
+def signed_headers(secret: str, webhook_id: str, now: float, body: bytes) -> dict[str, str]:
+    """The request headers of one attempt at ``now``: the three Standard Webhooks headers, and the body's type."""
+    timestamp = int(now)
+    return {"content-type": "application/json", "webhook-id": webhook_id, "webhook-timestamp": str(timestamp),
+            "webhook-signature": sign(secret, webhook_id, timestamp, body)}
+
+
+def http_send(*, allow_private: bool, timeout: float = TIMEOUT, resolve=resolve_host) -> Send:
+    """POST over HTTP, after the SSRF check (``ssrf.check_target``); redirects are not followed: a 3xx is a failure."""
+    def send(url: str, headers: Mapping[str, str], body: bytes) -> int:
+        check_target(url, allow_private=allow_private, resolve=resolve)
+        return requests.post(url, data=body, headers=dict(headers), timeout=timeout, allow_redirects=False).status_code
+    return send
+
+
+class Deliveries:
+    """The sender's queue: each delivery waits until due, is attempted, and is retried or given up."""
+
+    def __init__(self, send: Send, *, clock: Clock, policy: RetryPolicy = RETRY, rng: random.Random | None = None):
+        self.send, self.clock, self.policy = send, clock, policy
+        self.rng = rng or random.Random()
+        self.deliveries: dict[tuple[str, str], Delivery] = {}
+        self.lock = threading.Lock()         # guards ``deliveries``
+        self.one_runner = threading.Lock()   # one ``run_due`` at a time, so no delivery is attempted twice at once
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def queue(self, endpoint: Endpoint, webhook_id: str, body: bytes, now: float) -> Delivery:
+        """A new delivery of ``body`` to ``endpoint``, due at once."""
+        delivery = Delivery(webhook_id, endpoint, body, due_at=now)
+        with self.lock:
+            self.deliveries[delivery.key] = delivery
+        return delivery
+
+    def due(self, now: float) -> list[Delivery]:
+        """The pending deliveries whose time has come, oldest first."""
+        with self.lock:
+            return sorted((d for d in self.deliveries.values() if d.state == "pending" and d.due_at <= now),
+                          key=lambda d: d.due_at)
+
+    def run_due(self, now: float) -> list[Delivery]:
+        """Attempt every delivery due at ``now``; return each as it now stands."""
+        with self.one_runner:
+            return [self._record(self.attempt(delivery, now)) for delivery in self.due(now)]
+
+    def attempt(self, delivery: Delivery, now: float) -> Delivery:
+        """``delivery`` after one more attempt at ``now``: delivered, pending again with its next time, or failed."""
+        number = len(delivery.attempts) + 1
+        headers = signed_headers(delivery.endpoint.secret, delivery.webhook_id, now, delivery.body)
+        try:
+            status = self.send(delivery.endpoint.url, headers, delivery.body)
+            outcome = str(status)
+        except UnsafeTarget as refused:  # waiting will not make the address public: no retry
+            status, outcome = None, f"refused: {refused}"
+        except NO_ANSWER as exc:
+            status, outcome = None, type(exc).__name__
+        tried = replace(delivery, attempts=(*delivery.attempts, Attempt(number, now, outcome)))
+        if status is not None and 200 <= status <= 299:
+            return replace(tried, state="delivered")
+        if outcome.startswith("refused"):
+            return replace(tried, state="failed")
+        return self.retry_or_give_up(tried, now)
+
+    def retry_or_give_up(self, delivery: Delivery, now: float) -> Delivery:
+        """Pending again after a full-jitter wait, or failed when the policy's attempts or time run out."""
+        n = len(delivery.attempts)
+        next_at = now + backoff(self.policy, n - 1, self.rng)
+        if n >= self.policy.max_attempts or next_at - delivery.attempts[0].at > self.policy.max_elapsed:
+            return replace(delivery, state="failed")
+        return replace(delivery, due_at=next_at)
+
+    def _record(self, delivery: Delivery) -> Delivery:
+        with self.lock:
+            if delivery.key in self.deliveries:  # unless its endpoint was deleted meanwhile
+                self.deliveries[delivery.key] = delivery
+        return delivery
+
+    def cancel(self, endpoint_id: str) -> int:
+        """Drop every delivery to ``endpoint_id`` (the endpoint was deleted); how many were still pending."""
+        with self.lock:
+            gone = [key for key in self.deliveries if key[1] == endpoint_id]
+            pending = sum(self.deliveries.pop(key).state == "pending" for key in gone)
+        return pending
+
+    def get(self, webhook_id: str, endpoint_id: str) -> Delivery | None:
+        with self.lock:
+            return self.deliveries.get((webhook_id, endpoint_id))
+
+    def start(self, interval: float = 0.05) -> None:
+        """Run ``run_due(clock.now())`` every ``interval`` seconds on a background thread, until ``stop()``."""
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, args=(interval,), name="apidesign-webhooks",
+                                            daemon=True)
+            self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        """Whether the background thread is delivering."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def _loop(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.run_due(self.clock.now())
+
+    def stop(self) -> None:
+        """End the background thread, if one runs; an attempt in flight finishes first (at most its timeout)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
