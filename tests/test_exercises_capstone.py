@@ -155,7 +155,7 @@ def test_exercise_4_reports_every_unmet_requirement_at_once():
                                                               "that is simpler.")
     design = design.split("The most important exchange")[0] + "## Key decisions" + design.split("## Key decisions")[1]
     message = capstone.check_design(design, "file-upload").message
-    assert "3 things to settle" in message and "API servers" in message and "starts again" in message \
+    assert "3 things to fix" in message and "API servers" in message and "starts again" in message \
         and "sketch" in message, message
 
 

@@ -22,7 +22,8 @@ from ..review.rules import MAX_CORE_ENDPOINTS, RULES, custom_method, head, is_ve
 from ..review.vocabulary import PROTOCOLS
 from . import Feedback, failed, passed
 from .answers import as_text, first_disagreement, never_raises, own_function, wrong_shape
-from .briefs import MIN_NOTE_WORDS, REASON, Brief, Decision, Flow, has_sketch, read_design
+from .briefs import (MIN_NOTE_WORDS, REASON, Brief, Decision, Flow, has_sketch, missing_flows, read_design,
+                     reviewer_problems)
 
 PREDICT_DESIGN = DATA / "designs" / "checkout-flawed.md"
 # Transports that keep a stream open, so the server can push each new position (not polling, not webhooks).
@@ -279,23 +280,18 @@ def brief_for(prompt_id: str) -> Brief | None:
     return Brief(prompt.id, prompt.prompt, flows, (), sketch)
 
 
-def unmet(answer: str, design, prompt_id: str) -> list[str]:
+def unmet(answer: str, design, brief: Brief) -> list[str]:
     """Everything the design still lacks for the prompt, in the order an interviewer would ask."""
-    flows, judges, sketch = NEEDS[prompt_id]
-    serious = [f for f in review(design) if f.severity in ("error", "warning")]
-    problems = []
-    if serious:
-        first = serious[0]
-        where = f"`{first.line}`" if first.line else "the design as a whole"
-        problems.append(f"{len(serious)} errors or warnings from the reviewer; first, {first.rule} on {where}: "
-                        f"{first.reason} {first.fix}")
-    problems += [f"no endpoint serves the core flow '{f.name}' (a {' or '.join(f.methods)} for it)"
-                 for f in flows if not any(f.served_by(ep) for ep in design.endpoints)]
+    findings = reviewer_problems(design, brief)
+    problems = [f"{len(findings)} errors or warnings from the reviewer:" + "".join(f"\n    - {f}" for f in findings)
+                ] if findings else []
+    problems += [f"no endpoint serves the core flow '{flow.name}' ({flow.requirement()}): every core flow needs one."
+                 for flow in missing_flows(design, brief)]
     notes = [n.text for n in design.notes if len(n.text.split()) >= MIN_NOTE_WORDS or REDIRECT.search(n.text)]
-    problems += [p for p in (judge(notes) for judge in judges) if p]
-    if not has_sketch(answer, design, sketch):
-        problems.append(f"sketch the most important exchange, '{sketch.name}': below the table, the request line "
-                        "(METHOD /path, as in your table), the response status and a JSON body with its fields")
+    problems += [p if p.endswith(("?", ".")) else p + "." for p in (judge(notes) for judge in NEEDS[brief.id][1]) if p]
+    if not has_sketch(answer, design, brief.sketch):
+        problems.append(f"sketch the most important exchange, '{brief.sketch.name}': below the table, the request "
+                        "line (METHOD /path, as in your table), the response status and a JSON body with its fields.")
     return problems
 
 
@@ -303,22 +299,20 @@ def unmet(answer: str, design, prompt_id: str) -> list[str]:
 def check_design(answer: Any, prompt: Any = None) -> Feedback:
     """Exercise 4: a full design (markdown table + notes + a request/response sketch) for the practice prompt ``prompt``."""
     ids = [p.id for p in load_prompts()]
-    chosen = prompt_id(prompt)
-    if chosen is None or chosen not in NEEDS:
+    brief = brief_for(prompt_id(prompt) or "")
+    if brief is None:
         return failed(f"say which prompt you designed for: check_design(answer, prompt) with prompt one of {ids}"
                       " (or its title)" + (f", not {prompt!r}." if prompt is not None else "."))
     design, problem = read_design(answer)
     if problem is not None:
         return problem
-    problems = unmet(answer, design, chosen)
-    ended = [p if p.endswith(("?", ".")) else p + "." for p in problems]
-    if len(ended) == 1:
-        return failed(ended[0])
-    if ended:
-        return failed(f"{len(ended)} things to settle: " + " ".join(f"({i}) {p}" for i, p in enumerate(ended, 1)))
-    n = len(design.endpoints)
-    return passed(f"{chosen}: {n} endpoints (at most {MAX_CORE_ENDPOINTS}) cover every core flow, the sketch shows "
-                  f"'{NEEDS[chosen][2].name}', every key decision holds up, and the reviewer finds no errors or warnings.")
+    problems = unmet(answer, design, brief)
+    if problems:  # a markdown list, as check_brief gives it: each problem on a line of its own
+        return failed(f"{len(problems)} {'thing' if len(problems) == 1 else 'things'} to fix:\n\n"
+                      + "\n".join(f"- {p}" for p in problems))
+    return passed(f"{brief.id}: {len(design.endpoints)} endpoints (at most {MAX_CORE_ENDPOINTS}) cover every core "
+                  f"flow, the sketch shows '{brief.sketch.name}', every key decision holds up, and the reviewer finds "
+                  "no errors or warnings.")
 
 
 # Exercise 5 (implement it): the reviewer's verb-in-path rule, written by hand.
