@@ -61,3 +61,12 @@ def test_conformance_accepts_a_real_answer_and_names_what_is_wrong_with_a_bad_on
     broken = {"data": {**r.get_json()["data"], "createdAt": 1773311400}}
     assert conformance(document, "create_channel", 201, broken) == ["data/createdAt: 1773311400 is not of type 'string'"]
     assert conformance(document, "create_channel", 418, {}) == ["418 is not a documented answer of create_channel"]
+
+
+def test_conformance_checks_the_response_headers_when_given_them(document, client, as_user):
+    r = client.post("/v1/channels", json={"name": "general"}, headers=as_user("usr_alice"))
+    assert conformance(document, "create_channel", 201, r.get_json(), r.headers) == []
+    without = {k: v for k, v in r.headers.items() if k != "ETag"}
+    assert conformance(document, "create_channel", 201, r.get_json(), without) == ["ETag: required header missing"]
+    weak = {**dict(r.headers.items()), "etag": 'W/"1"'}  # names are case-insensitive; the contract promises strong tags
+    assert conformance(document, "create_channel", 201, r.get_json(), weak)[0].startswith("ETag: ")

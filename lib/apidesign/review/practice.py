@@ -98,7 +98,8 @@ def checklist_panel(items=None):
     items = items if items is not None else load_checklist()
     static_note(f"Live checklist: {len(items)} checkboxes with a running count (it needs a running kernel; "
                 "a static page shows only this line).")
-    boxes = [w.Checkbox(value=False, description=i.text, indent=False, layout=w.Layout(width="auto"))
+    boxes = [w.Checkbox(value=False, description=i.text + (" (added by the course)" if i.added else ""), indent=False,
+                        layout=w.Layout(width="auto"))
              for i in items]
     links = [w.HTML(f'<a href="{i.link}">{i.notebook}</a>') for i in items]
     count = w.HTML()
