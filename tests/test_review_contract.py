@@ -44,7 +44,7 @@ def test_an_unknown_operation_id_is_a_named_error(document):
 def test_the_sketch_shows_method_credentials_body_shape_status_and_errors(document):
     text = sketch(document, "send_message")
     assert text.splitlines()[0] == "POST /v1/channels/{channel_id}/messages"
-    assert "Authorization: Bearer <jwt>" in text and "Idempotency-Key: <string, 1-255 chars>" in text
+    assert "Authorization: Bearer <jwt>" in text and "Idempotency-Key: \"8e03978e-40d5-43e8-bc93-6894a57f9324\"" in text
     assert '"content": "<string, 1-4000 chars>"' in text and '"type": "text | markdown"' in text
     assert "Response (201 Created), Location: <string>" in text
     assert text.splitlines()[-1].startswith("Errors (the error envelope): 400, 401, 403, 404")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..idempotency import HEADER as IDEMPOTENCY_HEADER
-from ..idempotency import BARE_KEY, MAX_KEY_LENGTH, REPLAYED
+from ..idempotency import MAX_KEY_LENGTH, REPLAYED
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, ORDERS
 from .auth import API_KEY_HEADER, CHAT_SCOPES
 from .batch import MAX_ITEMS
@@ -32,6 +32,10 @@ URL_MAX = 2048
 INT64_MAX = 2**63 - 1       # SQLite's integers, and so the deepest offset a page can have
 NOT_BLANK = r"\S"           # at least one non-space character (JSON Schema patterns are not anchored)
 EXAMPLE_TIME = "2026-03-12T10:30:00Z"  # the syllabus's example time
+# What apidesign.idempotency.parse_key accepts: the draft's sf-string (RFC 8941 section 3.3.3: printable ASCII,
+# with \" and \\ escaped) or a bare token of visible ASCII without quotes; 1-255 characters of key either way.
+IDEMPOTENCY_KEY_PATTERN = (rf'^(?:[\x21\x23-\x7e]{{1,{MAX_KEY_LENGTH}}}'
+                           rf'|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\]){{1,{MAX_KEY_LENGTH}}}")$')
 
 
 def components() -> dict[str, Any]:
@@ -219,10 +223,14 @@ def parameters() -> dict[str, Any]:
                                        "one of these; on a write, * means only if absent (else 412).",
                         "schema": {"type": "string", "pattern": ENTITY_TAG_LIST, "maxLength": MAX_TAGS_LENGTH}},
         "IdempotencyKey": {"name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
-                           "description": "draft-ietf-httpapi-idempotency-key-header: a retry with the same key "
-                                          "and body replays the first answer instead of doing the work twice.",
-                           "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH,
-                                      "pattern": f"^{BARE_KEY.pattern}$"}},
+                           "description": "draft-ietf-httpapi-idempotency-key-header (-06, section 2.1): a retry "
+                                          "with the same key and body replays the first answer instead of doing the "
+                                          "work twice. The key is an sf-string as the draft writes it "
+                                          '(`"8e03978e-40d5-43e8-bc93-6894a57f9324"`) or, leniently, the same '
+                                          f"characters unquoted; 1-{MAX_KEY_LENGTH} characters either way.",
+                           "schema": {"type": "string", "minLength": 1, "maxLength": 2 * MAX_KEY_LENGTH + 2,
+                                      "pattern": IDEMPOTENCY_KEY_PATTERN,
+                                      "examples": ['"8e03978e-40d5-43e8-bc93-6894a57f9324"']}},
     }
 
 
