@@ -76,13 +76,14 @@ def dev_only_packages_in(source, dists, modules):
     tree = ast.parse(source)
     imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    strings = {normalise(n.value.strip()) for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    strings = {normalise(n.value.strip()) for n in ast.walk(tree)
+               if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     return ({m.split(".")[0] for m in imported} & modules) | (strings & dists)
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.name)
 def test_notebooks_name_no_package_that_only_the_test_tools_install(path):
-    """`make lab` installs requirements.txt only: a cell that imports pytest, or asks for nbval's version, fails there."""
+    """`make lab` installs requirements.txt only: a cell that imports pytest, or asks for nbval's version, fails."""
     dists, modules = dev_only_names()
     for cell in code_cells(load(path)):
         source = "".join(cell["source"])
@@ -94,5 +95,6 @@ def test_the_dev_only_check_catches_the_version_list_that_broke_make_lab():
     dists, modules = dev_only_names()
     old_cell = 'for package in ["flask", "pytest", "nbval"]:\n    print(metadata.version(package))'
     assert dev_only_packages_in(old_cell, dists, modules) == {"pytest", "nbval"}
-    assert dev_only_packages_in("import hypothesis\nfrom _pytest import fixtures", dists, modules) == {"hypothesis", "_pytest"}
+    imports = "import hypothesis\nfrom _pytest import fixtures"
+    assert dev_only_packages_in(imports, dists, modules) == {"hypothesis", "_pytest"}
     assert not dev_only_packages_in('metadata.version("flask")\nimport requests', dists, modules)
