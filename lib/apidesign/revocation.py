@@ -82,6 +82,12 @@ def revocation_tradeoff(access_ttl: float, strategy: str, request_rate: float, *
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}")
+    if access_ttl <= 0:
+        raise ValueError(f"access_ttl must be a positive number of seconds, not {access_ttl!r}")
+    for name, value in (("request_rate", request_rate), ("sessions", sessions),
+                        ("revocations_per_hour", revocations_per_hour), ("leeway", leeway)):
+        if value < 0:
+            raise ValueError(f"{name} cannot be negative, not {value!r}")
     refreshes = sessions / access_ttl
     revocations = revocations_per_hour / 3600
     return Tradeoff(
