@@ -10,10 +10,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import inspect
 import json
 import random
 import re
+import types
 from typing import Any
+
+from numpy import bool_ as np_bool
 
 from .. import jwt
 from ..jwt.api import b64url_encode
@@ -60,15 +64,36 @@ def check_status_codes(answer: Any) -> Feedback:
     given = as_mapping(answer)
     if given is None:
         return wrong_shape("a dict from each scenario in ex.STATUS_SCENARIOS to a status code", answer)
+    keys = _key_problem(given, STATUS_SCENARIOS)
+    if keys:
+        return failed(keys)
+    hid = False
     for scenario, expected in _live_statuses().items():
         got = as_int(given.get(scenario))
         if got is None:
             return failed(f"'{scenario}': give a status code as a number, not {given.get(scenario)!r}.")
+        if got == 404 and scenario == STATUS_SCENARIOS[-1]:
+            hid = True  # RFC 9110 section 15.5.4: a server may hide the resource from a caller who may not see it
+            continue
         if got != expected:
             why = ("the server cannot tell who is calling, so it challenges with WWW-Authenticate"
                    if expected == 401 else "the caller is known; it is the permission that is missing")
             return failed(f"'{scenario}' should be {expected}, you said {got}: {why}.")
-    return passed("401 means 'who are you?' (with a Bearer challenge); 403 means 'I know you, and no'.")
+    hiding = (" Your 404 for the non-member is defensible too: RFC 9110 section 15.5.4 lets a server that "
+              "does not want to reveal that the channel exists answer 404 instead of 403 (this server answers "
+              f"{_live_statuses()[STATUS_SCENARIOS[-1]]}, since channel IDs are not secret here).") if hid else ""
+    return passed("401 means 'who are you?' (with a Bearer challenge); 403 means 'I know you, and no'." + hiding)
+
+
+def _key_problem(given: dict, expected: tuple[str, ...]) -> str | None:
+    """Which scenario has no answer, and which key is not a scenario (a typo?), or None if the keys are right."""
+    missing = [k for k in expected if k not in given]
+    unknown = [k for k in given if k not in expected]
+    if not missing and not unknown:
+        return None
+    said = [f"no answer for '{missing[0]}'" if missing else "",
+            f"{unknown[0]!r} is not one of the scenarios (misspelt?)" if unknown else ""]
+    return "; ".join(x for x in said if x) + ". Copy the keys from the printed scenarios."
 
 
 # Exercise 2's constraints; the leeway is the server's own (a token is accepted until exp + leeway).
@@ -85,8 +110,12 @@ def check_access_token_ttl(answer: Any) -> Feedback:
     t = revocation_tradeoff(ttl, "none", request_rate=0, sessions=SESSIONS, leeway=LEEWAY)
     exposure = t.revoked_token_window  # the lifetime plus the leeway
     if t.auth_server_calls_per_s > MAX_REFRESHES_PER_S:
-        return failed(f"with {ttl:g} s tokens, {SESSIONS} sessions refresh {t.auth_server_calls_per_s:.2f} "
-                      f"times a second; the auth server handles {MAX_REFRESHES_PER_S}.")
+        rate = f"{t.auth_server_calls_per_s:.2f}"
+        if float(rate) <= MAX_REFRESHES_PER_S:  # 499.9 s: 20.0040, which two decimals would show as 20.00
+            rate = f"just over {MAX_REFRESHES_PER_S} ({t.auth_server_calls_per_s:.4f})"
+        units = (f" The answer is in seconds: did you mean {ttl:g} minutes, {ttl * 60:g} s?" if ttl < 60 else "")
+        return failed(f"with {ttl:g} s tokens, {SESSIONS} sessions refresh {rate} "
+                      f"times a second; the auth server handles {MAX_REFRESHES_PER_S}.{units}")
     if exposure > MAX_WINDOW_S:
         return failed(f"with {ttl:g} s tokens and no denylist, a revoked token keeps working for up to {exposure:g} s: "
                       f"its lifetime plus the verifier's {LEEWAY} s leeway for clock skew; security allows {MAX_WINDOW_S}.")
@@ -119,13 +148,45 @@ def _audience_cases(seed: int = 7) -> list[tuple[Any, str]]:
     return sorted(cases, key=lambda c: len(repr(c)))
 
 
+def _signature_problem(answer: Any, call: str) -> Feedback | None:
+    """A Feedback if ``answer`` cannot be called with the two arguments ``call`` shows, else None."""
+    try:
+        inspect.signature(answer).bind(None, None)
+    except TypeError:
+        return failed(f"the check calls {call} with two arguments; yours is {getattr(answer, '__name__', 'it')}"
+                      f"{inspect.signature(answer)}.")
+    except ValueError:  # no signature to read (a builtin): let the calls speak
+        pass
+    return None
+
+
+def _not_bool(answer: Any, cases: list, call: str) -> Feedback | None:
+    """A Feedback if ``answer`` returns something other than a bool (0, None, 'yes') on some case, else None."""
+    for case in cases:
+        try:
+            got = answer(*case)
+        except Exception:  # noqa: BLE001 - a crash is judged by first_disagreement, not here
+            continue
+        if not isinstance(got, (bool, np_bool)):
+            return failed(f"{call} must return a bool, True or False; on {case!r} yours returned {got!r} "
+                          f"({type(got).__name__}).")
+    return None
+
+
 @never_raises
 def check_audience_ok(answer: Any) -> Feedback:
     """Exercise 3: a function audience_ok(token_aud, expected) -> bool."""
     problem = own_function(answer, "a function audience_ok(token_aud, expected)")
+    if problem is None:
+        problem = _signature_problem(answer, "audience_ok(token_aud, expected)")
     if problem is not None:
         return problem
     bad = first_disagreement(answer, _reference_audience_ok, _audience_cases(), lambda y, r: as_bool(y) == r)
+    if bad is not None and not bad.error and not isinstance(bad.yours, (bool, np_bool)):
+        return failed(f"audience_ok must return a bool, True or False; on {bad.case!r} yours returned "
+                      f"{bad.yours!r} ({type(bad.yours).__name__}).")
+    if bad is None and (problem := _not_bool(answer, _audience_cases(), "audience_ok")) is not None:
+        return problem
     if bad is None:
         return passed("exact string or list membership, nothing else: the check RFC 7519 section 4.1.3 asks for.")
     aud, expected = bad.case
