@@ -73,6 +73,9 @@ def test_audience_wrong_functions_see_the_smallest_case():
     {"a nightly batch job of a partner company": "client-credentials"},
     {"a payment provider's webhook calling your server": "HMAC signature"},
     {"a third-party app that wants read-only access to a user's messages": "OAuth"},
+    {"a payment provider's webhook calling your server": "HMAC-SHA256"},
+    {"a payment provider's webhook calling your server": "signed webhook"},
+    {"a nightly batch job of a partner company": "OAuth client credentials grant"},
 ])
 def test_defensible_auth_choices_pass(solutions, changes):
     feedback = ex.check_auth_choice({**solutions.auth_choice, **changes})
@@ -90,6 +93,16 @@ def test_defensible_auth_choices_pass(solutions, changes):
 def test_wrong_auth_choices_hear_why(solutions, scenario, choice, hint):
     fb = ex.check_auth_choice({**solutions.auth_choice, scenario: choice})
     assert not fb.ok and hint in fb.message, fb.message
+
+
+def test_a_signed_jwt_webhook_passes_with_a_note_that_the_provider_signs_it(solutions):
+    fb = ex.check_auth_choice({**solutions.auth_choice, "a payment provider's webhook calling your server": "jwt"})
+    assert fb.ok and "Plaid" in fb.message and "JWKS" in fb.message, fb.message
+
+
+def test_oauth_for_the_batch_job_asks_which_grant_in_one_sentence(solutions):
+    fb = ex.check_auth_choice({**solutions.auth_choice, "a nightly batch job of a partner company": "oauth"})
+    assert "you chose 'oauth': the right family, but which grant?" in fb.message, fb.message
 
 
 def no_alg_check(token, secret):

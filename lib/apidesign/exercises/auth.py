@@ -205,7 +205,7 @@ METHOD_SCENARIOS = ("a payment provider's webhook calling your server", "your ow
                     "a nightly batch job of a partner company")
 METHODS = ("api_key", "jwt", "oauth", "client_credentials", "hmac")
 _ACCEPTED = {
-    METHOD_SCENARIOS[0]: {"485b2651826251e9"},
+    METHOD_SCENARIOS[0]: {"485b2651826251e9", "b5aad33f6ce5edac"},
     METHOD_SCENARIOS[1]: {"6262c58758e654cf", "e54579a8c54858d1"},
     METHOD_SCENARIOS[2]: {"10861678bb258415"},
     METHOD_SCENARIOS[3]: {"7c7d68ea10ea0b6b", "c5d044a379f771ec"},
@@ -213,19 +213,21 @@ _ACCEPTED = {
 _SYNONYMS = {"apikey": "api_key", "apikeys": "api_key", "key": "api_key", "jwts": "jwt", "bearerjwt": "jwt",
              "oauth2": "oauth", "oauth20": "oauth", "clientcredentials": "client_credentials",
              "oauthclientcredentials": "client_credentials", "hmacsignature": "hmac", "hmacsigning": "hmac",
-             "signature": "hmac", "signedwebhooks": "hmac"}
+             "signature": "hmac", "signedwebhooks": "hmac",
+             "hmacsha256": "hmac", "hmacsha256signature": "hmac", "signedwebhook": "hmac", "webhooksignature": "hmac",
+             "clientcredentialsgrant": "client_credentials", "oauthclientcredentialsgrant": "client_credentials",
+             "oauth2clientcredentials": "client_credentials", "oauth2clientcredentialsgrant": "client_credentials"}
 _WHY_NOT = {  # (scenario index, choice) -> why that choice is wrong there
     (0, "api_key"): "a static key only proves the sender knows it, and it travels with every call; the provider "
                     "signs each delivery with a shared secret (HMAC, as Stripe and GitHub do), which also proves the "
                     "body was not changed and, with a signed timestamp, that it is not a replay",
-    (0, "jwt"): "the provider does not log in to your auth server; it signs each delivery with a shared secret",
     (0, "oauth"): "no user delegates anything here; the provider signs each delivery with a shared secret",
     (0, "client_credentials"): "the provider calls you, not your API with a token it fetched; it signs each delivery",
     (2, "api_key"): "a key would give the third party your user's full power, with no consent and no scopes",
     (2, "jwt"): "a JWT is the token format, not the delegation: the user must consent to scopes for that app",
     (2, "client_credentials"): "client credentials carry no user; reading a user's messages needs the user's consent",
     (2, "hmac"): "signing proves who sent a request, not that a user agreed to share their messages",
-    (3, "oauth"): "OAuth, yes, but which grant? With no user to consent it is the client-credentials grant "
+    (3, "oauth"): "the right family, but which grant? With no user to consent it is the client-credentials grant "
                   "(RFC 6749 section 4.4): answer 'client_credentials'",
     (3, "jwt"): "there is no user session to mint a JWT for; a service needs a scoped, rotatable credential",
     (3, "hmac"): "an HMAC proves a message's origin, but the partner calls your API and needs a scoped credential",
@@ -255,10 +257,15 @@ def check_auth_choice(answer: Any) -> Feedback:
         if choice is None:
             return failed(f"'{scenario}': answer one of {', '.join(METHODS)}, not {given.get(scenario)!r}.")
         if digest(scenario, choice)[:16] not in _ACCEPTED[scenario]:
-            return failed(f"'{scenario}': you chose {choice!r}, but "
+            return failed(f"'{scenario}': you chose {choice!r}: "
                           f"{_WHY_NOT.get((i, choice), 'think about who the caller is and who consents')}.")
+    signed_jwt = (" A signed JWT per webhook delivery is a defensible signing choice too (Plaid signs its webhooks "
+                  "that way, and Google Pub/Sub push sends an OIDC token): the provider signs with its private key "
+                  "and you verify with its published JWKS; a shared-secret HMAC is the commoner scheme."
+                  if method_name(given.get(METHOD_SCENARIOS[0])) == "jwt" else "")
     return passed("Signed webhooks, tokens for your users (via an OAuth login or not), OAuth when a user delegates "
-                  "to a third party, and a scoped key or the client-credentials grant for a partner's service.")
+                  "to a third party, and a scoped key or the client-credentials grant for a partner's service."
+                  + signed_jwt)
 
 
 # Exercise 5 (implement it): verify an HS256 signature by hand.
