@@ -148,3 +148,87 @@ def test_arbitrary_answers_never_raise_and_never_pass(value):
                   ex.check_partner_design):
         never_raises_never_passes(check, value)
     never_raises_never_passes(ex.check_access_token_ttl, value, right=lambda v: 500 <= (ex.as_number(v) or 0) <= 570)
+
+
+def careful_verifier(token, secret, *, decode_header=None, alg_ok=None, compare_bytes=False):
+    """A correct hs256_valid, with one step swappable for a known mistake."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+    parts = token.split(".")
+    if len(parts) != 3:
+        return False
+    try:
+        header = (decode_header or (lambda h: json.loads(base64.urlsafe_b64decode(h + "=" * (-len(h) % 4)))))(parts[0])
+    except ValueError:
+        return False
+    if not (alg_ok or (lambda h, raw: isinstance(h, dict) and h.get("alg") == "HS256"))(header, parts[0]):
+        return False
+    mac = hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
+    if compare_bytes:
+        try:
+            return hmac.compare_digest(mac, base64.urlsafe_b64decode(parts[2] + "=" * (-len(parts[2]) % 4)))
+        except ValueError:
+            return False
+    text = base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+    return hmac.compare_digest(text, parts[2])
+
+
+def test_a_careful_verifier_passes_and_names_compare_digest():
+    fb = ex.check_hs256_valid(careful_verifier)
+    assert fb.ok and "compare_digest" in fb.message, fb.message
+
+
+def _b64(h):
+    import base64
+    import json
+    return json.loads(base64.urlsafe_b64decode(h))
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    ({"decode_header": _b64}, "restore the '=' padding"),
+    ({"compare_bytes": True}, "not the canonical base64url"),
+    ({"alg_ok": lambda h, raw: "HS256" in __import__("base64").urlsafe_b64decode(raw + "==").decode()}, "'HS512'"),
+    ({"alg_ok": lambda h, raw: str(h.get("alg", "")).upper() == "HS256"}, "case-sensitive"),
+])
+def test_hs256_verifiers_with_one_classic_mistake_fail_and_hear_which(mistake, hint):
+    def verifier(token, secret):
+        return careful_verifier(token, secret, **mistake)
+    fb = ex.check_hs256_valid(verifier)
+    assert not fb.ok and hint in fb.message, fb.message
+
+
+def test_hs256_a_verifier_comparing_with_equals_is_told_to_use_compare_digest():
+    def equals(token, secret):
+        import base64
+        import hashlib
+        import hmac
+        import json
+        parts = token.split(".")
+        if len(parts) != 3:
+            return False
+        try:
+            header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+        except ValueError:
+            return False
+        if not isinstance(header, dict) or header.get("alg") != "HS256":
+            return False
+        mac = hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode() == parts[2]
+    fb = ex.check_hs256_valid(equals)
+    assert not fb.ok and "never calls hmac.compare_digest" in fb.message and "cannot measure timing" in fb.message
+
+
+def test_hs256_pyjwt_itself_is_refused_as_the_answer():
+    import jwt as pyjwt
+
+    def wraps_pyjwt(token, secret):
+        try:
+            pyjwt.decode(token, secret, algorithms=["HS256"])
+            return True
+        except pyjwt.PyJWTError:
+            return False
+    for answer in (pyjwt.decode, wraps_pyjwt):
+        fb = ex.check_hs256_valid(answer)
+        assert not fb.ok and "JWT library" in fb.message, fb.message

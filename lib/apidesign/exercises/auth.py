@@ -295,7 +295,26 @@ def _hs256_cases(seed: int = 5) -> list[tuple[str, bytes]]:
         cases += [(good, HS256_SECRET), (f"{head}.{other_body}.{sig}", HS256_SECRET), (f"{head}.{body}.{flipped}", HS256_SECRET),
                   (good, b"another secret, also 32 bytes long"), (f"{none}.{body}.", HS256_SECRET),
                   (_hs384(body), HS256_SECRET), (_relabelled(body), HS256_SECRET)]
+        # headers of every length mod 4 (a kid of 0-3 characters), so a decoder must restore base64 padding
+        cases.append((_hs256({"alg": "HS256", "typ": "JWT", "kid": "k" * (i % 4)}, body), HS256_SECRET))
+    cases += [(_non_canonical(cases[3][0]), HS256_SECRET),
+              (_hs256({"alg": "HS512", "note": "HS256"}, body), HS256_SECRET),  # "HS256" only as a substring
+              (_hs256({"alg": "hs256", "typ": "JWT"}, body), HS256_SECRET)]    # alg names are case-sensitive
     return sorted(cases, key=lambda c: (len(c[0]), c))
+
+
+def _hs256(header: dict, body: str) -> str:
+    """``body`` under ``header``, with a genuine HMAC-SHA256 signature whatever the header says."""
+    head = b64url_encode(json.dumps(header, separators=(",", ":")).encode())
+    return f"{head}.{body}." + b64url_encode(hmac.new(HS256_SECRET, f"{head}.{body}".encode(), hashlib.sha256).digest())
+
+
+def _non_canonical(token: str) -> str:
+    """``token`` with its signature's unused trailing bits set: the same bytes decoded, but not the text signed."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    head, body, sig = token.split(".")
+    last = alphabet.index(sig[-1])  # 43 characters carry 258 bits for 256: the last character's low 2 are unused
+    return f"{head}.{body}.{sig[:-1]}{alphabet[last | 1 if last % 4 == 0 else last & ~3]}"
 
 
 def _hs384(body: str) -> str:
@@ -314,17 +333,62 @@ def _relabelled(body: str) -> str:
 def check_hs256_valid(answer: Any) -> Feedback:
     """Exercise 5: a function hs256_valid(token, secret) -> bool, True only for a genuine HS256 signature."""
     problem = own_function(answer, "a function hs256_valid(token, secret)")
+    for step in (_a_library, lambda f: _signature_problem(f, "hs256_valid(token, secret)")):
+        problem = step(answer) if problem is None else problem
     if problem is not None:
         return problem
     bad = first_disagreement(answer, _reference_hs256, _hs256_cases(), lambda y, r: as_bool(y) == r)
+    if bad is None and "compare_digest" not in _names_used(answer):
+        return failed(f"all {len(_hs256_cases())} tokens judged right, but your code never calls hmac.compare_digest. "
+                      "'==' stops at the first differing byte, so its timing tells an attacker how much of a forged "
+                      "signature is right. A check cannot measure timing, so this one reads your code.")
     if bad is None:
-        return passed(f"all {len(_hs256_cases())} tokens judged as the library does: the header must say HS256, and the "
-                      "HMAC-SHA256 of 'header.payload' must equal the signature (compared in constant time).")
+        return passed(f"all {len(_hs256_cases())} tokens judged as the library does: the header must say exactly "
+                      "HS256, and the HMAC-SHA256 of 'header.payload' must equal the signature text; and your code "
+                      "calls hmac.compare_digest (read from the code: no check can time a comparison).")
     token, secret = bad.case
     shown = f"hs256_valid({token[:40] + '...' if len(token) > 40 else token!r}, {secret!r})"
     if bad.error:
         return failed(f"{shown} raised {bad.error}; a malformed token is a False, never a crash.")
     return failed(f"{shown} returned {bad.yours!r}; the library says {bad.reference}: {_hs256_why(token, secret)}.")
+
+
+def _names_used(fn: Any, depth: int = 2) -> set[str]:
+    """The global and attribute names ``fn``'s code uses, and those of the functions it calls, ``depth`` deep."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return set()
+    codes, names = [code], set()
+    while codes:
+        c = codes.pop()
+        names |= set(c.co_names)
+        codes += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    if depth:
+        for name in list(names):
+            called = getattr(fn, "__globals__", {}).get(name)
+            if isinstance(called, types.FunctionType):
+                names |= _names_used(called, depth - 1)
+    return names
+
+
+def _a_library(answer: Any) -> Feedback | None:
+    """A Feedback if ``answer`` is, or calls, a JWT library's decode (PyJWT's or ours) instead of checking by hand."""
+    module = str(getattr(answer, "__module__", ""))
+    used = [getattr(answer, "__globals__", {}).get(n) for n in _names_used(answer, depth=0)]
+    used += [cell.cell_contents for cell in getattr(answer, "__closure__", None) or () if _filled(cell)]
+    if module == "jwt" or module.startswith("jwt.") or any(
+            isinstance(m, types.ModuleType) and m.__name__ in ("jwt", "apidesign.jwt") for m in used):
+        return failed("that leans on a JWT library (PyJWT or the course's); the exercise is to check the signature "
+                      "yourself with hmac, hashlib, base64 and json.")
+    return None
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:  # a closure variable not yet assigned
+        return False
+    return True
 
 
 def _hs256_why(token: str, secret: bytes) -> str:
@@ -335,12 +399,28 @@ def _hs256_why(token: str, secret: bytes) -> str:
         header = json.loads(jwt.api.b64url_decode(parts[0]))
     except (ValueError, InvalidTokenError):
         return "the header is not base64url JSON"
-    if header.get("alg") != "HS256":
-        return f"the header says alg {header.get('alg')!r}; the verifier allows only HS256 and never trusts the token's choice"
-    mac = b64url_encode(hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest())
-    if mac != parts[2]:
+    if not isinstance(header, dict) or header.get("alg") != "HS256":
+        alg = header.get("alg") if isinstance(header, dict) else None
+        return (f"the header says alg {alg!r}; the verifier allows only HS256, exactly (names are case-sensitive, "
+                "and 'HS256' elsewhere in the header is not the alg), and never trusts the token's choice")
+    raw = hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
+    if b64url_encode(raw) != parts[2]:
+        if _decodes_to(parts[2], raw):
+            return ("the signature decodes to the right bytes, but its text is not the canonical base64url "
+                    "(unused trailing bits are set): compare the base64url text of your HMAC with the signature text")
         return "the HMAC-SHA256 of 'header.payload' under this secret is not the signature (altered, or another key)"
-    return "the signature matches the header and payload"
+    padding = (f" (its header is {len(parts[0])} characters, not a multiple of 4: restore the '=' padding before "
+               "decoding)" if len(parts[0]) % 4 else "")
+    return "the signature matches the header and payload" + padding
+
+
+def _decodes_to(text: str, raw: bytes) -> bool:
+    """Does the base64url ``text`` decode, leniently, to ``raw``?"""
+    import base64
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)) == raw
+    except ValueError:
+        return False
 
 
 # Exercise 6 (design it): a partner integration for the chat API.
