@@ -180,7 +180,7 @@ def bounded(ep: Endpoint, design: Design) -> bool:
 def verb_in_path(design: Design):
     """Resources are nouns: the method already carries the verb (``POST /sendMessage``)."""
     for ep in design.endpoints:
-        if is_action(ep):
+        if is_action(ep) or is_authorization_endpoint(ep):
             continue
         for seg in nouns(ep):
             verb = verb_of(seg, ep.description)
@@ -338,11 +338,17 @@ def missing_error_cases(design: Design):
 def get_changes_state(design: Design):
     """GET is safe: crawlers, prefetchers and retries call it freely (RFC 9110 section 9.2.1)."""
     for ep in design.endpoints:
-        verb = operation_verb(ep) if ep.method == "GET" else None
+        verb = operation_verb(ep) if ep.method == "GET" and not is_authorization_endpoint(ep) else None
         opens_stream = v.STREAMING.search(ep.text)  # "Upgrade to the chat WebSocket": RFC 6455 asks for a GET
         if verb and verb not in v.SAFE_VERBS and not v.NAVIGATION.search(ep.description) and not opens_stream:
             yield (ep, f"A GET that would '{verb}' changes state, but GET must be safe to repeat and prefetch.",
                    "Use POST (create or action), PATCH (change) or DELETE (remove) for this operation.")
+
+
+def is_authorization_endpoint(ep: Endpoint) -> bool:
+    """``/oauth/authorize``: RFC 6749 section 3.1 requires GET there; it shows a consent page, and the state
+    change is the user's decision, POSTed from that page."""
+    return re.search(r"(^|/)(oauth2?/)?authori[sz]e$", ep.route, re.I) is not None and "oauth" in ep.text.lower()
 
 
 def put_as_partial_update(design: Design):
