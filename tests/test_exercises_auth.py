@@ -232,3 +232,35 @@ def test_hs256_pyjwt_itself_is_refused_as_the_answer():
     for answer in (pyjwt.decode, wraps_pyjwt):
         fb = ex.check_hs256_valid(answer)
         assert not fb.ok and "JWT library" in fb.message, fb.message
+
+
+SOLID = {  # the model's three decision notes, each replaced by the wrong substance a learner submitted
+    "- The partner's service uses a scoped API key, because no user is involved and a key can be rotated and revoked "
+    "on its own.": ("- All tenants share one API key, because that is simplest to operate.", "shared by every tenant"),
+    "- Third-party apps use OAuth with PKCE, so the user consents to messages:read only and can revoke that app alone.":
+        ("- Third-party apps collect the user's password and call us with it, because that is simple.", "RFC 9700"),
+    "- A known caller without the scope gets 403 insufficient_scope, because 401 would wrongly tell it to log in again.":
+        ("- A caller without the scope gets 401, because it must authenticate again.", "RFC 6750 section 3.1"),
+}
+
+
+@pytest.mark.parametrize("right", list(SOLID))
+def test_partner_designs_with_the_wrong_substance_fail_and_name_it(solutions, right):
+    wrong, hint = SOLID[right]
+    assert right in solutions.partner_design
+    fb = ex.check_partner_design(solutions.partner_design.replace(right, wrong))
+    assert not fb.ok and hint in fb.message and wrong[2:40] in fb.message, fb.message
+
+
+def test_partner_design_accepts_an_alerts_route_and_the_oauth_authorization_endpoint(solutions):
+    design = solutions.partner_design.replace("/v1/channels/{channelId}/messages | A partner's service posts",
+                                              "/v1/channels/{channelId}/alerts | A partner's service posts")
+    design = design.replace("| POST | /v1/api-keys", "| GET | /oauth/authorize | OAuth consent page for the user |\n"
+                                                     "| POST | /v1/api-keys")
+    fb = ex.check_partner_design(design)
+    assert fb.ok, fb.message
+
+
+def test_partner_design_too_long_to_be_a_design_is_refused_at_once():
+    fb = ex.check_partner_design("| Method | Path | Description |\n" + "x" * 400_000)
+    assert not fb.ok and "keep it under 20,000" in fb.message

@@ -28,7 +28,7 @@ from ..server.app import DEFAULTS
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
 from .answers import (as_bool, as_int, as_mapping, as_number, as_text, digest, first_disagreement, never_raises,
                       own_function, wrong_shape)
-from .briefs import Brief, Decision, Flow, check_brief
+from .briefs import Brief, Decision, Flow, check_brief, read_design
 
 # Exercise 1: the scenarios (questions only); the check sends each one to a fresh reference API.
 STATUS_SCENARIOS = ("no Authorization header", "token expired five minutes ago", "token signed with alg none",
@@ -428,19 +428,59 @@ PARTNER_API = Brief(
     "partner-api",
     "Two integrations for the chat API: a partner's service posts alerts into channels (no user involved), and "
     "third-party apps read a user's messages after the user agrees.",
-    flows=(Flow("post an alert into a channel", ("POST",), r"/channels/\{\}/messages$"),
+    flows=(Flow("post an alert into a channel", ("POST",), r"/channels/\{\}/(messages|alerts|posts|notifications|events)$"),
            Flow("read a user's messages", ("GET",), r"/messages"),
            Flow("rotate the partner's credential", ("POST", "PUT", "DELETE"), r"/(api-keys|keys|credentials|clients)")),
     decisions=(Decision("the partner's credential", r"api[- ]?keys?|client[- ]credentials|mtls",
                         "how the partner's service proves who it is, with no user present."),
-               Decision("delegation by a user", r"oauth|consent|authori[sz]ation code|pkce",
-                        "how a third-party app gets access to a user's messages, and with which scopes."),
+               Decision("delegation by a user", r"authori[sz]ation[- ]code|pkce",
+                        "how a third-party app gets access to a user's messages (which OAuth grant), and with which "
+                        "scopes."),
                Decision("401 versus 403", r"\b403\b|insufficient[_ ]scope",
                         "what a known caller without the scope gets, and why it is not 401.")))
 
 
+MAX_DESIGN_CHARS = 20_000  # a whiteboard design is a table and a dozen notes; the reviewer reads every word
+
+# Wrong substance a reviewer of the prompt would stop at: (a pattern on one note, what is wrong and why).
+WRONG_SUBSTANCE = (
+    (re.compile(r"\b(one|single|same|shared|global)\b[^.]*\b(api[- ]?key|key|secret|credential)s?\b[^.]*"
+                r"\b(all|every|each)\s+(tenant|partner|customer)s?\b|\bshared by (all|every)|"
+                r"\b(all|every)\s+(tenant|partner|customer)s?\b[^.]*\b(share|use)s?\b[^.]*\b(one|single|same)\b", re.I),
+     "one credential shared by every tenant: give each partner its own key (or OAuth client), so one can be "
+     "rotated or revoked without breaking the others and every call is attributable"),
+    (re.compile(r"^(?!.*\b(never|not|no|without|instead of)\b).*\bpasswords?\b", re.I),
+     "third-party apps must never see a user's password: use the authorization-code grant with PKCE; RFC 9700 "
+     "section 2.4 says the resource-owner password grant MUST NOT be used"),
+    (re.compile(r"^(?!.*\b403\b).*\bscopes?\b.*\b401\b|^(?!.*\b403\b).*\b401\b.*\bscopes?\b", re.I),
+     "a known caller without the scope gets 403 with error=\"insufficient_scope\" (RFC 6750 section 3.1), not "
+     "401: 401 means the credential itself is missing or bad"),
+)
+
+
+def wrong_substance(design) -> list[str]:
+    """What the notes decide wrongly for this prompt, each with the note it was found in."""
+    found = []
+    for pattern, why in WRONG_SUBSTANCE:
+        note = next((n.text.strip() for n in design.notes if pattern.search(n.text)), None)
+        if note is not None:
+            found.append(f"{why} (you wrote: \"{note[:90]}\").")
+    return found
+
+
 def check_partner_design(answer: Any) -> Feedback:
-    """Exercise 6: a markdown design (table + notes) for the partner-API brief."""
+    """Exercise 6: a markdown design (table + notes) for the partner-API brief, and the substance of its notes."""
     if unanswered(answer):
         return NOT_ANSWERED
-    return never_raises(check_brief)(answer, PARTNER_API)
+    if isinstance(answer, str) and len(answer) > MAX_DESIGN_CHARS:
+        return failed(f"the design is {len(answer):,} characters; keep it under {MAX_DESIGN_CHARS:,} (a table and a "
+                      "dozen notes fit in a few thousand), since the reviewer reads every word.")
+    verdict = never_raises(check_brief)(answer, PARTNER_API)
+    design, _ = read_design(answer)
+    wrong = wrong_substance(design) if design is not None else []
+    if not wrong:
+        return verdict
+    listed = "\n".join(f"- {w}" for w in wrong)
+    rest = "" if verdict.ok else "\n\nAnd from the design check:\n\n" + verdict.message
+    return failed(f"{len(wrong)} {'decision is' if len(wrong) == 1 else 'decisions are'} wrong for this prompt:\n\n"
+                  f"{listed}{rest}")
