@@ -75,3 +75,13 @@ def test_tradeoff_refuses_a_zero_lifetime_and_negative_inputs_with_a_value_error
     args = {"access_ttl": 900, "strategy": "denylist", "request_rate": 100} | kwargs
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         revocation_tradeoff(**args)
+
+
+def test_log_out_everywhere_refuses_tokens_issued_before_the_cutoff_and_not_those_after(store, clock):
+    denylist = Denylist(store)
+    before = {"sub": "usr_alice", "iat": clock.now() - 60}
+    denylist.log_out_everywhere("usr_alice", clock.now(), max_lifetime=900, leeway=30)
+    after = {"sub": "usr_alice", "iat": clock.now() + 1}
+    assert denylist.issued_before_cutoff(before) and not denylist.issued_before_cutoff(after)
+    assert not denylist.issued_before_cutoff({"sub": "usr_bob", "iat": 0})
+    assert 929 <= store.ttl("deny:sub:usr_alice") <= 930, "kept exactly as long as a revoked token could verify"
