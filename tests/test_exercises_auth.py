@@ -264,3 +264,29 @@ def test_partner_design_accepts_an_alerts_route_and_the_oauth_authorization_endp
 def test_partner_design_too_long_to_be_a_design_is_refused_at_once():
     fb = ex.check_partner_design("| Method | Path | Description |\n" + "x" * 400_000)
     assert not fb.ok and "keep it under 20,000" in fb.message
+
+
+def test_status_codes_404_for_a_non_member_passes_with_rfc_9110_15_5_4(solutions):
+    fb = ex.check_status_codes({**solutions.status_codes, ex.STATUS_SCENARIOS[-1]: 404})
+    assert fb.ok and "RFC 9110 section 15.5.4" in fb.message and "this server answers 403" in fb.message, fb.message
+
+
+def test_status_codes_name_the_missing_and_the_misspelt_key(solutions):
+    answer = dict(solutions.status_codes)
+    answer["no authorisation header"] = answer.pop("no Authorization header")
+    fb = ex.check_status_codes(answer)
+    assert not fb.ok and "no answer for 'no Authorization header'" in fb.message
+    assert "'no authorisation header' is not one of the scenarios" in fb.message, fb.message
+
+
+@pytest.mark.parametrize("ttl, message", [(499.9, "just over 20 (20.0040)"), (9, "did you mean 9 minutes, 540 s?")])
+def test_lifetimes_just_over_the_limit_or_in_minutes_hear_so(ttl, message):
+    fb = ex.check_access_token_ttl(ttl)
+    assert not fb.ok and message in fb.message, fb.message
+
+
+def test_audience_checks_ask_for_a_bool_and_two_parameters():
+    zero = ex.check_audience_ok(lambda aud, expected: 1 if aud == expected else 0)
+    assert not zero.ok and "must return a bool" in zero.message, zero.message
+    one = ex.check_audience_ok(lambda aud: True)
+    assert not one.ok and "with two arguments" in one.message, one.message
