@@ -126,3 +126,81 @@ def test_arbitrary_answers_never_raise_and_never_pass(value):
                   ex.check_payments_design):
         never_raises_never_passes(check, value)
     never_raises_never_passes(ex.check_trip_call, value, right=lambda v: ex.as_int(v) == 7)
+
+
+def test_exercise_1_accepts_one_and_zero_as_yes_and_no(solutions):
+    assert ex.check_should_retry({k: int(v) for k, v in solutions.should_retry.items()}).ok
+    assert ex.check_should_retry({k: np.int64(v) for k, v in solutions.should_retry.items()}).ok
+    assert not ex.check_should_retry({k: 2 for k in solutions.should_retry}).ok
+
+
+def test_exercise_1_names_every_wrong_case_not_just_the_first(solutions):
+    flipped = {k: not v for k, v in solutions.should_retry.items()}
+    feedback = ex.check_should_retry(flipped)
+    assert not feedback.ok and f"{len(ex.RETRY_CASES)} of {len(ex.RETRY_CASES)} wrong" in feedback.message
+    assert all(f"'{case}'" in feedback.message for case in ex.RETRY_CASES), feedback.message
+
+
+def test_exercise_2_milliseconds_are_told_the_unit_is_seconds(solutions):
+    feedback = ex.check_ceilings([1000 * c for c in solutions.ceilings])
+    assert not feedback.ok and "in seconds" in feedback.message and "milliseconds" in feedback.message
+
+
+def test_exercise_3_a_zero_based_answer_is_told_so():
+    feedback = ex.check_trip_call(6)
+    assert not feedback.ok and "counted from 0" in feedback.message
+
+
+def test_exercise_5_a_deadline_equal_to_now_has_been_reached_not_passed():
+    assert "deadline (100) has been reached" in ex._decision_why(
+        {"state": "completed", "fingerprint": "a", "deadline": 100.0, "status": 201}, "a", 100.0)
+    assert "deadline (90) has passed" in ex._decision_why(
+        {"state": "completed", "fingerprint": "a", "deadline": 90.0, "status": 201}, "a", 100.0)
+
+
+RETENTION = "Keys are kept for 24 hours, because clients retry within minutes"
+RETRIES = ("Clients retry only connection errors, 5xx (not 501 or 505), 408 and 429, with exponential backoff and full "
+           "jitter, so a recovering server is not flattened.")
+
+
+@pytest.mark.parametrize("edit, hint", [
+    (lambda d: d.replace(RETENTION, "Keys are kept for 5 minutes, because clients retry within minutes"),
+     "5 minutes is shorter than a client's retry horizon"),
+    (lambda d: d.replace(RETENTION, "Keys are kept for 12 hours, because clients retry within minutes"),
+     "12 hours is shorter than a client's retry horizon"),
+    (lambda d: d.replace(RETENTION, "Keys are kept forever, because storage is cheap and safe"), "grow without bound"),
+    (lambda d: d.replace(RETRIES, "Clients retry every failed request including 400 and 422, so that nothing is lost."),
+     "failures waiting cannot fix (400, 422)"),
+    (lambda d: d.replace(RETRIES, "Clients retry all errors with exponential backoff, so that nothing is lost."),
+     "never another 4xx"),
+    (lambda d: d.replace("- " + RETRIES + "\n", ""), "client retries"),
+    (lambda d: d.replace(RETRIES, "Clients retry only connection errors, 503 and 429, so a blip does not fail it."),
+     "say how retries are spaced"),
+])
+def test_exercise_6_retention_and_retries_are_checked_for_substance_not_just_named(solutions, edit, hint):
+    design = edit(solutions.payments_design)
+    assert design != solutions.payments_design
+    feedback = ex.check_payments_design(design)
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+def test_exercise_6_a_retry_note_that_rules_out_4xx_passes(solutions):
+    note = ("Clients retry 503, 429 and connection errors, never 400 or 422, with exponential backoff and full jitter, "
+            "so a recovering server is not flattened.")
+    assert ex.check_payments_design(solutions.payments_design.replace(RETRIES, note)).ok
+
+
+def test_exercise_6_a_refund_custom_method_and_a_put_create_serve_the_flows(solutions):
+    custom = solutions.payments_design.replace("| POST | /v1/payments/{paymentId}/refunds |",
+                                               "| POST | /v1/payments/{payment_id}:refund |")
+    owner = "- Only the merchant that owns a payment may refund it, so one merchant cannot refund another's sale.\n"
+    assert ex.check_payments_design(custom + owner).ok
+    put = solutions.payments_design.replace(
+        "| POST | /v1/payments | Create a payment (Idempotency-Key header) |",
+        "| PUT | /v1/payments/{payment_id} | Create a payment with a client-chosen ID, idempotent by design |")
+    assert ex.check_payments_design(put).ok
+
+
+def test_exercise_6_the_prompt_lists_what_is_checked():
+    for words in ("reviewer", "create", "look up", "refund", "24 hours", "bounded", "400 or 422", "backoff"):
+        assert words in ex.PAYMENTS.prompt

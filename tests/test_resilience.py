@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from apidesign.clock import FakeClock
 from apidesign.resilience import (CircuitBreaker, CircuitOpen, RetriesExhausted, RetryingSession, RetryPolicy,
                                   backoff_ceiling, herd_load, parse_retry_after, retry, retry_after_load,
-                                  retry_after_wait, retryable_request, retryable_status, schedule)
+                                  retry_after_wait, retryable_request, retryable_status, schedule,
+                                  calls_through_layers, within_retry_budget)
 from apidesign.server import create_app, credentials, serve
 
 NOW = 1_773_311_400.0
@@ -272,3 +273,49 @@ def test_late_results_from_before_a_trip_do_not_count_in_the_next_state(clock):
     finish.set()
     t.join(5)
     assert breaker.state == "half-open", "a success admitted while closed is not a half-open trial"
+
+
+# -- inputs that used to crash or run unbounded are refused ----------------------------------
+
+@pytest.mark.parametrize("options", [dict(max_attempts=0), dict(max_attempts=-1), dict(base=-0.1), dict(cap=-1),
+                                     dict(max_elapsed=-1), dict(retry_after_spread=-1)])
+def test_a_policy_that_cannot_make_its_first_attempt_or_waits_negative_time_is_refused(options):
+    with pytest.raises(ValueError):
+        RetryPolicy(**options)
+
+
+def test_the_ceiling_is_capped_before_two_to_the_n_can_overflow():
+    assert backoff_ceiling(RetryPolicy(), 2000) == RetryPolicy().cap
+    assert backoff_ceiling(RetryPolicy(base=1e-300, cap=5.0), 10**9) == 5.0
+    assert [backoff_ceiling(RetryPolicy(base=0.1, cap=2.0), n) for n in range(7)] == [0.1, 0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
+
+
+@pytest.mark.parametrize("options", [dict(slot=0), dict(slot=-0.1), dict(clients=10**6), dict(clients=-1),
+                                     dict(horizon=0), dict(capacity=-1), dict(horizon=10**6)])
+@pytest.mark.parametrize("simulate", ["herd", "retry_after"])
+def test_herd_simulations_refuse_sizes_they_cannot_draw(simulate, options):
+    common = {"clients": 10, "capacity": 2, "slot": 0.1, "horizon": 2.0, **options}
+    with pytest.raises(ValueError):
+        if simulate == "herd":
+            herd_load(policy=RetryPolicy(), rng=random.Random(0), recover_at=1.0, **common)
+        else:
+            retry_after_load(retry_after=1.0, policy=RetryPolicy(), rng=random.Random(0), **common)
+
+
+@pytest.mark.parametrize("options", [dict(failures=0), dict(failures=-3), dict(trials=0), dict(cooldown=-1)])
+def test_a_breaker_that_could_never_close_or_open_sensibly_is_refused(options):
+    with pytest.raises(ValueError):
+        CircuitBreaker(clock=FakeClock(), **options)
+
+
+# -- retries across layers, and a retry budget ----------------------------------------------
+
+def test_retries_multiply_across_layers_three_layers_of_three_attempts_make_27_calls():
+    policy = RetryPolicy(max_attempts=3, jitter=False)
+    assert [calls_through_layers(n, policy) for n in (1, 2, 3)] == [3, 9, 27]
+
+
+def test_a_retry_budget_allows_retries_up_to_its_share_of_requests_and_no_more():
+    assert within_retry_budget(100, 9) and not within_retry_budget(100, 10)
+    assert not within_retry_budget(5, 0), "too few requests to afford even one retry at 10%"
+    assert within_retry_budget(5, 0, ratio=0.2)

@@ -23,6 +23,7 @@ from .resilience import RetriesExhausted, RetryPolicy, retry
 from .server import create_app, credentials
 
 CLIENTS = ("none", "naive", "safe")
+MAX_MESSAGES = 1000
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ def run_client(drop_rate: float, client: str = "safe", keys: bool = True, *, mes
                policy: RetryPolicy = RetryPolicy(max_attempts=5, base=0.2, cap=2.0),
                rtt: float = 0.05, timeout: float = 1.0, seed: int = 0) -> Tally:
     """Send ``messages`` messages with the given client and count what the server stored."""
+    if client not in CLIENTS:
+        raise ValueError(f"client must be one of {', '.join(CLIENTS)}, not {client!r}")
+    if not 0 <= drop_rate <= 1 or not 1 <= messages <= MAX_MESSAGES:
+        raise ValueError(f"drop_rate must be 0 to 1 and messages 1 to {MAX_MESSAGES}")
     clock = FakeClock(1_773_311_400.0)
     app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": seed,
                       "FAULT_DROP_RATE": drop_rate, "FAULT_SEED": seed})
@@ -72,8 +77,13 @@ def run_client(drop_rate: float, client: str = "safe", keys: bool = True, *, mes
 
 def deliver(client: str, send, headers: dict, policy: RetryPolicy, rng: random.Random, clock: FakeClock) -> bool:
     """Did the client see a success? ``client`` is one of ``CLIENTS``."""
+    if client not in CLIENTS:
+        raise ValueError(f"client must be one of {', '.join(CLIENTS)}, not {client!r}")
     if client == "naive":  # version 0: resend on any error, never asks whether that is safe
+        give_up_at = clock.now() + policy.max_elapsed  # but even version 0 stops after the policy's time budget
         for _ in range(policy.max_attempts):
+            if clock.now() >= give_up_at:
+                break
             try:
                 return send().status_code < 400
             except ConnectionError:
@@ -86,3 +96,14 @@ def deliver(client: str, send, headers: dict, policy: RetryPolicy, rng: random.R
         return result.response.status_code < 400
     except RetriesExhausted:
         return False
+
+
+FIELDS = ("duplicates", "reported_failed", "requests", "seconds")
+
+
+def over_seeds(drop_rate: float, client: str = "safe", keys: bool = True, *, seeds=range(10),
+               **options) -> dict[str, tuple[float, float, float]]:
+    """Each of ``FIELDS`` as (mean, min, max) over ``seeds``: one seed is one lucky or unlucky sample."""
+    tallies = [run_client(drop_rate, client, keys, seed=seed, **options) for seed in seeds]
+    columns = {name: [getattr(t, name) for t in tallies] for name in FIELDS}
+    return {name: (sum(values) / len(values), min(values), max(values)) for name, values in columns.items()}

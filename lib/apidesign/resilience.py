@@ -22,16 +22,18 @@ Clocks, sleeping and randomness are passed in, so tests and notebooks run on a f
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from types import SimpleNamespace
 from typing import Any, Callable, Mapping
 
 import requests
 
-from .clock import Clock, SystemClock, WallClock
+from .clock import Clock, FakeClock, SystemClock, WallClock
 from .errors import ApiDesignError
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})  # RFC 9110 section 9.2.2
@@ -67,10 +69,17 @@ class RetryPolicy:
     jitter: bool = True
     retry_after_spread: float = 0.0  # seconds of jitter added to a Retry-After; 0 obeys it to the instant
 
+    def __post_init__(self):
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1 (the first try), not {self.max_attempts}")
+        if min(self.base, self.cap, self.max_elapsed, self.retry_after_spread) < 0:
+            raise ValueError("base, cap, max_elapsed and retry_after_spread are seconds, never negative")
+
 
 def backoff_ceiling(policy: RetryPolicy, n: int) -> float:
     """The longest wait before retry n+1: ``min(cap, base * 2**n)``."""
-    return min(policy.cap, policy.base * 2 ** n)
+    doublings = min(n, 1023)  # 2.0**1024 overflows a float; long before that any base is past any cap
+    return min(policy.cap, policy.base * 2.0 ** doublings)
 
 
 def backoff(policy: RetryPolicy, n: int, rng: random.Random) -> float:
@@ -208,6 +217,7 @@ def herd_load(clients: int, policy: RetryPolicy, rng: random.Random, *, recover_
               capacity: int, slot: float = 0.1, horizon: float = 20.0) -> list[int]:
     """Requests arriving per ``slot`` when ``clients`` retry against a server that is down until
     ``recover_at`` and then serves ``capacity`` requests per slot (the rest fail and retry)."""
+    _check_simulation(clients, capacity, slot, horizon)
     pending = [(0.0, 0)] * clients  # (next attempt time, retries so far) per client
     load = [0] * int(horizon / slot)
     for i in range(len(load)):
@@ -225,6 +235,7 @@ def retry_after_load(clients: int, retry_after: float, policy: RetryPolicy, rng:
                      capacity: int, slot: float = 0.1, horizon: float = 20.0) -> list[int]:
     """Requests arriving per ``slot`` when ``clients`` arrive at once at a server that serves ``capacity``
     per slot and answers the rest ``Retry-After: retry_after``, which every client obeys via ``retry_after_wait``."""
+    _check_simulation(clients, capacity, slot, horizon)
     pending = [0.0] * clients  # next attempt time per client
     load = [0] * int(horizon / slot)
     for i in range(len(load)):
@@ -235,6 +246,46 @@ def retry_after_load(clients: int, retry_after: float, policy: RetryPolicy, rng:
         for _ in due[capacity:]:
             pending.append(t + retry_after_wait(retry_after, policy, rng))
     return load
+
+
+MAX_CLIENTS, MAX_SLOTS = 10_000, 10_000  # a simulation a widget can redraw in well under a second
+
+
+def _check_simulation(clients: int, capacity: int, slot: float, horizon: float) -> None:
+    if not 0 <= clients <= MAX_CLIENTS:
+        raise ValueError(f"clients must be 0 to {MAX_CLIENTS}, not {clients}")
+    if capacity < 0 or slot <= 0 or horizon <= 0:
+        raise ValueError("capacity must be at least 0, and slot and horizon more than 0 seconds")
+    if horizon / slot > MAX_SLOTS:
+        raise ValueError(f"horizon / slot must be at most {MAX_SLOTS} slots, not {horizon / slot:g}")
+
+
+# -- retries across layers, and a retry budget -------------------------------------------------
+
+def calls_through_layers(layers: int, policy: RetryPolicy) -> int:
+    """How many calls reach a service that is down when ``layers`` services stacked on it each ``retry`` with ``policy``."""
+    clock, calls = FakeClock(0), 0
+
+    def down():
+        nonlocal calls
+        calls += 1
+        return SimpleNamespace(status_code=503, headers={})
+
+    send = down
+    for _ in range(layers):
+        send = functools.partial(_layer, send, policy, clock)
+    send()
+    return calls
+
+
+def _layer(send: Callable[[], Any], policy: RetryPolicy, clock: FakeClock) -> Any:
+    """One service: retries what the service below answers, then passes its final answer up."""
+    return retry(send, policy=policy, rng=random.Random(0), clock=clock, sleep=clock.advance, wall_clock=clock).response
+
+
+def within_retry_budget(requests_sent: int, retries_sent: int, ratio: float = 0.1) -> bool:
+    """May one more retry go out? Only while retries stay within ``ratio`` of first attempts (a retry budget)."""
+    return retries_sent + 1 <= ratio * requests_sent
 
 
 # -- the circuit breaker --------------------------------------------------------------------
@@ -248,6 +299,8 @@ class CircuitBreaker:
 
     def __init__(self, *, failures: int = 5, cooldown: float = 30.0, trials: int = 1,
                  clock: Clock, name: str = "dependency"):
+        if failures < 1 or trials < 1 or cooldown < 0:
+            raise ValueError("failures and trials must be at least 1, and cooldown at least 0 seconds")
         self.failures, self.cooldown, self.trials, self.clock, self.name = failures, cooldown, trials, clock, name
         self._lock = threading.Lock()
         self._state, self._streak, self._opened_at = CLOSED, 0, 0.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 from typing import Any
 
 from ..clock import FakeClock
@@ -21,7 +22,7 @@ from ..store import memory_store
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
 from .answers import (as_bool, as_int, as_list, as_mapping,
                       as_number, first_disagreement, never_raises, own_function, wrong_shape)
-from .briefs import Brief, Decision, Flow, check_brief
+from .briefs import Brief, Decision, Flow, check_brief, read_design
 
 DRAFT = "draft-ietf-httpapi-idempotency-key-header-06"
 
@@ -57,7 +58,7 @@ def check_should_retry(answer: Any) -> Feedback:
     missing = [c for c in RETRY_CASES if c not in given]
     if missing:
         return failed(f"still to answer: {', '.join(missing)}.")
-    flags = {c: as_bool(given[c]) for c in RETRY_CASES}
+    flags = {c: _as_flag(given[c]) for c in RETRY_CASES}
     unreadable = [c for c, f in flags.items() if f is None]
     if unreadable:
         return failed(f"'{unreadable[0]}': answer True or False, not {given[unreadable[0]]!r}.")
@@ -65,9 +66,17 @@ def check_should_retry(answer: Any) -> Feedback:
     if not wrong:
         return passed("retry only failures that waiting can fix (connection errors, 5xx except 501 and 505, and the "
                       "'not now' 4xx: 408, 425, 429, a 409 with Retry-After), and only requests safe to send twice.")
-    case = wrong[0]
-    return failed(f"{len(wrong)} of {len(RETRY_CASES)} wrong, e.g. '{case}': you said "
-                  f"{'retry' if flags[case] else 'do not retry'}, but {_retry_why(*_RETRY_PARAMS[case])}.")
+    reasons = [f"'{case}': you said {'retry' if flags[case] else 'do not retry'}, but {_retry_why(*_RETRY_PARAMS[case])}"
+               for case in wrong]
+    return failed(f"{len(wrong)} of {len(RETRY_CASES)} wrong. " + "; ".join(reasons) + ".")
+
+
+def _as_flag(value: Any) -> bool | None:
+    """A yes/no answer: what ``as_bool`` reads, and also the bool-like whole numbers 1 and 0."""
+    flag = as_bool(value)
+    if flag is None and not isinstance(value, str) and as_int(value) in (0, 1):
+        return as_int(value) == 1
+    return flag
 
 
 CEILING_POLICY = RetryPolicy(base=0.1, cap=2.0)
@@ -80,6 +89,9 @@ def check_ceilings(answer: Any) -> Feedback:
     if values is None or len(values) != 7:
         return wrong_shape("a list of 7 numbers, the ceilings before retries 1 to 7", answer)
     expected = [backoff_ceiling(CEILING_POLICY, n) for n in range(7)]
+    numbers = [as_number(v) for v in values]
+    if None not in numbers and all(abs(got - 1000 * want) < 1e-6 for got, want in zip(numbers, expected)):
+        return failed("these are the right ceilings in milliseconds; the answer is in seconds (base 0.1 s, cap 2 s).")
     for n, (got, want) in enumerate(zip(values, expected)):
         number = as_number(got)
         if number is None:
@@ -118,6 +130,9 @@ def check_trip_call(answer: Any) -> Feedback:
     if call_number == TRIP_OUTCOMES.index("F", 3) + 2:  # the 4th failure counted in total
         return failed(f"call {call_number} is the 4th failure in total, but the breaker counts *consecutive* failures: "
                       "the success at call 3 reset the streak.")
+    if call_number == expected - 1:
+        return failed(f"you said call {call_number}: that is the right call counted from 0, but calls are numbered "
+                      "from 1 (the first call is call 1).")
     return failed(f"you said call {call_number}; count failures in a row, starting again after every success.")
 
 
@@ -234,7 +249,8 @@ def _decision_why(record: dict | None, fp: str, now: float) -> str:
         return (f"the first request's lock expired at {record['deadline']:g}, but only a retry of the same request "
                 "may take it over: a different body is the draft's 422")
     if record["deadline"] <= now:
-        return (f"the record's deadline ({record['deadline']:g}) has passed, so the key is free to claim again "
+        when = "has been reached" if record["deadline"] == now else "has passed"
+        return (f"the record's deadline ({record['deadline']:g}) {when}, so the key is free to claim again "
                 "(one generation up)")
     if record["fingerprint"] != fp:
         return "the key was used with a different body: the draft's 422, checked before anything else"
@@ -244,21 +260,102 @@ def _decision_why(record: dict | None, fp: str, now: float) -> str:
 
 
 # Exercise 6 (design it): a payments API.
+RETENTION_WORDS = (r"\b(kept|keeps?|retain\w*|retention|expir\w*|ttl|remember\w*|forget\w*|forever|"
+                   r"indefinitely|purged?)\b")
+# A retry note names which failures it retries: "retries 503 and 429 ...", not just "a retry replays ...".
+RETRY_POLICY = (r"\b(retr(y|ies)|backoff)\b[^.]*\b(5\d\d|5xx|4\d\d|4xx|server errors?|connection errors?|"
+                r"every|all|any)\b")
 PAYMENTS = Brief(
     "payments",
-    "A payments API: a merchant creates a payment, looks it up, and refunds part of it. Clients retry on timeouts.",
-    flows=(Flow("create a payment", ("POST",), r"/payments$"),
+    "A payments API: a merchant creates a payment, looks it up, and refunds part of it. Clients retry on timeouts. "
+    "The check wants: (1) no reviewer errors or warnings; (2) an endpoint for each flow: create (a POST, or a PUT "
+    "to a client-chosen ID), look up (a GET), refund (a POST to a refunds collection or a :refund custom method); "
+    "(3) three notes, each with its reason ('..., because ...'): idempotency; how long keys are kept, as a bounded "
+    "duration that covers the client's retry horizon (at least 24 hours); which failures clients retry (only what "
+    "waiting can fix, never a 4xx such as 400 or 422) and how they space the retries (backoff, jitter, Retry-After).",
+    flows=(Flow("create a payment", ("POST", "PUT"), r"/payments$|/payments/\{\}$"),
            Flow("look up a payment", ("GET",), r"/payments/\{\}$"),
-           Flow("refund a payment", ("POST",), r"/payments/\{\}/refunds?$|/refunds$")),
-    decisions=(Decision("idempotency", r"idempotency[- ]key", "how a retried create or refund stays a single charge."),
-               Decision("how long keys are kept", r"\b\d+\s*(h|hours?|days?)\b|retention|expir|\bttl\b",
+           Flow("refund a payment", ("POST",), r"/payments/\{\}/refunds?$|/refunds$|/payments/\{\}\{\}$", r"refund")),
+    decisions=(Decision("idempotency", r"idempoten", "how a retried create or refund stays a single charge."),
+               Decision("how long keys are kept", RETENTION_WORDS,
                         "how long the server remembers a key, and what a retry after that gets."),
-               Decision("client retries", r"retr(y|ies)|backoff|jitter",
-                        "which failures a client retries, and how it spaces the retries.")))
+               Decision("client retries", RETRY_POLICY,
+                        "which failures a client retries (name them, e.g. connection errors, 503, 429), "
+                        "and how it spaces the retries.")))
+
+RETENTION_FLOOR_HOURS = 24  # a phone's outbox resends after a reconnect, hours later; Stripe keeps keys 24 h
+_HOURS_PER = {"s": 1 / 3600, "m": 1 / 60, "h": 1, "d": 24, "w": 168, "mo": 720, "y": 8760}  # by the unit's start
+_DURATION = re.compile(r"\b(\d+(?:\.\d+)?)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|"
+                       r"months?|y|years?)\b", re.I)
+_UNBOUNDED = re.compile(r"\b(forever|indefinitely|permanently|never (expire|deleted|removed|forgotten)\w*)\b", re.I)
+_NEGATION = re.compile(r"\b(not|never|no|except|without|but|don't|nor)\b", re.I)
+
+
+def _hours(text: str) -> list[float]:
+    """Every duration written in ``text``, in hours."""
+    return [float(n) * _HOURS_PER[unit[:2].lower() if unit.lower().startswith("mo") else unit[0].lower()]
+            for n, unit in _DURATION.findall(text)]
+
+
+def _retention_problem(notes: list[str]) -> str | None:
+    """Why the stated retention cannot work, or None: it must be bounded and outlast the client's retries."""
+    said = [n for n in notes if re.search(RETENTION_WORDS, n, re.I)]
+    if any(_UNBOUNDED.search(n) for n in said):
+        return ("keys kept forever make the store grow without bound (requests per second times forever), and the "
+                "draft wants a published expiry (section 2.3): state a bounded retention, e.g. 24 hours")
+    hours = [h for n in said for h in _hours(n)]
+    if not hours:
+        return "say how long keys are kept, as a duration (e.g. 24 hours), so clients know their retry horizon"
+    if max(hours) < RETENTION_FLOOR_HOURS:
+        longest = max(hours)
+        said_as = f"{longest * 60:g} minutes" if longest < 1 else f"{longest:g} hours"
+        return (f"{said_as} is shorter than a client's retry horizon: an app that resends from its "
+                "outbox after a reconnect, hours later, would find its key forgotten and pay twice; keep keys at "
+                f"least {RETENTION_FLOOR_HOURS} hours")
+    return None
+
+
+def _retried_codes(note: str) -> tuple[list[str], bool]:
+    """The status codes (and whether 'every failure') a note says to retry, ignoring what follows a negation."""
+    positive = " ".join(_NEGATION.split(clause)[0] for clause in re.split(r"[;,()]", note))
+    codes = re.findall(r"\b([45]\d\d|4xx)\b", positive, re.I)
+    everything = re.search(r"\b(every|all|any)\b[^.]*\b(fail\w*|errors?|requests?)\b", positive, re.I)
+    return codes, everything is not None
+
+
+def _retry_problem(notes: list[str]) -> str | None:
+    """Why the stated retry policy is unsafe or incomplete, or None."""
+    said = [n for n in notes if re.search(RETRY_POLICY, n, re.I)]
+    wrong, everything = set(), False
+    for note in said:
+        codes, all_of_them = _retried_codes(note)
+        everything |= all_of_them
+        wrong |= {c for c in codes if c.lower() == "4xx" or not retryable_status(
+            int(c), {"Retry-After": "1"} if re.search(r"retry-after", note, re.I) else {})}
+    rule = ("The chapter's rule: retry connection errors, 5xx except 501 and 505, and the 'not now' 4xx (408, 425, "
+            "429, a 409 with Retry-After); never another 4xx, which says the request itself is wrong and fails the "
+            "same way again")
+    if everything or wrong:
+        named = f" ({', '.join(sorted(wrong))})" if wrong else ""
+        return f"the retry note retries failures waiting cannot fix{named}. {rule}"
+    if not any(re.search(r"backoff|jitter|retry-after|exponential", n, re.I) for n in said):
+        return "say how retries are spaced: exponential backoff with full jitter, and honour Retry-After"
+    return None
 
 
 def check_payments_design(answer: Any) -> Feedback:
     """Exercise 6: a markdown design (table + notes) for the payments brief."""
     if unanswered(answer):
         return NOT_ANSWERED
-    return never_raises(check_brief)(answer, PAYMENTS)
+    return never_raises(_check_payments_design)(answer)
+
+
+def _check_payments_design(answer: Any) -> Feedback:
+    verdict = check_brief(answer, PAYMENTS)
+    if not verdict.ok:
+        return verdict
+    notes = [n.text for n in read_design(answer)[0].notes]
+    problems = [p for p in (_retention_problem(notes), _retry_problem(notes)) if p]
+    if problems:
+        return failed("; and ".join(problems) + ".")
+    return verdict
