@@ -469,6 +469,16 @@ def test_the_reference_apis_whole_contract_draws_only_the_too_many_endpoints_war
     assert [f.rule for f in findings] == ["too-many-endpoints"]
 
 
+def test_the_oauth_authorization_endpoint_is_a_get_by_rfc_6749_and_is_not_flagged():
+    from apidesign.review import parse_markdown, review
+    design = parse_markdown("| Method | Path | Description |\n|---|---|---|\n"
+                            "| GET | /oauth/authorize | Show the consent page |\n"
+                            "| GET | /v1/channels/{id}/authorize | Authorize a member |\n")
+    flagged = {(f.rule, f.line) for f in review(design)}
+    assert ("get-changes-state", "GET /oauth/authorize") not in flagged
+    assert ("get-changes-state", "GET /v1/channels/{id}/authorize") in flagged
+
+
 @pytest.mark.parametrize("path, description, unsafe", [
     ("/v1/search?q=...", "Run a search and return one page of hits", False),
     ("/v1/queries/{id}/results", "Execute a query", False),

@@ -197,7 +197,7 @@ AGGREGATES = frozenset({"stats", "statistics", "metrics", "analytics", "totals",
 def verb_in_path(design: Design):
     """Resources are nouns: the method already carries the verb (``POST /sendMessage``)."""
     for ep in design.endpoints:
-        if is_action(ep):
+        if is_action(ep) or is_authorization_endpoint(ep):
             continue
         for seg in nouns(ep):
             verb = verb_of(seg, ep.description)
@@ -366,7 +366,7 @@ def missing_error_cases(design: Design):
 def get_changes_state(design: Design):
     """GET is safe: crawlers, prefetchers and retries call it freely (RFC 9110 section 9.2.1)."""
     for ep in design.endpoints:
-        if ep.method != "GET" or v.STREAMING.search(ep.text):  # RFC 6455 opens a WebSocket with a GET
+        if ep.method != "GET" or v.STREAMING.search(ep.text) or is_authorization_endpoint(ep):  # RFC 6455 and 6749
             continue
         verb = operation_verb(ep)
         reads = v.NAVIGATION.search(ep.description) or v.RUNS_A_QUERY.search(ep.description)
@@ -386,6 +386,12 @@ def side_effect(ep: Endpoint) -> str | None:
     changing = [k for k in keys if k in v.VERBS and k not in v.SAFE_VERBS]
     found = SIDE_EFFECTS.search(ep.description)
     return changing[0] if changing else found.group(1).lower() if found else None
+
+
+def is_authorization_endpoint(ep: Endpoint) -> bool:
+    """``/oauth/authorize``: RFC 6749 section 3.1 requires GET there; it shows a consent page, and the state
+    change is the user's decision, POSTed from that page."""
+    return re.search(r"(^|/)(oauth2?/)?authori[sz]e$", ep.route, re.I) is not None and "oauth" in ep.text.lower()
 
 
 def put_as_partial_update(design: Design):
