@@ -134,8 +134,8 @@ def key_pattern(document):
 def test_the_idempotency_key_pattern_accepts_the_drafts_quoted_form_which_the_server_accepts(document, client, as_user):
     quoted = '"8e03978e-40d5-43e8-bc93-6894a57f9324"'  # draft-ietf-httpapi-idempotency-key-header-06, section 2.1
     assert re.fullmatch(key_pattern(document), quoted) and re.fullmatch(key_pattern(document), quoted.strip('"'))
-    r = client.post("/v1/channels", json={"name": "quoted"}, headers={**as_user("usr_alice"), "Idempotency-Key": quoted})
-    assert r.status_code == 201
+    headers = {**as_user("usr_alice"), "Idempotency-Key": quoted}
+    assert client.post("/v1/channels", json={"name": "quoted"}, headers=headers).status_code == 201
 
 
 def server_accepts(header):

@@ -1,4 +1,4 @@
-"""The syllabus's quick-reference checklist, extended by the course (``data/checklist.json``), each item linked to its chapter."""
+"""The syllabus's quick-reference checklist, extended by the course (``data/checklist.json``), linked to chapters."""
 
 from __future__ import annotations
 

@@ -141,7 +141,7 @@ CREDENTIALS = {"http": lambda s: f"Authorization: {s.get('scheme', '').title()} 
 
 def conformance(document: dict, operation_id: str, status: int, body: Any,
                 headers: Mapping[str, str] | None = None) -> list[str]:
-    """What is wrong with ``body`` (and ``headers``, if given) as the ``status`` answer of the operation ([] if nothing)."""
+    """What is wrong with ``body`` (and ``headers``, if given) as the operation's ``status`` answer ([] if nothing)."""
     _, _, op = operation(document, operation_id)
     response = op["responses"].get(str(status))
     if response is None:
