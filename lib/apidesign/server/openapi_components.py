@@ -162,9 +162,16 @@ def schemas() -> dict[str, Any]:
                                kind={"enum": ["user", "key"]}, scopes={"type": "array", "items": scope,
                                                                        "maxItems": 32},
                                owner=id_)),
-        "EventStream": {"type": "string", "description": "text/event-stream: `id:`, `event: message.created` and "
-                                                         "`data:` lines per message; `: keep-alive` comments; "
-                                                         "`event: reset` when a resume cannot be served."},
+        # One event of the stream, as SSE clients (and Schemathesis) parse it: fields, not raw text.
+        "EventStream": {"type": "object", "additionalProperties": False,
+                        "description": "One event of the text/event-stream: `id`, `event` (message.created, or "
+                                       "reset when a resume cannot be served) and `data` (JSON text); the stream "
+                                       "also carries `: keep-alive` comments.",
+                        "properties": {"id": {"type": "string", "pattern": "^[0-9]{1,18}$", "maxLength": 18},
+                                       "event": {"enum": ["message.created", "reset"]},
+                                       "data": {"type": "string", "maxLength": 8 * MAX_CONTENT},
+                                       "retry": {"type": "integer", "format": "int32", "minimum": 0,
+                                                 "maximum": 86_400_000}}},
         "OpenApiDocument": obj(["openapi", "info", "paths"], closed=False, openapi={"const": "3.1.0"},
                                info={"type": "object"}, paths={"type": "object"}),
         "Error": obj(["error"], closed=False, error=ref("ErrorBody")),
