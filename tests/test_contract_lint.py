@@ -37,7 +37,13 @@ def test_a_problem_the_rulesets_do_not_excuse_is_reported(problems):
 
 
 def test_every_rule_switched_off_gives_its_reason():
-    assert switched_off() and all(len(reason) > 30 for _, reason in switched_off())
+    assert switched_off() and all(len(reason) > 30 for _, _, reason in switched_off())
+
+
+def test_switched_off_says_where_each_rule_is_off():
+    where = {(rule, place) for rule, place, _ in switched_off()}
+    assert ("info-contact", "everywhere") in where and ("owasp:api2:2023-read-restricted", "/v1/openapi.json") in where
+    assert ("owasp:api4:2023-string-limit", "components/schemas/ErrorBody") in where
 
 
 def test_without_the_linters_lint_says_what_to_install(monkeypatch):

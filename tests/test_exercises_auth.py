@@ -73,6 +73,9 @@ def test_audience_wrong_functions_see_the_smallest_case():
     {"a nightly batch job of a partner company": "client-credentials"},
     {"a payment provider's webhook calling your server": "HMAC signature"},
     {"a third-party app that wants read-only access to a user's messages": "OAuth"},
+    {"a payment provider's webhook calling your server": "HMAC-SHA256"},
+    {"a payment provider's webhook calling your server": "signed webhook"},
+    {"a nightly batch job of a partner company": "OAuth client credentials grant"},
 ])
 def test_defensible_auth_choices_pass(solutions, changes):
     feedback = ex.check_auth_choice({**solutions.auth_choice, **changes})
@@ -90,6 +93,16 @@ def test_defensible_auth_choices_pass(solutions, changes):
 def test_wrong_auth_choices_hear_why(solutions, scenario, choice, hint):
     fb = ex.check_auth_choice({**solutions.auth_choice, scenario: choice})
     assert not fb.ok and hint in fb.message, fb.message
+
+
+def test_a_signed_jwt_webhook_passes_with_a_note_that_the_provider_signs_it(solutions):
+    fb = ex.check_auth_choice({**solutions.auth_choice, "a payment provider's webhook calling your server": "jwt"})
+    assert fb.ok and "Plaid" in fb.message and "JWKS" in fb.message, fb.message
+
+
+def test_oauth_for_the_batch_job_asks_which_grant_in_one_sentence(solutions):
+    fb = ex.check_auth_choice({**solutions.auth_choice, "a nightly batch job of a partner company": "oauth"})
+    assert "you chose 'oauth': the right family, but which grant?" in fb.message, fb.message
 
 
 def no_alg_check(token, secret):
@@ -135,3 +148,145 @@ def test_arbitrary_answers_never_raise_and_never_pass(value):
                   ex.check_partner_design):
         never_raises_never_passes(check, value)
     never_raises_never_passes(ex.check_access_token_ttl, value, right=lambda v: 500 <= (ex.as_number(v) or 0) <= 570)
+
+
+def careful_verifier(token, secret, *, decode_header=None, alg_ok=None, compare_bytes=False):
+    """A correct hs256_valid, with one step swappable for a known mistake."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+    parts = token.split(".")
+    if len(parts) != 3:
+        return False
+    try:
+        header = (decode_header or (lambda h: json.loads(base64.urlsafe_b64decode(h + "=" * (-len(h) % 4)))))(parts[0])
+    except ValueError:
+        return False
+    if not (alg_ok or (lambda h, raw: isinstance(h, dict) and h.get("alg") == "HS256"))(header, parts[0]):
+        return False
+    mac = hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
+    if compare_bytes:
+        try:
+            return hmac.compare_digest(mac, base64.urlsafe_b64decode(parts[2] + "=" * (-len(parts[2]) % 4)))
+        except ValueError:
+            return False
+    text = base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+    return hmac.compare_digest(text, parts[2])
+
+
+def test_a_careful_verifier_passes_and_names_compare_digest():
+    fb = ex.check_hs256_valid(careful_verifier)
+    assert fb.ok and "compare_digest" in fb.message, fb.message
+
+
+def _b64(h):
+    import base64
+    import json
+    return json.loads(base64.urlsafe_b64decode(h))
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    ({"decode_header": _b64}, "restore the '=' padding"),
+    ({"compare_bytes": True}, "not the canonical base64url"),
+    ({"alg_ok": lambda h, raw: "HS256" in __import__("base64").urlsafe_b64decode(raw + "==").decode()}, "'HS512'"),
+    ({"alg_ok": lambda h, raw: str(h.get("alg", "")).upper() == "HS256"}, "case-sensitive"),
+])
+def test_hs256_verifiers_with_one_classic_mistake_fail_and_hear_which(mistake, hint):
+    def verifier(token, secret):
+        return careful_verifier(token, secret, **mistake)
+    fb = ex.check_hs256_valid(verifier)
+    assert not fb.ok and hint in fb.message, fb.message
+
+
+def test_hs256_a_verifier_comparing_with_equals_is_told_to_use_compare_digest():
+    def equals(token, secret):
+        import base64
+        import hashlib
+        import hmac
+        import json
+        parts = token.split(".")
+        if len(parts) != 3:
+            return False
+        try:
+            header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+        except ValueError:
+            return False
+        if not isinstance(header, dict) or header.get("alg") != "HS256":
+            return False
+        mac = hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode() == parts[2]
+    fb = ex.check_hs256_valid(equals)
+    assert not fb.ok and "never calls hmac.compare_digest" in fb.message and "cannot measure timing" in fb.message
+
+
+def test_hs256_pyjwt_itself_is_refused_as_the_answer():
+    import jwt as pyjwt
+
+    def wraps_pyjwt(token, secret):
+        try:
+            pyjwt.decode(token, secret, algorithms=["HS256"])
+            return True
+        except pyjwt.PyJWTError:
+            return False
+    for answer in (pyjwt.decode, wraps_pyjwt):
+        fb = ex.check_hs256_valid(answer)
+        assert not fb.ok and "JWT library" in fb.message, fb.message
+
+
+SOLID = {  # the model's three decision notes, each replaced by the wrong substance a learner submitted
+    "- The partner's service uses a scoped API key, because no user is involved and a key can be rotated and revoked "
+    "on its own.": ("- All tenants share one API key, because that is simplest to operate.", "shared by every tenant"),
+    "- Third-party apps use OAuth with PKCE, so the user consents to messages:read only and can revoke that app alone.":
+        ("- Third-party apps collect the user's password and call us with it, because that is simple.", "RFC 9700"),
+    "- A known caller without the scope gets 403 insufficient_scope, because 401 would wrongly tell it to log in again.":
+        ("- A caller without the scope gets 401, because it must authenticate again.", "RFC 6750 section 3.1"),
+}
+
+
+@pytest.mark.parametrize("right", list(SOLID))
+def test_partner_designs_with_the_wrong_substance_fail_and_name_it(solutions, right):
+    wrong, hint = SOLID[right]
+    assert right in solutions.partner_design
+    fb = ex.check_partner_design(solutions.partner_design.replace(right, wrong))
+    assert not fb.ok and hint in fb.message and wrong[2:40] in fb.message, fb.message
+
+
+def test_partner_design_accepts_an_alerts_route_and_the_oauth_authorization_endpoint(solutions):
+    design = solutions.partner_design.replace("/v1/channels/{channelId}/messages | A partner's service posts",
+                                              "/v1/channels/{channelId}/alerts | A partner's service posts")
+    design = design.replace("| POST | /v1/api-keys", "| GET | /oauth/authorize | OAuth consent page for the user |\n"
+                                                     "| POST | /v1/api-keys")
+    fb = ex.check_partner_design(design)
+    assert fb.ok, fb.message
+
+
+def test_partner_design_too_long_to_be_a_design_is_refused_at_once():
+    fb = ex.check_partner_design("| Method | Path | Description |\n" + "x" * 400_000)
+    assert not fb.ok and "keep it under 20,000" in fb.message
+
+
+def test_status_codes_404_for_a_non_member_passes_with_rfc_9110_15_5_4(solutions):
+    fb = ex.check_status_codes({**solutions.status_codes, ex.STATUS_SCENARIOS[-1]: 404})
+    assert fb.ok and "RFC 9110 section 15.5.4" in fb.message and "this server answers 403" in fb.message, fb.message
+
+
+def test_status_codes_name_the_missing_and_the_misspelt_key(solutions):
+    answer = dict(solutions.status_codes)
+    answer["no authorisation header"] = answer.pop("no Authorization header")
+    fb = ex.check_status_codes(answer)
+    assert not fb.ok and "no answer for 'no Authorization header'" in fb.message
+    assert "'no authorisation header' is not one of the scenarios" in fb.message, fb.message
+
+
+@pytest.mark.parametrize("ttl, message", [(499.9, "just over 20 (20.0040)"), (9, "did you mean 9 minutes, 540 s?")])
+def test_lifetimes_just_over_the_limit_or_in_minutes_hear_so(ttl, message):
+    fb = ex.check_access_token_ttl(ttl)
+    assert not fb.ok and message in fb.message, fb.message
+
+
+def test_audience_checks_ask_for_a_bool_and_two_parameters():
+    zero = ex.check_audience_ok(lambda aud, expected: 1 if aud == expected else 0)
+    assert not zero.ok and "must return a bool" in zero.message, zero.message
+    one = ex.check_audience_ok(lambda aud: True)
+    assert not one.ok and "with two arguments" in one.message, one.message

@@ -40,12 +40,22 @@ def test_a_fresh_exercise_cell_says_not_answered(check):
     ("PUT /channels/{channelId}/messages", "creating is POST"),
     ("POST /messages", "sub-collection of one channel"),
     ("POST /channels/general/messages", "channel's ID as a parameter"),
+    ("POST /users/{userId}/messages", "'users' is not where a message is sent"),
+    ("POST /channels/{channelId}/message", "a plural such as `messages`"),
     ("send it", "write it as 'METHOD /path'"),
     (["POST", "/channels/{id}/messages"], "expected one string"),
 ])
 def test_exercise_1_wrong_answers_fail_with_a_specific_hint(answer, hint):
     feedback = capstone.check_resource_path(answer)
     assert not feedback.ok and hint in feedback.message
+
+
+@pytest.mark.parametrize("answer", ["POST /channels/{channelId}/messages:send",
+                                    "POST /conversations/{conversationId}/messages",
+                                    "POST /channels/{channelId}/posts", "POST /channels/:channelId/messages",
+                                    "POST https://api.example.com/v1/channels/{channelId}/messages"])
+def test_exercise_1_accepts_other_reasonable_nouns_custom_methods_and_parameter_syntaxes(answer):
+    assert capstone.check_resource_path(answer).ok
 
 
 def test_exercise_2_accepts_a_list_in_any_order(solutions):
@@ -55,6 +65,7 @@ def test_exercise_2_accepts_a_list_in_any_order(solutions):
 
 @pytest.mark.parametrize("answer, hint", [
     ({"verb-in-path"}, "you missed ['get-changes-state'"),
+    ({"verb-in-path", "no-authentication"}, "do not fire"),  # misses and extras in one message
     ({"verb-in-path", "get-changes-state", "put-as-partial-update", "post-without-idempotency-key",
       "singular-collection", "protocol-without-justification", "missing-error-cases", "no-rate-limiting",
       "list-without-pagination", "missing-core-flow", "no-authentication"}, "['no-authentication'] do not fire"),
@@ -70,8 +81,13 @@ def test_exercise_2_wrong_answers_fail_with_a_specific_hint(answer, hint):
 
 
 @pytest.mark.parametrize("answer, hint", [
-    ("We poll every five seconds.", "name the transport"),
+    ("We poll every five seconds.", "nothing pushes a new position"),
+    ("Polling GET /rides/{id} every 2 seconds", "nothing pushes a new position"),
     ("We use WebSockets.", "not why"),
+    ("WebSockets because polling.", "not why"),
+    ("We use WebSockets. Because.", "not why"),
+    ("Not polling, because it is slow; not WebSockets.", "every transport in it is one you rule out"),
+    ("We push positions, because yes it is so.", "name the push transport"),
     ("Webhooks, because they are simple.", "keeps a stream open"),
     (42, "expected one sentence"),
 ])
@@ -86,10 +102,61 @@ def test_exercise_4_one_row_and_labels_for_notes_pass_no_prompt(prompt):
     assert not feedback.ok and "no endpoint serves the core flow" in feedback.message
 
 
-@pytest.mark.parametrize("prompt", ["url-shortener", "ride-sharing", "file-upload"])
-def test_exercise_4_the_model_designs_as_shipped_lack_the_sketch_or_a_reason(prompt):
-    feedback = capstone.check_design((DATA / "designs" / "practice" / f"{prompt}.md").read_text(), prompt)
-    assert not feedback.ok and ("with a reason" in feedback.message or "sketch" in feedback.message)
+@pytest.mark.parametrize("prompt", ["url-shortener", "ride-sharing", "file-upload", "URL shortener", "Ride sharing"])
+def test_exercise_4_the_revealed_model_designs_pass_the_check_by_id_or_title(prompt):
+    model = capstone.prompt_id(prompt)
+    feedback = capstone.check_design((DATA / "designs" / "practice" / f"{model}.md").read_text(), prompt)
+    assert feedback.ok, feedback.message
+
+
+def practice(prompt, old, new):
+    text = (DATA / "designs" / "practice" / f"{prompt}.md").read_text()
+    assert old in text
+    return text.replace(old, new)
+
+
+URL_REASON = ("The redirect answers 302, not 301, because browsers cache a 301: later clicks would never reach our "
+              "servers or their logs, so they could not be counted.")
+PUSH_NOTE = ("WebSockets push the driver's position and trip status to the rider, because positions change every few "
+             "seconds and polling would cost battery and latency.")
+BYTES_NOTE = ("The bytes never pass through the API servers: the client PUTs each part straight to object storage at "
+              "its presigned URL (an S3-style multipart upload), and downloads go to a presigned URL the same way.")
+RESUME_NOTE = ("- Multipart upload: a dropped connection costs one part, not the whole file. Re-sending a part to its "
+               "URL replaces it, so part retries are safe; the client resumes by asking GET /v1/uploads/{uploadId} "
+               "which parts are missing.")
+
+
+@pytest.mark.parametrize("prompt, old, new, hint", [
+    ("url-shortener", URL_REASON, "It answers 301, because that is the redirect status.", "answers 301"),
+    ("url-shortener", URL_REASON, "The redirect answers 302 because that is the redirect status.", "say why"),
+    ("ride-sharing", PUSH_NOTE, "We push positions, because yes it is so.", "push transport"),
+    ("ride-sharing", PUSH_NOTE, "WebSockets because polling, which is the way it is done.", "reason about push"),
+    ("file-upload", BYTES_NOTE, "The 5 GB body streams through the API servers to S3, because that keeps clients "
+                                "simple.", "the bytes go through your API servers"),
+    ("file-upload", RESUME_NOTE, "- A dropped upload restarts from part one, because multipart/form-data is simple.",
+     "starts again"),
+    ("file-upload", RESUME_NOTE, "- Uploads are multipart/form-data, because every client library sends that.",
+     "resumes after a dropped connection"),
+])
+def test_exercise_4_a_key_decision_with_the_wrong_substance_is_named(prompt, old, new, hint):
+    feedback = capstone.check_design(practice(prompt, old, new), prompt)
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+def test_exercise_4_a_301_with_an_honest_reason_passes():
+    design = practice("url-shortener", URL_REASON, "The redirect answers 301 so browsers cache it and it stays "
+                      "cheap; repeat clicks are then not counted, which this product accepts.")
+    assert capstone.check_design(design, "url-shortener").ok
+
+
+def test_exercise_4_reports_every_unmet_requirement_at_once():
+    design = practice("file-upload", BYTES_NOTE, "The 5 GB body streams through the API servers, because that keeps "
+                      "clients simple.").replace(RESUME_NOTE, "- A dropped upload restarts from part one, because "
+                                                              "that is simpler.")
+    design = design.split("The most important exchange")[0] + "## Key decisions" + design.split("## Key decisions")[1]
+    message = capstone.check_design(design, "file-upload").message
+    assert "3 things to fix" in message and "API servers" in message and "starts again" in message \
+        and "sketch" in message, message
 
 
 def test_exercise_4_the_prompt_must_be_named(solutions):
@@ -105,10 +172,12 @@ def test_exercise_4_a_design_for_another_prompt_misses_that_prompts_flows(soluti
 
 @pytest.mark.parametrize("edit, hint", [
     (lambda d: d.replace("| GET | /{code} | Redirect to the long URL (302), or 404 |\n", ""), "follow a short link"),
+    (lambda d: d.replace("- The redirect answers 302, because a 301 is cached by browsers and later clicks would never "
+                         "reach us to be counted.\n", ""), "the redirect's status code"),
     (lambda d: d.split("The most important exchange")[0] + "- " + d.split("\n- ", 1)[1], "sketch"),
     (lambda d: d.replace("201 Created", "Created"), "sketch"),
     (lambda d: d.replace(", because a 301 is cached by browsers and later clicks would never reach us to be counted",
-                         ""), "the redirect's status code"),
+                         ""), "say why the redirect answers 302"),
     (lambda d: d.replace("| POST | /v1/links |", "| POST | /v1/createLink |"), "verb-in-path"),
 ])
 def test_exercise_4_each_missing_piece_is_named(solutions, edit, hint):

@@ -106,3 +106,55 @@ def test_arbitrary_answers_never_raise_and_never_pass(value):
     never_raises_never_passes(ratelimit.check_retry_after, value, right=lambda v: ratelimit.as_number(v) == 2)
     never_raises_never_passes(ratelimit.check_token_bucket, value)
     never_raises_never_passes(ratelimit.check_search_limits_design, value)
+
+
+@pytest.mark.parametrize("answer", [400, 1e30, 10**30])
+def test_exercise_1_an_answer_above_twice_the_limit_is_told_it_is_too_high_without_echoing_31_digits(answer):
+    feedback = ratelimit.check_boundary_burst(answer)
+    assert not feedback.ok and "too high" in feedback.message and "0" * 20 not in feedback.message
+
+
+def test_exercise_2_states_a_capacity_large_enough_for_the_request():
+    assert ratelimit._EX2_CAPACITY >= ratelimit._EX2_COST and ratelimit._retry_after_for() == 2
+
+
+def caps_after_taking(times):
+    tokens, last, out = 10.0, None, []
+    for t in times:
+        tokens += 0 if last is None else (t - last) * 5
+        last, ok = t, tokens >= 1
+        tokens = min(10, tokens - ok)
+        out.append(ok)
+    return out
+
+
+def test_exercise_3_a_capacity_bug_is_shown_on_a_short_rest_then_burst_trace_that_names_the_capacity():
+    feedback = ratelimit.check_token_bucket(caps_after_taking)
+    assert not feedback.ok and "[0.0, 5.0, 5.0" in feedback.message and "holds at most 10 tokens" in feedback.message
+
+
+BAD_DESIGN = """
+| Method | Path | Description |
+|---|---|---|
+| GET | /v1/search?q=term&cursor=X | Run a search and return one page of hits |
+| POST | /v1/exports (Idempotency-Key header) | Start an export |
+| GET | /v1/exports/{exportId} | An export's status |
+
+- A fixed window of 100 per minute per IP for everything, because it is simple.
+- A refused client gets 503, so that it backs off.
+"""
+
+
+def test_exercise_4_an_ip_keyed_single_limit_answered_with_503_fails_on_key_exports_and_the_status():
+    message = ratelimit.check_search_limits_design(BAD_DESIGN).message
+    assert "the key" in message and "per API key" in message
+    assert "the export limit" in message
+    assert "503 is for an overloaded server; a refused client gets 429 with Retry-After (RFC 6585" in message
+
+
+def test_exercise_4_is_not_failed_on_authentication_idempotency_or_error_cases_it_does_not_ask_for(solutions):
+    trimmed = "\n".join(line for line in solutions.search_limits_design.splitlines()
+                        if not line.startswith(("- Authentication", "- Errors")))
+    trimmed = trimmed.replace(" (Idempotency-Key header)", "")
+    feedback = ratelimit.check_search_limits_design(trimmed)
+    assert feedback.ok, feedback.message

@@ -70,4 +70,18 @@ def test_a_model_a_partial_an_empty_and_a_cheating_submission_get_the_grades_the
     assert {s: (r["03.1"], r["03.2"], r["total"]) for s, r in rows.items()} == {
         "model": ("1", "1", "2"), "partial": ("1", "0", "1"), "empty": ("0", "0", "0"), "cheater": ("0", "0", "0")}
     summary = list(csv.reader((tmp_path / "grades-summary.csv").open()))
-    assert summary == [["exercise", "passed", "students"], ["03.1", "2", "4"], ["03.2", "1", "4"]]
+    assert summary == [["exercise", "passed", "graded"], ["03.1", "2", "4"], ["03.2", "1", "4"]]
+
+
+def test_an_answer_only_the_students_kernel_could_check_is_left_ungraded_not_failed(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    live = new_notebook(cells=[new_code_cell("from apidesign.exercises import start as exercises"),
+                               new_code_cell("class LiveServer: pass\nlive = LiveServer()\nstatus = 201\n"
+                                             "exercises.check_create_response(status, live)")])
+    nbformat.write(live, course / "00-x.ipynb")
+    submit(tmp_path, "ada", live)
+    (tmp_path / "submissions" / "ada" / "03-chapter.ipynb").rename(tmp_path / "submissions" / "ada" / "00-x.ipynb")
+    grade.main([str(tmp_path / "submissions"), "--course", str(course), "--jobs", "1"])
+    [row] = csv.DictReader((tmp_path / "grades.csv").open())
+    assert (row["00.1"], row["total"]) == ("", "0")

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 
 import jwt as pyjwt
 import pytest
@@ -104,6 +105,17 @@ def test_alg_none_is_refused_in_any_capitalisation(alg):
         jwt.decode(token, SECRET, ["HS256"])
     with pytest.raises(jwt.DecodeError):  # and without a signature it is not even a JWS
         jwt.decode(unsigned({"alg": alg}, {"sub": "x"}), SECRET, ["HS256"])
+
+
+@pytest.mark.parametrize("token, says", [
+    ("aaaa.bbbb", "Not enough segments"),
+    ("aaaa.bbbb.cccc.dddd", "Too many segments"),
+    ("aaaa.bb!b.cccc", "Malformed segments"),
+    ("aaaa.bbbb.", "unsecured JWT (RFC 7519 section 6.1)"),
+])
+def test_a_shape_error_names_what_is_wrong_with_the_segments(token, says):
+    with pytest.raises(jwt.DecodeError, match=re.escape(says)):
+        jwt.decode(token, SECRET, ["HS256"])
 
 
 def test_none_can_not_be_allowed_by_the_caller():

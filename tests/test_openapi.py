@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
+from apidesign.idempotency import IdempotencyKeyMalformed, parse_key
+from apidesign.server import create_app
 from apidesign.server import openapi as contract
 from apidesign.server.openapi import StaleOperation, UndocumentedRoute, openapi_document, openapi_path
 
@@ -116,3 +122,34 @@ def test_the_batch_operation_documents_what_an_all_failed_batch_answers(document
 def test_the_patch_operation_declares_merge_patch_json_first_and_plain_json(document):
     content = document["paths"]["/v1/channels/{channel_id}"]["patch"]["requestBody"]["content"]
     assert list(content) == ["application/merge-patch+json", "application/json"]
+
+
+BUILT = openapi_document(create_app())
+
+
+def key_pattern(document):
+    return document["components"]["parameters"]["IdempotencyKey"]["schema"]["pattern"]
+
+
+def test_the_idempotency_key_pattern_accepts_the_drafts_quoted_form_which_the_server_accepts(document, client, as_user):
+    quoted = '"8e03978e-40d5-43e8-bc93-6894a57f9324"'  # draft-ietf-httpapi-idempotency-key-header-06, section 2.1
+    assert re.fullmatch(key_pattern(document), quoted) and re.fullmatch(key_pattern(document), quoted.strip('"'))
+    headers = {**as_user("usr_alice"), "Idempotency-Key": quoted}
+    assert client.post("/v1/channels", json={"name": "quoted"}, headers=headers).status_code == 201
+
+
+def server_accepts(header):
+    try:
+        parse_key(header)
+    except IdempotencyKeyMalformed:
+        return False
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7e), max_size=260),
+                 st.text(alphabet='ab "\\', max_size=8).map(lambda s: f'"{s}"'),
+                 st.sampled_from(["x" * 255, "x" * 256, '"' + "x" * 255 + '"', '"' + "\\\\" * 255 + '"'])))
+def test_the_idempotency_key_pattern_accepts_exactly_what_the_server_accepts(header):
+    if header.strip() == header:  # an HTTP parser strips the blanks around a field value before any check
+        assert bool(re.fullmatch(key_pattern(BUILT), header)) == server_accepts(header)

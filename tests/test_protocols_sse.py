@@ -2,6 +2,7 @@
 
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
 import pytest
@@ -191,4 +192,5 @@ def test_the_event_loop_body_sends_the_same_reset():
     async def first_two():
         body = event_stream_async(events, "ch_1", 1, heartbeat=0.01, max_heartbeats=1)
         return [await anext(body), await anext(body)]
-    assert asyncio.run(first_two())[1].startswith("id: 5\nevent: reset\n")
+    with ThreadPoolExecutor(1) as own_thread:  # a loop of its own, whatever the calling thread holds
+        assert own_thread.submit(asyncio.run, first_two()).result(timeout=10)[1].startswith("id: 5\nevent: reset\n")

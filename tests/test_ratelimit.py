@@ -319,3 +319,23 @@ def test_the_comparison_table_has_a_row_per_algorithm_and_shows_the_boundary_bur
     assert rows["fixed_window"]["worst 1 s burst"] == 10 and rows["sliding_log"]["worst 1 s burst"] == 5
     assert all(r["admitted"] + r["refused"] == len(times) for r in rows.values())
     assert rows["sliding_log"]["numbers per key"] == 5  # one timestamp per admitted request in the window
+
+
+@pytest.mark.parametrize("config", [{"limit": 5, "window": -10}, {"limit": 5, "window": 0}, {"limit": 0, "window": 10},
+                                    {"limit": -1, "window": 10}, {"limit": 5, "window": float("inf")},
+                                    {"limit": 2.5, "window": 10}, {"limit": 5}])
+@pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
+def test_a_bad_limit_or_window_is_refused_when_the_app_is_created_not_silently_unlimited(algorithm, config):
+    from apidesign.ratelimit import InvalidSetting
+    from apidesign.server import create_app
+
+    with pytest.raises(InvalidSetting):
+        create_app({"RATE_LIMIT": {"algorithm": algorithm, **config}})
+
+
+@pytest.mark.parametrize("capacity, refill", [(0, 1.0), (5, 0.0), (5, -1.0), (5, float("nan"))])
+def test_a_token_bucket_with_no_capacity_or_no_positive_refill_is_refused_at_construction(capacity, refill):
+    from apidesign.ratelimit import InvalidSetting
+
+    with pytest.raises(InvalidSetting, match="capacity|refill_per_second"):
+        TokenBucket(capacity, refill)

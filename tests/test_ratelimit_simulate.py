@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from apidesign.clock import FakeClock
-from apidesign.ratelimit import ALGORITHMS, FixedWindow, TokenBucket
+from apidesign.ratelimit import ALGORITHMS, FixedWindow, InvalidSetting, TokenBucket
 from apidesign.ratelimit import simulate
+from apidesign.ratelimit.hybrid import tradeoff
 from apidesign.store import memory_store, redis_store
 
 
@@ -51,3 +54,19 @@ def test_over_a_network_every_call_takes_one_round_trip():
 def test_get_then_set_is_correct_when_requests_come_one_at_a_time():
     store = memory_store(FakeClock(0.0))
     assert sum(simulate.get_then_set(store, "k", 5, 60) for _ in range(12)) == 5
+
+
+@pytest.mark.parametrize("call", [
+    lambda: simulate.bucket_levels(10, -2.0, [0.0, 1.0]),      # a negative refill once showed "all admitted"
+    lambda: simulate.bucket_levels(0, 2.0, [0.0]),
+    lambda: simulate.boundary(0, 60.0),
+    lambda: simulate.boundary(10, 0.0),
+    lambda: simulate.worst_case(ALGORITHMS["gcra"], 0, 10.0, 1.0),
+    lambda: simulate.worst_case(ALGORITHMS["gcra"], 20, 10.0, 0.0),
+    lambda: tradeoff(batches=(0,)),                            # once silently treated as 1
+    lambda: tradeoff(batches=(-5,)),                           # once reported negative over-admission
+    lambda: tradeoff(servers=0),
+])
+def test_the_widgets_functions_refuse_settings_that_would_crash_or_mislead_with_a_named_error(call):
+    with pytest.raises(InvalidSetting):
+        call()

@@ -344,14 +344,37 @@ def test_the_command_line_prints_json_findings_with_the_same_exit_codes(tmp_path
     from apidesign.review.__main__ import main
     assert main(["--json", str(DESIGNS / "checkout-flawed.md")]) == 1
     [report] = json.loads(capsys.readouterr().out)
-    assert set(report["findings"][0]) == {"rule", "severity", "line", "reason", "fix"}
-    assert {"rule": "list-without-pagination", "severity": "error", "line": "GET /getProducts"}.items() \
+    assert set(report["findings"][0]) == {"rule", "severity", "line", "where", "reason", "fix"}
+    lineno = next(n for n, l in enumerate((DESIGNS / "checkout-flawed.md").read_text().splitlines(), 1)
+                  if "/getProducts" in l)
+    assert {"rule": "list-without-pagination", "severity": "error", "line": lineno, "where": "GET /getProducts"}.items() \
         <= report["findings"][0].items()
     assert main(["--json", str(DESIGNS / "chat-good.md")]) == 0
     assert json.loads(capsys.readouterr().out)[0]["findings"] == []
     (tmp_path / "prose.md").write_text("no table")
     assert main(["--json", str(tmp_path / "prose.md")]) == 2
     assert "cannot read" in json.loads(capsys.readouterr().out)[0]["error"]
+
+
+def test_the_command_line_prints_usage_for_help_and_for_no_files_and_reads_stdin(capsys, monkeypatch):
+    import io
+    from apidesign.review.__main__ import main
+    assert main(["--help"]) == 0 and "usage:" in capsys.readouterr().out
+    assert main([]) == 2 and "usage:" in capsys.readouterr().err
+    assert main(["--jsn", str(DESIGNS / "chat-good.md")]) == 2 and "unknown option --jsn" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO((DESIGNS / "chat-flawed.md").read_text()))
+    assert main(["-"]) == 1 and "-: 7 errors" in capsys.readouterr().out
+
+
+def test_the_command_line_piped_into_head_ends_without_a_traceback():
+    import subprocess
+    import sys
+    files = [str(p) for p in sorted((DESIGNS / "corpus").glob("*.md"))] * 10
+    command = [sys.executable, "-m", "apidesign.review", *files]
+    reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.readline()
+    reader.stdout.close()  # what `| head -1` does after its line
+    assert reader.wait(timeout=60) in (0, 1) and b"Traceback" not in reader.stderr.read()
 
 
 # --- the reviewer reads paths as English ------------------------------------------------------
@@ -444,3 +467,94 @@ def test_the_reference_apis_whole_contract_draws_only_the_too_many_endpoints_war
     everything = from_openapi(openapi_document(app))  # the WebSocket upgrade is a GET by RFC 6455, and safe
     findings = review(replace(everything, notes=load_design(DESIGNS / "chat-good.md").notes))
     assert [f.rule for f in findings] == ["too-many-endpoints"]
+
+
+def test_the_oauth_authorization_endpoint_is_a_get_by_rfc_6749_and_is_not_flagged():
+    from apidesign.review import parse_markdown, review
+    design = parse_markdown("| Method | Path | Description |\n|---|---|---|\n"
+                            "| GET | /oauth/authorize | Show the consent page |\n"
+                            "| GET | /v1/channels/{id}/authorize | Authorize a member |\n")
+    flagged = {(f.rule, f.line) for f in review(design)}
+    assert ("get-changes-state", "GET /oauth/authorize") not in flagged
+    assert ("get-changes-state", "GET /v1/channels/{id}/authorize") in flagged
+
+
+@pytest.mark.parametrize("path, description, unsafe", [
+    ("/v1/search?q=...", "Run a search and return one page of hits", False),
+    ("/v1/queries/{id}/results", "Execute a query", False),
+    ("/v1/reports/{id}", "Perform the saved lookup", False),
+    ("/v1/jobs/{id}", "Run the job", True),
+    ("/v1/pipelines/{id}", "Execute the pipeline", True)])
+def test_running_a_search_or_query_is_reading_but_running_a_job_changes_state(path, description, unsafe):
+    assert ("get-changes-state" in fired("GET", path, description)) is unsafe
+
+
+@pytest.mark.parametrize("cell", ["/v1/exports (Idempotency-Key header)", "`/v1/exports` (Idempotency-Key header)",
+                                  "/v1/exports [Idempotency-Key]"])
+def test_a_note_after_the_path_is_not_part_of_the_path_and_its_header_mention_counts(cell):
+    design = parse_markdown(f"| Method | Path | Description |\n|---|---|---|\n| POST | {cell} | Start an export |\n")
+    [ep] = design.endpoints
+    assert ep.path == "/v1/exports" and "Idempotency-Key" in ep.description
+    found = {f.rule for f in review(design)}
+    assert "singular-collection" not in found and "post-without-idempotency-key" not in found
+
+
+def test_an_endpoint_column_holding_method_and_path_is_read_as_both():
+    design = parse_markdown("| Endpoint | Description |\n|---|---|\n| POST /v1/orders | Create an order |\n"
+                            "| `GET /v1/orders/{orderId}` | One order |")
+    assert [(e.method, e.path, e.description) for e in design.endpoints] == [
+        ("POST", "/v1/orders", "Create an order"), ("GET", "/v1/orders/{orderId}", "One order")]
+
+
+def test_a_bulleted_endpoint_list_is_read_when_there_is_no_table():
+    design = parse_markdown("## Endpoints\n- POST /v1/orders — create an order\n* `GET /v1/orders/{orderId}`: one order"
+                            "\n1. DELETE /v1/orders/{orderId} - cancel it\n\n## Notes\n- Auth: Bearer JWT.")
+    assert [e.line for e in design.endpoints] == ["POST /v1/orders", "GET /v1/orders/{orderId}",
+                                                  "DELETE /v1/orders/{orderId}"]
+    assert design.endpoints[0].description == "create an order" and [n.text for n in design.notes] == ["Auth: Bearer JWT."]
+
+
+def test_with_a_table_a_bulleted_endpoint_is_a_note_about_it():
+    design = parse_markdown("| Method | Path |\n|---|---|\n| POST | /v1/orders |\n\n- POST /v1/orders takes an "
+                            "Idempotency-Key.")
+    assert len(design.endpoints) == 1 and design.notes[0].text == "POST /v1/orders takes an Idempotency-Key."
+
+
+NOTES = ["Authentication: Bearer JWT.", "Token bucket rate limiting; 429.", "Errors: 404, 403, 400.",
+         "REST over HTTP/2 because the clients are browsers."]
+
+
+@pytest.mark.parametrize("note", ["Idempotency-Key on POST.", "POSTs take an Idempotency-Key.",
+                                  "An Idempotency-Key header on the create, so a retry makes one.",
+                                  "Create takes an Idempotency-Key header, replayed for a repeated key."])
+def test_an_idempotency_note_about_posts_or_creates_in_general_covers_every_post(note):
+    rows = [{"method": "POST", "path": "/v1/orders", "description": "Place an order"}]
+    assert "post-without-idempotency-key" not in {f.rule for f in review(rows, NOTES + [note])}
+
+
+def test_an_idempotency_note_about_one_resource_does_not_cover_me_through_timeout():
+    rows = [{"method": "POST", "path": "/v1/me/bookmarks", "description": "Save a bookmark"}]
+    note = "An Idempotency-Key on POST /v1/orders, so a retry after a timeout places one order."
+    assert "post-without-idempotency-key" in {f.rule for f in review(rows, NOTES + [note])}
+
+
+@pytest.mark.parametrize("method, path, description, rule", [
+    ("POST", "/v1/search", "Search products with a JSON filter", "post-without-idempotency-key"),
+    ("GET", "/v1/stats/sales?from=2026-01-01&to=2026-01-31", "Sales totals per day", "list-without-pagination"),
+    ("POST", "/register", "Create an account", "singular-collection"),
+])
+def test_reads_and_bounded_aggregates_and_verbs_are_not_misread(method, path, description, rule):
+    fired = {f.rule for f in review([{"method": method, "path": path, "description": description}], NOTES)}
+    assert rule not in fired
+
+
+@pytest.mark.parametrize("method, path, description, rule", [
+    ("GET", "/orders/{id}/status?set=ready", "Order status", "get-changes-state"),
+    ("GET", "/links/{code}", "Redirect and increment the click counter", "get-changes-state"),
+    ("GET", "/unsubscribe?token=X", "Unsubscribe from the newsletter", "get-changes-state"),
+    ("POST", "/register", "Create an account", "verb-in-path"),
+    ("DELETE", "/users/{id}", "Delete any user account", "privileged-without-authorization"),
+])
+def test_state_changing_gets_verbs_and_privileged_rows_are_found(method, path, description, rule):
+    fired = {f.rule for f in review([{"method": method, "path": path, "description": description}], NOTES)}
+    assert rule in fired

@@ -44,7 +44,7 @@ def test_an_unknown_operation_id_is_a_named_error(document):
 def test_the_sketch_shows_method_credentials_body_shape_status_and_errors(document):
     text = sketch(document, "send_message")
     assert text.splitlines()[0] == "POST /v1/channels/{channel_id}/messages"
-    assert "Authorization: Bearer <jwt>" in text and "Idempotency-Key: <string, 1-255 chars>" in text
+    assert "Authorization: Bearer <jwt>" in text and "Idempotency-Key: \"8e03978e-40d5-43e8-bc93-6894a57f9324\"" in text
     assert '"content": "<string, 1-4000 chars>"' in text and '"type": "text | markdown"' in text
     assert "Response (201 Created), Location: <string>" in text
     assert text.splitlines()[-1].startswith("Errors (the error envelope): 400, 401, 403, 404")
@@ -61,3 +61,12 @@ def test_conformance_accepts_a_real_answer_and_names_what_is_wrong_with_a_bad_on
     broken = {"data": {**r.get_json()["data"], "createdAt": 1773311400}}
     assert conformance(document, "create_channel", 201, broken) == ["data/createdAt: 1773311400 is not of type 'string'"]
     assert conformance(document, "create_channel", 418, {}) == ["418 is not a documented answer of create_channel"]
+
+
+def test_conformance_checks_the_response_headers_when_given_them(document, client, as_user):
+    r = client.post("/v1/channels", json={"name": "general"}, headers=as_user("usr_alice"))
+    assert conformance(document, "create_channel", 201, r.get_json(), r.headers) == []
+    without = {k: v for k, v in r.headers.items() if k != "ETag"}
+    assert conformance(document, "create_channel", 201, r.get_json(), without) == ["ETag: required header missing"]
+    weak = {**dict(r.headers.items()), "etag": 'W/"1"'}  # names are case-insensitive; the contract promises strong tags
+    assert conformance(document, "create_channel", 201, r.get_json(), weak)[0].startswith("ETag: ")

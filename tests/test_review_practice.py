@@ -53,3 +53,16 @@ def test_a_prompts_flow_that_no_endpoint_serves_is_reported():
     design = "| Method | Path | Description |\n|---|---|---|\n| POST | /v1/links | Shorten a URL |"
     missing = [f.line for f in review(design, flows=url.flows) if f.rule == "missing-core-flow"]
     assert missing == ["Follow a short link", "See my links and their click counts"]
+
+
+def test_the_review_box_given_no_text_says_what_it_needs_instead_of_a_trait_error():
+    panel = review_panel(42)
+    assert "needs the design as markdown text" in panel.value and "int 42" in panel.value
+
+
+def test_the_panels_display_a_static_description_before_the_widget(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
+    review_panel("| Method | Path |\n|---|---|\n| GET | /v1/users/{id} |")
+    checklist_panel()
+    assert "Live box" in shown[0] and "Live checklist" in shown[1]

@@ -60,6 +60,7 @@ def test_measure_scans_past_the_first_refusal():
 def test_hpack_repeats_save_the_ordinary_headers_but_still_carry_the_token():
     f = recap.header_compression().figures
     assert 150 < f["repeat"] < f["first"] < f["http1"], "the token is never indexed, so repeats stay large"
+    assert 0.9 * f["repeat"] < f["token"] < len("Bearer " + "x" * 200), "the token is most of a repeat, Huffman-coded"
 
 
 def test_the_recap_covers_the_chapters_in_course_order():

@@ -67,3 +67,21 @@ def test_a_denylist_that_fails_open_while_its_store_is_down_is_as_exposed_as_no_
     assert down.store_lookups_per_s == 5000, "every request still asks, and gets no answer"
     assert revocation_tradeoff(900, "none", 0, store_down=True).revoked_token_window == 930
     assert revocation_tradeoff(900, "introspection", 0, store_down=True).revoked_token_window == 0
+
+
+@pytest.mark.parametrize("kwargs", [dict(access_ttl=0), dict(access_ttl=-60), dict(request_rate=-1),
+                                    dict(sessions=-5), dict(revocations_per_hour=-1), dict(leeway=-30)])
+def test_tradeoff_refuses_a_zero_lifetime_and_negative_inputs_with_a_value_error(kwargs):
+    args = {"access_ttl": 900, "strategy": "denylist", "request_rate": 100} | kwargs
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        revocation_tradeoff(**args)
+
+
+def test_log_out_everywhere_refuses_tokens_issued_before_the_cutoff_and_not_those_after(store, clock):
+    denylist = Denylist(store)
+    before = {"sub": "usr_alice", "iat": clock.now() - 60}
+    denylist.log_out_everywhere("usr_alice", clock.now(), max_lifetime=900, leeway=30)
+    after = {"sub": "usr_alice", "iat": clock.now() + 1}
+    assert denylist.issued_before_cutoff(before) and not denylist.issued_before_cutoff(after)
+    assert not denylist.issued_before_cutoff({"sub": "usr_bob", "iat": 0})
+    assert 929 <= store.ttl("deny:sub:usr_alice") <= 930, "kept exactly as long as a revoked token could verify"

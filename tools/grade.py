@@ -27,6 +27,9 @@ Why not nbgrader or otter-grader: both grade with test cells written for them (h
 the notebook, an exchange directory and a database for nbgrader; an assignment format for otter),
 and the course already has its tests as checker functions with a machine-readable verdict
 (``Feedback.ok``). Reusing them keeps one source of truth for what a right answer is.
+
+One limit: an exercise whose check needs the student's live server (chapter 00's two) cannot be
+checked outside that kernel; its cell in the CSV is left empty and it counts in no total.
 """
 
 from __future__ import annotations
@@ -109,6 +112,9 @@ def exercises_of(nb, chapter: str) -> list[tuple[int, Exercise]]:
 RECORDER = '''
 import inspect as _gr_inspect, json as _gr_json, types as _gr_types
 
+class _Unrecordable(ValueError):
+    pass
+
 class _GradingRecorder:
     def __init__(self):
         self.answers = {}
@@ -132,7 +138,7 @@ class _GradingRecorder:
             return {"__set__": [self.plain(v, depth + 1) for v in value]}
         if isinstance(value, _gr_types.FunctionType):
             return {"__function__": self.function(value)}
-        raise ValueError(f"a {type(value).__name__} cannot be recorded")
+        raise _Unrecordable(f"a {type(value).__name__} cannot be recorded")
 
     def function(self, fn, seen=None):
         seen = seen if seen is not None else set()
@@ -159,6 +165,8 @@ class _GradingRecorder:
     def record(self, column, args, kwargs):
         try:
             self.answers[column] = {"args": self.plain(list(args())), "kwargs": self.plain(kwargs())}
+        except _Unrecordable as exc:  # e.g. the live server: only the kernel that ran it could check this one
+            self.answers[column] = {"unrecordable": str(exc)}
         except Exception as exc:
             self.answers[column] = {"error": f"{type(exc).__name__}: {exc}"}
 
@@ -211,12 +219,16 @@ def revive(value):
     return {k: revive(v) for k, v in value.items()}
 
 
-def verdicts(exercises: list[Exercise], answers: dict) -> dict[str, int]:
-    """1 or 0 per exercise column: the installed checker's verdict on the recorded answer."""
+def verdicts(exercises: list[Exercise], answers: dict) -> dict[str, int | None]:
+    """1 or 0 per exercise column: the installed checker's verdict on the recorded answer; None when the
+    check needs something only the student's kernel had (a live server), so it cannot be graded here."""
     import importlib
-    results = {}
+    results: dict[str, int | None] = {}
     for ex in exercises:
         recorded = answers.get(ex.column)
+        if recorded and "unrecordable" in recorded:
+            results[ex.column] = None
+            continue
         if not recorded or "error" in recorded:
             results[ex.column] = 0
             continue
@@ -269,8 +281,8 @@ def main(argv: list[str] | None = None) -> None:
     out = args.out or args.submissions.parent / "grades.csv"
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         graded = list(pool.map(grade_student, students, [chapters] * len(students), [args.course] * len(students)))
-    rows = [{"student": folder.name, **{c: row.get(c, 0) for c in columns}, "total": sum(row.get(c, 0) for c in columns)}
-            for folder, row in zip(students, graded)]
+    rows = [{"student": folder.name, **{c: "" if row.get(c, 0) is None else row.get(c, 0) for c in columns},
+             "total": sum(row.get(c) or 0 for c in columns)} for folder, row in zip(students, graded)]
     with out.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=["student", *columns, "total"])
         writer.writeheader()
@@ -278,8 +290,8 @@ def main(argv: list[str] | None = None) -> None:
     summary = out.with_name(out.stem + "-summary.csv")
     with summary.open("w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["exercise", "passed", "students"])
-        writer.writerows([c, sum(r[c] for r in rows), len(rows)] for c in columns)
+        writer.writerow(["exercise", "passed", "graded"])  # graded: students whose answer could be checked here
+        writer.writerows([c, sum(r[c] or 0 for r in rows), sum(r[c] != "" for r in rows)] for c in columns)
     print(f"{len(rows)} student(s), {len(columns)} exercise(s) -> {out} and {summary}")
 
 

@@ -51,6 +51,19 @@ class Denylist:
         except STORE_ERRORS as exc:
             raise DenylistUnavailable(f"denylist store unreachable ({type(exc).__name__})") from None
 
+    def log_out_everywhere(self, sub: str, now: float, *, max_lifetime: float, leeway: float) -> None:
+        """Revoke every token of ``sub`` issued before ``now``: one entry, however many tokens, kept as long as
+        the longest-lived of them could still be accepted."""
+        self.store.set(self.prefix + "sub:" + sub, str(now), ttl=max_lifetime + leeway)
+
+    def issued_before_cutoff(self, claims: dict) -> bool:
+        """Was this token issued (``iat``) before its subject's "log out everywhere" cut-off?"""
+        try:
+            cutoff = self.store.get(self.prefix + "sub:" + str(claims["sub"]))
+        except STORE_ERRORS as exc:
+            raise DenylistUnavailable(f"denylist store unreachable ({type(exc).__name__})") from None
+        return cutoff is not None and claims["iat"] < float(cutoff)
+
     def size(self) -> int:
         """Entries held right now (expired ones are gone by themselves)."""
         return len(self.store.keys(self.prefix + "*"))
@@ -82,6 +95,12 @@ def revocation_tradeoff(access_ttl: float, strategy: str, request_rate: float, *
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}")
+    if access_ttl <= 0:
+        raise ValueError(f"access_ttl must be a positive number of seconds, not {access_ttl!r}")
+    for name, value in (("request_rate", request_rate), ("sessions", sessions),
+                        ("revocations_per_hour", revocations_per_hour), ("leeway", leeway)):
+        if value < 0:
+            raise ValueError(f"{name} cannot be negative, not {value!r}")
     refreshes = sessions / access_ttl
     revocations = revocations_per_hour / 3600
     return Tradeoff(

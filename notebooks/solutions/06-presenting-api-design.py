@@ -2,6 +2,8 @@
 
 import re
 
+from apidesign.review.vocabulary import VERB_METHOD
+
 # Exercise 1: the method carries the verb; the path names the collection the message joins.
 resource_path = "POST /channels/{channelId}/messages"
 
@@ -48,10 +50,8 @@ The most important exchange, creating a link:
 - Errors: 404 for an unknown or expired code, 403 when retiring someone else's link, 400 for an invalid URL.
 """
 
-VERBS = {"get", "fetch", "list", "retrieve", "find", "read", "send", "create", "add", "complete", "submit", "place",
-         "make", "upload", "book", "request", "shorten", "follow", "like", "share", "pay", "buy", "do", "translate",
-         "accept", "reject", "approve", "cancel", "rotate", "resend", "archive", "update", "edit", "set", "mark",
-         "change", "put", "replace", "delete", "remove", "unfollow", "unlike", "download"}
+# The prompt's verbs: VERB_METHOD's keys, less "search", which as one word names the search resource (GET /search).
+VERBS = set(VERB_METHOD) - {"search"}
 
 
 def first_word(segment):

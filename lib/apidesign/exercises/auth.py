@@ -10,10 +10,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import inspect
 import json
 import random
 import re
+import types
 from typing import Any
+
+from numpy import bool_ as np_bool
 
 from .. import jwt
 from ..jwt.api import b64url_encode
@@ -24,7 +28,7 @@ from ..server.app import DEFAULTS
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
 from .answers import (as_bool, as_int, as_mapping, as_number, as_text, digest, first_disagreement, never_raises,
                       own_function, wrong_shape)
-from .briefs import Brief, Decision, Flow, check_brief
+from .briefs import Brief, Decision, Flow, check_brief, read_design
 
 # Exercise 1: the scenarios (questions only); the check sends each one to a fresh reference API.
 STATUS_SCENARIOS = ("no Authorization header", "token expired five minutes ago", "token signed with alg none",
@@ -60,15 +64,36 @@ def check_status_codes(answer: Any) -> Feedback:
     given = as_mapping(answer)
     if given is None:
         return wrong_shape("a dict from each scenario in ex.STATUS_SCENARIOS to a status code", answer)
+    keys = _key_problem(given, STATUS_SCENARIOS)
+    if keys:
+        return failed(keys)
+    hid = False
     for scenario, expected in _live_statuses().items():
         got = as_int(given.get(scenario))
         if got is None:
             return failed(f"'{scenario}': give a status code as a number, not {given.get(scenario)!r}.")
+        if got == 404 and scenario == STATUS_SCENARIOS[-1]:
+            hid = True  # RFC 9110 section 15.5.4: a server may hide the resource from a caller who may not see it
+            continue
         if got != expected:
             why = ("the server cannot tell who is calling, so it challenges with WWW-Authenticate"
                    if expected == 401 else "the caller is known; it is the permission that is missing")
             return failed(f"'{scenario}' should be {expected}, you said {got}: {why}.")
-    return passed("401 means 'who are you?' (with a Bearer challenge); 403 means 'I know you, and no'.")
+    hiding = (" Your 404 for the non-member is defensible too: RFC 9110 section 15.5.4 lets a server that "
+              "does not want to reveal that the channel exists answer 404 instead of 403 (this server answers "
+              f"{_live_statuses()[STATUS_SCENARIOS[-1]]}, since channel IDs are not secret here).") if hid else ""
+    return passed("401 means 'who are you?' (with a Bearer challenge); 403 means 'I know you, and no'." + hiding)
+
+
+def _key_problem(given: dict, expected: tuple[str, ...]) -> str | None:
+    """Which scenario has no answer, and which key is not a scenario (a typo?), or None if the keys are right."""
+    missing = [k for k in expected if k not in given]
+    unknown = [k for k in given if k not in expected]
+    if not missing and not unknown:
+        return None
+    said = [f"no answer for '{missing[0]}'" if missing else "",
+            f"{unknown[0]!r} is not one of the scenarios (misspelt?)" if unknown else ""]
+    return "; ".join(x for x in said if x) + ". Copy the keys from the printed scenarios."
 
 
 # Exercise 2's constraints; the leeway is the server's own (a token is accepted until exp + leeway).
@@ -85,8 +110,12 @@ def check_access_token_ttl(answer: Any) -> Feedback:
     t = revocation_tradeoff(ttl, "none", request_rate=0, sessions=SESSIONS, leeway=LEEWAY)
     exposure = t.revoked_token_window  # the lifetime plus the leeway
     if t.auth_server_calls_per_s > MAX_REFRESHES_PER_S:
-        return failed(f"with {ttl:g} s tokens, {SESSIONS} sessions refresh {t.auth_server_calls_per_s:.2f} "
-                      f"times a second; the auth server handles {MAX_REFRESHES_PER_S}.")
+        rate = f"{t.auth_server_calls_per_s:.2f}"
+        if float(rate) <= MAX_REFRESHES_PER_S:  # 499.9 s: 20.0040, which two decimals would show as 20.00
+            rate = f"just over {MAX_REFRESHES_PER_S} ({t.auth_server_calls_per_s:.4f})"
+        units = (f" The answer is in seconds: did you mean {ttl:g} minutes, {ttl * 60:g} s?" if ttl < 60 else "")
+        return failed(f"with {ttl:g} s tokens, {SESSIONS} sessions refresh {rate} "
+                      f"times a second; the auth server handles {MAX_REFRESHES_PER_S}.{units}")
     if exposure > MAX_WINDOW_S:
         return failed(f"with {ttl:g} s tokens and no denylist, a revoked token keeps working for up to {exposure:g} s: "
                       f"its lifetime plus the verifier's {LEEWAY} s leeway for clock skew; security allows {MAX_WINDOW_S}.")
@@ -119,13 +148,45 @@ def _audience_cases(seed: int = 7) -> list[tuple[Any, str]]:
     return sorted(cases, key=lambda c: len(repr(c)))
 
 
+def _signature_problem(answer: Any, call: str) -> Feedback | None:
+    """A Feedback if ``answer`` cannot be called with the two arguments ``call`` shows, else None."""
+    try:
+        inspect.signature(answer).bind(None, None)
+    except TypeError:
+        return failed(f"the check calls {call} with two arguments; yours is {getattr(answer, '__name__', 'it')}"
+                      f"{inspect.signature(answer)}.")
+    except ValueError:  # no signature to read (a builtin): let the calls speak
+        pass
+    return None
+
+
+def _not_bool(answer: Any, cases: list, call: str) -> Feedback | None:
+    """A Feedback if ``answer`` returns something other than a bool (0, None, 'yes') on some case, else None."""
+    for case in cases:
+        try:
+            got = answer(*case)
+        except Exception:  # noqa: BLE001 - a crash is judged by first_disagreement, not here
+            continue
+        if not isinstance(got, (bool, np_bool)):
+            return failed(f"{call} must return a bool, True or False; on {case!r} yours returned {got!r} "
+                          f"({type(got).__name__}).")
+    return None
+
+
 @never_raises
 def check_audience_ok(answer: Any) -> Feedback:
     """Exercise 3: a function audience_ok(token_aud, expected) -> bool."""
     problem = own_function(answer, "a function audience_ok(token_aud, expected)")
+    if problem is None:
+        problem = _signature_problem(answer, "audience_ok(token_aud, expected)")
     if problem is not None:
         return problem
     bad = first_disagreement(answer, _reference_audience_ok, _audience_cases(), lambda y, r: as_bool(y) == r)
+    if bad is not None and not bad.error and not isinstance(bad.yours, (bool, np_bool)):
+        return failed(f"audience_ok must return a bool, True or False; on {bad.case!r} yours returned "
+                      f"{bad.yours!r} ({type(bad.yours).__name__}).")
+    if bad is None and (problem := _not_bool(answer, _audience_cases(), "audience_ok")) is not None:
+        return problem
     if bad is None:
         return passed("exact string or list membership, nothing else: the check RFC 7519 section 4.1.3 asks for.")
     aud, expected = bad.case
@@ -144,7 +205,7 @@ METHOD_SCENARIOS = ("a payment provider's webhook calling your server", "your ow
                     "a nightly batch job of a partner company")
 METHODS = ("api_key", "jwt", "oauth", "client_credentials", "hmac")
 _ACCEPTED = {
-    METHOD_SCENARIOS[0]: {"485b2651826251e9"},
+    METHOD_SCENARIOS[0]: {"485b2651826251e9", "b5aad33f6ce5edac"},
     METHOD_SCENARIOS[1]: {"6262c58758e654cf", "e54579a8c54858d1"},
     METHOD_SCENARIOS[2]: {"10861678bb258415"},
     METHOD_SCENARIOS[3]: {"7c7d68ea10ea0b6b", "c5d044a379f771ec"},
@@ -152,19 +213,21 @@ _ACCEPTED = {
 _SYNONYMS = {"apikey": "api_key", "apikeys": "api_key", "key": "api_key", "jwts": "jwt", "bearerjwt": "jwt",
              "oauth2": "oauth", "oauth20": "oauth", "clientcredentials": "client_credentials",
              "oauthclientcredentials": "client_credentials", "hmacsignature": "hmac", "hmacsigning": "hmac",
-             "signature": "hmac", "signedwebhooks": "hmac"}
+             "signature": "hmac", "signedwebhooks": "hmac",
+             "hmacsha256": "hmac", "hmacsha256signature": "hmac", "signedwebhook": "hmac", "webhooksignature": "hmac",
+             "clientcredentialsgrant": "client_credentials", "oauthclientcredentialsgrant": "client_credentials",
+             "oauth2clientcredentials": "client_credentials", "oauth2clientcredentialsgrant": "client_credentials"}
 _WHY_NOT = {  # (scenario index, choice) -> why that choice is wrong there
     (0, "api_key"): "a static key only proves the sender knows it, and it travels with every call; the provider "
                     "signs each delivery with a shared secret (HMAC, as Stripe and GitHub do), which also proves the "
                     "body was not changed and, with a signed timestamp, that it is not a replay",
-    (0, "jwt"): "the provider does not log in to your auth server; it signs each delivery with a shared secret",
     (0, "oauth"): "no user delegates anything here; the provider signs each delivery with a shared secret",
     (0, "client_credentials"): "the provider calls you, not your API with a token it fetched; it signs each delivery",
     (2, "api_key"): "a key would give the third party your user's full power, with no consent and no scopes",
     (2, "jwt"): "a JWT is the token format, not the delegation: the user must consent to scopes for that app",
     (2, "client_credentials"): "client credentials carry no user; reading a user's messages needs the user's consent",
     (2, "hmac"): "signing proves who sent a request, not that a user agreed to share their messages",
-    (3, "oauth"): "OAuth, yes, but which grant? With no user to consent it is the client-credentials grant "
+    (3, "oauth"): "the right family, but which grant? With no user to consent it is the client-credentials grant "
                   "(RFC 6749 section 4.4): answer 'client_credentials'",
     (3, "jwt"): "there is no user session to mint a JWT for; a service needs a scoped, rotatable credential",
     (3, "hmac"): "an HMAC proves a message's origin, but the partner calls your API and needs a scoped credential",
@@ -194,10 +257,15 @@ def check_auth_choice(answer: Any) -> Feedback:
         if choice is None:
             return failed(f"'{scenario}': answer one of {', '.join(METHODS)}, not {given.get(scenario)!r}.")
         if digest(scenario, choice)[:16] not in _ACCEPTED[scenario]:
-            return failed(f"'{scenario}': you chose {choice!r}, but "
+            return failed(f"'{scenario}': you chose {choice!r}: "
                           f"{_WHY_NOT.get((i, choice), 'think about who the caller is and who consents')}.")
+    signed_jwt = (" A signed JWT per webhook delivery is a defensible signing choice too (Plaid signs its webhooks "
+                  "that way, and Google Pub/Sub push sends an OIDC token): the provider signs with its private key "
+                  "and you verify with its published JWKS; a shared-secret HMAC is the commoner scheme."
+                  if method_name(given.get(METHOD_SCENARIOS[0])) == "jwt" else "")
     return passed("Signed webhooks, tokens for your users (via an OAuth login or not), OAuth when a user delegates "
-                  "to a third party, and a scoped key or the client-credentials grant for a partner's service.")
+                  "to a third party, and a scoped key or the client-credentials grant for a partner's service."
+                  + signed_jwt)
 
 
 # Exercise 5 (implement it): verify an HS256 signature by hand.
@@ -227,7 +295,26 @@ def _hs256_cases(seed: int = 5) -> list[tuple[str, bytes]]:
         cases += [(good, HS256_SECRET), (f"{head}.{other_body}.{sig}", HS256_SECRET), (f"{head}.{body}.{flipped}", HS256_SECRET),
                   (good, b"another secret, also 32 bytes long"), (f"{none}.{body}.", HS256_SECRET),
                   (_hs384(body), HS256_SECRET), (_relabelled(body), HS256_SECRET)]
+        # headers of every length mod 4 (a kid of 0-3 characters), so a decoder must restore base64 padding
+        cases.append((_hs256({"alg": "HS256", "typ": "JWT", "kid": "k" * (i % 4)}, body), HS256_SECRET))
+    cases += [(_non_canonical(cases[3][0]), HS256_SECRET),
+              (_hs256({"alg": "HS512", "note": "HS256"}, body), HS256_SECRET),  # "HS256" only as a substring
+              (_hs256({"alg": "hs256", "typ": "JWT"}, body), HS256_SECRET)]    # alg names are case-sensitive
     return sorted(cases, key=lambda c: (len(c[0]), c))
+
+
+def _hs256(header: dict, body: str) -> str:
+    """``body`` under ``header``, with a genuine HMAC-SHA256 signature whatever the header says."""
+    head = b64url_encode(json.dumps(header, separators=(",", ":")).encode())
+    return f"{head}.{body}." + b64url_encode(hmac.new(HS256_SECRET, f"{head}.{body}".encode(), hashlib.sha256).digest())
+
+
+def _non_canonical(token: str) -> str:
+    """``token`` with its signature's unused trailing bits set: the same bytes decoded, but not the text signed."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    head, body, sig = token.split(".")
+    last = alphabet.index(sig[-1])  # 43 characters carry 258 bits for 256: the last character's low 2 are unused
+    return f"{head}.{body}.{sig[:-1]}{alphabet[last | 1 if last % 4 == 0 else last & ~3]}"
 
 
 def _hs384(body: str) -> str:
@@ -246,17 +333,62 @@ def _relabelled(body: str) -> str:
 def check_hs256_valid(answer: Any) -> Feedback:
     """Exercise 5: a function hs256_valid(token, secret) -> bool, True only for a genuine HS256 signature."""
     problem = own_function(answer, "a function hs256_valid(token, secret)")
+    for step in (_a_library, lambda f: _signature_problem(f, "hs256_valid(token, secret)")):
+        problem = step(answer) if problem is None else problem
     if problem is not None:
         return problem
     bad = first_disagreement(answer, _reference_hs256, _hs256_cases(), lambda y, r: as_bool(y) == r)
+    if bad is None and "compare_digest" not in _names_used(answer):
+        return failed(f"all {len(_hs256_cases())} tokens judged right, but your code never calls hmac.compare_digest. "
+                      "'==' stops at the first differing byte, so its timing tells an attacker how much of a forged "
+                      "signature is right. A check cannot measure timing, so this one reads your code.")
     if bad is None:
-        return passed(f"all {len(_hs256_cases())} tokens judged as the library does: the header must say HS256, and the "
-                      "HMAC-SHA256 of 'header.payload' must equal the signature (compared in constant time).")
+        return passed(f"all {len(_hs256_cases())} tokens judged as the library does: the header must say exactly "
+                      "HS256, and the HMAC-SHA256 of 'header.payload' must equal the signature text; and your code "
+                      "calls hmac.compare_digest (read from the code: no check can time a comparison).")
     token, secret = bad.case
     shown = f"hs256_valid({token[:40] + '...' if len(token) > 40 else token!r}, {secret!r})"
     if bad.error:
         return failed(f"{shown} raised {bad.error}; a malformed token is a False, never a crash.")
     return failed(f"{shown} returned {bad.yours!r}; the library says {bad.reference}: {_hs256_why(token, secret)}.")
+
+
+def _names_used(fn: Any, depth: int = 2) -> set[str]:
+    """The global and attribute names ``fn``'s code uses, and those of the functions it calls, ``depth`` deep."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return set()
+    codes, names = [code], set()
+    while codes:
+        c = codes.pop()
+        names |= set(c.co_names)
+        codes += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    if depth:
+        for name in list(names):
+            called = getattr(fn, "__globals__", {}).get(name)
+            if isinstance(called, types.FunctionType):
+                names |= _names_used(called, depth - 1)
+    return names
+
+
+def _a_library(answer: Any) -> Feedback | None:
+    """A Feedback if ``answer`` is, or calls, a JWT library's decode (PyJWT's or ours) instead of checking by hand."""
+    module = str(getattr(answer, "__module__", ""))
+    used = [getattr(answer, "__globals__", {}).get(n) for n in _names_used(answer, depth=0)]
+    used += [cell.cell_contents for cell in getattr(answer, "__closure__", None) or () if _filled(cell)]
+    if module == "jwt" or module.startswith("jwt.") or any(
+            isinstance(m, types.ModuleType) and m.__name__ in ("jwt", "apidesign.jwt") for m in used):
+        return failed("that leans on a JWT library (PyJWT or the course's); the exercise is to check the signature "
+                      "yourself with hmac, hashlib, base64 and json.")
+    return None
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:  # a closure variable not yet assigned
+        return False
+    return True
 
 
 def _hs256_why(token: str, secret: bytes) -> str:
@@ -267,12 +399,28 @@ def _hs256_why(token: str, secret: bytes) -> str:
         header = json.loads(jwt.api.b64url_decode(parts[0]))
     except (ValueError, InvalidTokenError):
         return "the header is not base64url JSON"
-    if header.get("alg") != "HS256":
-        return f"the header says alg {header.get('alg')!r}; the verifier allows only HS256 and never trusts the token's choice"
-    mac = b64url_encode(hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest())
-    if mac != parts[2]:
+    if not isinstance(header, dict) or header.get("alg") != "HS256":
+        alg = header.get("alg") if isinstance(header, dict) else None
+        return (f"the header says alg {alg!r}; the verifier allows only HS256, exactly (names are case-sensitive, "
+                "and 'HS256' elsewhere in the header is not the alg), and never trusts the token's choice")
+    raw = hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
+    if b64url_encode(raw) != parts[2]:
+        if _decodes_to(parts[2], raw):
+            return ("the signature decodes to the right bytes, but its text is not the canonical base64url "
+                    "(unused trailing bits are set): compare the base64url text of your HMAC with the signature text")
         return "the HMAC-SHA256 of 'header.payload' under this secret is not the signature (altered, or another key)"
-    return "the signature matches the header and payload"
+    padding = (f" (its header is {len(parts[0])} characters, not a multiple of 4: restore the '=' padding before "
+               "decoding)" if len(parts[0]) % 4 else "")
+    return "the signature matches the header and payload" + padding
+
+
+def _decodes_to(text: str, raw: bytes) -> bool:
+    """Does the base64url ``text`` decode, leniently, to ``raw``?"""
+    import base64
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)) == raw
+    except ValueError:
+        return False
 
 
 # Exercise 6 (design it): a partner integration for the chat API.
@@ -280,19 +428,59 @@ PARTNER_API = Brief(
     "partner-api",
     "Two integrations for the chat API: a partner's service posts alerts into channels (no user involved), and "
     "third-party apps read a user's messages after the user agrees.",
-    flows=(Flow("post an alert into a channel", ("POST",), r"/channels/\{\}/messages$"),
+    flows=(Flow("post an alert into a channel", ("POST",), r"/channels/\{\}/(messages|alerts|posts|notifications|events)$"),
            Flow("read a user's messages", ("GET",), r"/messages"),
            Flow("rotate the partner's credential", ("POST", "PUT", "DELETE"), r"/(api-keys|keys|credentials|clients)")),
     decisions=(Decision("the partner's credential", r"api[- ]?keys?|client[- ]credentials|mtls",
                         "how the partner's service proves who it is, with no user present."),
-               Decision("delegation by a user", r"oauth|consent|authori[sz]ation code|pkce",
-                        "how a third-party app gets access to a user's messages, and with which scopes."),
+               Decision("delegation by a user", r"authori[sz]ation[- ]code|pkce",
+                        "how a third-party app gets access to a user's messages (which OAuth grant), and with which "
+                        "scopes."),
                Decision("401 versus 403", r"\b403\b|insufficient[_ ]scope",
                         "what a known caller without the scope gets, and why it is not 401.")))
 
 
+MAX_DESIGN_CHARS = 20_000  # a whiteboard design is a table and a dozen notes; the reviewer reads every word
+
+# Wrong substance a reviewer of the prompt would stop at: (a pattern on one note, what is wrong and why).
+WRONG_SUBSTANCE = (
+    (re.compile(r"\b(one|single|same|shared|global)\b[^.]*\b(api[- ]?key|key|secret|credential)s?\b[^.]*"
+                r"\b(all|every|each)\s+(tenant|partner|customer)s?\b|\bshared by (all|every)|"
+                r"\b(all|every)\s+(tenant|partner|customer)s?\b[^.]*\b(share|use)s?\b[^.]*\b(one|single|same)\b", re.I),
+     "one credential shared by every tenant: give each partner its own key (or OAuth client), so one can be "
+     "rotated or revoked without breaking the others and every call is attributable"),
+    (re.compile(r"^(?!.*\b(never|not|no|without|instead of)\b).*\bpasswords?\b", re.I),
+     "third-party apps must never see a user's password: use the authorization-code grant with PKCE; RFC 9700 "
+     "section 2.4 says the resource-owner password grant MUST NOT be used"),
+    (re.compile(r"^(?!.*\b403\b).*\bscopes?\b.*\b401\b|^(?!.*\b403\b).*\b401\b.*\bscopes?\b", re.I),
+     "a known caller without the scope gets 403 with error=\"insufficient_scope\" (RFC 6750 section 3.1), not "
+     "401: 401 means the credential itself is missing or bad"),
+)
+
+
+def wrong_substance(design) -> list[str]:
+    """What the notes decide wrongly for this prompt, each with the note it was found in."""
+    found = []
+    for pattern, why in WRONG_SUBSTANCE:
+        note = next((n.text.strip() for n in design.notes if pattern.search(n.text)), None)
+        if note is not None:
+            found.append(f"{why} (you wrote: \"{note[:90]}\").")
+    return found
+
+
 def check_partner_design(answer: Any) -> Feedback:
-    """Exercise 6: a markdown design (table + notes) for the partner-API brief."""
+    """Exercise 6: a markdown design (table + notes) for the partner-API brief, and the substance of its notes."""
     if unanswered(answer):
         return NOT_ANSWERED
-    return never_raises(check_brief)(answer, PARTNER_API)
+    if isinstance(answer, str) and len(answer) > MAX_DESIGN_CHARS:
+        return failed(f"the design is {len(answer):,} characters; keep it under {MAX_DESIGN_CHARS:,} (a table and a "
+                      "dozen notes fit in a few thousand), since the reviewer reads every word.")
+    verdict = never_raises(check_brief)(answer, PARTNER_API)
+    design, _ = read_design(answer)
+    wrong = wrong_substance(design) if design is not None else []
+    if not wrong:
+        return verdict
+    listed = "\n".join(f"- {w}" for w in wrong)
+    rest = "" if verdict.ok else "\n\nAnd from the design check:\n\n" + verdict.message
+    return failed(f"{len(wrong)} {'decision is' if len(wrong) == 1 else 'decisions are'} wrong for this prompt:\n\n"
+                  f"{listed}{rest}")

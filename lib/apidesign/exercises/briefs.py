@@ -119,7 +119,8 @@ def check_brief(answer: Any, brief: Brief) -> Feedback:
     if problem is not None:
         return problem
     findings = reviewer_problems(design, brief)
-    problems = [f"{len(findings)} errors or warnings from the reviewer:" + "".join(f"\n    - {f}" for f in findings)
+    counted = f"{len(findings)} error or warning" if len(findings) == 1 else f"{len(findings)} errors or warnings"
+    problems = [f"{counted} from the reviewer:" + "".join(f"\n    - {f}" for f in findings)
                 ] if findings else []
     problems += [f"no endpoint serves the core flow '{flow.name}' ({flow.requirement()}): every core flow needs one."
                  for flow in missing_flows(design, brief)]

@@ -112,9 +112,13 @@ def _segments(token: str | bytes) -> list[str]:
         raise DecodeError(f"A token is a string, not {type(token).__name__}.")
     if len(token) > MAX_TOKEN_CHARS:
         raise TokenTooLargeError(f"Tokens longer than {MAX_TOKEN_CHARS} characters are refused.")
+    parts = token.split(".")
+    if len(parts) == 3 and not parts[2]:  # header.payload. is an Unsecured JWS, not a malformed one
+        raise DecodeError("The signature is empty: an unsecured JWT (RFC 7519 section 6.1) is never accepted.")
     if not COMPACT.fullmatch(token):
-        raise DecodeError("Not enough segments: a JWS is three base64url segments separated by dots.")
-    return token.split(".")
+        what = "Not enough" if len(parts) < 3 else "Too many" if len(parts) > 3 else "Malformed"
+        raise DecodeError(f"{what} segments: a JWS is three base64url segments separated by dots.")
+    return parts
 
 
 def _json_object(raw: bytes, what: str) -> dict:

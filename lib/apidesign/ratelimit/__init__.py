@@ -11,7 +11,8 @@ from typing import Any, Mapping
 
 from ..clock import Clock
 from ..store import Store
-from .core import ClockMismatch, Decision, InvalidCost, Limiter, LimiterUnavailable, RateLimitError
+from .core import finite_positive, whole_at_least_one
+from .core import ClockMismatch, Decision, InvalidCost, InvalidSetting, Limiter, LimiterUnavailable, RateLimitError
 from .fixed_window import FixedWindow
 from .gcra import GCRA
 from .hybrid import LocalGlobalHybrid
@@ -26,6 +27,7 @@ class UnknownAlgorithm(RateLimitError, ValueError):
 
 def _token_bucket(limit: int, window: float, store: Store | None = None, clock: Clock | None = None) -> TokenBucket:
     """A bucket of ``limit`` tokens that refills completely in ``window`` seconds."""
+    limit, window = whole_at_least_one("limit", limit), finite_positive("window", window)
     return TokenBucket(limit, limit / window, store=store, clock=clock)
 
 
@@ -45,9 +47,14 @@ def limiter_from_config(config: Mapping[str, Any], store: Store | None = None,
     name = config.get("algorithm", "token_bucket")
     if name not in ALGORITHMS:
         raise UnknownAlgorithm(f"unknown rate-limit algorithm {name!r}; choose one of {sorted(ALGORITHMS)}")
-    return ALGORITHMS[name](int(config["limit"]), float(config["window"]), store=store, clock=clock)
+    missing = [k for k in ("limit", "window") if k not in config]
+    if missing:
+        raise InvalidSetting(f"the rate-limit config needs {' and '.join(missing)} (e.g. \"limit\": 100, \"window\": 60)")
+    # The constructors refuse a limit below 1 or a window that is not a finite number > 0 (InvalidSetting),
+    # so a bad config fails when the app is created, not as a silent "no limit" or a ZeroDivisionError later.
+    return ALGORITHMS[name](config["limit"], config["window"], store=store, clock=clock)
 
 
-__all__ = ["ALGORITHMS", "ClockMismatch", "Decision", "FixedWindow", "GCRA", "InvalidCost", "Limiter",
+__all__ = ["ALGORITHMS", "ClockMismatch", "Decision", "FixedWindow", "GCRA", "InvalidCost", "InvalidSetting", "Limiter",
            "LimiterUnavailable", "LocalGlobalHybrid", "RateLimitError", "SlidingWindowCounter", "SlidingWindowLog",
            "TokenBucket", "UnknownAlgorithm", "limiter_from_config"]

@@ -59,6 +59,24 @@ class ClockMismatch(RateLimitError, ValueError):
     """A limiter on a memory store was given a clock other than the store's: its keys would expire on the wrong one."""
 
 
+class InvalidSetting(RateLimitError, ValueError):
+    """A limit must be a whole number >= 1 and a window (or refill rate) a finite number > 0: else nothing is limited."""
+
+
+def whole_at_least_one(name: str, value: Any) -> int:
+    """``value`` as an int >= 1, or InvalidSetting (a limit of 0 would divide by zero)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (value >= 1 and float(value).is_integer()):
+        raise InvalidSetting(f"{name} must be a whole number >= 1, not {value!r}")
+    return int(value)
+
+
+def finite_positive(name: str, value: Any) -> float:
+    """``value`` as a finite float > 0, or InvalidSetting (a negative or zero window would disable the limit)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise InvalidSetting(f"{name} must be a finite number > 0, not {value!r}")
+    return float(value)
+
+
 class LimiterUnavailable(RateLimitError):
     """The limiter's store could not be reached, so no decision was made (fail open or closed is the caller's call)."""
 
@@ -138,7 +156,7 @@ class WindowLimiter(Limiter):
     """A limiter configured as ``limit`` requests per ``window_seconds`` (every algorithm but the bucket)."""
 
     def __init__(self, limit: int, window_seconds: float, store: Store | None = None, clock: Clock | None = None):
-        self.limit, self.window = int(limit), float(window_seconds)
+        self.limit, self.window = whole_at_least_one("limit", limit), finite_positive("window_seconds", window_seconds)
         super().__init__(store, clock)
 
     def params(self) -> list[Any]:

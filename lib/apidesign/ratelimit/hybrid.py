@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..clock import Clock
 from ..store import Store, memory_store
-from .core import Decision
+from .core import Decision, finite_positive, whole_at_least_one
 
 
 @dataclass
@@ -32,7 +32,8 @@ class LocalGlobalHybrid:
     name = "hybrid"
 
     def __init__(self, limit: int, window_seconds: float, store: Store, clock: Clock, batch: int = 10):
-        self.limit, self.window, self.batch = int(limit), float(window_seconds), int(batch)
+        self.limit, self.window = whole_at_least_one("limit", limit), finite_positive("window_seconds", window_seconds)
+        self.batch = whole_at_least_one("batch", batch)  # 0 would never sync; a negative one would mean nothing
         self.store, self.clock = store, clock
         self.store_calls = 0
         self._local: dict[str, _Local] = {}
@@ -79,6 +80,7 @@ def tradeoff(batches=(1, 2, 5, 10, 20, 50), servers: int = 3, limit: int = 100,
     """Round-robin ``requests`` (all inside one window) over ``servers`` hybrids sharing one store, per batch size."""
     from ..clock import FakeClock
 
+    servers, requests = whole_at_least_one("servers", servers), whole_at_least_one("requests", requests)
     rows = []
     for batch in batches:
         clock = FakeClock(0.0)

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..clock import FakeClock
 from ..store import memory_store
+from .core import finite_positive, whole_at_least_one
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ def bursty(burst: int, every: float, seconds: float, spacing: float = 0.01) -> l
 
 def boundary(limit: int, window: float, gap: float = 0.1) -> list[float]:
     """``limit`` requests just before a window boundary and ``limit`` just after: the fixed window's blind spot."""
+    limit, window, gap = whole_at_least_one("limit", limit), finite_positive("window", window), finite_positive("gap", gap)
     before = [window - gap + i * gap / (2 * limit) for i in range(limit)]
     after = [window + i * gap / (2 * limit) for i in range(limit)]
     return [round(t, 6) for t in before + after]
@@ -89,7 +91,7 @@ def replay(make_limiter: Callable[..., object], times: Sequence[float], key: str
 
 def worst_burst(times: Sequence[float], span: float = 1.0) -> int:
     """The most requests in any interval of ``span`` seconds (``[t, t + span)``)."""
-    times = sorted(times)
+    times, span = sorted(times), finite_positive("span", span)
     return max((bisect.bisect_left(times, t + span) - i for i, t in enumerate(times)), default=0)
 
 
@@ -123,6 +125,7 @@ def bucket_levels(capacity: int, refill_per_second: float, times: Sequence[float
     """Replay ``times`` through a token bucket; also sample its level every ``step`` seconds (for the plot)."""
     from .token_bucket import TokenBucket
 
+    step = finite_positive("step", step)  # the constructor below checks capacity and refill_per_second
     clock = FakeClock(0.0)
     store = memory_store(clock)
     bucket = TokenBucket(capacity, refill_per_second, store=store, clock=clock)
@@ -167,9 +170,10 @@ def worst_case(make_limiter: Callable[..., object], limit: int, window: float, s
                phases: int = 40) -> int:
     """The most a greedy client gets admitted within any ``span`` seconds: it waits, then floods, from
     ``phases`` starting points spread over one window (so one of them hits just before a boundary)."""
+    limit, window = whole_at_least_one("limit", limit), finite_positive("window", window)
     factory = lambda **kw: make_limiter(limit, window, **kw)  # noqa: E731 - replay passes store and clock
     spacing = window / (limit * 20)
-    starts = [window + k * window / phases for k in range(phases)]
+    starts = [window + k * window / phases for k in range(whole_at_least_one("phases", phases))]
     return max(worst_burst(admitted(replay(factory, flood(s, 3 * window, spacing))), span) for s in starts)
 
 

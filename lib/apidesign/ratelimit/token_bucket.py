@@ -11,7 +11,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..store import Store
-from .core import EPSILON, Limiter, Reply, expiry
+from .core import EPSILON, Limiter, Reply, expiry, finite_positive, whole_at_least_one
 
 
 class TokenBucket(Limiter):
@@ -40,7 +40,8 @@ return reply(true, capacity, math.floor(tokens + 1e-6), 0, reset)
 
     def __init__(self, capacity: int, refill_per_second: float, store: Store | None = None,
                  clock: Clock | None = None):
-        self.capacity, self.refill_per_second = int(capacity), float(refill_per_second)
+        self.capacity = whole_at_least_one("capacity", capacity)
+        self.refill_per_second = finite_positive("refill_per_second", refill_per_second)
         self.limit, self.window = self.capacity, self.capacity / self.refill_per_second
         super().__init__(store, clock)
 

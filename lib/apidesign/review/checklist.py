@@ -1,4 +1,4 @@
-"""The syllabus's quick-reference checklist as data (``data/checklist.json``), each item linked to its chapter."""
+"""The syllabus's quick-reference checklist, extended by the course (``data/checklist.json``), linked to chapters."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class ChecklistItem:
     text: str
     notebook: str
     rules: tuple[str, ...]
+    added: bool = False  # True for an item the course added to the syllabus's list
 
     @property
     def link(self) -> str:
@@ -27,12 +28,14 @@ class ChecklistItem:
 
 
 def load_checklist(path: Path = CHECKLIST_FILE) -> tuple[ChecklistItem, ...]:
-    """The checklist items, in the order of the syllabus."""
+    """The checklist items, in the order of the syllabus, the course's additions among them."""
     items = json.loads(Path(path).read_text(encoding="utf-8"))
-    return tuple(ChecklistItem(i["id"], i["text"], i["notebook"], tuple(i["rules"])) for i in items)
+    return tuple(ChecklistItem(i["id"], i["text"], i["notebook"], tuple(i["rules"]), i.get("added", False))
+                 for i in items)
 
 
 def checklist_markdown(items=None, done: frozenset[str] = frozenset()) -> str:
     """The checklist as a markdown task list with a link to each chapter."""
     items = items if items is not None else load_checklist()
-    return "\n".join(f"- [{'x' if i.id in done else ' '}] {i.text} ([{i.notebook}]({i.link}))" for i in items)
+    return "\n".join(f"- [{'x' if i.id in done else ' '}] {i.text}{' *(added by the course)*' if i.added else ''} "
+                     f"([{i.notebook}]({i.link}))" for i in items)

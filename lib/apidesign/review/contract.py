@@ -2,18 +2,19 @@
 
     design = from_openapi(document, ["create_channel", "send_message"])   # rows for the table
     print(sketch(document, "send_message"))                               # the 30-second sketch
-    problems = conformance(document, "send_message", 201, response_json)  # [] when the wire matches
+    problems = conformance(document, "send_message", 201, response_json, response_headers)  # [] if it matches
 
 The sketch shows shapes, not data: ``"<string, 1-4000 chars>"`` where the schema gives a
 string with those limits, ``"text | markdown"`` for an enum. Send the request to a running
-server to see real values, then ``conformance`` checks them against the same document.
+server to see real values, then ``conformance`` checks them against the same document: the status, the body
+and, when given, the response headers (each required one present, each present one in its schema).
 """
 
 from __future__ import annotations
 
 import json
 from http import HTTPStatus
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from jsonschema import Draft202012Validator
 
@@ -138,15 +139,35 @@ CREDENTIALS = {"http": lambda s: f"Authorization: {s.get('scheme', '').title()} 
                "oauth2": lambda s: "Authorization: Bearer <access token>"}
 
 
-def conformance(document: dict, operation_id: str, status: int, body: Any) -> list[str]:
-    """What is wrong with ``body`` as the ``status`` answer of the operation, per the document ([] if nothing)."""
+def conformance(document: dict, operation_id: str, status: int, body: Any,
+                headers: Mapping[str, str] | None = None) -> list[str]:
+    """What is wrong with ``body`` (and ``headers``, if given) as the operation's ``status`` answer ([] if nothing)."""
     _, _, op = operation(document, operation_id)
     response = op["responses"].get(str(status))
     if response is None:
         return [f"{status} is not a documented answer of {operation_id}"]
     response = resolve(document, response)
+    problems = [] if headers is None else header_problems(document, response, headers)
     schemas = [m["schema"] for m in response.get("content", {}).values()]
     if not schemas:
-        return [] if body in (None, "", b"") else [f"{status} has no documented body"]
-    validator = Draft202012Validator({**schemas[0], "components": document.get("components", {})})
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in validator.iter_errors(body)]
+        return problems + ([] if body in (None, "", b"") else [f"{status} has no documented body"])
+    return problems + schema_problems(document, schemas[0], body, "(body)")
+
+
+def header_problems(document: dict, response: dict, headers: Mapping[str, str]) -> list[str]:
+    """Each documented header that is required but absent, or present but outside its schema."""
+    sent = {name.lower(): value for name, value in headers.items()}
+    problems = []
+    for name, header in response.get("headers", {}).items():
+        header = resolve(document, header)
+        if name.lower() not in sent:
+            problems += [f"{name}: required header missing"] if header.get("required") else []
+        else:
+            problems += schema_problems(document, header.get("schema", {}), sent[name.lower()], name)
+    return problems
+
+
+def schema_problems(document: dict, schema: dict, value: Any, where: str) -> list[str]:
+    """``where: message`` for each way ``value`` breaks ``schema`` (refs into the document's components)."""
+    validator = Draft202012Validator({**schema, "components": document.get("components", {})})
+    return [f"{'/'.join(map(str, e.absolute_path)) or where}: {e.message}" for e in validator.iter_errors(value)]

@@ -122,12 +122,20 @@ def is_param(segment: str) -> bool:
 def endpoint(method: Any, path: Any, description: Any, lineno: int) -> Endpoint:
     """A validated ``Endpoint``, or ``MalformedRow`` naming the line."""
     method = clean(method).upper()
-    path, description = clean(path), clean(description)
+    path, aside = path_and_aside(clean(path))
+    description = f"{clean(description)} ({aside})".strip() if aside else clean(description)
     if method not in METHODS:
         raise MalformedRow(f"line {lineno}: {method!r} is not an HTTP method (expected one of {', '.join(METHODS)})")
     if not path.startswith("/"):
         raise MalformedRow(f"line {lineno}: the path {path!r} must start with '/'")
     return Endpoint(method, path, description, lineno)
+
+
+def path_and_aside(cell: str) -> tuple[str, str]:
+    """A path cell split into the path and any note written after it: ``/v1/exports (Idempotency-Key header)``
+    -> ``('/v1/exports', 'Idempotency-Key header')``; the note joins the description, so rules still see it."""
+    path, _, aside = cell.partition(" ")
+    return path.strip("`"), aside.strip().strip("`()[]").strip()
 
 
 def clean(cell: Any) -> str:
@@ -142,12 +150,15 @@ def split_row(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
-def column_index(header: list[str]) -> tuple[int, int, int | None] | None:
-    """Positions of the method, path and description columns in a header row, or None."""
+def column_index(header: list[str]) -> tuple[int | None, int, int | None] | None:
+    """Positions of the method, path and description columns in a header row, or None.
+
+    Without a Method column, the path column holds both (``| Endpoint | ... |`` with ``POST /v1/orders``).
+    """
     names = [clean(h).lower() for h in header]
     method = names.index("method") if "method" in names else None
     path = next((names.index(p) for p in PATH_COLUMNS if p in names), None)
-    if method is None or path is None:
+    if path is None or (method is None and names[path] == "path"):
         return None
     return method, path, names.index("description") if "description" in names else None
 
@@ -161,12 +172,14 @@ def note_text(line: str) -> str:
 
 
 def parse_markdown(text: str) -> Design:
-    """A ``Design`` from markdown: the first table with Method and Path columns, the other lines as notes."""
+    """A ``Design`` from markdown: the table with Method and Path (or Endpoint) columns, else a bulleted list of
+    ``METHOD /path`` items; the other lines are notes."""
     if not isinstance(text, str):
         raise NoEndpointTable(f"expected markdown text, got {type(text).__name__}")
     lines = text.splitlines()
     title = next((l.lstrip("#").strip() for l in lines if l.startswith("# ")), "")
     rows: list[Endpoint] = []
+    bullets: list[Endpoint] = []
     notes: list[Note] = []
     columns, section = None, ""
     for n, line in enumerate(lines, start=1):
@@ -175,10 +188,17 @@ def parse_markdown(text: str) -> Design:
             section = ""  # the lines after a table are decisions, whatever heading came before it
         elif line.lstrip().startswith("#") or re.fullmatch(r"\s*[^-*+|#].*:\s*", line):
             section = line.strip().lstrip("#").strip().rstrip(":")  # "## Core flows" or "Core flows:"
+        elif bullet_endpoint(line, n) and not re.search(r"\bflows?\b", section, re.I):
+            bullets.append(bullet_endpoint(line, n))
         elif note_text(line):
             notes.append(Note(note_text(line), n, section))
+    if not rows and bullets:  # no table: the bulleted list is the endpoint list
+        rows = bullets
+    else:  # a table is the endpoint list; items naming endpoints are notes about them
+        notes = sorted(notes + [Note(note_text(lines[b.lineno - 1]), b.lineno) for b in bullets], key=lambda x: x.lineno)
     if not rows:
-        raise NoEndpointTable("no markdown table with 'Method' and 'Path' (or 'Endpoint') columns and at least one row")
+        raise NoEndpointTable("no endpoints: write a markdown table with 'Method' and 'Path' columns (or one "
+                              "'Endpoint' column holding 'POST /v1/orders'), or a list of '- POST /v1/orders — what it does'")
     return Design(tuple(rows), tuple(notes), title)
 
 
@@ -193,10 +213,30 @@ def table_row(line: str, n: int, columns, rows: list[Endpoint]):
     if columns is None:
         raise NoEndpointTable(f"line {n}: table row before a header with 'Method' and 'Path' columns")
     m, p, d = columns
-    if len(cells) <= max(m, p):
-        raise MalformedRow(f"line {n}: expected at least {max(m, p) + 1} cells, found {len(cells)}")
-    rows.append(endpoint(cells[m], cells[p], cells[d] if d is not None and d < len(cells) else "", n))
+    if len(cells) <= max(m or 0, p):
+        raise MalformedRow(f"line {n}: expected at least {max(m or 0, p) + 1} cells, found {len(cells)}")
+    method, path = (cells[m], cells[p]) if m is not None else split_endpoint(cells[p], n)
+    rows.append(endpoint(method, path, cells[d] if d is not None and d < len(cells) else "", n))
     return columns
+
+
+def split_endpoint(cell: str, n: int) -> tuple[str, str]:
+    """``POST /v1/orders`` (one cell of an Endpoint column) -> ``('POST', '/v1/orders')``."""
+    method, _, path = clean(cell).partition(" ")
+    if not path.strip():
+        raise MalformedRow(f"line {n}: the Endpoint cell {cell!r} must hold 'METHOD /path', e.g. 'POST /v1/orders'")
+    return method, path.strip()
+
+
+# A bulleted endpoint: "- POST /v1/orders — create an order", "* `GET /v1/orders/{id}`: one order".
+BULLET_ENDPOINT = re.compile(r"\s*(?:[-*+]|\d+[.)])\s+`?(" + "|".join(METHODS) + r")\s+(/[^\s`]*)`?"
+                             r"\s*(?:(?:[—–:]|--?)\s*)?(.*)")
+
+
+def bullet_endpoint(line: str, n: int) -> Endpoint | None:
+    """The endpoint a list item names, or None for any other line."""
+    match = BULLET_ENDPOINT.fullmatch(line)
+    return endpoint(match.group(1), match.group(2), match.group(3), n) if match else None
 
 
 def from_records(records: Iterable[Mapping[str, Any]], notes: Iterable[str] | str = (), title: str = "") -> Design:

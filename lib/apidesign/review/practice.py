@@ -68,10 +68,23 @@ def report_html(text: str) -> str:
     return f"<p><b>Review:</b> {summary(findings)}</p>{as_html(findings)}"
 
 
+def static_note(text: str):
+    """A plain HTML line shown before a widget: what a static page (GitHub, the HTML export) shows in its place."""
+    from IPython.display import HTML, display
+
+    display(HTML(f"<p><i>{html.escape(text)}</i></p>"))
+
+
 def review_panel(text: str, rows: int = 18):
     """A text area holding a design and the review below it, redone on every edit."""
     import ipywidgets as w
 
+    if not isinstance(text, str):
+        return w.HTML(f"<p>review_panel needs the design as markdown text (a string), not "
+                      f"{html.escape(type(text).__name__)} {html.escape(repr(text)[:40])}: e.g. "
+                      f"<code>review_panel(flawed_text)</code>.</p>")
+    static_note("Live box: an editable copy of this design with its review below, redone on every edit "
+                "(it needs a running kernel; a static page shows only this line).")
     area = w.Textarea(value=text, rows=rows, layout=w.Layout(width="100%"))
     result = w.HTML(report_html(text))
     area.observe(lambda change: setattr(result, "value", report_html(change["new"])), names="value")
@@ -83,7 +96,10 @@ def checklist_panel(items=None):
     import ipywidgets as w
 
     items = items if items is not None else load_checklist()
-    boxes = [w.Checkbox(value=False, description=i.text, indent=False, layout=w.Layout(width="auto"))
+    static_note(f"Live checklist: {len(items)} checkboxes with a running count (it needs a running kernel; "
+                "a static page shows only this line).")
+    boxes = [w.Checkbox(value=False, description=i.text + (" (added by the course)" if i.added else ""), indent=False,
+                        layout=w.Layout(width="auto"))
              for i in items]
     links = [w.HTML(f'<a href="{i.link}">{i.notebook}</a>') for i in items]
     count = w.HTML()

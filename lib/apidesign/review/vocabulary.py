@@ -27,6 +27,9 @@ VERBS = frozenset(VERB_METHOD)
 SAFE_VERBS = frozenset({"get", "fetch", "list", "retrieve", "find", "read", "download", "search", "browse", "view",
                         "show", "see", "watch", "stream", "redirect", "resolve", "check", "track", "look", "count",
                         "preview", "poll", "export", "query", "lookup", "describe", "print", "render", "play"})
+# Running a query only reads: "Run a search and return one page of hits", "Execute a query" (not "Run the job").
+RUNS_A_QUERY = re.compile(r"^(run|runs|execute|executes|perform|performs)\s+(an?\s+|the\s+|this\s+|one\s+|your\s+)?"
+                          r"([\w-]+\s+)?(search|searches|query|queries|lookup|lookups|look-up)\b", re.I)
 # Following a link is navigation, not a change: "Follow a short link", "Open the URL".
 NAVIGATION = re.compile(r"^(follow|open|visit)\b.*\b(links?|urls?|redirects?|short codes?)\b", re.I)
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from ..errors import ApiDesignError
 from ..paths import ROOT
@@ -81,14 +83,28 @@ def run(tool: str, *args: str) -> str:
     return done.stdout
 
 
-def switched_off() -> list[tuple[str, str]]:
-    """Each rule the Spectral ruleset switches off and the comment above it (its reason), in file order."""
-    reasons, comment, in_comment = [], [], False
+def switched_off() -> list[tuple[str, str, str]]:
+    """``(rule, where, reason)`` for each rule the Spectral ruleset switches off, in file order: where is
+    "everywhere" or the parts of the document its override names, and the reason is the comment above it."""
+    found, comment, in_comment, files = [], [], False, []
     for line in (LINT / ".spectral.yaml").read_text(encoding="utf-8").splitlines():
         text = line.strip()
         if text.startswith("#"):
             comment = (comment if in_comment else []) + [text.lstrip("# ")]
+        elif line == "rules:":  # the top-level rules apply to the whole document
+            files = []
+        elif text.startswith("- files:"):  # an override: its files inline, or one per line below
+            files = re.findall(r'"([^"]*)"', text)
+        elif text.startswith('- "'):
+            files += re.findall(r'"([^"]*)"', text)
         elif text.endswith(": off"):
-            reasons.append((text.removesuffix(": off"), " ".join(comment)))
+            found.append((text.removesuffix(": off"), ", ".join(map(place, files)) or "everywhere", " ".join(comment)))
         in_comment = text.startswith("#")
-    return reasons
+    return found
+
+
+def place(file: str) -> str:
+    """``openapi.json#/paths/~1v1~1whoami`` -> ``/v1/whoami``; a component stays ``components/schemas/X``."""
+    pointer = unquote(file.partition("#/")[2])
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")]
+    return "".join(tokens[1:]) if tokens[0] == "paths" else "/".join(tokens)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..idempotency import HEADER as IDEMPOTENCY_HEADER
-from ..idempotency import BARE_KEY, MAX_KEY_LENGTH, REPLAYED
+from ..idempotency import MAX_KEY_LENGTH, REPLAYED
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, ORDERS
 from .auth import API_KEY_HEADER, CHAT_SCOPES
 from .batch import MAX_ITEMS
@@ -32,6 +32,10 @@ URL_MAX = 2048
 INT64_MAX = 2**63 - 1       # SQLite's integers, and so the deepest offset a page can have
 NOT_BLANK = r"\S"           # at least one non-space character (JSON Schema patterns are not anchored)
 EXAMPLE_TIME = "2026-03-12T10:30:00Z"  # the syllabus's example time
+# What apidesign.idempotency.parse_key accepts: the draft's sf-string (RFC 8941 section 3.3.3: printable ASCII,
+# with \" and \\ escaped) or a bare token of visible ASCII without quotes; 1-255 characters of key either way.
+IDEMPOTENCY_KEY_PATTERN = (rf'^(?:[\x21\x23-\x7e]{{1,{MAX_KEY_LENGTH}}}'
+                           rf'|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\]){{1,{MAX_KEY_LENGTH}}}")$')
 
 
 def components() -> dict[str, Any]:
@@ -158,16 +162,16 @@ def schemas() -> dict[str, Any]:
                                kind={"enum": ["user", "key"]}, scopes={"type": "array", "items": scope,
                                                                        "maxItems": 32},
                                owner=id_)),
-        # OpenAPI 3.1 has a text/event-stream schema describe one event, as a client parses it (WHATWG HTML 9.2.6);
-        # OpenAPI 3.2's itemSchema says so explicitly. `: keep-alive` comments and the `retry:` hint are no events.
-        "EventStream": obj(["event", "data"],
-                           id={"type": "string", "pattern": "^[0-9]{1,18}$", "maxLength": 18},
-                           event={"enum": ["message.created", "reset"],
-                                  "description": "`reset`: the events after your Last-Event-ID are gone; refetch "
-                                                 "by REST, then resume from this event's id."},
-                           data={"type": "string", "maxLength": 2 << 20,
-                                 "description": "JSON: the message, or for `reset` the reason and the URL to refetch."},
-                           retry={"type": "integer", "minimum": 0, "maximum": 3_600_000, "format": "int32"}),
+        # One event of the stream, as SSE clients (and Schemathesis) parse it: fields, not raw text.
+        "EventStream": {"type": "object", "additionalProperties": False,
+                        "description": "One event of the text/event-stream: `id`, `event` (message.created, or "
+                                       "reset when a resume cannot be served) and `data` (JSON text); the stream "
+                                       "also carries `: keep-alive` comments.",
+                        "properties": {"id": {"type": "string", "pattern": "^[0-9]{1,18}$", "maxLength": 18},
+                                       "event": {"enum": ["message.created", "reset"]},
+                                       "data": {"type": "string", "maxLength": 8 * MAX_CONTENT},
+                                       "retry": {"type": "integer", "format": "int32", "minimum": 0,
+                                                 "maximum": 86_400_000}}},
         "OpenApiDocument": obj(["openapi", "info", "paths"], closed=False, openapi={"const": "3.1.0"},
                                info={"type": "object"}, paths={"type": "object"}),
         "Error": obj(["error"], closed=False, error=ref("ErrorBody")),
@@ -226,10 +230,14 @@ def parameters() -> dict[str, Any]:
                                        "one of these; on a write, * means only if absent (else 412).",
                         "schema": {"type": "string", "pattern": ENTITY_TAG_LIST, "maxLength": MAX_TAGS_LENGTH}},
         "IdempotencyKey": {"name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
-                           "description": "draft-ietf-httpapi-idempotency-key-header: a retry with the same key "
-                                          "and body replays the first answer instead of doing the work twice.",
-                           "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH,
-                                      "pattern": f"^{BARE_KEY.pattern}$"}},
+                           "description": "draft-ietf-httpapi-idempotency-key-header (-06, section 2.1): a retry "
+                                          "with the same key and body replays the first answer instead of doing the "
+                                          "work twice. The key is an sf-string as the draft writes it "
+                                          '(`"8e03978e-40d5-43e8-bc93-6894a57f9324"`) or, leniently, the same '
+                                          f"characters unquoted; 1-{MAX_KEY_LENGTH} characters either way.",
+                           "schema": {"type": "string", "minLength": 1, "maxLength": 2 * MAX_KEY_LENGTH + 2,
+                                      "pattern": IDEMPOTENCY_KEY_PATTERN,
+                                      "examples": ['"8e03978e-40d5-43e8-bc93-6894a57f9324"']}},
     }
 
 
