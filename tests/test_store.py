@@ -186,3 +186,20 @@ def test_memory_store_sweeps_no_more_often_than_it_holds_keys(clock):
     for i in range(held):
         store.set(f"more:{i}", "x")
     assert sweeps == [2 * held], f"{held:,} writes after keeping {held:,} keys must bring 1 sweep, not {len(sweeps)}"
+
+
+def test_every_connection_of_a_fakeredis_store_reaches_the_same_server_even_when_made_at_once():
+    """A split in-process server would let two threads each count to the limit (seen once in CI: 200 wins of 100)."""
+    store = redis_store(url="")
+    pool, ready = store.client.connection_pool, threading.Barrier(8)
+    servers = []
+
+    def connect():
+        ready.wait()
+        servers.append(pool.make_connection()._server)
+    threads = [threading.Thread(target=connect) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(s) for s in servers}) == 1

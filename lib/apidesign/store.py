@@ -244,4 +244,7 @@ def redis_store(url: str | None = None, *, prefix: str = "", connect_timeout: fl
                                       socket_connect_timeout=connect_timeout, socket_timeout=timeout)
         return RedisStore(client, kind="redis", prefix=prefix)
     import fakeredis
-    return RedisStore(fakeredis.FakeRedis(decode_responses=True, retry=no_retry), kind="fakeredis", prefix=prefix)
+    # One server object for all of the client's connections: left to fakeredis, each new connection looks its
+    # server up by a key, and two connections made at the same moment could each create one (a split store).
+    client = fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True, retry=no_retry)
+    return RedisStore(client, kind="fakeredis", prefix=prefix)
