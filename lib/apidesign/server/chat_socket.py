@@ -23,6 +23,7 @@ from flask import Blueprint, Response, g, request
 from ..envelope import NONCHARACTER, error, error_from
 from ..errors import ApiError, InvalidInput, MalformedJson, ServiceUnavailable, field_issue
 from .auth import Principal, current_principal, current_user, require_scope
+from .bodies import is_not_utf8
 from .channels import require_member
 from .events import EventBroker, broker
 from .messages import MAX_CONTENT, MESSAGE_TYPES, message_json
@@ -55,19 +56,11 @@ def parse_frame(text: str) -> tuple[str, str]:
     content = fields.string("content", max_len=MAX_CONTENT)
     type_ = fields.choice("type", MESSAGE_TYPES, default="text")
     fields.done()
-    if not encodable(content) or NONCHARACTER.search(content):  # as on REST: I-JSON, RFC 7493 section 2.1
+    if is_not_utf8(content) or NONCHARACTER.search(content):  # as on REST: I-JSON, RFC 7493 section 2.1
         raise InvalidInput("content must be Unicode text: no lone surrogate (\\ud800), no noncharacter (\\ufffe).",
-                           details=[field_issue("content", "noncharacter" if encodable(content) else "lone_surrogate")])
+                           details=[field_issue("content",
+                                                "lone_surrogate" if is_not_utf8(content) else "noncharacter")])
     return content, type_
-
-
-def encodable(text: str) -> bool:
-    """Can ``text`` be stored and sent as UTF-8? JSON's ``\\ud800`` escape decodes to a code point that cannot."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class ChatSession:
