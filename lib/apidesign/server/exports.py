@@ -8,7 +8,8 @@ Only a channel's members may export it; only whoever started an operation may re
 
 Config: ``EXPORT_DURATION`` (simulated seconds of work, on the app's clock), ``OPERATIONS_WORKER``
 (``"inline"``: finish due operations when someone polls; ``"thread"``: also on a background
-thread while ``serve()`` runs the app, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER`` and ``CALLBACK_HOSTS``.
+thread while ``serve()`` runs the app, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER``
+and ``CALLBACK_HOSTS``.
 """
 
 from __future__ import annotations
