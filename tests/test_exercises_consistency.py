@@ -18,7 +18,8 @@ def solutions(load_solution):
 
 @pytest.mark.parametrize("check, name", [(ex.check_statuses, "statuses"), (ex.check_polling_cost, "polling_cost"),
                                          (ex.check_query_cost, "query_cost"), (ex.check_ssrf, "ssrf_refused"),
-                                         (ex.check_precondition, "precondition")])
+                                         (ex.check_precondition, "precondition"),
+                                         (ex.check_reports_design, "reports_design")])
 def test_model_solutions_pass_and_placeholders_say_not_answered(check, name, solutions):
     feedback = check(getattr(solutions, name))
     assert feedback.ok, feedback.message
@@ -177,8 +178,26 @@ def test_exercise_5_plausible_wrong_answers_fail_with_the_rule_they_break(wrong,
     assert not feedback.ok and hint in feedback.message, feedback.message
 
 
+@pytest.mark.parametrize("edit, hint", [
+    (lambda d: d.replace("| POST | /v1/webhook-endpoints |", "| GET | /v1/webhook-endpoints |"), "register a webhook URL"),
+    (lambda d: d.replace("| GET | /v1/operations/{operationId} |", "| GET | /v1/operations |")
+     .replace("| GET | /v1/reports/{reportId} |", "| GET | /v1/reports |"), "check on a report"),
+    (lambda d: d.replace(next(line for line in d.splitlines() if line.startswith("- Webhooks are signed")),
+                         "- Webhooks carry our API key in an X-Webhook-Key header, because the receiver can compare "
+                         "it with the key it stored."), "how webhooks are authenticated"),
+    (lambda d: d.replace("Deliveries are retried with exponential backoff and jitter for three days, and the receiver "
+                         "deduplicates by webhook-id, because delivery is at least once.", ""),
+     "failed and repeated deliveries"),
+    (lambda d: d.replace("(Idempotency-Key header); 202", "202"), "post-without-idempotency-key"),
+])
+def test_exercise_6_designs_missing_a_flow_or_a_reason_are_told_which(solutions, edit, hint):
+    feedback = ex.check_reports_design(edit(solutions.reports_design))
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
 @given(ANY_ANSWER)
 def test_arbitrary_answers_never_raise_and_never_pass(value):
-    for check in (ex.check_statuses, ex.check_polling_cost, ex.check_ssrf, ex.check_precondition):
+    for check in (ex.check_statuses, ex.check_polling_cost, ex.check_ssrf, ex.check_precondition,
+                  ex.check_reports_design):
         never_raises_never_passes(check, value)
     never_raises_never_passes(ex.check_query_cost, value, right=lambda v: ex.as_int(v) == 50)

@@ -17,9 +17,10 @@ from ..graphql_api.schema import cost
 from ..long_running import by_polling
 from ..server import conditional, create_app, credentials
 from ..ssrf import UnsafeTarget, check_target
-from . import Feedback, failed, passed
+from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
 from .answers import as_bool, as_int, as_list, as_mapping, as_number, first_disagreement, never_raises, own_function, \
     wrong_shape
+from .briefs import Brief, Decision, Flow, check_brief
 
 # Exercise 1: what the reference API answers; the check asks a fresh one.
 STATUS_CASES = (
@@ -266,3 +267,33 @@ def check_precondition(precondition: Any) -> Feedback:
         return failed(f"{shown} raised {bad.error}.")
     return failed(f"{shown} returned {bad.yours!r}; the server answers {bad.reference}, because "
                   f"{_precondition_why(*bad.case)}.")
+
+
+# Exercise 6 (design it): work that takes minutes, and telling the client when it is done.
+REPORTS = Brief(
+    "reports",
+    "A reporting API: a customer asks for a monthly report of their account, which takes minutes to build; checks "
+    "on it; downloads it when it is ready; and can register a URL to be told when reports are ready. The check "
+    "wants: (1) no reviewer errors or warnings; (2) an endpoint for each flow: start a report (a POST), check on it "
+    "(a GET on the report or on an operation), register a webhook URL (a POST to a collection of endpoints or "
+    "subscriptions); (3) three notes, each with its reason ('..., because ...'): what starting a report answers "
+    "and how the client waits (202, an operation, polling with Retry-After); how a receiver knows a webhook is "
+    "genuine (a signature); and what happens when a delivery fails or arrives twice (retries, deduplication).",
+    flows=(Flow("start a report", ("POST",), r"/(reports?|exports?|jobs?)(:\w+)?$|/reports?/\{\}:\w+$"),
+           Flow("check on a report", ("GET",), r"/(operations|jobs|reports|exports)/\{\}$"),
+           Flow("register a webhook URL", ("POST",), r"/(webhooks?|webhook-endpoints|subscriptions|callbacks)$")),
+    decisions=(Decision("how a long-running report is started and awaited", r"\b202\b|long.running|operation|poll",
+                        "what starting a report answers (202 Accepted and where to poll) and how often to poll."),
+               Decision("how webhooks are authenticated", r"sign|hmac",
+                        "how the receiver knows a webhook came from you, unchanged and recently."),
+               Decision("failed and repeated deliveries",
+                        r"\bretr(y|ies|ied|ying)\b(?!-after)|dedup|webhook-id|at.least.once",
+                        "what the sender does when the receiver is down, and what the receiver does with a delivery "
+                        "it gets twice.")))
+
+
+def check_reports_design(answer: Any) -> Feedback:
+    """Exercise 6: a markdown design (table + notes) for the reports brief (exercises.REPORTS.prompt)."""
+    if unanswered(answer):
+        return NOT_ANSWERED
+    return never_raises(check_brief)(answer, REPORTS)
