@@ -96,8 +96,8 @@ class Http3Server:
 
         async def main(stopping: asyncio.Event):
             server = await serve("127.0.0.1", 0, configuration=config,
-                                 create_protocol=partial(ServerProtocol, log=self.log), session_ticket_fetcher=self.tickets.pop,
-                                 session_ticket_handler=self.tickets.add)
+                                 create_protocol=partial(ServerProtocol, log=self.log),
+                                 session_ticket_fetcher=self.tickets.pop, session_ticket_handler=self.tickets.add)
             self.port = server._transport.get_extra_info("sockname")[1]
             listening.set()
             await stopping.wait()
