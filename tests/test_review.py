@@ -653,3 +653,22 @@ def test_a_graphql_endpoint_serves_the_read_and_search_flows_it_names():
                             "| Method | Path | Description |\n|---|---|---|\n"
                             "| POST | /v1/graphql | Queries: recipes and their ratings |\n")
     assert "missing-core-flow" not in {f.rule for f in review(design)}
+
+
+def test_one_item_whose_description_lists_its_parts_is_not_a_list():
+    assert "list-without-pagination" not in fired("GET", "/menus/{menuId}", "The menu with every dish and price")
+    assert "list-without-pagination" in fired("GET", "/notifications/{userId}", "Get all notifications")
+
+
+@pytest.mark.parametrize("description, needs_key", [("Reads for the app's screens", False),
+                                                    ("Queries: recipes and ratings", False),
+                                                    ("Queries and mutations for events and guests", True)])
+def test_graphql_queries_are_safe_to_retry_but_its_mutations_need_an_idempotency_key(description, needs_key):
+    rows = [{"method": "POST", "path": "/v1/graphql", "description": description}]
+    found = {f.rule for f in review(rows, ["Authentication: Bearer JWT."])}
+    assert ("post-without-idempotency-key" in found) is needs_key
+
+
+def test_graphql_considered_and_turned_down_is_not_chosen():
+    note = "REST over HTTP/2; we considered GraphQL but chose REST, since three endpoints need no query language."
+    assert graphql([note], rows=[{"method": "GET", "path": "/v1/items/{id}", "description": "One item"}]) == []

@@ -131,6 +131,8 @@ def is_list(ep: Endpoint) -> bool:
         return False
     verb = verb_of(last, ep.description)
     if is_id(last) or (verb and verb in v.SAFE_VERBS):  # /notifications/{userId}, /getProducts
+        if is_id(last) and names_one(ep.description):  # /menus/{id} "The menu with every dish": one menu
+            return False
         return says_many(ep.description) or (verb is not None and lang.is_plural(head(last)))
     if verb or head(last) in v.MASS_NOUNS:
         return False
@@ -287,6 +289,8 @@ def needs_idempotency(ep: Endpoint) -> bool:
         return False
     if last in READ_ONLY_POSTS or lang.imperative(ep.description) in READ_ONLY_POSTS:
         return False  # POST /search "Search products with a JSON filter": a query too big for a URL, safe to retry
+    if last == "graphql" and not re.search(r"\bmutations?\b", ep.description, re.I):
+        return False  # GraphQL queries only read; a mutation is what a retry could repeat
     return not is_action(ep) or bool(v.HARMFUL_DUPLICATES.search(words(resource_part(last_segment(ep)))[-1]
                                                                   + " " + custom_method(last_segment(ep))))
 

@@ -170,10 +170,11 @@ PRECONDITION = re.compile(r"\betags?\b|\bif-match\b|\bif-unmodified-since\b|\bpr
                           r"\blast (write|writer|edit|save|change|update|answer|one) wins\b|\bcrdts?\b|"
                           r"operational transform\w*|\b(pessimistic|edit|row|record)[- ]locks?\b|\bstale\b", re.I)
 
-# GraphQL chosen, not rejected: "REST rather than GraphQL", "no GraphQL", "why not GraphQL" reject it.
+# GraphQL chosen, not rejected: "REST rather than GraphQL", "no GraphQL", "considered GraphQL but ..." reject it.
 GRAPHQL = re.compile(r"\bgraphql\b", re.I)
 NOT_GRAPHQL = re.compile(r"\b(rather than|instead of|not|no|without|over|versus|vs\.?|than)\s+(a\s+)?graphql\b|"
-                         r"\bgraphql\s+(is|would be)\s+(not|overkill|unnecessary)", re.I)
+                         r"\bgraphql\s+(is|would be)\s+(not|overkill|unnecessary)|"
+                         r"\b(considered|rejected|dropped|ruled out|decided against)\s+(using\s+)?graphql\b", re.I)
 # A bound on what one query may cost, checked before it runs, or only known queries accepted (OWASP GraphQL
 # Cheat Sheet: depth and amount limiting, query cost analysis; GitHub's GraphQL API: node limit, points).
 QUERY_LIMITS = re.compile(r"\bdepth\b|\bdeep\b|\bnesting\b|\bcomplexity\b|\bcosts?\b|\bpoints\b|\bnode limit\b|"
