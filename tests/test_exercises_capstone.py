@@ -189,7 +189,7 @@ def test_exercise_4_names_the_first_problem_of_a_flawed_design():
     from apidesign.review import load_design, review
     flawed = DATA / "designs" / "chat-flawed.md"
     feedback = capstone.check_design(flawed.read_text(), "url-shortener")
-    counted = sum(f.severity != "info" for f in review(load_design(flawed)))  # 17 since shared-edit-without-precondition
+    counted = sum(f.severity != "info" for f in review(load_design(flawed)))  # 17 with the shared-edit rule
     assert not feedback.ok and f"{counted} errors or warnings" in feedback.message
     assert "`POST /sendMessage`" in feedback.message
 
