@@ -81,7 +81,7 @@ DEFAULTS: dict[str, Any] = {
     "BREAKER_TRIALS": 1,            # calls admitted while half-open
     # Long-running operations (server/exports.py): POST /v1/channels/{id}/exports -> 202 + an operation to poll
     "EXPORT_DURATION": 2.0,         # simulated seconds an export takes, on CLOCK
-    "OPERATIONS_WORKER": "inline",  # finish due operations when polled; "thread": also in the background (callbacks)
+    "OPERATIONS_WORKER": "inline",  # finish due operations when polled; "thread": also while serve() runs (callbacks)
     "OPERATION_RETRY_AFTER": 1,     # seconds, sent with 202 and with every poll of a running operation
     "CALLBACK_HOSTS": exports.CALLBACK_HOSTS,  # where callbacks may go: never internal services (SSRF)
     "GRAPHQL_BATCHED": True,        # POST /graphql fetches through DataLoaders; False: naive resolvers (N+1 demo)
