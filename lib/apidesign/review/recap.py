@@ -149,13 +149,13 @@ def header_compression(requests: int = 3) -> TalkingPoint:
 
 def lost_update() -> TalkingPoint:
     """Alice and Bob read one channel; Alice sets its topic, then Bob renames it from his read, with and without
-    ``If-Match``. How many of the two changes does the channel keep?"""
+    ``If-Match`` (02-rest-design's demo; 07 gives the whole rule). How many of the two changes does it keep?"""
     kept = {conditional: changes_kept(conditional) for conditional in (False, True)}
     figures = {"unconditional_kept": kept[False][0], "conditional_kept": kept[True][0], "refused": kept[True][1]}
-    return TalkingPoint("Consistency", f"Two members edit one channel from the same read: without If-Match the "
+    return TalkingPoint("Lost updates", f"Two members edit one channel from the same read: without If-Match the "
                         f"second PUT silently erased the first's topic ({figures['unconditional_kept']} of 2 changes "
                         f"kept); with If-Match it got 412 Precondition Failed {times(figures['refused'])}, read again "
-                        f"and reapplied ({figures['conditional_kept']} of 2 kept).", figures, CHAPTER_07)
+                        f"and reapplied ({figures['conditional_kept']} of 2 kept).", figures, "02-rest-design")
 
 
 def changes_kept(conditional: bool) -> tuple[int, int]:
@@ -187,7 +187,7 @@ def revalidation(polls: int = 20, messages: int = 20, changes_at: tuple[int, ...
     plain, conditional = costs["plain"], costs["If-None-Match"]
     figures = {"polls": polls, "plain_bytes": plain.bytes_received, "conditional_bytes": conditional.bytes_received,
                "not_modified": conditional.statuses.get(304, 0)}
-    return TalkingPoint("Consistency", f"Polling a {messages}-message history {polls} times while it changed "
+    return TalkingPoint("Conditional requests", f"Polling a {messages}-message history {polls} times while it changed "
                         f"{times(len(changes_at))}: plain GETs received "
                         f"{plain.bytes_received:,} bytes; with If-None-Match {figures['not_modified']} of the {polls} "
                         f"answers were 304 Not Modified, and {conditional.bytes_received:,} bytes came back. Still "
@@ -231,6 +231,6 @@ def graphql_n_plus_one(channels: int = 5, messages: int = 12) -> TalkingPoint:
 
 def talking_points() -> list[TalkingPoint]:
     """The recap, in the order of the course."""
-    return [header_compression(), pagination_drift(), keyset_work(), window_boundary(), retries_without_keys(),
-            revocation_window(), lost_update(), revalidation(), long_running_work(), webhook_defences(),
+    return [header_compression(), pagination_drift(), keyset_work(), lost_update(), window_boundary(),
+            retries_without_keys(), revocation_window(), revalidation(), long_running_work(), webhook_defences(),
             graphql_n_plus_one()]
