@@ -81,12 +81,12 @@ def with_werkzeug(method, path, etag, headers):
     """Another right answer: werkzeug's parser, as the server uses it."""
     from werkzeug.http import parse_etags, unquote_etag
     tag, _ = unquote_etag(etag)
-    if method != "GET" and path.startswith("/v2/") and "If-Match" not in headers:
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
         return "428"
     if "If-Match" in headers and not parse_etags(headers["If-Match"]).contains(tag):
         return 412
     if "If-None-Match" in headers and parse_etags(headers["If-None-Match"]).contains_weak(tag):
-        return 304 if method == "GET" else 412
+        return 304 if method in ("GET", "HEAD") else 412
     return 200
 
 
@@ -96,7 +96,7 @@ def with_a_regex(method, path, etag, headers):
     current = etag.strip('"')
     strong = lambda v: v.strip() == "*" or any(not w and t == current for w, t in found(v))  # noqa: E731
     weak = lambda v: v.strip() == "*" or any(t == current for _, t in found(v))  # noqa: E731
-    write = method in {"PUT", "PATCH", "DELETE", "POST"}
+    write = method in {"PUT", "PATCH", "DELETE", "POST"}  # HEAD is a read
     if write and "/v2/" in path and headers.get("If-Match") is None:
         return 428
     if headers.get("If-Match") is not None and not strong(headers["If-Match"]):
@@ -114,39 +114,39 @@ def test_exercise_5_right_answers_written_differently_pass(right):
 
 def strong_everywhere(method, path, etag, headers):
     value = headers.get("If-None-Match")
-    if method != "GET" and path.startswith("/v2/") and "If-Match" not in headers:
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
         return 428
     if "If-Match" in headers and headers["If-Match"] != "*" and etag not in headers["If-Match"].replace(f"W/{etag}", ""):
         return 412
     if value is not None and (value == "*" or etag in value.replace(f"W/{etag}", "")):
-        return 304 if method == "GET" else 412
+        return 304 if method in ("GET", "HEAD") else 412
     return 200
 
 
 def weak_everywhere(method, path, etag, headers):
-    if method != "GET" and path.startswith("/v2/") and "If-Match" not in headers:
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
         return 428
     if "If-Match" in headers and headers["If-Match"] != "*" and etag not in headers["If-Match"]:
         return 412
     value = headers.get("If-None-Match")
     if value is not None and (value == "*" or etag in value):
-        return 304 if method == "GET" else 412
+        return 304 if method in ("GET", "HEAD") else 412
     return 200
 
 
 def no_star(method, path, etag, headers):
     answer = with_werkzeug(method, path, etag, headers)
-    return 200 if "*" in headers.values() and not (method != "GET" and "/v2/" in path and "If-Match" not in headers) \
+    return 200 if "*" in headers.values() and not (method not in ("GET", "HEAD") and "/v2/" in path and "If-Match" not in headers) \
         else answer
 
 
 def exact_match_only(method, path, etag, headers):
-    if method != "GET" and path.startswith("/v2/") and "If-Match" not in headers:
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
         return 428
     if "If-Match" in headers and headers["If-Match"] not in ("*", etag):
         return 412
     if headers.get("If-None-Match") in ("*", etag, f"W/{etag}"):
-        return 304 if method == "GET" else 412
+        return 304 if method in ("GET", "HEAD") else 412
     return 200
 
 
@@ -157,6 +157,15 @@ def always_412(method, path, etag, headers):
 
 def no_428(method, path, etag, headers):
     return with_werkzeug(method, "/v1/" + path.split("/", 2)[2], etag, headers)
+
+
+def if_match_only_on_writes(method, path, etag, headers):
+    reading = method in ("GET", "HEAD")
+    return with_werkzeug(method, path, etag, {k: v for k, v in headers.items() if not reading or k != "If-Match"})
+
+
+def head_as_a_write(method, path, etag, headers):
+    return with_werkzeug("PUT" if method == "HEAD" else method, path, etag, headers)
 
 
 def raises(method, path, etag, headers):
@@ -170,6 +179,8 @@ def raises(method, path, etag, headers):
     (exact_match_only, "a list"),
     (always_412, "304 Not Modified on a GET"),
     (no_428, "428 Precondition Required"),
+    (if_match_only_on_writes, "on a read as on a write"),
+    (head_as_a_write, "HEAD is a read"),
     (raises, "raised KeyError"),
     (ex.check_statuses, "the library's check_statuses"),
 ])

@@ -206,12 +206,11 @@ def _header_values() -> list[str]:
 
 
 def _cases() -> list[tuple]:
-    """(method, path, etag, headers): reads with If-None-Match, writes with either or both, on /v1 and /v2."""
+    """(method, path, etag, headers): reads and writes with either header, both or neither, on /v1 and /v2."""
     values = [None, *_header_values()]
     cases = []
     for path in ("/v1/channels/ch_1", "/v2/channels/ch_1"):
-        cases += [("GET", path, CURRENT, {} if v is None else {"If-None-Match": v}) for v in values]
-        for method, if_match, if_none in itertools.product(("PUT", "PATCH"), values, values):
+        for method, if_match, if_none in itertools.product(("GET", "HEAD", "PUT", "PATCH"), values, values):
             headers = {k: v for k, v in (("If-Match", if_match), ("If-None-Match", if_none)) if v is not None}
             cases.append((method, path, CURRENT, headers))
     # simplest first: fewer headers, /v1 before /v2, single tags before lists
@@ -237,17 +236,21 @@ def _server_status(method: str, path: str, etag: str, headers: dict) -> int:
 
 
 def _precondition_why(method: str, path: str, etag: str, headers: dict) -> str:
-    if method != "GET" and path.startswith("/v2/") and "If-Match" not in headers:
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
         return ("a /v2 write without If-Match is refused with 428 Precondition Required (RFC 6585, section 3), "
                 "whatever else it carries")
     if "If-Match" in headers and _server_status(method, path, etag, {"If-Match": headers["If-Match"]}) == 412:
-        return ("If-Match compares strongly (RFC 9110, sections 13.1.1 and 8.8.3.2): a W/ tag never matches; '*' "
+        first = "If-Match is evaluated first, on a read as on a write (RFC 9110, section 13.2.2), and " \
+            if method in ("GET", "HEAD") else ""
+        return (f"{first}If-Match compares strongly (RFC 9110, sections 13.1.1 and 8.8.3.2): a W/ tag never matches; '*' "
                 "matches any current representation; a list holds if any of its tags matches. It failed: 412")
     if _server_status(method, path, etag, headers) != 200:
-        answer = "304 Not Modified on a GET" if method == "GET" else "412 Precondition Failed on a write"
+        reading = method in ("GET", "HEAD")
+        answer = f"304 Not Modified on a {method}" if reading else "412 Precondition Failed on a write"
         return ("If-None-Match compares weakly (RFC 9110, section 13.1.2): W/\"x\" matches \"x\", '*' matches any "
                 f"current representation, a list matches if any tag does. It matched, so: {answer}")
-    return "no condition failed, so the request goes ahead: 200"
+    read = "HEAD is a read, like GET (RFC 9110, section 9.3.2), so a bare one is no 428; " if method == "HEAD" else ""
+    return f"{read}no condition failed, so the request goes ahead: 200"
 
 
 @never_raises
