@@ -211,10 +211,21 @@ class CourseTCPServer(TCPServer):
         self._protocol = wrapper
 
 
+NAMED: dict[str, LiveServer] = {}  # serve(..., name=...): the latest server started under each name
+
+
 def serve(app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 16,
-          streaming: str = "async") -> LiveServer:
+          streaming: str = "async", name: str | None = None) -> LiveServer:
     """Start ``app`` on a free port of 127.0.0.1 (``port=0``) and return the running server.
 
     ``threads`` worker threads run the app; ``streaming="threads"`` makes each event stream hold one.
+    ``name``: a server started under a name stops the one started under it before, if it still runs,
+    so a notebook cell run twice leaves no server behind that nothing can stop.
     """
-    return LiveServer(app, host, port, threads, streaming)
+    before = NAMED.get(name) if name else None
+    if before is not None and before.running:
+        before.stop()
+    server = LiveServer(app, host, port, threads, streaming)
+    if name:
+        NAMED[name] = server
+    return server
