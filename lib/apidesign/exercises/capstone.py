@@ -35,7 +35,9 @@ NEGATION = re.compile(r"\b(?:not|no|never|without|instead of|rather than|avoid\w
 # What a reason for push is about: the position moves, polling costs, the rider waits.
 PUSH_REASON = re.compile(r"\bpolling\W+(?:\w+\W+){0,3}(?:would|wastes?|costs?|drains?|adds?|lags?)|battery|latency|delay|real[- ]?time|\bseconds?\b|as soon as|instant|\blive\b|"
                          r"\bmov(?:e|es|ing)\b|chang|each (?:new )?(?:position|update)|updates?|bandwidth|overhead|"
-                         r"round[- ]trips?|requests?|open (?:connection|stream)|one connection|push", re.I)
+                         r"round[- ]trips?|requests?|open (?:connection|stream)|one connection|push|"
+                         r"one[- ]way|unidirectional|only (?:flows?|goes|travels) (?:from|one)|"
+                         r"(?:from )?(?:the )?server to (?:the )?(?:phone|app|client|rider|browser)", re.I)
 CHANNEL_PARENTS = ("channels", "conversations", "chats", "rooms", "threads", "groups", "spaces")
 AUTH_LINE = "Authentication: Bearer JWT."  # so a one-row answer is judged on its row, not on missing notes
 
