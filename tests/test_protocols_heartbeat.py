@@ -8,6 +8,7 @@ import websocket
 
 from apidesign.protocols.streaming import answer_then_fall_silent, close_frame, count_pings, open_socket
 from apidesign.server import serve
+from apidesign.server import serving
 from apidesign.server.serving import PING_SECONDS, PONG_SECONDS, hypercorn_config
 
 INTERVAL, TIMEOUT = 0.1, 0.2
@@ -82,3 +83,17 @@ def test_a_refused_upgrade_gets_no_pings(app, channel, as_user):
         with pytest.raises(websocket.WebSocketBadStatusException):
             open_socket(live.url, f"/v1/channels/{channel}/socket", as_user("usr_carol"))  # not a member: 403
         assert live.streams == 0
+
+
+def test_a_closed_socket_stops_its_pings_at_once_and_its_connection_ends(app, channel, as_user, monkeypatch):
+    # After a WebSocket closes, hypercorn keeps the connection's task for up to its keep-alive timeout (before this
+    # change too); shortened here, so that what is measured is the Ping task, which must not wait out its 30 s.
+    monkeypatch.setattr(serving, "KEEP_ALIVE_SECONDS", 0.2)
+    with serve(app, ping_interval=30, ping_timeout=30) as live:
+        ws = open_socket(live.url, f"/v1/channels/{channel}/socket", as_user("usr_alice"))
+        assert count_pings(ws, 1, time.monotonic() + BOUND) == 1
+        ws.close()
+        deadline = time.monotonic() + BOUND  # not the 30 s of the next Ping
+        while live._transports and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not live._transports and live.streams == 0

@@ -49,11 +49,11 @@ class PerOriginClient:
         return self.pools[key]
 
     async def get(self, url: str, wait: float, stream: bool = False) -> httpx.Response | None:
-        """The response to a GET, or None if no connection came free (or no answer came) within ``wait`` s."""
+        """The response to a GET, or None if no connection to its origin came free within ``wait`` seconds."""
         pool = self.pool(url)
         try:
             return await pool.send(pool.build_request("GET", url, timeout=wait), stream=stream)
-        except httpx.TimeoutException:
+        except httpx.PoolTimeout:  # only this: a slow server would raise ReadTimeout, and that is another story
             return None
 
     async def aclose(self) -> None:
@@ -72,7 +72,7 @@ class Tab:
     held: int                 # streams the server was holding
     connections: int          # TCP connections the server saw
     rest_status: int | None   # the REST call's status; None: it was still waiting for a connection
-    wait: float = 0.5
+    wait: float = 1.0
 
     @property
     def rest_outcome(self) -> str:
@@ -80,7 +80,7 @@ class Tab:
 
 
 def open_tab(app, channel_id: str, headers: Mapping[str, str], stream_hosts: Sequence[str],
-             rest_host: str = "127.0.0.1", per_origin: int = 6, http2: bool = False, wait: float = 0.5) -> Tab:
+             rest_host: str = "127.0.0.1", per_origin: int = 6, http2: bool = False, wait: float = 1.0) -> Tab:
     """On a fresh ``serve(app)``: one event stream of the channel per host in ``stream_hosts``, then a GET of its messages."""
     from ..server import serve  # here, not at the top: apidesign.server imports from apidesign.protocols
     if per_origin < 1 or not wait > 0:

@@ -189,11 +189,13 @@ def hypercorn_config(max_body: int, ping_interval: float | None = PING_SECONDS,
 class CourseWSStream(WSStream):
     """Hypercorn's WebSocket stream, whose Pings also check that the peer is there (hypercorn's ignore the Pongs)."""
 
-    pings = 0                            # Pings sent on this connection
+    pings = 0                              # Pings sent on this connection
     answered: asyncio.Event | None = None  # set by the Pong that answers the latest Ping
+    pinger: asyncio.Task | None = None     # the task running _send_pings
 
     async def _send_pings(self) -> None:
         """A Ping every ``ping_interval``; a peer that does not answer one within ``ping_timeout`` is closed."""
+        self.pinger = asyncio.current_task()
         while not self.closed:
             self.pings += 1
             self.answered = asyncio.Event()
@@ -215,6 +217,12 @@ class CourseWSStream(WSStream):
         await self._send_wsproto_event(CloseConnection(code=code, reason=reason))
         await self.handle(StreamClosed(stream_id=self.stream_id))  # the app's session hears websocket.disconnect
         await self.send(StreamClosed(stream_id=self.stream_id))    # and the HTTP/1.1 protocol closes the socket
+
+    async def handle(self, event) -> None:
+        await super().handle(event)
+        # The connection is over: stop pinging now, not after the next sleep (its task would hold the connection's).
+        if isinstance(event, StreamClosed) and self.pinger not in (None, asyncio.current_task()):
+            self.pinger.cancel()
 
     async def _accept(self, message) -> None:
         await super()._accept(message)  # sends the 101, makes wsproto's connection, starts _send_pings
