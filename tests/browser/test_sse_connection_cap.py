@@ -1,6 +1,6 @@
 """The browser's cap on connections per origin, on real Chromium: 7 EventSources to one origin over HTTP/1.1 open only 6.
 
-The cap is Chromium's policy (6 sockets per group: scheme, host and port), not HTTP's: RFC 9112 section 9.4 sets
+The cap is Chromium's policy (6 connections per host, ``g_max_sockets_per_group``), not HTTP's: RFC 9112 section 9.4 sets
 no number. Over HTTP/2, which Chromium speaks only over TLS, the same 7 streams share one connection and all open.
 ``apidesign.protocols.per_origin`` models the same cap for notebook 01, where no browser runs.
 

@@ -2,7 +2,7 @@
 
 The cap is the browser's policy, not HTTP's. RFC 9112 section 9.4 only asks a client to "limit the
 number of simultaneous open connections that it maintains to a given server" and sets no number;
-Chromium keeps at most 6 sockets per group (scheme, host and port: ``g_max_sockets_per_group`` in
+Chromium allows 6 connections per host (``g_max_sockets_per_group`` in
 ``net/socket/client_socket_pool_manager.cc``), and MDN's ``EventSource`` page warns that over HTTP/1.1
 this caps a browser at 6 event streams per domain, across all its tabs. Over HTTP/1.1 an open event
 stream holds its connection for as long as it is open, so the seventh stream, and every other request
