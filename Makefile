@@ -12,7 +12,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
 
-.PHONY: student test-student grade lab test lint-deps test-unit test-notebooks test-browser test-latest test-pythons install install-dev system-deps execute strip clean-outputs reset-exercises site slides bench clean
+.PHONY: student test-student grade badges lab test lint-deps test-unit test-notebooks test-browser test-latest test-pythons install install-dev system-deps execute strip clean-outputs reset-exercises site slides bench clean
 
 # A stamp is newer than its requirement files once installed, so a second run installs nothing.
 # tools/venv.py stops early on a Python older than 3.11 and uses uv when it can (pip otherwise).
@@ -118,6 +118,12 @@ test-student: student
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-of-student-folders"; exit 2; }
 	$(PY) tools/grade.py $(SUBMISSIONS)
+
+# Colab and Binder: the course's published address (pyproject.toml, [project.urls] Repository) written into the
+# README's badges and every notebook's setup cell. Run once with REPO when the course is published, and without
+# REPO after adding a notebook (it gets the setup cell):  make badges REPO=https://github.com/OWNER/NAME
+badges: $(STAMP)
+	$(PY) tools/badges.py $(if $(REPO),--repo $(REPO))
 
 bench: $(DEV_STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -34,6 +34,13 @@ def test_the_edition_has_no_solutions_no_grader_and_no_solution_tests(edition):
         sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 
 
+def test_every_notebook_of_the_edition_keeps_its_setup_cell_for_colab(edition):
+    for path in (edition / "notebooks").glob("*.ipynb"):
+        original = nbformat.read(ROOT / "notebooks" / path.name, as_version=4)
+        kept = [c for c in nbformat.read(path, as_version=4).cells if c.get("id") == "course-setup"]
+        assert [c.source for c in kept] == [c.source for c in original.cells if c.get("id") == "course-setup"] != []
+
+
 def test_every_exercise_cell_of_the_edition_is_at_its_placeholder(edition):
     for path in (edition / "notebooks").glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
