@@ -93,3 +93,14 @@ def test_the_setup_cell_is_no_slide_of_the_decks_or_of_live_rise_and_is_left_off
     assert cell.metadata["slideshow"] == {"slide_type": "skip"}  # RISE, live in JupyterLab
     assert "remove-cell" in cell.metadata["tags"]  # Jupyter Book (make site)
     assert not [c for c in slides.deck(nb).cells if "find_spec" in c.source]  # make slides
+
+
+def test_binder_builds_from_the_courses_own_requirements_on_a_python_the_course_supports():
+    """binder/ makes repo2docker ignore the root's files, which would get its newest Python and a non-editable
+    `pip install .` (whose apidesign.paths would look for data/ in site-packages)."""
+    assert (ROOT / "binder" / "requirements.txt").read_text().split() == ["-r", "../requirements.txt"]
+    assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
+    runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
+    version = tuple(int(n) for n in runtime.removeprefix("python-").split("."))
+    minimum = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert version >= tuple(int(n) for n in minimum.removeprefix(">=").split("."))
