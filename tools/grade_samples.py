@@ -76,6 +76,11 @@ MODEL = {
     "06.3": {"answer": "protocol_decision"},
     "06.4": {"prompt": "prompt", "answer": "design"},
     "06.5": {"verb_in_path": "verb_in_path"},
+    "07.1": {"answer": "statuses"},
+    "07.2": {"answer": "polling_cost"},
+    "07.3": {"answer": "query_cost"},
+    "07.4": {"answer": "ssrf_refused"},
+    "07.5": {"precondition": "precondition"},
 }
 
 # The partial student's mistakes (exercises 2, 5, 8 ... of each chapter): code written above the
@@ -108,6 +113,15 @@ MISTAKES = {
     "06.5": ('def verb_in_path(method, path):\n    """Any verb-like word anywhere in the path."""\n'
              '    return any(word in path.lower() for word in ("get", "create", "delete", "send"))',
              {"verb_in_path": "verb_in_path"}),
+    "07.2": ("", {"answer": "(4, 0.5)"}),  # the POST that started the export is a request too
+    "07.5": ('def precondition(method, path, etag, headers):\n'
+             '    """If-Match compared weakly, as If-None-Match is, and no 428 for /v2."""\n'
+             '    if "If-Match" in headers and headers["If-Match"].removeprefix("W/") != etag:\n'
+             '        return 412\n'
+             '    if "If-None-Match" in headers and headers["If-None-Match"].removeprefix("W/") == etag:\n'
+             '        return 304\n'
+             '    return 200',
+             {"precondition": "precondition"}),
 }
 
 # Chapter 00's two checks send requests to the student's own live server, which only their kernel had:
