@@ -103,6 +103,15 @@ def test_a_copied_cell_or_a_deleted_one_shifts_no_column_and_the_last_attempt_co
     assert rows == {"retried": ("1", "1"), "deleted": ("0", "1")}
 
 
+def test_a_submission_that_kills_its_kernel_keeps_the_answers_recorded_before(tmp_path, course):
+    crashing = chapter(burst="200", bucket=BUCKET)
+    crashing.cells.insert(4, new_code_cell("import os\nos._exit(1)"))  # between exercise 1 and exercise 2
+    submit(tmp_path, "crashing", crashing)
+    grade.main([str(tmp_path / "submissions"), "--course", str(course), "--jobs", "1"])
+    [row] = csv.DictReader((tmp_path / "grades.csv").open())
+    assert (row["03.1"], row["03.2"], row["total"]) == ("1", "0", "1")
+
+
 HOL = "from apidesign.exercises import protocols as exercises\nfrom apidesign.protocols import hol"
 STALLED = "scenario = hol.Scenario(streams=12, packets=30, loss=0.05, rtt=0.1, seed=4)\n{answer}\n" \
           "exercises.check_stalled_streams(delayed, scenario)"
@@ -127,7 +136,8 @@ def test_what_the_exercise_gives_comes_from_the_course_so_a_submission_cannot_ma
 
 def test_a_function_answer_keeps_the_set_it_uses(tmp_path):
     cell = "VERBS = {'get', 'send'}\ndef verb_in_path(method, path):\n    return path.strip('/') in VERBS"
-    recorded = f"{grade.RECORDER}\n{cell}\nprinted = _gr_json.dumps(__grading__.plain(verb_in_path))"
+    recorded = (f"{grade.RECORDER}\n__grading__ = _GradingRecorder(None)\n{cell}\n"
+                "printed = _gr_json.dumps(__grading__.plain(verb_in_path))")
     source_file = tmp_path / "cell.py"  # inspect.getsource needs the source on file, as IPython keeps each cell's
     source_file.write_text(recorded)
     namespace = {"__name__": "__main__"}

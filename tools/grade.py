@@ -167,8 +167,8 @@ class _Unrecordable(ValueError):
     pass
 
 class _GradingRecorder:
-    def __init__(self):
-        self.answers = {}
+    def __init__(self, path):
+        self.path, self.answers = path, {}
 
     def plain(self, value, depth=0):
         if depth > 20:
@@ -229,13 +229,12 @@ class _GradingRecorder:
     def record(self, column, args, kwargs):
         try:
             values, named = list(args()), kwargs()
+            self.answers[column] = {"args": [self.one(v) for v in values],
+                                    "kwargs": {k: self.one(v) for k, v in named.items()}}
         except Exception as exc:  # an answer the student never defined, say
             self.answers[column] = {"error": f"{type(exc).__name__}: {exc}"}
-            return
-        self.answers[column] = {"args": [self.one(v) for v in values],
-                                "kwargs": {k: self.one(v) for k, v in named.items()}}
-
-__grading__ = _GradingRecorder()
+        with open(self.path, "w") as f:  # at once: a later cell that hangs or kills the kernel loses nothing
+            f.write(_gr_json.dumps(self.answers))
 '''
 
 
@@ -245,7 +244,7 @@ def record_cell(ex: Exercise) -> str:
     return f"__grading__.record({ex.column!r}, lambda: ({args}), lambda: {{{kwargs}}})"
 
 
-def answers_of(path: Path, exercises: list[Exercise], course: Path, timeout: int = 120) -> dict:
+def answers_of(path: Path, exercises: list[Exercise], course: Path, timeout: int = 300) -> dict:
     """Run a notebook in a fresh kernel and return, per exercise, the values of the course's call's arguments
     after the student's cell (the course's own call: what the student passes is not up to them)."""
     nb = nbformat.read(path, as_version=4)
@@ -254,12 +253,14 @@ def answers_of(path: Path, exercises: list[Exercise], course: Path, timeout: int
         nb.cells.insert(index + 1, nbformat.v4.new_code_cell(record_cell(ex)))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "answers.json"
-        nb.cells.insert(0, nbformat.v4.new_code_cell(RECORDER))
-        nb.cells.append(nbformat.v4.new_code_cell(
-            f"open({str(out)!r}, 'w').write(_gr_json.dumps(__grading__.answers))"))
+        nb.cells.insert(0, nbformat.v4.new_code_cell(f"{RECORDER}\n__grading__ = _GradingRecorder({str(out)!r})"))
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                                 resources={"metadata": {"path": str(course)}})
-        client.execute()
+        try:
+            client.execute()
+        except Exception as exc:  # a cell past the timeout, a dead kernel, a kernel that never started
+            print(f"grade: {path}: {type(exc).__name__}: {exc}; exercises after that point count as unanswered",
+                  file=sys.stderr)
         return json.loads(out.read_text()) if out.exists() else {}
 
 
