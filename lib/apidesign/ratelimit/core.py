@@ -3,10 +3,11 @@
 Each algorithm writes its check-and-update once in Lua (Redis runs it with EVALSHA:
 one round trip, atomic, every key given a TTL) and once as a Python twin (the memory
 store runs it under its lock). Both halves take the same arguments,
-``ARGV = [now, cost, *params]``, and return the ``Decision``'s fields after ``limit``
-(which the limiter knows): ``allowed, remaining, retry_after, reset_after``. ``allow`` then settles two rare
-cases in one place for both: a negative ``remaining`` (the limit was lowered below what a
-key had used) reads 0, and a cost above the limit can never fit, so its ``retry_after`` is infinite.
+``ARGV = [now, cost, *params]``, and return the ``Decision``'s fields but ``limit``,
+which the limiter knows: ``allowed, remaining, retry_after, reset_after``. ``allow`` then
+settles two rare cases in one place for both: a negative ``remaining`` (the limit was lowered
+below what a key had used) reads 0, and a cost above the limit can never fit, so its
+``retry_after`` is infinite.
 
 Where time comes from. On Redis, ``now`` is ``-1`` by default, which tells the script to
 read the server's clock with ``TIME`` (so app servers with skewed clocks agree). On the
