@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from apidesign.exercises import auth, capstone, idempotency, protocols, ratelimit, rest
+from apidesign.exercises import auth, capstone, consistency, idempotency, protocols, ratelimit, rest
 from apidesign.protocols.hol import Scenario
 from apidesign.protocols.polling import message_times
 
@@ -19,7 +19,7 @@ def public_values(module):
             if not name.startswith("_") and not name.startswith("check_")}
 
 
-@pytest.mark.parametrize("module", [protocols, rest, ratelimit, idempotency, auth, capstone],
+@pytest.mark.parametrize("module", [protocols, rest, ratelimit, idempotency, auth, capstone, consistency],
                          ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_no_public_name_of_the_module_passes_any_of_its_checks(module):
     checks = {name: getattr(module, name) for name in dir(module)

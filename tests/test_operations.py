@@ -192,15 +192,16 @@ def test_a_live_server_with_the_thread_worker_posts_the_finished_operation_to_a_
         return "", 204
 
     app = create_app({"EXPORT_DURATION": 0.1, "OPERATIONS_WORKER": "thread"})
-    try:
-        with serve(receiver) as inbox, serve(app) as live:
-            alice = dict(credentials(app, ALICE))
-            url = requests.post(live.url + "/v1/channels", json={"name": "live"}, headers=alice).headers["Location"]
-            r = requests.post(f"{live.url}{url}/exports", json={"callbackUrl": f"{inbox.url}/done"}, headers=alice)
-            assert r.status_code == 202
-            assert arrived.wait(10), "no callback within 10 s"
-    finally:
-        app.extensions["apidesign"].extras["operations"].stop()
+    runner = app.extensions["apidesign"].extras["operations"]
+    assert not runner.running  # the thread belongs to the served app, not to create_app
+    with serve(receiver) as inbox, serve(app) as live:
+        assert runner.running
+        alice = dict(credentials(app, ALICE))
+        url = requests.post(live.url + "/v1/channels", json={"name": "live"}, headers=alice).headers["Location"]
+        r = requests.post(f"{live.url}{url}/exports", json={"callbackUrl": f"{inbox.url}/done"}, headers=alice)
+        assert r.status_code == 202
+        assert arrived.wait(10), "no callback within 10 s"
+    assert not runner.running and "apidesign-operations" not in {t.name for t in threading.enumerate()}
     assert heard[0]["data"]["operationId"] == r.json()["data"]["operationId"]
     assert heard[0]["data"]["done"] is True and heard[0]["data"]["result"]["messageCount"] == 0
 

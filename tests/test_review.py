@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from apidesign.errors import ApiDesignError
 from apidesign.paths import DATA
 from apidesign.review import (RULE_IDS, RULES, DesignParseError, Finding, MalformedRow, NoEndpointTable,
-                              as_markdown, errors, load_design, parse_markdown, review, summary)
+                              as_markdown, errors, from_records, load_design, parse_markdown, review, summary)
 from apidesign.review.checklist import load_checklist
 
 DESIGNS = DATA / "designs"
@@ -30,6 +30,7 @@ EXPECTED = {
         ("offset-pagination-on-feed", "GET /channel/{channelId}/messages?offset=0&limit=50"),
         ("singular-collection", "GET /channel/{channelId}/messages?offset=0&limit=50"),
         ("post-without-idempotency-key", "POST /createChannel"),
+        ("shared-edit-without-precondition", "PUT /channel/{channelId}"),
         ("singular-collection", "PUT /channel/{channelId}"),
         ("too-many-endpoints", "DELETE /messages/{messageId}"),
         ("protocol-without-justification", "We'll use WebSockets."),
@@ -216,7 +217,7 @@ def test_every_rule_is_on_the_checklist_and_every_chapter_is_linked():
     assert sorted(r for i in items for r in i.rules) == sorted(RULE_IDS)
     assert {i.notebook for i in items} == {"01-protocols", "02-rest-design", "03-rate-limiting",
                                           "04-idempotency-and-errors", "05-authentication",
-                                          "06-presenting-api-design"}
+                                          "06-presenting-api-design", "07-consistency-and-async"}
     assert {r.checklist for r in RULES} <= {i.id for i in items}
 
 
@@ -558,3 +559,125 @@ def test_reads_and_bounded_aggregates_and_verbs_are_not_misread(method, path, de
 def test_state_changing_gets_verbs_and_privileged_rows_are_found(method, path, description, rule):
     fired = {f.rule for f in review([{"method": method, "path": path, "description": description}], NOTES)}
     assert rule in fired
+
+
+# --- chapter 07: lost updates and GraphQL's cost --------------------------------------------------
+
+WIKI = [{"method": "PUT", "path": "/v1/pages/{pageId}", "description": "Save the edited page"}]
+
+
+def lost_update(rows, notes=AUTH, title=""):
+    design = from_records(rows, notes, title)
+    return [f for f in review(design) if f.rule == "shared-edit-without-precondition"]
+
+
+def test_a_shared_page_saved_without_a_precondition_is_a_lost_update_and_the_fix_names_if_match_412_and_428():
+    [finding] = lost_update(WIKI)
+    assert finding.line == "PUT /v1/pages/{pageId}" and finding.severity == "warning"
+    assert all(word in finding.fix for word in ("`If-Match`", "`412 Precondition Failed`", "`428"))
+
+
+@pytest.mark.parametrize("note", [
+    "Reads carry an ETag; writes send If-Match and get 412 when stale.",
+    "Each page has a version number; a save names the version it read.",
+    "Optimistic concurrency on pages.",
+    "Last write wins is acceptable, because only the page's author can edit it.",
+    "Edits are merged with a CRDT.",
+])
+def test_a_stated_precondition_or_a_reasoned_last_write_wins_covers_the_shared_edit(note):
+    assert lost_update(WIKI, AUTH + [note]) == []
+
+
+def test_an_api_version_is_not_a_resources_version():
+    assert lost_update(WIKI, AUTH + ["Versioning: /v1 in the path.", "API version in the URL."]) != []
+
+
+@pytest.mark.parametrize("row, notes", [
+    (("PATCH", "/v1/channels/{channelId}/settings", "Change the channel's settings"), []),  # a part of a channel
+    (("PUT", "/products/{productId}/stock", "Set the quantity on hand"), []),              # a count many write
+    (("PATCH", "/v1/campaigns/{campaignId}", "Change the budget"),
+     ["Only members of the advertiser's account may change its campaigns."]),             # the notes say so
+    (("PUT", "/v1/recipes/{recipeId}", "Edit a shared recipe"), []),                       # the row says so
+])
+def test_a_write_is_shared_by_its_noun_by_the_row_or_by_a_note_that_says_many_write_it(row, notes):
+    rows = [dict(zip(("method", "path", "description"), row))]
+    assert [f.line for f in lost_update(rows, AUTH + notes)] == [f"{row[0]} {row[1]}"]
+
+
+@pytest.mark.parametrize("method, path, description", [
+    ("PATCH", "/v1/orders/{orderId}", "Change the shipping address"),           # one customer's order
+    ("PUT", "/v1/me/settings", "My settings"),                                   # the caller's own
+    ("PATCH", "/v1/channels/{channelId}/close", "Close the channel"),           # an action, not an edit
+    ("PUT", "/v1/documents/{documentId}/permissions/{userId}", "Grant a role"),  # one user's grant, its own item
+    ("POST", "/v1/pages/{pageId}/comments", "Comment on a page"),               # a create, not an edit
+])
+def test_writes_nobody_else_makes_and_creates_are_not_lost_updates(method, path, description):
+    notes = AUTH + ["Members edit documents together."]
+    assert lost_update([{"method": method, "path": path, "description": description}], notes) == []
+
+
+def graphql(notes, rows=({"method": "POST", "path": "/graphql", "description": "All reads"},)):
+    return [f for f in review(list(rows), AUTH + notes) if f.rule == "graphql-without-cost-limit"]
+
+
+def test_graphql_without_a_depth_or_cost_limit_is_flagged_on_the_note_that_chooses_it():
+    note = "GraphQL for reads, because each screen needs several resources in one round trip."
+    [finding] = graphql([note, "Rate limiting: 600 requests a minute per user."])
+    assert finding.line == note and "depth" in finding.fix and "cost" in finding.fix
+    [on_row] = graphql([])
+    assert on_row.line == "POST /graphql"  # no note names it: the row that serves it
+
+
+@pytest.mark.parametrize("note", [
+    "Each query is checked before it runs: at most 8 levels deep.",
+    "GraphQL queries have a complexity limit of 1,000; rate limits are in cost points per minute.",
+    "Only persisted queries are accepted in production.",
+])
+def test_a_depth_or_cost_limit_or_persisted_queries_cover_graphql(note):
+    assert graphql(["GraphQL because clients pick their fields.", note]) == []
+
+
+def test_a_cost_that_is_not_about_queries_does_not_cover_graphql():
+    assert graphql(["GraphQL because clients pick their fields.", "SMS cost money, so we batch them."]) != []
+
+
+@pytest.mark.parametrize("note", ["REST over HTTP/2, rather than GraphQL, because HTTP caching keeps working.",
+                                  "No GraphQL: the screens map one to one onto resources.",
+                                  "Why not GraphQL? It would break caching by URL."])
+def test_a_design_that_rejects_graphql_is_not_asked_to_limit_it(note):
+    assert graphql([note], rows=[{"method": "GET", "path": "/v1/items/{id}", "description": "One item"}]) == []
+
+
+def test_a_graphql_endpoint_serves_the_read_and_search_flows_it_names():
+    design = parse_markdown("## Core flows\n- Search recipes\n- Read a recipe with its ratings\n\n"
+                            "| Method | Path | Description |\n|---|---|---|\n"
+                            "| POST | /v1/graphql | Queries: recipes and their ratings |\n")
+    assert "missing-core-flow" not in {f.rule for f in review(design)}
+
+
+def test_one_item_whose_description_lists_its_parts_is_not_a_list():
+    assert "list-without-pagination" not in fired("GET", "/menus/{menuId}", "The menu with every dish and price")
+    assert "list-without-pagination" in fired("GET", "/notifications/{userId}", "Get all notifications")
+
+
+@pytest.mark.parametrize("path, description", [
+    ("/v1/feeds/{userId}", "The feed for a user: every post from people they follow"),
+    ("/v1/timelines/{userId}", "The timeline of a user, with every post and reply"),
+    ("/v1/inboxes/{userId}", "The inbox of a user with every message"),
+    ("/v1/channels/{channelId}", "The channel with all its messages")])
+def test_one_item_that_carries_a_growing_list_still_needs_pagination(path, description):
+    assert "list-without-pagination" in fired("GET", path, description)
+
+
+@pytest.mark.parametrize("description, needs_key", [("Reads for the app's screens", False),
+                                                    ("Queries: recipes and ratings", False),
+                                                    ("Queries and mutations for events and guests", True)])
+def test_graphql_queries_are_safe_to_retry_but_its_mutations_need_an_idempotency_key(description, needs_key):
+    rows = [{"method": "POST", "path": "/v1/graphql", "description": description}]
+    found = {f.rule for f in review(rows, ["Authentication: Bearer JWT."])}
+    assert ("post-without-idempotency-key" in found) is needs_key
+
+
+def test_graphql_considered_and_turned_down_is_not_chosen():
+    note = "REST over HTTP/2; we considered GraphQL but chose REST, since three endpoints need no query language."
+    assert graphql([note], rows=[{"method": "GET", "path": "/v1/items/{id}", "description": "One item"}]) == []

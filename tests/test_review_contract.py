@@ -70,3 +70,17 @@ def test_conformance_checks_the_response_headers_when_given_them(document, clien
     assert conformance(document, "create_channel", 201, r.get_json(), without) == ["ETag: required header missing"]
     weak = {**dict(r.headers.items()), "etag": 'W/"1"'}  # names are case-insensitive; the contract promises strong tags
     assert conformance(document, "create_channel", 201, r.get_json(), weak)[0].startswith("ETag: ")
+
+
+def test_a_write_the_contract_makes_conditional_says_if_match_and_the_reviewer_sees_no_lost_update(document):
+    rows = {e.line: e.description for e in from_openapi(document).endpoints}
+    assert rows["PUT /v1/channels/{channel_id}"].endswith("(If-Match)")
+    assert "If-Match" not in rows["POST /v1/channels"] and "If-Match" not in rows["GET /v1/channels/{channel_id}"]
+    unconditional = document | {"paths": {path: {m: op | {"parameters": [p for p in op.get("parameters", [])
+                                                                     if "IfMatch" not in p.get("$ref", "")]}
+                                                 for m, op in item.items()}
+                                          for path, item in document["paths"].items()}}
+    flagged = {f.line for f in review(from_openapi(unconditional), ["Bearer JWT."])
+               if f.rule == "shared-edit-without-precondition"}
+    assert flagged == {"PUT /v1/channels/{channel_id}", "PATCH /v1/channels/{channel_id}"}
+    assert "shared-edit-without-precondition" not in {f.rule for f in review(from_openapi(document), ["Bearer JWT."])}

@@ -33,7 +33,17 @@ def test_every_label_names_a_known_rule_and_a_line_of_its_design(corpus):
 def test_every_new_rule_is_exercised_by_the_corpus(corpus):
     labelled = {rule for d in corpus for rule, _ in d.expected}
     assert {"delete-whole-collection", "async-without-status", "webhook-without-signature",
-            "privileged-without-authorization", "missing-core-flow"} <= labelled
+            "privileged-without-authorization", "missing-core-flow", "shared-edit-without-precondition",
+            "graphql-without-cost-limit"} <= labelled
+
+
+@pytest.mark.parametrize("rule, topic", [("shared-edit-without-precondition", r"\b(PUT|PATCH)\b"),
+                                         ("graphql-without-cost-limit", "GraphQL")])
+def test_chapter_07s_rules_meet_designs_that_need_them_and_designs_that_are_covered(corpus, rule, topic):
+    import re
+    on_topic = [d for d in corpus if re.search(topic, d.path.read_text(encoding="utf-8"))]
+    flagged = [d for d in on_topic if rule in {r for r, _ in d.expected}]
+    assert len(flagged) >= 3 and len(on_topic) - len(flagged) >= 3, (rule, len(flagged), len(on_topic))
 
 
 def test_the_reviewer_agrees_with_the_expert_on_at_least_90_percent_of_what_it_raises_and_finds_80_percent(corpus):

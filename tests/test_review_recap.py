@@ -65,4 +65,34 @@ def test_hpack_repeats_save_the_ordinary_headers_but_still_carry_the_token():
 
 def test_the_recap_covers_the_chapters_in_course_order():
     chapters = [p.chapter for p in recap.talking_points()]
-    assert chapters == sorted(chapters) and {c[:2] for c in chapters} == {"01", "02", "03", "04", "05"}
+    assert chapters == sorted(chapters) and {c[:2] for c in chapters} == {"01", "02", "03", "04", "05", "07"}
+
+
+def test_without_if_match_the_second_writer_erases_the_first_and_with_it_gets_a_412_and_keeps_both():
+    point = recap.lost_update()
+    assert point.figures == {"unconditional_kept": 1, "conditional_kept": 2, "refused": 1}
+
+
+def test_revalidating_polls_get_304s_while_nothing_changed_and_receive_far_fewer_bytes():
+    f = recap.revalidation(polls=12, messages=10, changes_at=(4, 8)).figures
+    assert f["not_modified"] == 12 - 1 - 2  # the first poll and one after each change carry the body
+    assert f["conditional_bytes"] * 2 < f["plain_bytes"]
+
+
+def test_polling_often_costs_requests_polling_as_told_costs_fewer_and_a_callback_one():
+    f = recap.long_running_work(duration=4.3, interval=0.5).figures
+    assert f["eager_requests"] > f["retry_after_requests"] > f["callback_requests"] == 1 == f["callbacks"]
+    assert f["callback_late"] <= f["eager_late"] <= 0.5
+
+
+def test_the_webhook_receiver_handles_each_event_once_and_refuses_the_replay_and_the_tampered_body():
+    f = recap.webhook_defences().figures
+    assert (f["accepted"], f["duplicate"], f["rejected"]) == (2, 1, 2)
+    replay, tampered = f["refused_because"]
+    assert "timestamp" in replay and "signature" in tampered
+
+
+def test_naive_resolvers_run_a_statement_per_parent_and_dataloaders_one_per_level():
+    small, large = (recap.graphql_n_plus_one(channels=n).figures for n in (2, 5))
+    assert large["naive"] > small["naive"] and large["dataloader"] == small["dataloader"]
+    assert large["naive"] > 10 * large["dataloader"]

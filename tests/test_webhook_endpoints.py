@@ -132,6 +132,22 @@ def test_a_new_message_queues_one_signed_delivery_for_each_endpoint_whose_owner_
     assert json.loads(due[0].body) == {"type": "message.created", "timestamp": message["createdAt"], "data": message}
 
 
+def test_every_way_of_sending_a_message_announces_it_to_webhooks_and_streams(app, client, as_user, clock):
+    """A batch and an integration's incoming hook store messages too: each one is a message.created event."""
+    alice = as_user("usr_alice")
+    register(client, alice)
+    cid = channel_of(client, alice)
+    key = client.post("/v1/api-keys", json={"scopes": ["messages:write"]}, headers=alice).get_json()["data"]["key"]
+    sent = [client.post(f"/v1/channels/{cid}/messages", json={"content": "one"}, headers=alice),
+            client.post(f"/v1/channels/{cid}/messages:batchCreate",
+                        json={"messages": [{"content": "two"}, {"content": ""}, {"content": "three"}]}, headers=alice),
+            client.post(f"/v1/hooks/channels/{cid}/messages", json={"content": "four"}, headers={"X-API-Key": key})]
+    assert [r.status_code for r in sent] == [201, 207, 201]
+    delivered = [json.loads(d.body)["data"]["content"] for d in deliveries_of(app).due(clock.now())]
+    streamed = [e.data["content"] for e in app.extensions["apidesign"].extras["events"].since(cid, 0)]
+    assert sorted(delivered) == sorted(streamed) == ["four", "one", "three", "two"]  # not the refused empty item
+
+
 def test_the_delivered_body_matches_the_documents_message_created_webhook(app, client, as_user, clock):
     alice = as_user("usr_alice")
     register(client, alice)

@@ -104,17 +104,24 @@ class OperationRunner:
 
     def start(self, interval: float = 0.02) -> None:
         """Step on a background thread every ``interval`` seconds (a live server; callbacks need no poll)."""
-        if self._thread is None:
+        if not self.running:
+            self._stop.clear()
             self._thread = threading.Thread(target=self._loop, args=(interval,), name="apidesign-operations",
                                             daemon=True)
             self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        """Whether the background thread is stepping."""
+        return self._thread is not None and self._thread.is_alive()
 
     def _loop(self, interval: float) -> None:
         while not self._stop.wait(interval):
             self.step()
 
     def stop(self) -> None:
-        """Stop the background thread, if one runs."""
+        """End the background thread, if one runs; a step in progress finishes first."""
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._thread.join()
+            self._thread = None

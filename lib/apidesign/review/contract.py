@@ -50,7 +50,8 @@ def from_openapi(document: dict, operation_ids: Iterable[str] | None = None, not
     """An endpoint table from the document: every operation, or those named (in that order)."""
     chosen = ([operation(document, i) for i in operation_ids] if operation_ids is not None
               else list(operations(document)))
-    records = [{"method": method, "path": path + page_query(document, op), "description": op.get("summary", "")}
+    records = [{"method": method, "path": path + page_query(document, op),
+                "description": op.get("summary", "") + precondition(document, method, op)}
                for method, path, op in chosen]
     return from_records(records, notes, title or document.get("info", {}).get("title", ""))
 
@@ -62,6 +63,14 @@ def page_query(document: dict, op: dict) -> str:
     shown = [f"{name}={params[name].get('schema', {}).get('default', '{' + name + '}')}"
              for name in PAGE_PARAMS if name in params]
     return "?" + "&".join(shown) if shown else ""
+
+
+def precondition(document: dict, method: str, op: dict) -> str:
+    """`` (If-Match)`` for a write whose operation takes an ``If-Match`` header (RFC 9110 section 13.1.1), so the
+    table says what the contract promises: a stale write is refused, not applied."""
+    headers = {p.get("name", "").lower() for p in map(lambda p: resolve(document, p), op.get("parameters", ()))
+               if p.get("in") == "header"}
+    return " (If-Match)" if method != "GET" and "if-match" in headers else ""
 
 
 def resolve(document: dict, node: Any) -> Any:

@@ -9,20 +9,28 @@ so the figures are the same on every run (keyset work needs the 1M-row history t
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..clock import FakeClock
 from ..datasets import CHANNEL as HISTORY, message_history
 from ..drift import simulate_drift
+from ..graphql_api.nplus1 import chat_world, statement_counts
 from ..jwt import InvalidTokenError
+from ..long_running import by_callback, by_polling
 from ..lost_responses import run_client
 from ..pagination import KEYSET_SQL, NEWEST, OFFSET_SQL
 from ..protocols.http2 import h2_header_sizes, http1_header_bytes
 from ..queryplan import vm_steps
 from ..ratelimit import FixedWindow, SlidingWindowLog, simulate
+from ..revalidation import compare_polling
 from ..server import create_app, credentials
 from ..server.db import Database
+from ..webhook_receiver import defences as webhook_scenes
+from ..webhooks import TOLERANCE
+
+CHAPTER_07 = "07-consistency-and-async"
 
 
 @dataclass(frozen=True)
@@ -139,7 +147,90 @@ def header_compression(requests: int = 3) -> TalkingPoint:
                         {"http1": http1, "first": sizes[0], "repeat": sizes[-1], "token": token}, "01-protocols")
 
 
+def lost_update() -> TalkingPoint:
+    """Alice and Bob read one channel; Alice sets its topic, then Bob renames it from his read, with and without
+    ``If-Match`` (02-rest-design's demo; 07 gives the whole rule). How many of the two changes does it keep?"""
+    kept = {conditional: changes_kept(conditional) for conditional in (False, True)}
+    figures = {"unconditional_kept": kept[False][0], "conditional_kept": kept[True][0], "refused": kept[True][1]}
+    return TalkingPoint("Lost updates", f"Two members edit one channel from the same read: without If-Match the "
+                        f"second PUT silently erased the first's topic ({figures['unconditional_kept']} of 2 changes "
+                        f"kept); with If-Match it got 412 Precondition Failed {times(figures['refused'])}, read again "
+                        f"and reapplied ({figures['conditional_kept']} of 2 kept).", figures, "02-rest-design")
+
+
+def changes_kept(conditional: bool) -> tuple[int, int]:
+    """(changes the channel keeps, 412s Bob got) when both write from the same read, on the real app."""
+    clock = FakeClock(1_773_311_400.0)
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 7})
+    http, alice, bob = app.test_client(), credentials(app, "usr_alice"), credentials(app, "usr_bob")
+    url = http.post("/v1/channels", json={"name": "general", "memberIds": ["usr_bob"]}, headers=alice).location
+    read_by_alice, read_by_bob = http.get(url, headers=alice), http.get(url, headers=bob)
+
+    def put(read, headers, **change):
+        body = {k: read.get_json()["data"][k] for k in ("name", "topic", "memberIds")} | change
+        return http.put(url, json=body, headers={**headers, **({"If-Match": read.headers["ETag"]} if conditional
+                                                               else {})})
+    put(read_by_alice, alice, topic="standup at 10")
+    refused = 0
+    while put(read_by_bob, bob, name="team").status_code == 412:  # stale: read again, reapply, retry
+        refused, read_by_bob = refused + 1, http.get(url, headers=bob)
+    final = http.get(url, headers=alice).get_json()["data"]
+    return (final["topic"] == "standup at 10") + (final["name"] == "team"), refused
+
+
+def times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def revalidation(polls: int = 20, messages: int = 20, changes_at: tuple[int, ...] = (10,)) -> TalkingPoint:
+    costs = compare_polling(polls, messages, changes_at)
+    plain, conditional = costs["plain"], costs["If-None-Match"]
+    figures = {"polls": polls, "plain_bytes": plain.bytes_received, "conditional_bytes": conditional.bytes_received,
+               "not_modified": conditional.statuses.get(304, 0)}
+    return TalkingPoint("Conditional requests", f"Polling a {messages}-message history {polls} times while it changed "
+                        f"{times(len(changes_at))}: plain GETs received "
+                        f"{plain.bytes_received:,} bytes; with If-None-Match {figures['not_modified']} of the {polls} "
+                        f"answers were 304 Not Modified, and {conditional.bytes_received:,} bytes came back. Still "
+                        f"{polls} requests: a 304 saves bytes, not round trips.", figures, CHAPTER_07)
+
+
+def long_running_work(duration: float = 4.3, interval: float = 0.5) -> TalkingPoint:
+    eager, told, called = by_polling(duration, interval), by_polling(duration), by_callback(duration)
+    figures = {"duration": duration, "eager_requests": eager.requests, "eager_late": eager.latency,
+               "retry_after_requests": told.requests, "retry_after_late": told.latency,
+               "callback_requests": called.requests, "callbacks": called.callbacks, "callback_late": called.latency}
+    return TalkingPoint("Long-running work", f"An export that took {duration:g} s answered 202 Accepted with an "
+                        f"operation to poll: polling every {interval:g} s cost {eager.requests} requests and knew "
+                        f"{eager.latency:g} s late; polling as Retry-After said, {told.requests} requests, "
+                        f"{told.latency:g} s late; a callback, {called.requests} request and {called.callbacks} "
+                        f"callback, {called.latency:g} s late, if the server can reach the client.", figures,
+                        CHAPTER_07)
+
+
+def webhook_defences() -> TalkingPoint:
+    """The receiver of ``webhook_receiver.defences``: what it handled, deduplicated and refused, and why."""
+    scenes = webhook_scenes()
+    outcomes = Counter(scene.outcome for scene in scenes)
+    figures = {"requests": len(scenes), **outcomes, "tolerance_minutes": TOLERANCE / 60,
+               "refused_because": [scene.reason for scene in scenes if scene.outcome == "rejected"]}
+    return TalkingPoint("Webhooks", f"Of {len(scenes)} signed requests a receiver got, it handled "
+                        f"{outcomes['accepted']} events: the sender's retry was a duplicate by webhook-id (answered "
+                        f"2xx, handled once), and it refused {outcomes['rejected']}: a replay older than the "
+                        f"{TOLERANCE / 60:g}-minute tolerance, by its timestamp, and a tampered body, by its "
+                        "signature.", figures, CHAPTER_07)
+
+
+def graphql_n_plus_one(channels: int = 5, messages: int = 12) -> TalkingPoint:
+    app = chat_world(channels, messages)
+    counts = statement_counts(app)
+    return TalkingPoint("API styles", f"One GraphQL query for my {channels} channels, their last messages and each "
+                        f"sender's name ran {counts['naive']} SQL statements with naive resolvers (the N+1 problem) "
+                        f"and {counts['dataloader']} with DataLoaders, which batch each level into one query.", counts,
+                        CHAPTER_07)
+
+
 def talking_points() -> list[TalkingPoint]:
     """The recap, in the order of the course."""
-    return [header_compression(), pagination_drift(), keyset_work(), window_boundary(), retries_without_keys(),
-            revocation_window()]
+    return [header_compression(), pagination_drift(), keyset_work(), lost_update(), window_boundary(),
+            retries_without_keys(), revocation_window(), revalidation(), long_running_work(), webhook_defences(),
+            graphql_n_plus_one()]

@@ -131,6 +131,8 @@ def is_list(ep: Endpoint) -> bool:
         return False
     verb = verb_of(last, ep.description)
     if is_id(last) or (verb and verb in v.SAFE_VERBS):  # /notifications/{userId}, /getProducts
+        if is_id(last) and names_one(ep.description) and not carries_growing_list(ep.description):
+            return False  # /menus/{id} "The menu with every dish": one menu, and its dishes are few
         return says_many(ep.description) or (verb is not None and lang.is_plural(head(last)))
     if verb or head(last) in v.MASS_NOUNS:
         return False
@@ -162,10 +164,17 @@ def description_head(description: str) -> str:
 
 
 def names_one(description: str) -> bool:
-    """The description names a single thing: "The firmware update available ...", "One article"."""
+    """The description names a single thing: "The firmware update available ...", "One article"
+    (not "The feed for a user": a feed, timeline or inbox is a list in the singular)."""
     head_word = description_head(description)
     return (bool(re.match(r"\s*(the|a|an|one)\b", description, re.I)) and bool(head_word)
-            and not lang.is_plural(head_word))
+            and not lang.is_plural(head_word) and head_word not in v.LIST_SINGLETONS)
+
+
+def carries_growing_list(description: str) -> bool:
+    """One item that embeds a list which keeps growing: "The channel with all its messages"."""
+    embedded = re.search(r"\b(?:all|every)\s+(?:(?:its|their|the|of)\s+)*(\w+)", description, re.I)
+    return embedded is not None and bool(v.FEED_LIKE.search(plural(embedded.group(1).lower())))
 
 
 def singular(noun: str) -> str:
@@ -287,6 +296,8 @@ def needs_idempotency(ep: Endpoint) -> bool:
         return False
     if last in READ_ONLY_POSTS or lang.imperative(ep.description) in READ_ONLY_POSTS:
         return False  # POST /search "Search products with a JSON filter": a query too big for a URL, safe to retry
+    if last == "graphql" and not re.search(r"\bmutations?\b", ep.description, re.I):
+        return False  # GraphQL queries only read; a mutation is what a retry could repeat
     return not is_action(ep) or bool(v.HARMFUL_DUPLICATES.search(words(resource_part(last_segment(ep)))[-1]
                                                                   + " " + custom_method(last_segment(ep))))
 
@@ -451,6 +462,78 @@ def webhook_without_signature(design: Design):
                "error" if v.HARMFUL_DUPLICATES.search(text) else None)
 
 
+def shared_edit_without_precondition(design: Design):
+    """Two clients that read, change and write back the same resource lose one change unless the write is
+    conditional: ``If-Match`` with the ``ETag`` read, ``412`` when stale (RFC 9110 sections 13.1.1 and 15.5.13),
+    ``428`` when missing (RFC 6585 section 3)."""
+    if v.PRECONDITION.search(design_text(design)):
+        return
+    for ep in design.endpoints:
+        if ep.method in ("PUT", "PATCH") and edits_shared(ep, design):
+            yield (ep, "Several clients edit this resource; when two read it and write back, the second write "
+                       "silently erases the first (a lost update).",
+                   "Send an `ETag` with every read and require `If-Match` on this write: a stale tag gets "
+                   "`412 Precondition Failed`, a missing one `428 Precondition Required`. Or say why last write "
+                   "wins is acceptable.")
+
+
+def design_text(design: Design) -> str:
+    """Everything the design says: title, rows and notes."""
+    return "\n".join([design.title, *(e.text for e in design.endpoints), design.notes_text])
+
+
+def written(ep: Endpoint) -> set[str]:
+    """What a write changes, as singular nouns: the item (``/channels/{id}`` -> channel), or a part without an
+    ID of its own together with its owner (``/products/{id}/stock`` -> stock, product)."""
+    s = [seg for seg in ep.segments if not is_version(seg)]
+    if not s or any(seg.lower() in ("me", "self") for seg in s) or custom_method(s[-1]) \
+            or verb_of(s[-1], ep.description):
+        return set()  # the caller's own data (/me), or an action (.../close): not an edit of shared state
+    if is_id(s[-1]):
+        return {singular(head(s[-2]))} if len(s) >= 2 else set()
+    owner = [singular(head(s[-3]))] if len(s) >= 3 and is_id(s[-2]) else []
+    return {singular(head(s[-1])), *owner}
+
+
+def edits_shared(ep: Endpoint, design: Design) -> bool:
+    """The row writes a resource that is shared by nature (a page, a board, a channel, stock), or that the row,
+    a note or the title says several people write."""
+    nouns = written(ep)
+    if nouns & v.SHARED_NOUNS or (nouns and v.MANY_WRITERS.search(ep.description)):
+        return True
+    texts = [design.title, *(n.text for n in design.notes)]
+    return any(v.MANY_WRITERS.search(t) and names_any(t, nouns) for t in texts)
+
+
+def names_any(text: str, nouns: set[str]) -> bool:
+    """The text names one of the nouns, singular or plural, as a whole word."""
+    return any(re.search(rf"\b({re.escape(n)}|{re.escape(plural(n))})\b", text, re.I) for n in nouns)
+
+
+def graphql_without_cost_limit(design: Design):
+    """One GraphQL query can nest lists in lists and cost a million rows: bound its depth and cost before it
+    runs, and rate-limit by cost, not by request (OWASP GraphQL Cheat Sheet; GitHub's GraphQL node limit and
+    points)."""
+    chosen = graphql_chosen(design)
+    if chosen is None:
+        return
+    texts = [*(e.text for e in design.endpoints), *(n.text for n in design.notes)]
+    if any(v.ABOUT_QUERIES.search(t) and v.QUERY_LIMITS.search(t) for t in texts):
+        return
+    yield (chosen, "One GraphQL request can ask for lists inside lists (channels, their messages, each sender's "
+                   "channels...) and cost thousands of rows, and a limit on requests does not see it.",
+           "Check each query before it runs: a maximum depth and a maximum cost (each list counts its page size), "
+           "and rate-limit by cost points rather than requests; or accept only persisted queries.")
+
+
+def graphql_chosen(design: Design) -> Note | Endpoint | None:
+    """The note that chooses GraphQL (not one that rejects it), else a ``/graphql`` row; None without GraphQL."""
+    for note in design.notes:
+        if v.GRAPHQL.search(note.text) and not v.NOT_GRAPHQL.search(note.text) and not note.is_flow:
+            return note
+    return next((e for e in design.endpoints if any(head(s) == "graphql" for s in e.segments)), None)
+
+
 def privileged_without_authorization(design: Design):
     """Logging in says who you are, not what you may do: an admin or cross-user action needs a stated rule."""
     stated = v.AUTHORIZATION.search(design.decisions_text)
@@ -485,6 +568,8 @@ RULES: tuple[Rule, ...] = (
     Rule("delete-whole-collection", "error", "endpoints", delete_whole_collection),
     Rule("async-without-status", "warning", "idempotency", async_without_status),
     Rule("webhook-without-signature", "warning", "webhooks", webhook_without_signature),
+    Rule("shared-edit-without-precondition", "warning", "concurrency", shared_edit_without_precondition),
+    Rule("graphql-without-cost-limit", "warning", "graphql", graphql_without_cost_limit),
     Rule("privileged-without-authorization", "error", "authentication", privileged_without_authorization),
     Rule("missing-core-flow", "warning", "flows", missing_core_flow),
 )

@@ -146,3 +146,39 @@ GENERIC_NOUNS = frozenset({"user", "users", "me", "people", "person", "everyone"
                            "way", "one", "later", "real", "together", "today", "day", "week", "month", "now",
                            "who", "what"})
 PAGING_PARAMS = frozenset({"cursor", "limit", "page", "offset", "after", "before", "page_size", "pagesize"})
+
+# --- chapter 07: consistency, API styles ----------------------------------------------------------
+
+# Resources several people (or processes) edit by their nature: a wiki page, a shared document, a board, the
+# settings of a channel or team, a stock count that scanners and the shop both write. A read-modify-write on
+# one of them can silently wipe another writer's change: the "lost update" of RFC 9110 section 13.1.1 and
+# RFC 6585 section 3. Singular lemmas.
+SHARED_NOUNS = frozenset({"document", "doc", "page", "wiki", "board", "sheet", "spreadsheet", "channel", "group",
+                          "team", "workspace", "project", "inventory", "stock"})
+# A note that says many people write something: "Any member of a space can edit its pages", "the scanners
+# and the web shop both update stock". The note must also name the resource.
+MANY_WRITERS = re.compile(r"\b(members|editors|agents|admins|teammates|collaborators|staff|anyone|everyone|both|"
+                          r"several|multiple|many)\b[^.;]*\b(edit|edits|change|changes|update|updates|modify|"
+                          r"modifies|write|writes|save|saves|move|moves)\b|\bshared\b|\bcollaborativ\w*|"
+                          r"\btogether\b|\bco-?edit\w*|\bconcurrent\w*|\bat the same time\b|\bsimultaneous\w*", re.I)
+# What stops a lost update, or says why none can happen: a precondition on the write (an ETag or a version
+# the client read, RFC 9110 section 13.1), merging edits (CRDT, operational transformation), a lock, or a
+# stated "last write wins" (an API version, "/v1", is not a resource's version).
+PRECONDITION = re.compile(r"\betags?\b|\bif-match\b|\bif-unmodified-since\b|\bpreconditions?\b|\b412\b|\b428\b|"
+                          r"\boptimistic\b|compare[- ]and[- ](set|swap)|(?<!api )(?<!api-)\b(version|revision)"
+                          r"( number| field| counter)?\b(?!\s*:?\s*/?v\d)|last[- ]write[- ]wins|"
+                          r"\blast (write|writer|edit|save|change|update|answer|one) wins\b|\bcrdts?\b|"
+                          r"operational transform\w*|\b(pessimistic|edit|row|record)[- ]locks?\b|\bstale\b", re.I)
+
+# GraphQL chosen, not rejected: "REST rather than GraphQL", "no GraphQL", "considered GraphQL but ..." reject it.
+GRAPHQL = re.compile(r"\bgraphql\b", re.I)
+NOT_GRAPHQL = re.compile(r"\b(rather than|instead of|not|no|without|over|versus|vs\.?|than)\s+(a\s+)?graphql\b|"
+                         r"\bgraphql\s+(is|would be)\s+(not|overkill|unnecessary)|"
+                         r"\b(considered|rejected|dropped|ruled out|decided against)\s+(using\s+)?graphql\b", re.I)
+# A bound on what one query may cost, checked before it runs, or only known queries accepted (OWASP GraphQL
+# Cheat Sheet: depth and amount limiting, query cost analysis; GitHub's GraphQL API: node limit, points).
+QUERY_LIMITS = re.compile(r"\bdepth\b|\bdeep\b|\bnesting\b|\bcomplexity\b|\bcosts?\b|\bpoints\b|\bnode limit\b|"
+                          r"\bpersisted (queries|operations|documents)\b|\btrusted (documents|queries|operations)\b|"
+                          r"\ballow-?list\w*|\bsafe-?list\w*", re.I)
+# Where such a bound must be said: about GraphQL or its queries, not about the cost of an SMS.
+ABOUT_QUERIES = re.compile(r"\bgraphql\b|\bquer(y|ies)\b|\bresolvers?\b", re.I)

@@ -76,12 +76,13 @@ DEFAULTS: dict[str, Any] = {
     "FAULT_DROP_RATE": 0.0,         # probability that a POST's response is lost after the work is done
     "FAULT_SEED": 0,
     "PRESENCE_FAILING": False,      # make the downstream presence service fail (circuit breaker demo)
+    "PRESENCE_MAX_STALE": 0.0,      # seconds a last known presence may be served, marked stale, while it fails
     "BREAKER_FAILURES": 5,          # consecutive failures that open the breaker
     "BREAKER_COOLDOWN": 30.0,       # seconds open before half-open
     "BREAKER_TRIALS": 1,            # calls admitted while half-open
     # Long-running operations (server/exports.py): POST /v1/channels/{id}/exports -> 202 + an operation to poll
     "EXPORT_DURATION": 2.0,         # simulated seconds an export takes, on CLOCK
-    "OPERATIONS_WORKER": "inline",  # finish due operations when polled; "thread": also in the background (callbacks)
+    "OPERATIONS_WORKER": "inline",  # finish due operations when polled; "thread": also while serve() runs (callbacks)
     "OPERATION_RETRY_AFTER": 1,     # seconds, sent with 202 and with every poll of a running operation
     "CALLBACK_HOSTS": exports.CALLBACK_HOSTS,  # where callbacks may go: never internal services (SSRF)
     "GRAPHQL_BATCHED": True,        # POST /graphql fetches through DataLoaders; False: naive resolvers (N+1 demo)

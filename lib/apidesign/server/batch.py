@@ -31,8 +31,7 @@ from ..errors import ApiError, InvalidInput, field_issue
 from ..idempotency import idempotent
 from .auth import current_user
 from .channels import require_member
-from .messages import MAX_CONTENT, MESSAGE_TYPES, message_json
-from .services import services
+from .messages import MAX_CONTENT, MESSAGE_TYPES, add_message, message_json
 from .validation import Fields, json_object
 
 bp = Blueprint("batch", __name__)
@@ -67,8 +66,7 @@ def send_one(channel_id: str, user: str, item: Any) -> dict[str, Any]:
         fields.done()
     except ApiError as exc:
         return {"status": exc.status, **error_from(exc)}
-    svc = services()
-    row = svc.repo.add_message(svc.ids.new("msg"), channel_id, user, content, type_, svc.now_ms())
+    row = add_message(channel_id, user, content, type_)
     return {"status": 201, "data": message_json(row)}
 
 

@@ -8,7 +8,8 @@ Only a channel's members may export it; only whoever started an operation may re
 
 Config: ``EXPORT_DURATION`` (simulated seconds of work, on the app's clock), ``OPERATIONS_WORKER``
 (``"inline"``: finish due operations when someone polls; ``"thread"``: also on a background
-thread, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER`` and ``CALLBACK_HOSTS``.
+thread while ``serve()`` runs the app, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER``
+and ``CALLBACK_HOSTS``.
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ CALLBACK_HOSTS = ("127.0.0.1", "localhost")  # the default: this machine, where 
 
 
 def install(config: Mapping[str, Any], svc: Services) -> OperationRunner:
-    """The app's operation runner, on its monotonic clock; started on a thread if ``OPERATIONS_WORKER`` says so."""
+    """The app's operation runner, on its monotonic clock; if ``OPERATIONS_WORKER`` is ``"thread"``, serve()
+    starts its thread and the server's stop() ends it."""
     runner = OperationRunner(svc.clock, export_history(svc.repo), duration=config["EXPORT_DURATION"])
     svc.extras["operations"] = runner
     if config["OPERATIONS_WORKER"] == "thread":
-        runner.start()
+        svc.extras.setdefault("background", []).append(runner)
     return runner
 
 

@@ -15,9 +15,8 @@ from ..envelope import success
 from ..errors import Conflict, Forbidden, NotFound
 from .auth import current_principal, current_service, current_user
 from .channels import require_member
-from .messages import MESSAGE_TYPES, MAX_CONTENT, message_json
+from .messages import MESSAGE_TYPES, MAX_CONTENT, add_message, message_json
 from .oauth_routes import state
-from .services import services
 from .validation import Fields, json_object
 
 bp = Blueprint("integrations", __name__)
@@ -87,6 +86,5 @@ def incoming_webhook(channel_id: str):
     content = fields.string("content", max_len=MAX_CONTENT)
     type_ = fields.choice("type", MESSAGE_TYPES, default="text")
     fields.done()
-    svc = services()
-    row = svc.repo.add_message(svc.ids.new("msg"), channel_id, service.owner, content, type_, svc.now_ms())
+    row = add_message(channel_id, service.owner, content, type_)
     return success(message_json(row)), 201, {"Location": f"/v1/messages/{row['id']}"}

@@ -30,6 +30,14 @@ def message_json(row: sqlite3.Row) -> dict:
             "content": row["content"], "type": row["type"], "createdAt": iso8601(row["created_at"])}
 
 
+def add_message(channel_id: str, sender: str, content: str, type_: str) -> sqlite3.Row:
+    """Store a new message and announce it (SSE, WebSocket and webhook listeners): every route that sends uses this."""
+    svc = services()
+    row = svc.repo.add_message(svc.ids.new("msg"), channel_id, sender, content, type_, svc.now_ms())
+    publish_message(message_json(row))
+    return row
+
+
 def load_message(message_id: str) -> sqlite3.Row:
     """The message row, or 404."""
     row = services().repo.message(message_id)
@@ -47,9 +55,7 @@ def send_message(channel_id: str):
     content = fields.string("content", max_len=MAX_CONTENT)
     type_ = fields.choice("type", MESSAGE_TYPES, default="text")
     fields.done()
-    svc = services()
-    row = svc.repo.add_message(svc.ids.new("msg"), channel_id, user, content, type_, svc.now_ms())
-    publish_message(message_json(row))  # SSE and WebSocket listeners hear about it
+    row = add_message(channel_id, user, content, type_)
     body = success(message_json(row))
     return body, 201, {"Location": f"/v1/messages/{row['id']}", **conditional.etag_header(body)}
 

@@ -1,0 +1,214 @@
+"""Every check of 07-consistency-and-async: verdicts come from the library and the reference API, never a stored dict."""
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from apidesign.exercises import NOT_ANSWERED
+from apidesign.exercises import consistency as ex
+from exercise_strategies import ANY_ANSWER, never_raises_never_passes
+
+
+@pytest.fixture
+def solutions(load_solution):
+    return load_solution("07-consistency-and-async")
+
+
+@pytest.mark.parametrize("check, name", [(ex.check_statuses, "statuses"), (ex.check_polling_cost, "polling_cost"),
+                                         (ex.check_query_cost, "query_cost"), (ex.check_ssrf, "ssrf_refused"),
+                                         (ex.check_precondition, "precondition"),
+                                         (ex.check_reports_design, "reports_design")])
+def test_model_solutions_pass_and_placeholders_say_not_answered(check, name, solutions):
+    feedback = check(getattr(solutions, name))
+    assert feedback.ok, feedback.message
+    assert check(...) == NOT_ANSWERED
+
+
+def test_equivalent_spellings_pass(solutions):
+    assert ex.check_statuses({k: str(v) for k, v in solutions.statuses.items()}).ok
+    assert ex.check_statuses({k: np.int64(v) for k, v in solutions.statuses.items()}).ok
+    assert ex.check_polling_cost([5, "0.5"]).ok and ex.check_polling_cost(np.array([5, 0.5])).ok
+    assert ex.check_query_cost("50").ok and ex.check_query_cost(50.0).ok
+    assert ex.check_ssrf({k: "yes" if v else "no" for k, v in solutions.ssrf_refused.items()}).ok
+
+
+@pytest.mark.parametrize("case, answer, hint", [
+    ("GET a channel with If-None-Match: its current ETag written weak (W/ in front)", 200, "compares weakly"),
+    ("PATCH a channel with If-Match: its current ETag written weak (W/ in front)", 200, "compares strongly"),
+    ("PUT /v2/channels/{id} with no If-Match", 412, "RFC 6585"),
+    ("POST /v1/channels/{id}/exports", 201, "202 Accepted"),
+    ("GET a channel with If-None-Match: its current ETag, by a user who is not a member", 304, "13.2.1"),
+])
+def test_exercise_1_wrong_statuses_say_why(solutions, case, answer, hint):
+    feedback = ex.check_statuses({**solutions.statuses, case: answer})
+    assert not feedback.ok and hint in feedback.message and case in feedback.message, feedback.message
+
+
+def test_exercise_1_missing_and_unreadable_cases_are_named(solutions):
+    assert "still to answer" in ex.check_statuses({ex.STATUS_CASES[0]: 304}).message
+    feedback = ex.check_statuses({**solutions.statuses, ex.STATUS_CASES[0]: "not modified"})
+    assert not feedback.ok and "as a number" in feedback.message
+
+
+@pytest.mark.parametrize("answer, hint", [((4, 0.5), "the POST that started the export"), ((6, 0.5), "Count those polls"),
+                                          ((5, 0), "0.5 s after the export finished"), ((5,), "a pair"),
+                                          (("five", 0.5), "whole number")])
+def test_exercise_2_wrong_counts_get_their_own_hint(answer, hint):
+    feedback = ex.check_polling_cost(answer)
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize("answer, hint", [(44, "connection object"), (20, "only the messages"), (49, "Count 1 for every"),
+                                          ([50], "a whole number")])
+def test_exercise_3_wrong_costs_say_what_was_not_counted(answer, hint):
+    feedback = ex.check_query_cost(answer)
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize("url, answer, hint", [("http://2130706433:6379/", False, "loopback"),
+                                               ("http://100.64.0.1/", False, "shared address space"),
+                                               ("http://8.8.8.8/hooks", True, "public address only"),
+                                               ("http://169.254.169.254/latest/meta-data/", False, "credentials")])
+def test_exercise_4_wrong_verdicts_name_the_address_kind(solutions, url, answer, hint):
+    feedback = ex.check_ssrf({**solutions.ssrf_refused, url: answer})
+    assert not feedback.ok and hint in feedback.message and url in feedback.message, feedback.message
+
+
+# Exercise 5: right answers written differently, and plausible wrong ones.
+def with_werkzeug(method, path, etag, headers):
+    """Another right answer: werkzeug's parser, as the server uses it."""
+    from werkzeug.http import parse_etags, unquote_etag
+    tag, _ = unquote_etag(etag)
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
+        return "428"
+    if "If-Match" in headers and not parse_etags(headers["If-Match"]).contains(tag):
+        return 412
+    if "If-None-Match" in headers and parse_etags(headers["If-None-Match"]).contains_weak(tag):
+        return 304 if method in ("GET", "HEAD") else 412
+    return 200
+
+
+def with_a_regex(method, path, etag, headers):
+    """Another right answer: the tags read with a regular expression, and a table of outcomes."""
+    found = lambda value: re.findall(r'(W/)?"([^"]*)"', value)  # noqa: E731
+    current = etag.strip('"')
+    strong = lambda v: v.strip() == "*" or any(not w and t == current for w, t in found(v))  # noqa: E731
+    weak = lambda v: v.strip() == "*" or any(t == current for _, t in found(v))  # noqa: E731
+    write = method in {"PUT", "PATCH", "DELETE", "POST"}  # HEAD is a read
+    if write and "/v2/" in path and headers.get("If-Match") is None:
+        return 428
+    if headers.get("If-Match") is not None and not strong(headers["If-Match"]):
+        return 412
+    if headers.get("If-None-Match") is not None and weak(headers["If-None-Match"]):
+        return {True: 412, False: 304}[write]
+    return 200
+
+
+@pytest.mark.parametrize("right", [with_werkzeug, with_a_regex])
+def test_exercise_5_right_answers_written_differently_pass(right):
+    feedback = ex.check_precondition(right)
+    assert feedback.ok, feedback.message
+
+
+def strong_everywhere(method, path, etag, headers):
+    value = headers.get("If-None-Match")
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
+        return 428
+    if "If-Match" in headers and headers["If-Match"] != "*" and etag not in headers["If-Match"].replace(f"W/{etag}", ""):
+        return 412
+    if value is not None and (value == "*" or etag in value.replace(f"W/{etag}", "")):
+        return 304 if method in ("GET", "HEAD") else 412
+    return 200
+
+
+def weak_everywhere(method, path, etag, headers):
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
+        return 428
+    if "If-Match" in headers and headers["If-Match"] != "*" and etag not in headers["If-Match"]:
+        return 412
+    value = headers.get("If-None-Match")
+    if value is not None and (value == "*" or etag in value):
+        return 304 if method in ("GET", "HEAD") else 412
+    return 200
+
+
+def no_star(method, path, etag, headers):
+    answer = with_werkzeug(method, path, etag, headers)
+    return 200 if "*" in headers.values() and not (method not in ("GET", "HEAD") and "/v2/" in path and "If-Match" not in headers) \
+        else answer
+
+
+def exact_match_only(method, path, etag, headers):
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
+        return 428
+    if "If-Match" in headers and headers["If-Match"] not in ("*", etag):
+        return 412
+    if headers.get("If-None-Match") in ("*", etag, f"W/{etag}"):
+        return 304 if method in ("GET", "HEAD") else 412
+    return 200
+
+
+def always_412(method, path, etag, headers):
+    answer = int(with_werkzeug(method, path, etag, headers))
+    return 412 if answer == 304 else answer
+
+
+def no_428(method, path, etag, headers):
+    return with_werkzeug(method, "/v1/" + path.split("/", 2)[2], etag, headers)
+
+
+def if_match_only_on_writes(method, path, etag, headers):
+    reading = method in ("GET", "HEAD")
+    return with_werkzeug(method, path, etag, {k: v for k, v in headers.items() if not reading or k != "If-Match"})
+
+
+def head_as_a_write(method, path, etag, headers):
+    return with_werkzeug("PUT" if method == "HEAD" else method, path, etag, headers)
+
+
+def raises(method, path, etag, headers):
+    return headers["If-Match"]
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (strong_everywhere, "compares weakly"),
+    (weak_everywhere, "compares strongly"),
+    (no_star, "'*' matches any current representation"),
+    (exact_match_only, "a list"),
+    (always_412, "304 Not Modified on a GET"),
+    (no_428, "428 Precondition Required"),
+    (if_match_only_on_writes, "on a read as on a write"),
+    (head_as_a_write, "HEAD is a read"),
+    (raises, "raised KeyError"),
+    (ex.check_statuses, "the library's check_statuses"),
+])
+def test_exercise_5_plausible_wrong_answers_fail_with_the_rule_they_break(wrong, hint):
+    feedback = ex.check_precondition(wrong)
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize("edit, hint", [
+    (lambda d: d.replace("| POST | /v1/webhook-endpoints |", "| GET | /v1/webhook-endpoints |"), "register a webhook URL"),
+    (lambda d: d.replace("| GET | /v1/operations/{operationId} |", "| GET | /v1/operations |")
+     .replace("| GET | /v1/reports/{reportId} |", "| GET | /v1/reports |"), "check on a report"),
+    (lambda d: d.replace(next(line for line in d.splitlines() if line.startswith("- Webhooks are signed")),
+                         "- Webhooks carry our API key in an X-Webhook-Key header, because the receiver can compare "
+                         "it with the key it stored."), "how webhooks are authenticated"),
+    (lambda d: d.replace("Deliveries are retried with exponential backoff and jitter for three days, and the receiver "
+                         "deduplicates by webhook-id, because delivery is at least once.", ""),
+     "failed and repeated deliveries"),
+    (lambda d: d.replace("(Idempotency-Key header); 202", "202"), "post-without-idempotency-key"),
+])
+def test_exercise_6_designs_missing_a_flow_or_a_reason_are_told_which(solutions, edit, hint):
+    feedback = ex.check_reports_design(edit(solutions.reports_design))
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+@given(ANY_ANSWER)
+def test_arbitrary_answers_never_raise_and_never_pass(value):
+    for check in (ex.check_statuses, ex.check_polling_cost, ex.check_ssrf, ex.check_precondition,
+                  ex.check_reports_design):
+        never_raises_never_passes(check, value)
+    never_raises_never_passes(ex.check_query_cost, value, right=lambda v: ex.as_int(v) == 50)
