@@ -2,7 +2,7 @@
 
 import pytest
 
-from apidesign.server import create_app
+from apidesign.server import create_app, credentials
 
 ALICE = "usr_alice"
 
@@ -36,3 +36,28 @@ def test_a_failing_dependency_trips_the_breaker_and_the_api_fails_fast_with_503(
     clock.advance(30)
     assert client.get(url, headers=as_user(ALICE)).status_code == 200
     assert app.extensions["apidesign"].extras["presence_breaker"].state == "closed"
+
+
+def test_with_a_max_stale_a_failure_is_answered_with_the_last_known_presence_marked_stale_until_too_old(clock):
+    app = create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "BREAKER_FAILURES": 3,
+                      "BREAKER_COOLDOWN": 30, "PRESENCE_MAX_STALE": 60})
+    client, alice = app.test_client(), dict(credentials(app, ALICE))
+    cid = client.post("/v1/channels", json={"name": "general"}, headers=alice).get_json()["data"]["channelId"]
+    url, presence = f"/v1/channels/{cid}/presence", app.extensions["apidesign"].extras["presence"]
+    fresh = client.get(url, headers=alice).get_json()
+    presence.failing = True
+    clock.advance(45)
+    stale = client.get(url, headers=alice)
+    assert stale.status_code == 200 and stale.get_json()["data"] == fresh["data"]
+    assert stale.get_json()["meta"] == {"count": 1, "stale": True, "ageSeconds": 45}
+    assert "stale" not in fresh["meta"]
+    clock.advance(16)
+    assert client.get(url, headers=alice).status_code == 503, "61 s old is past the 60 s allowed"
+
+
+def test_without_a_max_stale_a_failure_is_a_503_even_at_the_same_instant(app, client, as_user):
+    cid = client.post("/v1/channels", json={"name": "general"}, headers=as_user(ALICE)).get_json()["data"]["channelId"]
+    url = f"/v1/channels/{cid}/presence"
+    assert client.get(url, headers=as_user(ALICE)).status_code == 200
+    app.extensions["apidesign"].extras["presence"].failing = True
+    assert client.get(url, headers=as_user(ALICE)).status_code == 503

@@ -27,3 +27,20 @@ class IdFactory:
         """A fresh ID such as ``ch_x9y8z7w6v5``."""
         with self._lock:
             return prefix + "_" + "".join(self._rng.choice(ALPHABET) for _ in range(LENGTH))
+
+
+# -- time-sortable IDs, for comparison (the API's own IDs above are random, so their order is not time order) --
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
+TWITTER_EPOCH_MS = 1_288_834_974_657  # Snowflake's custom epoch (twitter-archive/snowflake, 2010)
+
+
+def ulid(ms: int, rng: random.Random) -> str:
+    """A ULID (ulid/spec): 48 bits of Unix milliseconds, then 80 random bits, as 26 Crockford base-32 characters."""
+    value = (ms << 80) | rng.getrandbits(80)
+    return "".join(CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def snowflake(ms: int, worker: int, sequence: int) -> int:
+    """A Snowflake ID: 41 bits of milliseconds since its epoch, 10 bits of worker, 12 of a per-millisecond sequence."""
+    return (ms - TWITTER_EPOCH_MS) << 22 | worker << 12 | sequence

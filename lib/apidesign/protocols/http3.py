@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from aioquic.asyncio import QuicConnectionProtocol, connect, serve
@@ -44,13 +45,23 @@ class TicketStore:
         return self.tickets.pop(label, None)
 
 
-class ServerProtocol(QuicConnectionProtocol):
-    """Answers each HTTP/3 GET with ``<path> early=<True|False>``."""
+@dataclass(frozen=True)
+class Answered:
+    """One request as the server saw it: which connection (its original connection ID) and from which address."""
 
-    def __init__(self, *args, **kwargs):
+    connection: str
+    peer: tuple[str, int]
+    path: str
+
+
+class ServerProtocol(QuicConnectionProtocol):
+    """Answers each HTTP/3 GET with ``<path> early=<True|False>``, and notes it in ``log``."""
+
+    def __init__(self, *args, log: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.h3: H3Connection | None = None
         self.handshake_done = False
+        self.log = [] if log is None else log
 
     def quic_event_received(self, event) -> None:
         if isinstance(event, ProtocolNegotiated):
@@ -63,6 +74,8 @@ class ServerProtocol(QuicConnectionProtocol):
 
     def answer(self, stream_id: int, headers: dict) -> None:
         body = f"{headers[b':path'].decode()} early={not self.handshake_done}".encode()
+        self.log.append(Answered(self._quic.original_destination_connection_id.hex(),
+                                 tuple(self._quic.get_peer_address()[:2]), headers[b":path"].decode()))
         self.h3.send_headers(stream_id, [(b":status", b"200"), (b"content-type", b"text/plain"),
                                          (b"content-length", str(len(body)).encode())])
         self.h3.send_data(stream_id, body, end_stream=True)
@@ -78,10 +91,12 @@ class Http3Server:
         config = QuicConfiguration(is_client=False, alpn_protocols=H3_ALPN)
         config.load_cert_chain(self.cafile, key)
         self.tickets = TicketStore()
+        self.log: list[Answered] = []  # every request answered, in order
         listening = threading.Event()
 
         async def main(stopping: asyncio.Event):
-            server = await serve("127.0.0.1", 0, configuration=config, create_protocol=ServerProtocol,
+            server = await serve("127.0.0.1", 0, configuration=config,
+                                 create_protocol=partial(ServerProtocol, log=self.log),
                                  session_ticket_fetcher=self.tickets.pop, session_ticket_handler=self.tickets.add)
             self.port = server._transport.get_extra_info("sockname")[1]
             listening.set()

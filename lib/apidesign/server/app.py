@@ -76,6 +76,7 @@ DEFAULTS: dict[str, Any] = {
     "FAULT_DROP_RATE": 0.0,         # probability that a POST's response is lost after the work is done
     "FAULT_SEED": 0,
     "PRESENCE_FAILING": False,      # make the downstream presence service fail (circuit breaker demo)
+    "PRESENCE_MAX_STALE": 0.0,      # seconds a last known presence may be served, marked stale, while it fails
     "BREAKER_FAILURES": 5,          # consecutive failures that open the breaker
     "BREAKER_COOLDOWN": 30.0,       # seconds open before half-open
     "BREAKER_TRIALS": 1,            # calls admitted while half-open

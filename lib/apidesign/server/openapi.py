@@ -326,7 +326,8 @@ DESCRIPTIONS = {
     "chat_socket": "The WebSocket handshake (RFC 6455): a good one is answered 101 and the connection then "
                    "carries chat frames in both directions; anything else is 426.",
     "channel_presence": "Which members are online. Presence lives in a separate service behind a circuit "
-                        "breaker: when it is down this answers 503 fast instead of hanging.",
+                        "breaker: when it is down this answers 503 fast instead of hanging, or, on a server "
+                        "configured for it, the last known presence with meta.stale true and its age.",
     "create_key": "Creates an API key with the given scopes for one of your integrations. The secret is in this "
                   "response only; the server keeps its hash.",
     "rotate_key": "Issues a second active key with the same scopes, so a service can switch keys without "

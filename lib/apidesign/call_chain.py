@@ -1,0 +1,108 @@
+"""Retries and deadlines down a chain of services: a retry budget, and a deadline passed down each call.
+
+A request goes client -> service 1 -> service 2 -> ... -> the service at the bottom, which is down.
+Each service retries what the one below answers. Two remedies, each run against the same chain:
+
+- **A retry budget** (Finagle's ``RetryBudget``, gRPC's retry throttling): a service retries only
+  while its retries stay within a share of the requests it has received, so an outage adds that
+  share of load at each layer instead of multiplying it by the attempts.
+- **Deadline propagation** (gRPC's deadlines, sent down as ``grpc-timeout``): each call carries the
+  time its caller has left; a service never starts a call, or a retry, that would end after it.
+  Without it, the services below keep working for a caller that has already given up.
+
+Time is a ``FakeClock`` advanced by each call's latency and each backoff wait, so the counts are exact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from .clock import FakeClock
+from .resilience import within_retry_budget
+
+FAILED, DEADLINE_EXCEEDED = "503", "504"
+
+
+class RetryBudget:
+    """One service's budget: retries allowed while they stay within ``ratio`` of the requests it received."""
+
+    def __init__(self, ratio: float):
+        self.ratio, self.requests, self.retries = ratio, 0, 0
+
+    def allow_retry(self) -> bool:
+        if not within_retry_budget(self.requests, self.retries, self.ratio):
+            return False
+        self.retries += 1
+        return True
+
+
+def calls_during_outage(requests: int, layers: int, attempts: int, budget_ratio: float | None) -> int:
+    """Calls reaching the failed bottom service when ``requests`` arrive at the top of ``layers`` retrying services."""
+    calls = 0
+
+    def bottom():
+        nonlocal calls
+        calls += 1
+        return FAILED
+    call = bottom
+    for _ in range(layers):
+        call = _budgeted_layer(call, attempts, RetryBudget(budget_ratio) if budget_ratio is not None else None)
+    for _ in range(requests):
+        call()
+    return calls
+
+
+def _budgeted_layer(below: Callable[[], str], attempts: int, budget: RetryBudget | None) -> Callable[[], str]:
+    """A service that retries a failure up to ``attempts`` tries in all, within its ``budget`` if it has one."""
+    def call() -> str:
+        if budget:
+            budget.requests += 1
+        answer, tries = below(), 1
+        while answer == FAILED and tries < attempts and (budget is None or budget.allow_retry()):
+            answer, tries = below(), tries + 1
+        return answer
+    return call
+
+
+@dataclass(frozen=True)
+class ChainRun:
+    """One request down the chain: calls at the bottom, how many began after the client gave up, when work ended."""
+
+    bottom_calls: int
+    after_client_gave_up: int
+    work_ended: float  # seconds after the client's request, when the last call in the chain finished
+
+
+def run_chain(*, propagate: bool, client_timeout: float, layers: int = 3, attempts: int = 3,
+              latency: float = 0.1, backoff: float = 0.1) -> ChainRun:
+    """One client request with ``client_timeout`` seconds, down ``layers`` retrying services to a bottom that fails."""
+    clock, started = FakeClock(0), []
+
+    def bottom(timeout: float) -> str:
+        started.append(clock.now())
+        clock.advance(latency)
+        return FAILED
+    call = bottom
+    for _ in range(layers):
+        call = layer_with_deadline(call, clock, attempts, backoff, propagate)
+    call(client_timeout)
+    late = sum(t >= client_timeout for t in started)
+    return ChainRun(len(started), late, clock.now())
+
+
+def layer_with_deadline(below: Callable[[float], str], clock: FakeClock, attempts: int, backoff: float,
+                    propagate: bool) -> Callable[[float], str]:
+    """A service that retries with a fixed backoff; with ``propagate``, only within the time its caller has left."""
+    def call(timeout: float) -> str:
+        deadline = clock.now() + (timeout if propagate else math.inf)
+        for attempt in range(attempts):
+            if clock.now() >= deadline:
+                return DEADLINE_EXCEEDED  # fail fast: nobody is waiting for this answer any more
+            answer = below(deadline - clock.now())  # the time left, passed down like grpc-timeout
+            if answer != FAILED or attempt + 1 == attempts or clock.now() + backoff >= deadline:
+                return answer
+            clock.advance(backoff)
+        return answer
+    return call
