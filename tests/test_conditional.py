@@ -75,6 +75,24 @@ def test_if_none_match_uses_weak_comparison_and_star(client, as_user, channel, h
     assert r.status_code == expected
 
 
+@pytest.mark.parametrize("if_match, if_none_match, status", [
+    ('"stale"', None, 412), ("W/{tag}", None, 412), ("{tag}", None, 200), ("*", None, 200),
+    ('"stale"', "{tag}", 412),  # If-Match is evaluated first (RFC 9110 section 13.2.2, step 1)
+    ("{tag}", "{tag}", 304)])
+def test_a_read_evaluates_if_match_before_if_none_match(client, as_user, channel, if_match, if_none_match, status):
+    channel_url, _ = channel
+    tag = client.get(channel_url, headers=as_user(ALICE)).headers["ETag"]
+    headers = {"If-Match": if_match.format(tag=tag)}
+    if if_none_match:
+        headers["If-None-Match"] = if_none_match.format(tag=tag)
+    for method in (client.get, client.head):
+        r = method(channel_url, headers=with_(as_user(ALICE), **headers))
+        assert r.status_code == status, (method, headers)
+    if status == 412:
+        assert client.get(channel_url, headers=with_(as_user(ALICE), **headers)).get_json()["error"]["code"] \
+            == "PRECONDITION_FAILED"
+
+
 def test_a_new_message_turns_the_next_poll_of_the_history_into_a_200(client, as_user, channel, clock):
     channel_url, _ = channel
     clock.advance(1)

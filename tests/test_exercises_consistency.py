@@ -18,7 +18,8 @@ def solutions(load_solution):
 
 @pytest.mark.parametrize("check, name", [(ex.check_statuses, "statuses"), (ex.check_polling_cost, "polling_cost"),
                                          (ex.check_query_cost, "query_cost"), (ex.check_ssrf, "ssrf_refused"),
-                                         (ex.check_precondition, "precondition")])
+                                         (ex.check_precondition, "precondition"),
+                                         (ex.check_reports_design, "reports_design")])
 def test_model_solutions_pass_and_placeholders_say_not_answered(check, name, solutions):
     feedback = check(getattr(solutions, name))
     assert feedback.ok, feedback.message
@@ -80,12 +81,12 @@ def with_werkzeug(method, path, etag, headers):
     """Another right answer: werkzeug's parser, as the server uses it."""
     from werkzeug.http import parse_etags, unquote_etag
     tag, _ = unquote_etag(etag)
-    if method != "GET" and path.startswith("/v2/") and "If-Match" not in headers:
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
         return "428"
     if "If-Match" in headers and not parse_etags(headers["If-Match"]).contains(tag):
         return 412
     if "If-None-Match" in headers and parse_etags(headers["If-None-Match"]).contains_weak(tag):
-        return 304 if method == "GET" else 412
+        return 304 if method in ("GET", "HEAD") else 412
     return 200
 
 
@@ -95,7 +96,7 @@ def with_a_regex(method, path, etag, headers):
     current = etag.strip('"')
     strong = lambda v: v.strip() == "*" or any(not w and t == current for w, t in found(v))  # noqa: E731
     weak = lambda v: v.strip() == "*" or any(t == current for _, t in found(v))  # noqa: E731
-    write = method in {"PUT", "PATCH", "DELETE", "POST"}
+    write = method in {"PUT", "PATCH", "DELETE", "POST"}  # HEAD is a read
     if write and "/v2/" in path and headers.get("If-Match") is None:
         return 428
     if headers.get("If-Match") is not None and not strong(headers["If-Match"]):
@@ -113,39 +114,39 @@ def test_exercise_5_right_answers_written_differently_pass(right):
 
 def strong_everywhere(method, path, etag, headers):
     value = headers.get("If-None-Match")
-    if method != "GET" and path.startswith("/v2/") and "If-Match" not in headers:
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
         return 428
     if "If-Match" in headers and headers["If-Match"] != "*" and etag not in headers["If-Match"].replace(f"W/{etag}", ""):
         return 412
     if value is not None and (value == "*" or etag in value.replace(f"W/{etag}", "")):
-        return 304 if method == "GET" else 412
+        return 304 if method in ("GET", "HEAD") else 412
     return 200
 
 
 def weak_everywhere(method, path, etag, headers):
-    if method != "GET" and path.startswith("/v2/") and "If-Match" not in headers:
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
         return 428
     if "If-Match" in headers and headers["If-Match"] != "*" and etag not in headers["If-Match"]:
         return 412
     value = headers.get("If-None-Match")
     if value is not None and (value == "*" or etag in value):
-        return 304 if method == "GET" else 412
+        return 304 if method in ("GET", "HEAD") else 412
     return 200
 
 
 def no_star(method, path, etag, headers):
     answer = with_werkzeug(method, path, etag, headers)
-    return 200 if "*" in headers.values() and not (method != "GET" and "/v2/" in path and "If-Match" not in headers) \
+    return 200 if "*" in headers.values() and not (method not in ("GET", "HEAD") and "/v2/" in path and "If-Match" not in headers) \
         else answer
 
 
 def exact_match_only(method, path, etag, headers):
-    if method != "GET" and path.startswith("/v2/") and "If-Match" not in headers:
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
         return 428
     if "If-Match" in headers and headers["If-Match"] not in ("*", etag):
         return 412
     if headers.get("If-None-Match") in ("*", etag, f"W/{etag}"):
-        return 304 if method == "GET" else 412
+        return 304 if method in ("GET", "HEAD") else 412
     return 200
 
 
@@ -156,6 +157,15 @@ def always_412(method, path, etag, headers):
 
 def no_428(method, path, etag, headers):
     return with_werkzeug(method, "/v1/" + path.split("/", 2)[2], etag, headers)
+
+
+def if_match_only_on_writes(method, path, etag, headers):
+    reading = method in ("GET", "HEAD")
+    return with_werkzeug(method, path, etag, {k: v for k, v in headers.items() if not reading or k != "If-Match"})
+
+
+def head_as_a_write(method, path, etag, headers):
+    return with_werkzeug("PUT" if method == "HEAD" else method, path, etag, headers)
 
 
 def raises(method, path, etag, headers):
@@ -169,6 +179,8 @@ def raises(method, path, etag, headers):
     (exact_match_only, "a list"),
     (always_412, "304 Not Modified on a GET"),
     (no_428, "428 Precondition Required"),
+    (if_match_only_on_writes, "on a read as on a write"),
+    (head_as_a_write, "HEAD is a read"),
     (raises, "raised KeyError"),
     (ex.check_statuses, "the library's check_statuses"),
 ])
@@ -177,8 +189,26 @@ def test_exercise_5_plausible_wrong_answers_fail_with_the_rule_they_break(wrong,
     assert not feedback.ok and hint in feedback.message, feedback.message
 
 
+@pytest.mark.parametrize("edit, hint", [
+    (lambda d: d.replace("| POST | /v1/webhook-endpoints |", "| GET | /v1/webhook-endpoints |"), "register a webhook URL"),
+    (lambda d: d.replace("| GET | /v1/operations/{operationId} |", "| GET | /v1/operations |")
+     .replace("| GET | /v1/reports/{reportId} |", "| GET | /v1/reports |"), "check on a report"),
+    (lambda d: d.replace(next(line for line in d.splitlines() if line.startswith("- Webhooks are signed")),
+                         "- Webhooks carry our API key in an X-Webhook-Key header, because the receiver can compare "
+                         "it with the key it stored."), "how webhooks are authenticated"),
+    (lambda d: d.replace("Deliveries are retried with exponential backoff and jitter for three days, and the receiver "
+                         "deduplicates by webhook-id, because delivery is at least once.", ""),
+     "failed and repeated deliveries"),
+    (lambda d: d.replace("(Idempotency-Key header); 202", "202"), "post-without-idempotency-key"),
+])
+def test_exercise_6_designs_missing_a_flow_or_a_reason_are_told_which(solutions, edit, hint):
+    feedback = ex.check_reports_design(edit(solutions.reports_design))
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
 @given(ANY_ANSWER)
 def test_arbitrary_answers_never_raise_and_never_pass(value):
-    for check in (ex.check_statuses, ex.check_polling_cost, ex.check_ssrf, ex.check_precondition):
+    for check in (ex.check_statuses, ex.check_polling_cost, ex.check_ssrf, ex.check_precondition,
+                  ex.check_reports_design):
         never_raises_never_passes(check, value)
     never_raises_never_passes(ex.check_query_cost, value, right=lambda v: ex.as_int(v) == 50)

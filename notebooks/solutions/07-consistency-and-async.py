@@ -51,3 +51,22 @@ def precondition(method, path, etag, headers):
         if value == "*" or any(opaque(t) == opaque(etag) for t in tags(value)):
             return 412 if writing else 304
     return 200
+
+
+# Exercise 6: a reporting API with long-running reports and webhooks.
+reports_design = """
+| Method | Path | Description |
+|---|---|---|
+| POST | /v1/reports | Request a monthly report (Idempotency-Key header); 202 Accepted with the Location of its operation |
+| GET | /v1/operations/{operationId} | The report's operation: done, and the result or the error |
+| GET | /v1/reports/{reportId} | A finished report: a link to download it |
+| POST | /v1/webhook-endpoints | Register a URL for report.ready (Idempotency-Key header); the signing secret is shown once |
+| DELETE | /v1/webhook-endpoints/{endpointId} | Stop the webhooks |
+
+- Building a report takes minutes, so POST /v1/reports answers 202 with Location: /v1/operations/{operationId} and Retry-After, so that clients poll at the pace the server chooses.
+- Webhooks are signed with HMAC-SHA256 over id, timestamp and body (Standard Webhooks), because a signature proves the body and its freshness, which a shared key in a header does not.
+- Deliveries are retried with exponential backoff and jitter for three days, and the receiver deduplicates by webhook-id, because delivery is at least once.
+- Authentication: OAuth 2.0 bearer tokens with a reports:read scope; webhooks only go to public addresses, to prevent SSRF.
+- Rate limiting: a token bucket per customer, and at most 2 reports in progress per customer; 429 with Retry-After.
+- Errors: 404 for an unknown operation or another customer's, 403 without the reports:read scope, 400 for an invalid month, one error envelope.
+"""

@@ -17,9 +17,10 @@ from ..graphql_api.schema import cost
 from ..long_running import by_polling
 from ..server import conditional, create_app, credentials
 from ..ssrf import UnsafeTarget, check_target
-from . import Feedback, failed, passed
+from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
 from .answers import as_bool, as_int, as_list, as_mapping, as_number, first_disagreement, never_raises, own_function, \
     wrong_shape
+from .briefs import Brief, Decision, Flow, check_brief
 
 # Exercise 1: what the reference API answers; the check asks a fresh one.
 STATUS_CASES = (
@@ -205,12 +206,11 @@ def _header_values() -> list[str]:
 
 
 def _cases() -> list[tuple]:
-    """(method, path, etag, headers): reads with If-None-Match, writes with either or both, on /v1 and /v2."""
+    """(method, path, etag, headers): reads and writes with either header, both or neither, on /v1 and /v2."""
     values = [None, *_header_values()]
     cases = []
     for path in ("/v1/channels/ch_1", "/v2/channels/ch_1"):
-        cases += [("GET", path, CURRENT, {} if v is None else {"If-None-Match": v}) for v in values]
-        for method, if_match, if_none in itertools.product(("PUT", "PATCH"), values, values):
+        for method, if_match, if_none in itertools.product(("GET", "HEAD", "PUT", "PATCH"), values, values):
             headers = {k: v for k, v in (("If-Match", if_match), ("If-None-Match", if_none)) if v is not None}
             cases.append((method, path, CURRENT, headers))
     # simplest first: fewer headers, /v1 before /v2, single tags before lists
@@ -236,17 +236,21 @@ def _server_status(method: str, path: str, etag: str, headers: dict) -> int:
 
 
 def _precondition_why(method: str, path: str, etag: str, headers: dict) -> str:
-    if method != "GET" and path.startswith("/v2/") and "If-Match" not in headers:
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
         return ("a /v2 write without If-Match is refused with 428 Precondition Required (RFC 6585, section 3), "
                 "whatever else it carries")
     if "If-Match" in headers and _server_status(method, path, etag, {"If-Match": headers["If-Match"]}) == 412:
-        return ("If-Match compares strongly (RFC 9110, sections 13.1.1 and 8.8.3.2): a W/ tag never matches; '*' "
+        first = "If-Match is evaluated first, on a read as on a write (RFC 9110, section 13.2.2), and " \
+            if method in ("GET", "HEAD") else ""
+        return (f"{first}If-Match compares strongly (RFC 9110, sections 13.1.1 and 8.8.3.2): a W/ tag never matches; '*' "
                 "matches any current representation; a list holds if any of its tags matches. It failed: 412")
     if _server_status(method, path, etag, headers) != 200:
-        answer = "304 Not Modified on a GET" if method == "GET" else "412 Precondition Failed on a write"
+        reading = method in ("GET", "HEAD")
+        answer = f"304 Not Modified on a {method}" if reading else "412 Precondition Failed on a write"
         return ("If-None-Match compares weakly (RFC 9110, section 13.1.2): W/\"x\" matches \"x\", '*' matches any "
                 f"current representation, a list matches if any tag does. It matched, so: {answer}")
-    return "no condition failed, so the request goes ahead: 200"
+    read = "HEAD is a read, like GET (RFC 9110, section 9.3.2), so a bare one is no 428; " if method == "HEAD" else ""
+    return f"{read}no condition failed, so the request goes ahead: 200"
 
 
 @never_raises
@@ -266,3 +270,33 @@ def check_precondition(precondition: Any) -> Feedback:
         return failed(f"{shown} raised {bad.error}.")
     return failed(f"{shown} returned {bad.yours!r}; the server answers {bad.reference}, because "
                   f"{_precondition_why(*bad.case)}.")
+
+
+# Exercise 6 (design it): work that takes minutes, and telling the client when it is done.
+REPORTS = Brief(
+    "reports",
+    "A reporting API: a customer asks for a monthly report of their account, which takes minutes to build; checks "
+    "on it; downloads it when it is ready; and can register a URL to be told when reports are ready. The check "
+    "wants: (1) no reviewer errors or warnings; (2) an endpoint for each flow: start a report (a POST), check on it "
+    "(a GET on the report or on an operation), register a webhook URL (a POST to a collection of endpoints or "
+    "subscriptions); (3) three notes, each with its reason ('..., because ...'): what starting a report answers "
+    "and how the client waits (202, an operation, polling with Retry-After); how a receiver knows a webhook is "
+    "genuine (a signature); and what happens when a delivery fails or arrives twice (retries, deduplication).",
+    flows=(Flow("start a report", ("POST",), r"/(reports?|exports?|jobs?)(:\w+)?$|/reports?/\{\}:\w+$"),
+           Flow("check on a report", ("GET",), r"/(operations|jobs|reports|exports)/\{\}$"),
+           Flow("register a webhook URL", ("POST",), r"/(webhooks?|webhook-endpoints|subscriptions|callbacks)$")),
+    decisions=(Decision("how a long-running report is started and awaited", r"\b202\b|long.running|operation|poll",
+                        "what starting a report answers (202 Accepted and where to poll) and how often to poll."),
+               Decision("how webhooks are authenticated", r"sign|hmac",
+                        "how the receiver knows a webhook came from you, unchanged and recently."),
+               Decision("failed and repeated deliveries",
+                        r"\bretr(y|ies|ied|ying)\b(?!-after)|dedup|webhook-id|at.least.once",
+                        "what the sender does when the receiver is down, and what the receiver does with a delivery "
+                        "it gets twice.")))
+
+
+def check_reports_design(answer: Any) -> Feedback:
+    """Exercise 6: a markdown design (table + notes) for the reports brief (exercises.REPORTS.prompt)."""
+    if unanswered(answer):
+        return NOT_ANSWERED
+    return never_raises(check_brief)(answer, REPORTS)

@@ -4,6 +4,7 @@
   of its JSON, so two responses share a tag exactly when their content is byte-for-byte equal.
 - A read with ``If-None-Match`` naming the current tag gets ``304 Not Modified``: no body, the
   tag repeated (section 15.4.5). A client that polls pays a few header bytes instead of the body.
+  ``If-Match`` is evaluated first, on reads as on writes (section 13.2.2).
 - A write with ``If-Match`` goes ahead only if the tag is still current, by *strong* comparison
   (section 13.1.1); a stale tag gets ``412 Precondition Failed`` and nothing changes. That turns
   the lost update (two writers, the second silently wiping the first) into a refusal.
@@ -45,9 +46,14 @@ def entity_tag(body: Any) -> str:
 
 
 def represent(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    """The answer to a read: the body with its ``ETag`` and ``Cache-Control``, or a 304 if the client has it."""
+    """The answer to a read: the body with its ``ETag`` and ``Cache-Control``, or a 304 if the client has it.
+
+    Section 13.2.2's order: a false If-Match is a 412 on a read too; only then does If-None-Match count."""
     tag = entity_tag(body)
-    if request.method in ("GET", "HEAD") and tags_in("If-None-Match").contains_weak(tag):
+    reading = request.method in ("GET", "HEAD")
+    if reading and "If-Match" in request.headers and not tags_in("If-Match").contains(tag):
+        raise PreconditionFailed(f"If-Match does not name the current ETag of {request.path}: it has changed.")
+    if reading and tags_in("If-None-Match").contains_weak(tag):
         response = Response(status=304, headers=dict(headers or {}))  # Werkzeug drops the entity headers
     else:
         response = make_response(body, status, dict(headers or {}))
