@@ -89,6 +89,7 @@ def test_exercise_2_wrong_answers_fail_with_a_specific_hint(answer, hint):
     ("Not polling, because it is slow; not WebSockets.", "every transport in it is one you rule out"),
     ("We push positions, because yes it is so.", "name the push transport"),
     ("Webhooks, because they are simple.", "keeps a stream open"),
+    ("WebSockets because they are bidirectional.", "only if the rider's app sends over it too"),
     (42, "expected one sentence"),
 ])
 def test_exercise_3_wrong_answers_fail_with_a_specific_hint(answer, hint):
