@@ -660,6 +660,15 @@ def test_one_item_whose_description_lists_its_parts_is_not_a_list():
     assert "list-without-pagination" in fired("GET", "/notifications/{userId}", "Get all notifications")
 
 
+@pytest.mark.parametrize("path, description", [
+    ("/v1/feeds/{userId}", "The feed for a user: every post from people they follow"),
+    ("/v1/timelines/{userId}", "The timeline of a user, with every post and reply"),
+    ("/v1/inboxes/{userId}", "The inbox of a user with every message"),
+    ("/v1/channels/{channelId}", "The channel with all its messages")])
+def test_one_item_that_carries_a_growing_list_still_needs_pagination(path, description):
+    assert "list-without-pagination" in fired("GET", path, description)
+
+
 @pytest.mark.parametrize("description, needs_key", [("Reads for the app's screens", False),
                                                     ("Queries: recipes and ratings", False),
                                                     ("Queries and mutations for events and guests", True)])

@@ -3,10 +3,11 @@
 Each algorithm writes its check-and-update once in Lua (Redis runs it with EVALSHA:
 one round trip, atomic, every key given a TTL) and once as a Python twin (the memory
 store runs it under its lock). Both halves take the same arguments,
-``ARGV = [now, cost, *params]``, and return the ``Decision``'s fields in order:
-``allowed, limit, remaining, retry_after, reset_after``. ``allow`` then settles two rare
-cases in one place for both: a negative ``remaining`` (the limit was lowered below what a
-key had used) reads 0, and a cost above the limit can never fit, so its ``retry_after`` is infinite.
+``ARGV = [now, cost, *params]``, and return the ``Decision``'s fields but ``limit``,
+which the limiter knows: ``allowed, remaining, retry_after, reset_after``. ``allow`` then
+settles two rare cases in one place for both: a negative ``remaining`` (the limit was lowered
+below what a key had used) reads 0, and a cost above the limit can never fit, so its
+``retry_after`` is infinite.
 
 Where time comes from. On Redis, ``now`` is ``-1`` by default, which tells the script to
 read the server's clock with ``TIME`` (so app servers with skewed clocks agree). On the
@@ -40,8 +41,8 @@ end
 local cost = tonumber(ARGV[2])
 -- Redis turns a Lua false into nil and a Lua float into an integer, so the verdict goes back as 1 or 0
 -- and the two times as strings.
-local function reply(allowed, limit, remaining, retry_after, reset_after)
-  return {allowed and 1 or 0, limit, remaining, tostring(retry_after), tostring(reset_after)}
+local function reply(allowed, remaining, retry_after, reset_after)
+  return {allowed and 1 or 0, remaining, tostring(retry_after), tostring(reset_after)}
 end
 local function expire_in(key, seconds) redis.call('PEXPIRE', key, math.ceil(seconds * 1000) + 1000) end
 """
@@ -91,7 +92,7 @@ class Decision(NamedTuple):
     reset_after: float  # seconds until the quota is whole again
 
 
-Reply = tuple[bool, int, int, float, float]  # a Decision's fields, as the Python twin of a step returns them
+Reply = tuple[bool, int, float, float]  # allowed, remaining, retry_after, reset_after, as a Python twin returns them
 
 
 def expiry(seconds: float) -> float:
@@ -138,10 +139,10 @@ class Limiter:
             reply = self._step(self.keys(key), [self._now(), cost, *self.params()])
         except (StoreUnavailable, RedisError) as exc:
             raise LimiterUnavailable(f"{self.name}: store unreachable ({type(exc).__name__})") from None
-        allowed, limit, remaining, retry_after, reset_after = reply  # from Redis, the times are strings
-        if cost > limit:  # can never fit, however long the caller waits
+        allowed, remaining, retry_after, reset_after = reply  # from Redis, the times are strings
+        if cost > self.limit:  # can never fit, however long the caller waits
             retry_after = math.inf
-        return Decision(bool(allowed), limit, max(0, remaining), float(retry_after), float(reset_after))
+        return Decision(bool(allowed), self.limit, max(0, remaining), float(retry_after), float(reset_after))
 
     @staticmethod
     def step(store: Any, keys: Sequence[str], args: Sequence[Any]) -> Reply:  # pragma: no cover - abstract

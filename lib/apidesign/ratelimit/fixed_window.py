@@ -29,7 +29,7 @@ local current = math.floor(now / window) * window
 local fresh = start == nil or current > start
 if fresh then start, count = current, 0 end
 local reset = start + window - now
-if count + cost > limit then return reply(false, limit, limit - count, reset, reset) end
+if count + cost > limit then return reply(false, limit - count, reset, reset) end
 count = count + cost
 if fresh then
   redis.call('HSET', KEYS[1], 'w', start, 'n', count)
@@ -37,7 +37,7 @@ if fresh then
 else
   redis.call('HINCRBY', KEYS[1], 'n', cost)
 end
-return reply(true, limit, limit - count, 0, reset)
+return reply(true, limit - count, 0, reset)
 """
 
     @staticmethod
@@ -49,9 +49,9 @@ return reply(true, limit, limit - count, 0, reset)
         start, count = (current, 0) if fresh else state
         reset = start + window - now
         if count + cost > limit:
-            return (False, limit, limit - count, reset, reset)
+            return (False, limit - count, reset, reset)
         if fresh:
             store.save(keys[0], [start, count + cost], expiry(reset), now)
         else:
             state[1] += cost
-        return (True, limit, limit - count - cost, 0.0, reset)
+        return (True, limit - count - cost, 0.0, reset)

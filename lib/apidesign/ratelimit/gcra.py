@@ -26,10 +26,10 @@ local tat = math.max(tonumber(redis.call('GET', KEYS[1])) or now, now)
 local new_tat = tat + cost * interval
 local allow_at = new_tat - window
 if allow_at - now > 1e-6 then  -- refused: nothing written, nothing consumed
-  return reply(false, limit, math.floor((now - (tat - window)) / interval + 1e-6), allow_at - now, tat - now)
+  return reply(false, math.floor((now - (tat - window)) / interval + 1e-6), allow_at - now, tat - now)
 end
 redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil((new_tat - now) * 1000) + 1000)
-return reply(true, limit, math.floor((now - (new_tat - window)) / interval + 1e-6), 0, new_tat - now)
+return reply(true, math.floor((now - (new_tat - window)) / interval + 1e-6), 0, new_tat - now)
 """
 
     @staticmethod
@@ -41,6 +41,6 @@ return reply(true, limit, math.floor((now - (new_tat - window)) / interval + 1e-
         new_tat = tat + cost * interval
         allow_at = new_tat - window
         if allow_at - now > EPSILON:  # refused: nothing written, nothing consumed
-            return (False, limit, math.floor((now - (tat - window)) / interval + EPSILON), allow_at - now, tat - now)
+            return (False, math.floor((now - (tat - window)) / interval + EPSILON), allow_at - now, tat - now)
         store.save(keys[0], new_tat, expiry(new_tat - now), now)
-        return (True, limit, math.floor((now - (new_tat - window)) / interval + EPSILON), 0.0, new_tat - now)
+        return (True, math.floor((now - (new_tat - window)) / interval + EPSILON), 0.0, new_tat - now)

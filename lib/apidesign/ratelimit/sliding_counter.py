@@ -37,7 +37,7 @@ if estimate + cost <= limit + 1e-6 then
   else
     redis.call('HINCRBY', KEYS[1], 'cur', cost)
   end
-  return reply(true, limit, math.floor(limit - estimate - cost + 1e-6), 0, start + 2 * window - now)
+  return reply(true, math.floor(limit - estimate - cost + 1e-6), 0, start + 2 * window - now)
 end
 local retry
 if cur + cost <= limit and prev > 0 then
@@ -49,7 +49,7 @@ else
 end
 local reset = 0
 if cur > 0 then reset = start + 2 * window - now elseif prev > 0 then reset = start + window - now end
-return reply(false, limit, math.floor(limit - estimate + 1e-6), retry, reset)
+return reply(false, math.floor(limit - estimate + 1e-6), retry, reset)
 """
 
     @staticmethod
@@ -69,7 +69,7 @@ return reply(false, limit, math.floor(limit - estimate + 1e-6), retry, reset)
                 store.save(keys[0], [start, cost, prev], expiry(start + 2 * window - now), now)
             else:
                 state[1] += cost
-            return (True, limit, math.floor(limit - estimate - cost + EPSILON), 0.0, start + 2 * window - now)
+            return (True, math.floor(limit - estimate - cost + EPSILON), 0.0, start + 2 * window - now)
         if cur + cost <= limit and prev > 0:
             retry = start + window * (1 - (limit - cur - cost) / prev) - now
         elif cur > 0:
@@ -77,4 +77,4 @@ return reply(false, limit, math.floor(limit - estimate + 1e-6), retry, reset)
         else:
             retry = start + window - now
         reset = start + 2 * window - now if cur > 0 else (start + window - now if prev > 0 else 0.0)
-        return (False, limit, math.floor(limit - estimate + EPSILON), retry, reset)
+        return (False, math.floor(limit - estimate + EPSILON), retry, reset)

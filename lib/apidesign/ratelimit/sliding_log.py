@@ -38,11 +38,11 @@ if count + cost <= limit then
     expire_in(KEYS[1], r)
     expire_in(KEYS[2], r)
   end
-  return reply(true, limit, limit - count, 0, r)
+  return reply(true, limit - count, 0, r)
 end
 local oldest = redis.call('ZRANGE', KEYS[1], count + cost - limit - 1, count + cost - limit - 1, 'WITHSCORES')
 local retry = oldest[2] and (tonumber(oldest[2]) + window - now) or window
-return reply(false, limit, limit - count, retry, reset())
+return reply(false, limit - count, retry, reset())
 """
 
     def keys(self, key: str) -> list[str]:
@@ -62,7 +62,7 @@ return reply(false, limit, limit - count, retry, reset())
             reset = log[-1] + window - now if log else 0.0
             if log:
                 store.save(keys[0], log, expiry(reset), now)
-            return (True, limit, limit - count - cost, 0.0, reset)
+            return (True, limit - count - cost, 0.0, reset)
         needed = count + cost - limit  # the oldest entries that must leave before this fits
         retry = log[needed - 1] + window - now if needed <= count else window
-        return (False, limit, limit - count, retry, log[-1] + window - now if log else 0.0)
+        return (False, limit - count, retry, log[-1] + window - now if log else 0.0)

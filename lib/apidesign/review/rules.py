@@ -131,8 +131,8 @@ def is_list(ep: Endpoint) -> bool:
         return False
     verb = verb_of(last, ep.description)
     if is_id(last) or (verb and verb in v.SAFE_VERBS):  # /notifications/{userId}, /getProducts
-        if is_id(last) and names_one(ep.description):  # /menus/{id} "The menu with every dish": one menu
-            return False
+        if is_id(last) and names_one(ep.description) and not carries_growing_list(ep.description):
+            return False  # /menus/{id} "The menu with every dish": one menu, and its dishes are few
         return says_many(ep.description) or (verb is not None and lang.is_plural(head(last)))
     if verb or head(last) in v.MASS_NOUNS:
         return False
@@ -164,10 +164,17 @@ def description_head(description: str) -> str:
 
 
 def names_one(description: str) -> bool:
-    """The description names a single thing: "The firmware update available ...", "One article"."""
+    """The description names a single thing: "The firmware update available ...", "One article"
+    (not "The feed for a user": a feed, timeline or inbox is a list in the singular)."""
     head_word = description_head(description)
     return (bool(re.match(r"\s*(the|a|an|one)\b", description, re.I)) and bool(head_word)
-            and not lang.is_plural(head_word))
+            and not lang.is_plural(head_word) and head_word not in v.LIST_SINGLETONS)
+
+
+def carries_growing_list(description: str) -> bool:
+    """One item that embeds a list which keeps growing: "The channel with all its messages"."""
+    embedded = re.search(r"\b(?:all|every)\s+(?:(?:its|their|the|of)\s+)*(\w+)", description, re.I)
+    return embedded is not None and bool(v.FEED_LIKE.search(plural(embedded.group(1).lower())))
 
 
 def singular(noun: str) -> str:
