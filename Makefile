@@ -12,7 +12,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300
 
-.PHONY: student test-student grade lab test lint-deps test-unit test-notebooks test-browser test-latest test-pythons install install-dev system-deps execute strip clean-outputs reset-exercises site slides bench clean
+.PHONY: student test-student grade grade-samples badges lab test lint-deps test-unit test-notebooks test-browser test-latest test-pythons install install-dev system-deps execute strip clean-outputs reset-exercises site slides bench clean
 
 # A stamp is newer than its requirement files once installed, so a second run installs nothing.
 # tools/venv.py stops early on a Python older than 3.11 and uses uv when it can (pip otherwise).
@@ -105,8 +105,9 @@ slides: $(STAMP)
 	$(PY) tools/slides.py site/slides
 
 # The edition a class receives: no solutions, no grader, every exercise at its placeholder (a git repo).
+# STUDENT_REPO=https://github.com/OWNER/NAME: where the class will find it, for its Colab and Binder links.
 student: $(STAMP)
-	$(PY) tools/student.py dist/student
+	$(PY) tools/student.py dist/student $(if $(STUDENT_REPO),--repo $(STUDENT_REPO))
 
 # The student edition, cloned, passes its own `make test` (CI runs this).
 test-student: student
@@ -118,6 +119,17 @@ test-student: student
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-of-student-folders"; exit 2; }
 	$(PY) tools/grade.py $(SUBMISSIONS)
+
+# Three sample submissions of the real course (model, partial, empty) and a cheater, graded by tools/grade.py,
+# each grade checked against what the submission earned; the folders and CSVs go to build/grading-samples/.
+grade-samples: $(STAMP)
+	$(PY) tools/grade_samples.py build/grading-samples
+
+# Colab and Binder: the course's published address (pyproject.toml, [project.urls] Repository) written into the
+# README's badges and every notebook's setup cell. Run once with REPO when the course is published, and without
+# REPO after adding a notebook (it gets the setup cell):  make badges REPO=https://github.com/OWNER/NAME
+badges: $(STAMP)
+	$(PY) tools/badges.py $(if $(REPO),--repo $(REPO))
 
 bench: $(DEV_STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
