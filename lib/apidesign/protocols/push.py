@@ -72,7 +72,11 @@ def get_page(port: int, enable_push: bool) -> Page:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(h2c.data_to_send())
         while open_streams:
-            for event in h2c.receive_data(sock.recv(65536)):
+            data = sock.recv(65536)  # at most 5 s of silence: then socket.timeout
+            if not data:
+                raise ConnectionError(f"the server closed the connection with streams {sorted(open_streams)} "
+                                      "still open, before answering /page")
+            for event in h2c.receive_data(data):
                 if isinstance(event, h2.events.PushedStreamReceived):
                     pushed.append(dict(event.headers)[b":path"].decode())
                     open_streams.add(event.pushed_stream_id)
