@@ -70,8 +70,12 @@ def test_exercise_2_wrong_counts_get_their_own_hint(answer, hint):
     assert not feedback.ok and hint in feedback.message, feedback.message
 
 
-@pytest.mark.parametrize("answer, hint", [(44, "connection object"), (20, "only the messages"), (49, "Count 1 for every"),
-                                          ([50], "a whole number")])
+@pytest.mark.parametrize("answer, hint", [(44, "connection object"), (20, "only the messages"),
+                                          (49, "leaves out the viewer (me)"),
+                                          (48, "leaves out the viewer (me) and the channels connection"),
+                                          (46, "the 4 channel nodes, or the 4 messages connections"),
+                                          (30, "the 20 message nodes, or the 20 senders"), (24, "GitHub's node limit"),
+                                          (7, "Count 1 for every"), ([50], "a whole number")])
 def test_exercise_3_wrong_costs_say_what_was_not_counted(answer, hint):
     feedback = ex.check_query_cost(answer)
     assert not feedback.ok and hint in feedback.message, feedback.message

@@ -175,9 +175,29 @@ def check_query_cost(answer: Any) -> Feedback:
     if given == 4 * 5:
         return failed(f"{given} is only the messages; every object counts: the viewer, the connections, the "
                       "channels and each message's sender too.")
+    if given == 4 + 4 * 5:
+        return failed(f"{given} counts the nodes the pages can return (4 channels and 20 messages), as GitHub's node "
+                      "limit does; this limit counts every object: the viewer, each connection and each sender too.")
+    left_out = _left_out(want - given)
+    if left_out:
+        return failed(f"you said {given}: that leaves out {left_out}. Every object the response can hold counts 1.")
     return failed(f"you said {given}. Count 1 for every object the response can hold: me, its channels connection, "
                   "4 channel nodes, each channel's messages connection, 5 message nodes per channel, and one sender "
                   "per message.")
+
+
+_COST_PARTS = {"the viewer (me)": 1, "the channels connection": 1, "the 4 channel nodes": 4,
+               "the 4 messages connections": 4, "the 20 message nodes": 20, "the 20 senders": 20}
+
+
+def _left_out(missing: int) -> str:
+    """The parts of COST_QUERY (one, two or three) whose objects add up to ``missing``, named; or ''."""
+    for n in (1, 2, 3):  # the fewest parts that explain it; each way, if several do
+        ways = [" and ".join(parts) for parts in itertools.combinations(_COST_PARTS, n)
+                if sum(_COST_PARTS[p] for p in parts) == missing]
+        if ways:
+            return ", or ".join(ways)
+    return ""
 
 
 # Exercise 4: which webhook URLs a production sender refuses. None of these is in the notebook's own table.
