@@ -89,6 +89,7 @@ def test_exercise_2_wrong_answers_fail_with_a_specific_hint(answer, hint):
     ("Not polling, because it is slow; not WebSockets.", "every transport in it is one you rule out"),
     ("We push positions, because yes it is so.", "name the push transport"),
     ("Webhooks, because they are simple.", "keeps a stream open"),
+    ("WebSockets because they are bidirectional.", "only if the rider's app sends over it too"),
     (42, "expected one sentence"),
 ])
 def test_exercise_3_wrong_answers_fail_with_a_specific_hint(answer, hint):
@@ -217,3 +218,47 @@ def test_arbitrary_answers_never_raise_and_never_pass(value, prompt):
         never_raises_never_passes(check, value)
     never_raises_never_passes(lambda v: capstone.check_design(v, prompt), value)
     never_raises_never_passes(lambda v: capstone.check_design(v, "ride-sharing"), value)
+
+
+@pytest.mark.parametrize("answer", [
+    "Server-Sent Events stream the driver's location to the rider, since it only flows one way from server to phone.",
+    "SSE, because the position is one-way traffic from the server to the app.",
+])
+def test_exercise_3_one_way_traffic_is_a_reason_for_a_push_stream(answer):
+    assert capstone.check_protocol_decision(answer).ok
+
+
+RIDE_MODEL = (DATA / "designs" / "practice" / "ride-sharing.md").read_text()
+HISTORY_ROW = "| GET | /v1/users/{userId}/rides?cursor=X&limit=20 | Trip history, newest first |"
+GRAPHQL_HISTORY = RIDE_MODEL.replace(HISTORY_ROW, "| POST | /v1/graphql | Trip history for the app's history screens |"
+                                     ).replace("## Key decisions\n", "## Key decisions\n- Trip history is served "
+                                               "through GraphQL, because each screen wants different fields of past "
+                                               "trips.\n")
+
+
+@pytest.mark.parametrize("bound, ok", [
+    ("- The GraphQL server refuses a query that nests more than 4 levels or selects more than 500 nodes, before "
+     "running it, so one request cannot scan every trip.\n", True),
+    ("- Only whitelisted GraphQL operations compiled into our own apps are accepted, so a stranger cannot send an "
+     "expensive query.\n", True),
+    ("- GraphQL queries are cheap to add for new screens, which keeps development cost low.\n", False),
+    ("", False),
+])
+def test_exercise_4_a_graphql_row_serves_a_read_flow_and_its_bound_is_read_by_substance(bound, ok):
+    design = GRAPHQL_HISTORY.replace("## Key decisions\n", "## Key decisions\n" + bound)
+    feedback = capstone.check_design(design, "ride-sharing")
+    assert "see past trips" not in feedback.message  # the GraphQL row serves it, as the reviewer says
+    assert feedback.ok is ok and (ok or "graphql-without-cost-limit" in feedback.message), feedback.message
+
+
+def test_exercise_4_an_upload_parts_etag_does_not_cover_a_shared_rename():
+    model = (DATA / "designs" / "practice" / "file-upload.md").read_text()
+    shared = model.replace("## Key decisions\n", "## Key decisions\n- Folders are shared by a whole team and any "
+                           "member can rename or move a file in them.\n")
+    shared = shared.replace("| DELETE | /v1/files/{fileId} |", "| PATCH | /v1/files/{fileId} | Rename or move a file |\n"
+                            "| DELETE | /v1/files/{fileId} |")
+    feedback = capstone.check_design(shared, "file-upload")
+    assert "shared-edit-without-precondition on `PATCH /v1/files/{fileId}`" in feedback.message, feedback.message
+    guarded = shared.replace("rename or move a file in them.", "rename or move a file in them, so a PATCH must carry "
+                             "If-Match with the ETag it read (412 if stale).")
+    assert "shared-edit-without-precondition" not in capstone.check_design(guarded, "file-upload").message

@@ -681,3 +681,150 @@ def test_graphql_queries_are_safe_to_retry_but_its_mutations_need_an_idempotency
 def test_graphql_considered_and_turned_down_is_not_chosen():
     note = "REST over HTTP/2; we considered GraphQL but chose REST, since three endpoints need no query language."
     assert graphql([note], rows=[{"method": "GET", "path": "/v1/items/{id}", "description": "One item"}]) == []
+
+
+# --- the learner's probes of the two rules (reviews/06-reviewer-learner.md): each right answer passes, each wrong
+# one is flagged. The notes are said about the resource or about writes in general, in the learner's words.
+
+PAGE = [{"method": "PUT", "path": "/v1/pages/{pageId}", "description": "Replace a page"}]
+BOARD = [{"method": "PUT", "path": "/v1/boards/{boardId}", "description": "Replace a board"}]
+
+
+@pytest.mark.parametrize("rows, note", [
+    (BOARD, "We keep a version history of boards, because users want undo."),
+    (BOARD, "Presence may be stale by a few seconds, because it is cached."),
+    (BOARD, "The mobile app's version number is sent in the User-Agent, because support asks for it."),
+    (BOARD, "Last write wins."),
+    (PAGE, "Errors: 404, 403, 400 and 412."),
+    ([{"method": "PATCH", "path": "/v1/docs/{docId}", "description": "Change a document"}],
+     "GET responses carry an ETag so clients can revalidate their cache with If-None-Match."),
+])
+def test_a_word_that_is_not_a_write_condition_does_not_cover_a_shared_edit(rows, note):
+    assert lost_update(rows, AUTH + [note]) != []
+
+
+@pytest.mark.parametrize("rows, note", [
+    (PAGE, "Writes are conditional: the client sends the hash of the page it read, and a mismatch gets 409 "
+           "Conflict, because two editors must not overwrite each other."),
+    (PAGE, "Each write carries the updatedAt the client read; the server refuses it with 409 if the page changed "
+           "since, so no edit is lost."),
+    (PAGE, "Every page has a generation counter; a write names the generation it read and fails with 409 if it "
+           "moved on."),
+    ([{"method": "PATCH", "path": "/v1/boards/{boardId}", "description": "Move a card"}],
+     "Every board change carries the board's sequence number; the server rejects an out-of-date one with 409 "
+     "Conflict."),
+    (PAGE, "Writes need an If Match header with the entity tag from the read."),
+    (PAGE, "Every write must carry the entity tag it read, so concurrent edits are detected."),
+    (PAGE, "Optimistic locking on pages, because two editors may save at once."),
+    (PAGE, "Pages have versions; a write names the one it edits and gets 409 when it is not the latest."),
+    (BOARD, "Last write wins on boards, because only their owner ever edits one."),
+    (BOARD, "Boards are edited together and merged with operational transformation."),
+])
+def test_a_write_condition_in_other_words_covers_the_shared_edit(rows, note):
+    assert lost_update(rows, AUTH + [note]) == []
+
+
+def test_a_write_condition_on_another_resource_does_not_cover_this_one():
+    upload = {"method": "POST", "path": "/v1/uploads/{uploadId}/complete", "description": "Finish: list each "
+              "part's ETag, 409 if one does not match"}  # the upload's parts, not the page
+    assert [f.line for f in lost_update(PAGE + [upload])] == ["PUT /v1/pages/{pageId}"]
+    notes = AUTH + ["Boards carry an ETag and a PUT to a board must send If-Match."]
+    assert [f.line for f in lost_update(PAGE + BOARD, notes)] == ["PUT /v1/pages/{pageId}"]
+    assert [f.line for f in lost_update(PAGE, notes)] == ["PUT /v1/pages/{pageId}"]  # boards: shared by nature
+
+
+@pytest.mark.parametrize("row, note", [
+    (("PUT", "/v1/documents/{docId}", "Save my private document"),
+     "Documents are private: only their author can read or edit them."),
+    (("PUT", "/v1/journal/pages/{pageId}", "Replace a page of my personal diary"),
+     "Each diary is private to one user, because it is a journal."),
+    (("PATCH", "/v1/projects/{projectId}", "Rename one of my projects"),
+     "Projects belong to one user and nobody else can see them."),
+])
+def test_a_resource_only_its_owner_writes_is_not_a_shared_edit(row, note):
+    assert lost_update([dict(zip(("method", "path", "description"), row))], AUTH + [note]) == []
+
+
+@pytest.mark.parametrize("row, note", [
+    (("PUT", "/v1/lists/{listId}", "Replace the shopping list"),
+     "The household shares one shopping list that each person can change from their phone."),
+    (("PATCH", "/v1/events/{eventId}", "Reschedule an event"), "Every attendee may reschedule the event."),
+    (("PUT", "/menus/{menuId}", "Save the menu"),
+     "Managers edit the menu in the back office; waiters mark dishes as sold out from their tablets."),
+])
+def test_a_note_that_says_many_people_write_it_makes_an_edit_shared(row, note):
+    assert len(lost_update([dict(zip(("method", "path", "description"), row))], AUTH + [note])) == 1
+
+
+def test_the_lost_update_message_names_what_is_written_not_a_chat():
+    [finding] = lost_update([{"method": "PATCH", "path": "/v1/events/{eventId}", "description": "Reschedule"}],
+                            AUTH + ["Every attendee may reschedule the event."])
+    assert "this event" in finding.reason and "`409 Conflict`" in finding.fix and "last write wins" in finding.fix
+
+
+GQL_NOTE = "GraphQL for the app, because screens differ."
+
+
+@pytest.mark.parametrize("notes", [
+    ["GraphQL for the mobile app, because clients get exactly the fields they need at no extra cost."],
+    ["GraphQL for the app, because deep links open one query per screen."],
+    [GQL_NOTE, "Rate limit: 100 GraphQL queries per minute per user."],
+    [GQL_NOTE, "Query results are cached in Redis, which keeps hosting costs down."],
+    [GQL_NOTE, "GraphQL queries are cheap to add for new screens, which keeps development cost low."],
+    [GQL_NOTE, "Resolvers batch with DataLoader so one query does not do N+1 lookups."],
+    [GQL_NOTE, "Automatic persisted queries (APQ) save bandwidth on mobile."],  # a cache: unknown queries still run
+])
+def test_a_word_that_is_not_a_bound_on_queries_does_not_cover_graphql(notes):
+    assert graphql(notes) != []
+
+
+@pytest.mark.parametrize("note", [
+    "The GraphQL server refuses a query that nests more than 4 levels or selects more than 500 nodes.",
+    "A query may select at most 500 nodes and is refused before it runs otherwise.",
+    "Each query is scored from the page sizes it asks for and refused above a budget of 1,000.",
+    "Only whitelisted GraphQL operations compiled into our own apps are accepted.",
+    "The server only runs whitelisted queries registered at build time by our own apps.",
+    "Clients send query hashes (APQ); unknown hashes are refused in production.",  # APQ turned into an allow-list
+    "GraphQL query depth is limited to 8 and cost to 1,000 points.",
+])
+def test_a_bound_on_queries_in_other_words_covers_graphql(note):
+    assert graphql([GQL_NOTE, note]) == []
+
+
+def test_a_bound_in_the_graphql_row_covers_it():
+    rows = [{"method": "POST", "path": "/graphql", "description": "All reads; max 3 levels, first: at most 50"}]
+    assert graphql([GQL_NOTE], rows=rows) == []
+
+
+@pytest.mark.parametrize("note", ["We did not pick GraphQL, because REST caching matters more here.",
+                                  "GraphQL was considered and rejected, because HTTP caching matters more.",
+                                  "GraphQL isn't needed, because every client wants the same shapes.",
+                                  "No need for GraphQL: every client wants the same shapes.",
+                                  "We prefer REST to GraphQL, because of HTTP caching.",
+                                  "REST, because GraphQL would add complexity we do not need."])
+def test_graphql_turned_down_in_other_words_is_not_chosen(note):
+    assert graphql([note], rows=[{"method": "GET", "path": "/v1/items/{id}", "description": "One item"}]) == []
+
+
+def test_graphql_used_as_a_transport_is_chosen():
+    note = "Live scores are pushed over GraphQL subscriptions, because fans want them instantly."
+    [finding] = graphql([note], rows=[{"method": "GET", "path": "/v1/matches/{id}", "description": "One match"}])
+    assert finding.line == note
+
+
+def test_the_graphql_message_fits_any_design():
+    [finding] = graphql(["GraphQL for trip history, because each screen wants different fields."])
+    assert not any(word in finding.reason + finding.fix for word in ("channel", "message", "sender"))
+
+
+def test_a_protocol_justified_in_one_note_is_not_asked_for_again_in_another():
+    notes = AUTH + [GQL_NOTE, "Rate limit: 100 GraphQL queries per minute per user."]
+    found = review([{"method": "POST", "path": "/graphql", "description": "All reads; depth at most 5"}], notes)
+    assert "protocol-without-justification" not in {f.rule for f in found}
+    assert "protocol-without-justification" in {f.rule for f in review(WIKI, AUTH + ["We use WebSockets."])}
+
+
+def test_counts_per_day_over_a_date_range_are_not_a_growing_list():
+    assert "list-without-pagination" not in fired("GET", "/v1/links/{code}/clicks?from=2026-01-01&to=2026-01-31",
+                                                  "Click counts per day for one link")
+    assert "list-without-pagination" in fired("GET", "/v1/links/{code}/clicks", "Every click on one link")

@@ -255,3 +255,32 @@ def test_in_threads_mode_stop_ends_streams_waiting_for_a_worker_too_and_joins_ev
         left = [t.name for t in threading.enumerate() if t.name.startswith(f"apidesign-worker-{server.port}")]
     assert took < PROMPTLY, f"stop() took {took:.1f} s"
     assert left == []
+
+
+def test_a_server_started_again_under_the_same_name_stops_the_one_before():
+    # a notebook cell that starts a server, run twice, must not leave the first one running with no name to stop it
+    first = serve(create_app({"TESTING": True}), name="test-rerun")
+    second = serve(create_app({"TESTING": True}), name="test-rerun")
+    try:
+        assert not first.running and second.running
+        other = serve(create_app({"TESTING": True}), name="another")
+        assert second.running and other.running
+        other.stop()
+    finally:
+        second.stop()
+
+
+def test_with_a_certificate_serve_speaks_https_and_offers_http2_by_alpn(app, tmp_path, as_user):
+    import ssl
+
+    import httpx
+
+    from apidesign.clock import WallClock
+    from apidesign.protocols.certs import self_signed
+    cert, key = self_signed(tmp_path, WallClock())
+    with serve(app, certificate=(cert, key)) as live:
+        assert live.url.startswith("https://")
+        for http2, version in ((True, "HTTP/2"), (False, "HTTP/1.1")):
+            with httpx.Client(http2=http2, verify=ssl.create_default_context(cafile=cert)) as client:
+                r = client.get(f"{live.url}/v1/users/usr_alice/channels", headers=as_user("usr_alice"), timeout=5)
+            assert (r.status_code, r.http_version) == (200, version)

@@ -26,6 +26,7 @@ from ..revocation import revocation_tradeoff
 from ..server import create_app, credentials
 from ..server.app import DEFAULTS
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
+from .answers import names_used as _names_used
 from .answers import (as_bool, as_int, as_mapping, as_number, as_text, digest, first_disagreement, never_raises,
                       own_function, wrong_shape)
 from .briefs import Brief, Decision, Flow, check_brief, read_design
@@ -351,24 +352,6 @@ def check_hs256_valid(answer: Any) -> Feedback:
     if bad.error:
         return failed(f"{shown} raised {bad.error}; a malformed token is a False, never a crash.")
     return failed(f"{shown} returned {bad.yours!r}; the library says {bad.reference}: {_hs256_why(token, secret)}.")
-
-
-def _names_used(fn: Any, depth: int = 2) -> set[str]:
-    """The global and attribute names ``fn``'s code uses, and those of the functions it calls, ``depth`` deep."""
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return set()
-    codes, names = [code], set()
-    while codes:
-        c = codes.pop()
-        names |= set(c.co_names)
-        codes += [k for k in c.co_consts if isinstance(k, types.CodeType)]
-    if depth:
-        for name in list(names):
-            called = getattr(fn, "__globals__", {}).get(name)
-            if isinstance(called, types.FunctionType):
-                names |= _names_used(called, depth - 1)
-    return names
 
 
 def _a_library(answer: Any) -> Feedback | None:

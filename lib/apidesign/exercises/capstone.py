@@ -35,7 +35,9 @@ NEGATION = re.compile(r"\b(?:not|no|never|without|instead of|rather than|avoid\w
 # What a reason for push is about: the position moves, polling costs, the rider waits.
 PUSH_REASON = re.compile(r"\bpolling\W+(?:\w+\W+){0,3}(?:would|wastes?|costs?|drains?|adds?|lags?)|battery|latency|delay|real[- ]?time|\bseconds?\b|as soon as|instant|\blive\b|"
                          r"\bmov(?:e|es|ing)\b|chang|each (?:new )?(?:position|update)|updates?|bandwidth|overhead|"
-                         r"round[- ]trips?|requests?|open (?:connection|stream)|one connection|push", re.I)
+                         r"round[- ]trips?|requests?|open (?:connection|stream)|one connection|push|"
+                         r"one[- ]way|unidirectional|only (?:flows?|goes|travels) (?:from|one)|"
+                         r"(?:from )?(?:the )?server to (?:the )?(?:phone|app|client|rider|browser)", re.I)
 CHANNEL_PARENTS = ("channels", "conversations", "chats", "rooms", "threads", "groups", "spaces")
 AUTH_LINE = "Authentication: Bearer JWT."  # so a one-row answer is judged on its row, not on missing notes
 
@@ -133,10 +135,17 @@ def push_problem(text: str) -> str | None:
                 "name the push transport you choose (e.g. WebSockets or Server-Sent Events)"
                 + (": every transport in it is one you rule out" if PUSH.search(text) else ""))
     why = reason_after(text, push.end())
+    if len(why.split()) >= 3 and TWO_WAY.search(why) and not PUSH_REASON.search(why):
+        return (f"'{TWO_WAY.search(why).group(0)}' is a reason for {push.group(0)} only if the rider's app sends "
+                "over it too; the driver's position flows one way, server to phone. Give the reason this flow needs "
+                "push, e.g. the position changes every few seconds and polling that often costs battery and latency")
     if len(why.split()) < 3 or not PUSH_REASON.search(why):
         return (f"you chose {push.group(0)} but not why: give a reason about push, e.g. the position changes every "
                 "few seconds and polling that often costs battery and latency")
     return None
+
+
+TWO_WAY = re.compile(r"\b(?:bi-?directional|two-?way|full-?duplex|both (?:ways|directions|sides))\b", re.I)
 
 
 @never_raises

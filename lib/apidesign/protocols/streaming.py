@@ -135,3 +135,59 @@ def timed_get(url: str, headers: Mapping[str, str], wait: float) -> tuple[float 
     except requests.RequestException:  # a timeout or a refused connection: no answer
         return None, None
     return round((time.perf_counter() - started) * 1000, 1), response.status_code
+
+
+@dataclass(frozen=True)
+class Heartbeats:
+    """An idle chat socket that answered the server's Pings for a while, then went silent: what the server did."""
+
+    answered: int              # Pings the client received and answered with a Pong while it listened
+    held_listening: int        # streams and sockets the server held while the client listened
+    held_after_silence: int    # ... and after the client had been silent for ``wait`` seconds
+    close_code: int | None     # the server's Close frame, if one came (1011: keepalive ping timeout)
+    close_reason: str = ""
+
+
+def answer_then_fall_silent(live, path: str, headers: Mapping[str, str], pings: int = 3,
+                            wait: float = 1.0) -> Heartbeats:
+    """Open a socket and send nothing: answer up to ``pings`` Pings (for at most ``wait`` s), then stop reading for ``wait`` s.
+
+    A client that stops reading sends no Pong, which to the server looks the same as a peer that is gone
+    (a phone out of coverage, a crashed process): no Close frame and no FIN, just silence.
+    """
+    ws = open_socket(live.url, path, headers, timeout=wait)
+    try:
+        answered = count_pings(ws, pings, time.monotonic() + wait)
+        held_listening = live.streams
+        deadline = time.monotonic() + wait
+        while live.streams and time.monotonic() < deadline:  # nothing is read, so nothing is answered
+            time.sleep(0.01)
+        held_after = live.streams
+        code, reason = close_frame(ws)
+    finally:
+        ws.shutdown()  # no closing handshake: the server may be gone already
+    return Heartbeats(answered, held_listening, held_after, code, reason)
+
+
+def count_pings(ws: websocket.WebSocket, most: int, deadline: float) -> int:
+    """Read frames until ``most`` Pings have come or ``deadline`` passes; the client answers each with a Pong."""
+    pings = 0
+    while pings < most and time.monotonic() < deadline:
+        ws.settimeout(max(0.001, deadline - time.monotonic()))
+        try:
+            opcode, _ = ws.recv_data_frame(control_frame=True)  # websocket-client sends the Pong itself
+        except websocket.WebSocketTimeoutException:
+            break
+        pings += opcode == websocket.ABNF.OPCODE_PING
+    return pings
+
+
+def close_frame(ws: websocket.WebSocket, wait: float = 0.2) -> tuple[int | None, str]:
+    """The status code and reason of a Close frame already sent to ``ws`` (read without answering Pings), or ``(None, "")``."""
+    ws.settimeout(wait)
+    try:
+        while (frame := ws.recv_frame()).opcode != websocket.ABNF.OPCODE_CLOSE:
+            pass  # a Ping the silent client left unanswered
+    except (websocket.WebSocketException, OSError):  # nothing more came, or the connection is closed
+        return None, ""
+    return int.from_bytes(frame.data[:2], "big"), frame.data[2:].decode()

@@ -4,6 +4,10 @@ close the reviewer comes, as precision and recall over (rule, line) pairs.
 ``labels.json`` maps a design's path (relative to ``data/designs/``) to its prompt, its kind
 (careful, typical or sloppy), the findings an expert raises (``[rule, line]``, line '' for the
 whole design) and the traps a naive reviewer falls into (prose, for the reader).
+
+A design with ``held_out`` (a commit) was written and labelled after the reviewer of that commit was final
+and before it was run on it: its score is the honest estimate for a design nobody tuned on. A fix made by
+reading a held-out design's result makes it a tuned one: drop its ``held_out`` and write new ones.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class Labelled:
     kind: str
     expected: frozenset[tuple[str, str]]
     traps: tuple[str, ...]
+    held_out: str = ""  # the reviewer commit it was written against, unseen; '' for a design the rules were tuned on
 
     @property
     def path(self) -> Path:
@@ -56,8 +61,13 @@ class Score:
 def load_labels(path: Path = LABELS) -> tuple[Labelled, ...]:
     """Every labelled design, in file order."""
     items = json.loads(Path(path).read_text(encoding="utf-8"))
-    return tuple(Labelled(name, v["prompt"], v["kind"], frozenset(map(tuple, v["findings"])), tuple(v["traps"]))
-                 for name, v in items.items())
+    return tuple(Labelled(name, v["prompt"], v["kind"], frozenset(map(tuple, v["findings"])), tuple(v["traps"]),
+                          v.get("held_out", "")) for name, v in items.items())
+
+
+def held_out(designs=None) -> tuple[Labelled, ...]:
+    """The designs the rules were not tuned on."""
+    return tuple(d for d in (designs if designs is not None else load_labels()) if d.held_out)
 
 
 def found(design: Labelled) -> frozenset[tuple[str, str]]:

@@ -216,8 +216,9 @@ def webhook_defences() -> TalkingPoint:
     return TalkingPoint("Webhooks", f"Of {len(scenes)} signed requests a receiver got, it handled "
                         f"{outcomes['accepted']} events: the sender's retry was a duplicate by webhook-id (answered "
                         f"2xx, handled once), and it refused {outcomes['rejected']}: a replay older than the "
-                        f"{TOLERANCE / 60:g}-minute tolerance, by its timestamp, and a tampered body, by its "
-                        "signature.", figures, CHAPTER_07)
+                        f"{TOLERANCE / 60:g}-minute tolerance, by its timestamp (its webhook-id would have stopped it "
+                        "too, while the receiver still keeps it), and a tampered body, by its signature.", figures,
+                        CHAPTER_07)
 
 
 def graphql_n_plus_one(channels: int = 5, messages: int = 12) -> TalkingPoint:

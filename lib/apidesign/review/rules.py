@@ -192,10 +192,12 @@ def bounded(ep: Endpoint, design: Design) -> bool:
 
 
 def date_bounded_aggregate(ep: Endpoint) -> bool:
-    """``GET /stats/sales?from=...&to=...``: totals over a date range, one row per day at most, not a growing list."""
+    """``GET /stats/sales?from=...&to=...``, ``GET /links/{code}/clicks?from=...&to=...`` "Click counts per day":
+    totals over a date range, one row per day at most, not a growing list."""
     keys = {k.split("=", 1)[0].lower() for k in ep.query.split("&")}
     ranged = {"from", "to"} <= keys or {"start", "end"} <= keys or {"since", "until"} <= keys
-    return ranged and any(head(seg) in AGGREGATES for seg in nouns(ep))
+    per_period = re.search(r"\bper (?:day|hour|week|month)\b|\b(?:daily|hourly|weekly|monthly)\b", ep.description, re.I)
+    return ranged and (per_period is not None or any(head(seg) in AGGREGATES for seg in nouns(ep)))
 
 
 AGGREGATES = frozenset({"stats", "statistics", "metrics", "analytics", "totals", "counts", "aggregates", "summary"})
@@ -342,11 +344,21 @@ def no_rate_limiting(design: Design):
 
 def protocol_without_justification(design: Design):
     """Don't just name a protocol: say why it fits."""
+    justified = {protocol_key(m) for n in design.notes if v.JUSTIFICATION.search(n.text)
+                 for m in v.CHOSEN_PROTOCOLS.finditer(n.text)}
     for note in design.notes:
         named = v.CHOSEN_PROTOCOLS.search(note.text)
-        if named and not v.JUSTIFICATION.search(note.text):
+        if named and protocol_key(named) not in justified:  # another note may already give the reason
+            justified.add(protocol_key(named))
             yield (note, f"{named.group(0)} is named without saying why it fits this problem.",
-                   "Add the reason: what it gives this design (server push, streaming, latency) that REST does not.")
+                   "Add the reason: what it gives this design (server push, streaming, one round trip for "
+                   "a whole screen, latency) that plain REST does not.")
+
+
+def protocol_key(match: re.Match) -> str:
+    """One name per protocol: "WebSockets" and "websocket", "Server-Sent Events" and "SSE" are the same choice."""
+    word = re.sub(r"[\s-]+", " ", match.group(0).lower()).rstrip("s")
+    return {"sse": "server sent event", "web socket": "websocket"}.get(word, word)
 
 
 def no_protocol_stated(design: Design):
@@ -466,20 +478,46 @@ def shared_edit_without_precondition(design: Design):
     """Two clients that read, change and write back the same resource lose one change unless the write is
     conditional: ``If-Match`` with the ``ETag`` read, ``412`` when stale (RFC 9110 sections 13.1.1 and 15.5.13),
     ``428`` when missing (RFC 6585 section 3)."""
-    if v.PRECONDITION.search(design_text(design)):
-        return
     for ep in design.endpoints:
-        if ep.method in ("PUT", "PATCH") and edits_shared(ep, design):
-            yield (ep, "Several clients edit this resource; when two read it and write back, the second write "
+        if ep.method in ("PUT", "PATCH") and edits_shared(ep, design) and not guarded(ep, design):
+            yield (ep, f"If two clients read this {thing(ep)} and both write it back, the second write "
                        "silently erases the first (a lost update).",
-                   "Send an `ETag` with every read and require `If-Match` on this write: a stale tag gets "
-                   "`412 Precondition Failed`, a missing one `428 Precondition Required`. Or say why last write "
-                   "wins is acceptable.")
+                   "Make the write conditional: send an `ETag` (or a version) with every read and require `If-Match` "
+                   "on this write, so a stale tag gets `412 Precondition Failed` and a missing one `428 Precondition "
+                   "Required` (a version compared on write, answering `409 Conflict`, works too). Or say why last "
+                   "write wins is acceptable here.")
 
 
-def design_text(design: Design) -> str:
-    """Everything the design says: title, rows and notes."""
-    return "\n".join([design.title, *(e.text for e in design.endpoints), design.notes_text])
+def thing(ep: Endpoint) -> str:
+    """What the row writes, in one word: ``/channels/{id}`` -> channel, ``/products/{id}/stock`` -> stock."""
+    return singular(head(next(s for s in reversed(ep.segments) if not is_id(s))))
+
+
+def guarded(ep: Endpoint, design: Design) -> bool:
+    """A write condition is stated for this write: on its own row, in a note that names what it writes, or in a
+    note about writes in general (one that names no other resource of the design, nor another shared one)."""
+    others = ({singular(head(s)) for e in design.endpoints for s in nouns(e)} | v.SHARED_NOUNS) - written(ep)
+    notes = [n.text for n in design.notes if names_any(n.text, written(ep)) or not names_any(n.text, others)]
+    return any(conditions_writes(sentence) for text in [ep.description, *notes] for sentence in sentences(text))
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+
+
+def conditions_writes(sentence: str) -> bool:
+    """The sentence makes writes conditional: a mechanism that is one by itself (If-Match, optimistic locking, a
+    CRDT), a token the client read that the write is compared on (an ETag or a version and a 409/412, "it read",
+    "stale"; an upload part's ETag is not one), or last write wins with its reason."""
+    if v.WRITE_CONDITION.search(sentence):
+        return True
+    cleaned = v.NOT_A_RESOURCE_VERSION.sub(" ", sentence)
+    tokens = [m for m in v.READ_TOKEN.finditer(cleaned) if not v.UPLOAD_PARTS.search(cleaned, max(m.start() - 40, 0),
+                                                                                   m.end() + 40)]
+    if tokens and v.COMPARED.search(cleaned):
+        return True
+    lww = v.LAST_WRITE_WINS.search(sentence)
+    return bool(lww) and bool(v.LWW_REASON.search(sentence[:lww.start()] + sentence[lww.end():]))
 
 
 def written(ep: Endpoint) -> set[str]:
@@ -487,7 +525,7 @@ def written(ep: Endpoint) -> set[str]:
     ID of its own together with its owner (``/products/{id}/stock`` -> stock, product)."""
     s = [seg for seg in ep.segments if not is_version(seg)]
     if not s or any(seg.lower() in ("me", "self") for seg in s) or custom_method(s[-1]) \
-            or verb_of(s[-1], ep.description):
+            or not is_id(s[-1]) and verb_of(s[-1], ep.description):  # {listId} is an ID, not the verb "list"
         return set()  # the caller's own data (/me), or an action (.../close): not an edit of shared state
     if is_id(s[-1]):
         return {singular(head(s[-2]))} if len(s) >= 2 else set()
@@ -496,13 +534,18 @@ def written(ep: Endpoint) -> set[str]:
 
 
 def edits_shared(ep: Endpoint, design: Design) -> bool:
-    """The row writes a resource that is shared by nature (a page, a board, a channel, stock), or that the row,
-    a note or the title says several people write."""
+    """The row writes a resource that several people write: the row, a note or the title says so, or it is
+    shared by nature (a page, a board, a channel, stock) and nothing says it is private to one person."""
     nouns = written(ep)
-    if nouns & v.SHARED_NOUNS or (nouns and v.MANY_WRITERS.search(ep.description)):
-        return True
-    texts = [design.title, *(n.text for n in design.notes)]
-    return any(v.MANY_WRITERS.search(t) and names_any(t, nouns) for t in texts)
+    if not nouns:
+        return False
+    texts = [ep.description] + [t for t in (design.title, *(n.text for n in design.notes)) if names_any(t, nouns)]
+    if any(v.PRIVATE.search(t) and (not v.MANY_WRITERS.search(t) or OWN.search(t)) for t in texts):
+        return False
+    return bool(nouns & v.SHARED_NOUNS) or any(v.MANY_WRITERS.search(t) for t in texts)
+
+
+OWN = re.compile(r"\b(?:my|your|their|his|her) own\b", re.I)
 
 
 def names_any(text: str, nouns: set[str]) -> bool:
@@ -518,20 +561,39 @@ def graphql_without_cost_limit(design: Design):
     if chosen is None:
         return
     texts = [*(e.text for e in design.endpoints), *(n.text for n in design.notes)]
-    if any(v.ABOUT_QUERIES.search(t) and v.QUERY_LIMITS.search(t) for t in texts):
+    if any(v.ABOUT_QUERIES.search(s) and limits_queries(s) for t in texts for s in sentences(t)):
         return
-    yield (chosen, "One GraphQL request can ask for lists inside lists (channels, their messages, each sender's "
-                   "channels...) and cost thousands of rows, and a limit on requests does not see it.",
+    yield (chosen, "One GraphQL request can nest lists inside lists (each item's related items, and theirs), so a "
+                   "single query can cost thousands of rows; a limit on requests per minute does not see that.",
            "Check each query before it runs: a maximum depth and a maximum cost (each list counts its page size), "
-           "and rate-limit by cost points rather than requests; or accept only persisted queries.")
+           "and rate-limit by cost points rather than requests; or run only an allow-list of known operations "
+           "(persisted queries that refuse unknown ones; automatic persisted queries alone only cache).")
+
+
+def limits_queries(sentence: str) -> bool:
+    """The sentence bounds a query before it runs: its depth, nodes, complexity or cost against a bound, or only
+    known (allow-listed, persisted) operations accepted."""
+    measured = v.QUERY_MEASURE.search(sentence) and v.BOUND.search(sentence)
+    known = v.KNOWN_OPERATIONS.search(sentence) or v.PERSISTED.search(sentence) and v.ONLY_KNOWN.search(sentence)
+    return bool(measured or known)
 
 
 def graphql_chosen(design: Design) -> Note | Endpoint | None:
     """The note that chooses GraphQL (not one that rejects it), else a ``/graphql`` row; None without GraphQL."""
     for note in design.notes:
-        if v.GRAPHQL.search(note.text) and not v.NOT_GRAPHQL.search(note.text) and not note.is_flow:
+        if not note.is_flow and uses_graphql(note.text):
             return note
     return next((e for e in design.endpoints if any(head(s) == "graphql" for s in e.segments)), None)
+
+
+def uses_graphql(text: str) -> bool:
+    """Some mention of GraphQL in the text is not turned down by the words just before or after it."""
+    for sentence in sentences(text):
+        for m in v.GRAPHQL.finditer(sentence):
+            before, after = sentence[:m.start()], sentence[m.end():]
+            if not v.REJECTED_BEFORE.search(before) and not v.REJECTED_AFTER.search(after):
+                return True
+    return False
 
 
 def privileged_without_authorization(design: Design):

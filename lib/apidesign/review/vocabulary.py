@@ -156,29 +156,87 @@ PAGING_PARAMS = frozenset({"cursor", "limit", "page", "offset", "after", "before
 SHARED_NOUNS = frozenset({"document", "doc", "page", "wiki", "board", "sheet", "spreadsheet", "channel", "group",
                           "team", "workspace", "project", "inventory", "stock"})
 # A note that says many people write something: "Any member of a space can edit its pages", "the scanners
-# and the web shop both update stock". The note must also name the resource.
+# and the web shop both update stock", "each person can change" the household's list, "every attendee may
+# reschedule" the event. The note must also name the resource.
+WRITE_VERBS_ANY = (r"edit|edits|change|changes|update|updates|modify|modifies|write|writes|save|saves|move|moves|"
+                   r"rename|renames|reschedule|reschedules")
 MANY_WRITERS = re.compile(r"\b(members|editors|agents|admins|teammates|collaborators|staff|anyone|everyone|both|"
-                          r"several|multiple|many)\b[^.;]*\b(edit|edits|change|changes|update|updates|modify|"
-                          r"modifies|write|writes|save|saves|move|moves)\b|\bshared\b|\bcollaborativ\w*|"
-                          r"\btogether\b|\bco-?edit\w*|\bconcurrent\w*|\bat the same time\b|\bsimultaneous\w*", re.I)
-# What stops a lost update, or says why none can happen: a precondition on the write (an ETag or a version
-# the client read, RFC 9110 section 13.1), merging edits (CRDT, operational transformation), a lock, or a
-# stated "last write wins" (an API version, "/v1", is not a resource's version).
-PRECONDITION = re.compile(r"\betags?\b|\bif-match\b|\bif-unmodified-since\b|\bpreconditions?\b|\b412\b|\b428\b|"
-                          r"\boptimistic\b|compare[- ]and[- ](set|swap)|(?<!api )(?<!api-)\b(version|revision)"
-                          r"( number| field| counter)?\b(?!\s*:?\s*/?v\d)|last[- ]write[- ]wins|"
-                          r"\blast (write|writer|edit|save|change|update|answer|one) wins\b|\bcrdts?\b|"
-                          r"operational transform\w*|\b(pessimistic|edit|row|record)[- ]locks?\b|\bstale\b", re.I)
+                          r"several|multiple|many|attendees|participants|guests|roommates|household|family|managers|waiters|"
+                          r"teachers|moderators|employees|colleagues|co-?workers|parents|volunteers|organi[sz]ers|"
+                          r"friends|people|"
+                          r"(?:each|every|any) (?!user\b|customer\b)[a-z]+)\b[^.;]*\b(" + WRITE_VERBS_ANY + r")\b|"
+                          r"\bshared\b|\bshares\b|\bcollaborativ\w*|\btogether\b|\bco-?edit\w*|\bconcurrent\w*|"
+                          r"\bat the same time\b|\bsimultaneous\w*", re.I)
+# A resource only one person writes: "Documents are private", "a personal diary", "a single-user app",
+# "only their author can edit them", "nobody else can see them", "their own settings".
+PRIVATE = re.compile(r"\bprivate\b|\bpersonal\b|\bsingle[- ]user\b|\b(belongs?|private) to (?:one|a single) "
+                     r"(?:user|person|account)\b|\bonly (?:the |its |their )?(?:\w+'s )?(?:author|owner|creator)s?\b|"
+                     r"\bonly the (?:user|person|account) who\b|\b(?:nobody|no one) else\b|\bone writer\b|"
+                     r"\b(?:my|your|their|his|her) own\b", re.I)
 
-# GraphQL chosen, not rejected: "REST rather than GraphQL", "no GraphQL", "considered GraphQL but ..." reject it.
+# What stops a lost update, said as a write condition (RFC 9110 section 13.1): a mechanism that is one by
+# itself (If-Match, optimistic locking, a CRDT), or a token the client read (an ETag, a version, revision,
+# generation, sequence number, updatedAt or hash) that the write is compared on, with a cue that it is
+# compared (409 or 412, "it read", "stale", "changed since"). A bare "ETag" (a cache validator, an upload
+# part's checksum) or "version" (of the app, of the API, a version history) says nothing about writes.
+WRITE_CONDITION = re.compile(r"\bif[- ]match\b|\bif[- ]unmodified[- ]since\b|\boptimistic(?:ally)? "
+                             r"(?:lock\w*|concurrency|concurrency control|check\w*)\b|compare[- ]and[- ](?:set|swap)|"
+                             r"\bcrdts?\b|conflict-free replicated|operational transform\w*|"
+                             r"\b(?:pessimistic|edit|row|record|write) locks?\b|"
+                             r"\b(?:conditional|guarded) (?:writes?|puts?|patch(?:es)?|updates?|saves?)\b|"
+                             r"\b(?:writes?|puts?|patch(?:es)?|updates?|saves?) (?:are|is) conditional\b", re.I)
+READ_TOKEN = re.compile(r"\betags?\b|\bentity[- ]tags?\b|\bversions?\b(?! history)|\brevisions?\b|"
+                        r"\bgenerations?\b|\bsequence(?: numbers?)?\b|\bseq\b|\bupdated[_ ]?at\b|"
+                        r"\blast[- ]?modified\b|\bhash(?:es)?\b|\bchecksums?\b", re.I)
+# Versions that are not a resource's: the API's (/v1), the app's or the client's, a schema's.
+NOT_A_RESOURCE_VERSION = re.compile(r"\b(?:api|app|app's|apps'|client|client's|sdk|schema|protocol|mobile)[- ]"
+                                    r"(?:version|revision)s?\b|\bversion(?:ing)?\s*:?\s*/?v\d|\buser-agent\b",
+                                    re.I)
+# An ETag or a checksum of an upload's parts (S3 multipart upload) checks the bytes, not a concurrent write.
+UPLOAD_PARTS = re.compile(r"\b(?:parts?|chunks?|uploads?|object storage)\b", re.I)
+COMPARED = re.compile(r"\b409\b|\b412\b|\bconflict\b|\bstale\b|\bmismatch\w*|\bout[- ]of[- ]date\b|"
+                      r"\boutdated\b|\bold(?:er)?\b|\bchanged since\b|\bmoved on\b|\bnot the latest\b|"
+                      r"\b(?:it|they|you|the client) (?:read|saw|fetched|got)\b|\bbased on\b|\bcompar\w*|"
+                      r"\b(?:does not|doesn't|must|no longer) match\w*", re.I)
+# Last write wins is a choice, not an oversight, only with its reason: "... is acceptable: there is one writer".
+LAST_WRITE_WINS = re.compile(r"last[- ]write[- ]wins|\blast (?:write|writer|edit|save|change|update|answer|one) wins\b",
+                             re.I)
+LWW_REASON = re.compile(r"\bbecause\b|\bsince\b|\bas\b|\bso\b|\bgiven\b|\bacceptable\b|\bfine\b|\bharmless\b|"
+                        r"\bonly\b|\bone writer\b|\bnever\b|:", re.I)
+
+# GraphQL, named (chosen, unless the words around it turn it down).
 GRAPHQL = re.compile(r"\bgraphql\b", re.I)
-NOT_GRAPHQL = re.compile(r"\b(rather than|instead of|not|no|without|over|versus|vs\.?|than)\s+(a\s+)?graphql\b|"
-                         r"\bgraphql\s+(is|would be)\s+(not|overkill|unnecessary)|"
-                         r"\b(considered|rejected|dropped|ruled out|decided against)\s+(using\s+)?graphql\b", re.I)
-# A bound on what one query may cost, checked before it runs, or only known queries accepted (OWASP GraphQL
-# Cheat Sheet: depth and amount limiting, query cost analysis; GitHub's GraphQL API: node limit, points).
-QUERY_LIMITS = re.compile(r"\bdepth\b|\bdeep\b|\bnesting\b|\bcomplexity\b|\bcosts?\b|\bpoints\b|\bnode limit\b|"
-                          r"\bpersisted (queries|operations|documents)\b|\btrusted (documents|queries|operations)\b|"
-                          r"\ballow-?list\w*|\bsafe-?list\w*", re.I)
-# Where such a bound must be said: about GraphQL or its queries, not about the cost of an SMS.
-ABOUT_QUERIES = re.compile(r"\bgraphql\b|\bquer(y|ies)\b|\bresolvers?\b", re.I)
+# Turned down by the words just before it: "rather than GraphQL", "no need for GraphQL", "we did not pick
+# GraphQL", "we prefer REST to GraphQL", "considered GraphQL but", "REST over GraphQL" (a style over a style;
+# "pushed over GraphQL subscriptions" uses it).
+REJECTED_BEFORE = re.compile(r"(?:\b(?:not|no|without|rather than|instead of|versus|vs\.?|than|against|never|"
+                             r"considered|rejected|dropped|ruled out|decided against|no need for|skip\w*|avoid\w*)|"
+                             r"n't)\s+(?:(?:a|an|the|any|using|use|pick|picked|choose|chose|adopt|need|want|go with)\s+)"
+                             r"{0,2}$|\bprefer\w*\s+[\w/.+ -]{1,30}?\s+(?:to|over)\s+$|"
+                             r"\b(?:chose|choose|picked|pick|went with|favou?r\w*)\s+[\w/.+ -]{1,30}?\s+over\s+$|"
+                             r"\b(?:rest|grpc|json|http)\s+over\s+$", re.I)
+# ... or by the words just after it: "GraphQL isn't needed", "GraphQL was considered and rejected",
+# "GraphQL would add complexity", "GraphQL is overkill".
+REJECTED_AFTER = re.compile(r"^\s*(?:(?:is|was|are|were|would be)\s+(?:not|never|overkill|unnecessary|rejected|"
+                            r"ruled out|dropped|considered (?:and|but) (?:rejected|dropped|ruled out))|"
+                            r"(?:isn't|wasn't|aren't|is not|was not)|would\s+(?:add|cost|break|mean|complicate|"
+                            r"make|be overkill|be unnecessary|need))\b", re.I)
+# A bound on what one query may do, checked before it runs (OWASP GraphQL Cheat Sheet: depth and amount
+# limiting, query cost analysis; GitHub's GraphQL API: node limit, points): a measure of the query (its depth
+# or nesting in levels, the nodes it selects, its complexity, cost, points or budget) next to a bound on it
+# ("more than 4 levels", "at most 500 nodes", "refused above a budget of 1,000", "max 3 levels").
+QUERY_MEASURE = re.compile(r"\bdepth\b|\bdeep(?:er)?\b|\bnest\w*|\blevels?\b|\bnodes?\b|\bcomplexity\b|"
+                           r"\bcosts?\b|\bpoints?\b|\bbudget\b|\bscor\w*", re.I)
+BOUND = re.compile(r"\blimit\w*|\bmax(?:imum)?\b|\bat most\b|\bup to\b|\b(?:more|deeper|greater|higher) than\b|"
+                   r"\babove\b|\bover \d|\bexceed\w*|\brefus\w*|\breject\w*|\bcap(?:s|ped)?\b|\bbounded\b|"
+                   r"\bbudget of\b", re.I)
+# Only known operations run: an allow-list (persisted queries, trusted documents, a whitelist, a safelist).
+# Automatic persisted queries (APQ) alone are a cache: an unknown hash is answered by sending the full query,
+# which then runs; they bound nothing unless unknown queries are refused.
+KNOWN_OPERATIONS = re.compile(r"\btrusted (?:documents|queries|operations)\b|\ballow-?list\w*|\bsafe-?list\w*|"
+                              r"\bwhite-?list\w*|\bregistered (?:at|during) build\b", re.I)
+PERSISTED = re.compile(r"\bpersisted (?:queries|query|operations|documents)\b|\bapq\b|\bquery hash\w*", re.I)
+ONLY_KNOWN = re.compile(r"\bonly\b|\bunknown\b[^.;]*\b(?:refus\w*|reject\w*|denied|fail\w*)|"
+                        r"\b(?:any )?other (?:document|query|queries|operation)s?\b[^.;]*\b(?:refus\w*|reject\w*)", re.I)
+# Where such a bound must be said: about GraphQL, its queries or operations, not about the cost of an SMS.
+ABOUT_QUERIES = re.compile(r"\bgraphql\b|\bquer(y|ies)\b|\bresolvers?\b|\boperations?\b", re.I)

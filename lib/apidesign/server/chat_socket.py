@@ -31,7 +31,7 @@ from .services import Services, services
 from .validation import Fields
 
 bp = Blueprint("chat_socket", __name__)
-HEARTBEAT_SECONDS = 15.0  # the forwarder's longest sleep; it wakes at once for news or a closed socket
+WAKE_SECONDS = 15.0  # the forwarder's longest sleep; it wakes at once for news or a closed socket
 TAKES_OVER = "apidesign.websocket"  # environ key: the server can take the connection over for a session
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class ChatSession:
         """Push every new event of the channel to the client, until the broker closes or the task is cancelled."""
         last_id = self.resume_after
         while not self.events.closed:
-            for event in await self.events.wait_async(self.channel_id, last_id, HEARTBEAT_SECONDS):
+            for event in await self.events.wait_async(self.channel_id, last_id, WAKE_SECONDS):
                 await send(event.frame())
                 last_id = event.id
 

@@ -132,7 +132,7 @@ OPERATIONS: dict[str, Operation] = {
                                     params=("Upgrade", "Connection", "SecWebSocketVersion", "SecWebSocketKey"),
                                     errors=(426,)),
     "presence.channel_presence": user("Who in a channel is online (behind a circuit breaker)", "channels", 200,
-                                      "PresenceList", "channels:read"),
+                                      "PresenceList", "channels:read", headers=("NoStore",)),
     "integrations.create_key": user("Create an API key for an integration (the key is shown once)", "api-keys", 201,
                                     "NewApiKey", None, body="ApiKeyInput", errors=(409,), links=KEY_FLOWS),
     "integrations.rotate_key": user("Issue a second active key with the same scopes", "api-keys", 201, "NewApiKey",
@@ -145,11 +145,14 @@ OPERATIONS: dict[str, Operation] = {
     "exports.start_export": user("Export a channel's history (a long-running operation)", "operations", 202,
                                  "Operation", "messages:read", body="ExportInput", headers=("Location", "RetryAfter"),
                                  links=OPERATION_FLOWS,
-                                 description="Answers 202 Accepted at once; poll the operation at Location (AIP-151), "
-                                             "or pass callbackUrl to have the finished operation POSTed to you."),
+                                 description="Answers 202 Accepted at once; poll the operation at Location (AIP-151) "
+                                             "after Retry-After seconds (the time the export is expected to take), "
+                                             "or pass callbackUrl to have the finished operation POSTed to you "
+                                             "(unsigned: a hint to poll)."),
     "exports.get_operation": user("Poll a long-running operation you started", "operations", 200, "Operation",
                                   "messages:read", headers=("RetryAfter",), conditional="read",
-                                  description="done is false while it runs (with Retry-After); then it holds "
+                                  description="done is false while it runs, with Retry-After: the whole seconds it "
+                                              "is still expected to take (at least 1, capped by the server); then it holds "
                                               "either result or error. Someone else's operation is a 404."),
     "webhook_endpoints.create_endpoint": user("Register a webhook endpoint (its signing secret is shown once)",
                                               "webhooks", 201, "NewWebhookEndpoint", "messages:read",
@@ -293,7 +296,8 @@ STATUS_TEXT = {101: "Switching Protocols: the connection is now a WebSocket", 20
                207: "Multi-Status: at least one item was created; one result per item, in request order"}
 
 HEADER_NAMES = {"Location": "Location", "Link": "Link", "IdempotentReplayed": "Idempotent-Replayed", "ETag": "ETag",
-                "CacheControl": "Cache-Control", "ContentLocation": "Content-Location", "RetryAfter": "Retry-After"}
+                "CacheControl": "Cache-Control", "NoStore": "Cache-Control", "ContentLocation": "Content-Location",
+                "RetryAfter": "Retry-After"}
 
 ERROR_RESPONSES = {400: "BadRequest", 401: "Unauthenticated", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
                    412: "PreconditionFailed", 413: "PayloadTooLarge", 415: "UnsupportedMediaType", 422: "Unprocessable",

@@ -9,6 +9,10 @@ WSGI server does: with ``threads`` workers, stream number ``threads + 1`` waits,
 every other request (the "stateful connections are harder to scale" lesson of chapter 01).
 WebSockets stay on the loop in both modes.
 
+Every WebSocket gets a Ping frame every ``ping_interval`` seconds (RFC 6455 section 5.5.2), so that
+proxies and load balancers see traffic on an idle socket, and a peer that has not answered with its
+Pong within ``ping_timeout`` is taken for gone: its connection is closed (``CourseWSStream``).
+
 HTTP/1.1 keeps connections alive, so a ``requests.Session`` really reuses one TCP connection.
 ``connections`` counts the distinct TCP connections the server saw (by client port),
 ``requests`` the requests it answered and ``streams`` the event streams and sockets open now.
@@ -19,10 +23,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import socket
+import ssl
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
+from typing import Callable
 
 import h11
 from flask import Flask
@@ -31,7 +37,10 @@ from hypercorn.asyncio.tcp_server import TCPServer
 from hypercorn.asyncio.worker_context import WorkerContext
 from hypercorn.config import Config
 from hypercorn.protocol.h11 import H11Protocol
-from hypercorn.protocol.ws_stream import Handshake
+from hypercorn.protocol.events import StreamClosed
+from hypercorn.protocol.ws_stream import Handshake, WSStream
+from wsproto.events import CloseConnection, Ping, Pong
+from wsproto.frame_protocol import CloseReason
 
 from ..protocols.loops import BackgroundLoop
 from .bridge import WsgiBridge
@@ -39,14 +48,20 @@ from .bridge import WsgiBridge
 BACKLOG = 1024            # queued connections: tests and notebooks open dozens, a benchmark a thousand
 KEEP_ALIVE_SECONDS = 5.0  # an idle kept-alive connection (or one that never finishes its headers) is closed then
 STOP_SECONDS = 1.0        # stop() returns within about this long, whatever the clients are doing
+PING_SECONDS = 20.0       # a Ping this often on every WebSocket (the Python websockets library's default too)
+PONG_SECONDS = 20.0       # a peer whose Pong has not come within this long is gone: its connection is closed
 
 
 class LiveServer:
     """A running server: ``.url``, ``.port``, ``.connections``, ``.requests``, ``.streams``; ``.stop()`` it or use ``with``."""
 
     def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 16,
-                 streaming: str = "async"):
+                 streaming: str = "async", ping_interval: float | None = PING_SECONDS,
+                 ping_timeout: float = PONG_SECONDS, certificate: tuple[str, str] | None = None):
+        if ping_interval is not None and not (ping_interval > 0 and ping_timeout > 0):
+            raise ValueError(f"ping_interval (or None) and ping_timeout must be > 0, not {ping_interval!r}, {ping_timeout!r}")
         self.app, self.threads, self.streaming = app, threads, streaming
+        self.ping_interval, self.ping_timeout = ping_interval, ping_timeout
         self._lock = threading.Lock()
         self._peers: set[tuple[str, str]] = set()
         self.requests = 0
@@ -55,7 +70,8 @@ class LiveServer:
         listener.bind((host, port))
         listener.listen(BACKLOG)
         self.host, self.port = host, listener.getsockname()[1]
-        self.url = f"http://{host}:{self.port}"
+        self.tls = tls_context(*certificate) if certificate else None
+        self.url = f"{'https' if self.tls else 'http'}://{host}:{self.port}"
         self._workers = ThreadPoolExecutor(threads, thread_name_prefix=f"apidesign-worker-{self.port}")
         self._transports: dict[tuple, asyncio.Transport] = {}
         self.bridge = WsgiBridge(self._count, self._workers, app.config.get("MAX_CONTENT_LENGTH") or 1 << 20,
@@ -74,7 +90,8 @@ class LiveServer:
 
     async def _serve(self, listener: socket.socket, stopping: asyncio.Event) -> None:
         """Accept connections and let hypercorn speak HTTP on each, until ``stop()``; then end every one."""
-        config, context, app = hypercorn_config(self.bridge.max_body), WorkerContext(None), ASGIWrapper(self.bridge)
+        config = hypercorn_config(self.bridge.max_body, self.ping_interval, self.ping_timeout)
+        context, app = WorkerContext(None), ASGIWrapper(self.bridge)
         loop = asyncio.get_running_loop()
 
         async def connected(reader, writer):
@@ -89,7 +106,7 @@ class LiveServer:
                 pass  # stop() ended this connection; nothing is left to clean up
             finally:
                 self._transports.pop(peer, None)
-        server = await asyncio.start_server(connected, sock=listener, backlog=BACKLOG)
+        server = await asyncio.start_server(connected, sock=listener, backlog=BACKLOG, ssl=self.tls)
         await stopping.wait()
         server.close()                  # no new connections
         await context.terminated.set()  # idle and half-sent connections close themselves
@@ -148,18 +165,99 @@ def background_workers(app: Flask) -> list:
     return list(svc.extras.get("background", ())) if svc is not None else []
 
 
-def hypercorn_config(max_body: int) -> Config:
-    """Hypercorn's settings for serve(): quiet, bounded, and keep-alive for HTTP/1.1."""
+def tls_context(cert_file: str, key_file: str) -> ssl.SSLContext:
+    """TLS for ``serve(certificate=...)``, offering HTTP/2 by ALPN (RFC 7301): browsers speak HTTP/2 only over TLS."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    return context
+
+
+def hypercorn_config(max_body: int, ping_interval: float | None = PING_SECONDS,
+                     ping_timeout: float = PONG_SECONDS) -> Config:
+    """Hypercorn's settings for serve(): quiet, bounded, keep-alive for HTTP/1.1, and WebSocket Pings."""
     config = Config()
     config.accesslog = config.errorlog = None
     config.keep_alive_timeout = KEEP_ALIVE_SECONDS
     config.websocket_max_message_size = max_body
+    config.websocket_ping_interval = ping_interval  # None: no Pings (hypercorn's default)
+    config.websocket_ping_timeout = ping_timeout    # not a hypercorn setting: CourseWSStream reads it
     config.include_server_header = False
     return config
 
 
+class CourseWSStream(WSStream):
+    """Hypercorn's WebSocket stream, whose Pings also check that the peer is there (hypercorn's ignore the Pongs)."""
+
+    pings = 0                              # Pings sent on this connection
+    answered: asyncio.Event | None = None  # set by the Pong that answers the latest Ping
+    pinger: asyncio.Task | None = None     # the task running _send_pings
+
+    async def _send_pings(self) -> None:
+        """A Ping every ``ping_interval``; a peer that does not answer one within ``ping_timeout`` is closed."""
+        self.pinger = asyncio.current_task()
+        while not self.closed:
+            self.pings += 1
+            self.answered = asyncio.Event()
+            await self._send_wsproto_event(Ping(payload=str(self.pings).encode()))
+            try:
+                await asyncio.wait_for(self.answered.wait(), self.config.websocket_ping_timeout)
+            except asyncio.TimeoutError:  # no Pong: a dead peer, a lost network, or a client that hangs
+                await self.fail(CloseReason.INTERNAL_ERROR, "keepalive ping timeout")
+                return
+            await asyncio.sleep(self.config.websocket_ping_interval)
+
+    def pong(self, event: Pong) -> None:
+        """A Pong arrived: it answers the latest Ping if it carries that Ping's data (RFC 6455 section 5.5.3)."""
+        if self.answered is not None and event.payload == str(self.pings).encode():
+            self.answered.set()
+
+    async def fail(self, code: int, reason: str) -> None:
+        """Fail the WebSocket connection (RFC 6455 section 7.1.7): a Close frame, then the TCP connection closes."""
+        await self._send_wsproto_event(CloseConnection(code=code, reason=reason))
+        await self.handle(StreamClosed(stream_id=self.stream_id))  # the app's session hears websocket.disconnect
+        await self.send(StreamClosed(stream_id=self.stream_id))    # and the HTTP/1.1 protocol closes the socket
+
+    async def handle(self, event) -> None:
+        await super().handle(event)
+        # The connection is over: stop pinging now, not after the next sleep (its task would hold the connection's).
+        if isinstance(event, StreamClosed) and self.pinger not in (None, asyncio.current_task()):
+            self.pinger.cancel()
+
+    async def _accept(self, message) -> None:
+        await super()._accept(message)  # sends the 101, makes wsproto's connection, starts _send_pings
+        self.connection = PongTap(self.connection, self.pong)
+
+
+class PongTap:
+    """wsproto's connection, passing every event on as before and telling ``on_pong`` about each Pong."""
+
+    def __init__(self, connection, on_pong: Callable[[Pong], None]):
+        self._connection, self._on_pong = connection, on_pong
+
+    def events(self):
+        for event in self._connection.events():
+            if isinstance(event, Pong):
+                self._on_pong(event)
+            yield event
+
+    def __getattr__(self, name: str):
+        return getattr(self._connection, name)
+
+
 class CourseH11Protocol(H11Protocol):
-    """Hypercorn's HTTP/1.1 protocol, with two answers the course relies on."""
+    """Hypercorn's HTTP/1.1 protocol, with two answers the course relies on, and WebSockets that check their peer."""
+
+    @property
+    def stream(self):
+        return self.__dict__.get("_stream")
+
+    @stream.setter
+    def stream(self, stream) -> None:
+        # H11Protocol._create_stream builds the WSStream itself; like CourseTCPServer, take it over in place.
+        if type(stream) is WSStream:
+            stream.__class__ = CourseWSStream
+        self.__dict__["_stream"] = stream
 
     async def _send_h11_event(self, event) -> None:
         # Hypercorn sends no reason phrase (``HTTP/1.1 201 ``): RFC 9112 section 4 allows it, but clients show
@@ -211,10 +309,25 @@ class CourseTCPServer(TCPServer):
         self._protocol = wrapper
 
 
+NAMED: dict[str, LiveServer] = {}  # serve(..., name=...): the latest server started under each name
+
+
 def serve(app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 16,
-          streaming: str = "async") -> LiveServer:
+          streaming: str = "async", ping_interval: float | None = PING_SECONDS,
+          ping_timeout: float = PONG_SECONDS, certificate: tuple[str, str] | None = None,
+          name: str | None = None) -> LiveServer:
     """Start ``app`` on a free port of 127.0.0.1 (``port=0``) and return the running server.
 
     ``threads`` worker threads run the app; ``streaming="threads"`` makes each event stream hold one.
+    Every WebSocket is pinged each ``ping_interval`` seconds (None: never) and closed when a Pong
+    takes longer than ``ping_timeout``. ``certificate=(cert_file, key_file)`` serves HTTPS, with HTTP/2 offered by ALPN.
+    ``name``: a server started under a name stops the one started under it before, if it still runs,
+    so a notebook cell run twice leaves no server behind that nothing can stop.
     """
-    return LiveServer(app, host, port, threads, streaming)
+    before = NAMED.get(name) if name else None
+    if before is not None and before.running:
+        before.stop()
+    server = LiveServer(app, host, port, threads, streaming, ping_interval, ping_timeout, certificate)
+    if name:
+        NAMED[name] = server
+    return server

@@ -1,0 +1,99 @@
+"""WebSocket heartbeats: serve() pings every socket, and closes one whose peer stops answering (RFC 6455 5.5.2-3)."""
+
+import time
+
+import pytest
+import requests
+import websocket
+
+from apidesign.protocols.streaming import answer_then_fall_silent, close_frame, count_pings, open_socket
+from apidesign.server import serve
+from apidesign.server import serving
+from apidesign.server.serving import PING_SECONDS, PONG_SECONDS, hypercorn_config
+
+INTERVAL, TIMEOUT = 0.1, 0.2
+# A silent peer is closed within INTERVAL + TIMEOUT; the tests allow more, for a busy shared machine.
+BOUND = 1.5
+
+
+@pytest.fixture
+def channel(app, as_user):
+    with serve(app) as live:
+        r = requests.post(f"{live.url}/v1/channels", json={"name": "general"}, headers=as_user("usr_alice"), timeout=5)
+    return r.json()["data"]["channelId"]
+
+
+def test_an_idle_socket_that_answers_gets_pings_and_stays_open(app, channel, as_user):
+    with serve(app, ping_interval=INTERVAL, ping_timeout=TIMEOUT) as live:
+        ws = open_socket(live.url, f"/v1/channels/{channel}/socket", as_user("usr_alice"))
+        answered = count_pings(ws, 8, time.monotonic() + 8 * BOUND)  # 8 pings: far longer than one TIMEOUT
+        assert answered == 8 and live.streams == 1
+        ws.close()
+
+
+def test_a_socket_that_stops_answering_is_closed_with_1011_within_a_bound(app, channel, as_user):
+    with serve(app, ping_interval=INTERVAL, ping_timeout=TIMEOUT) as live:
+        beat = answer_then_fall_silent(live, f"/v1/channels/{channel}/socket", as_user("usr_alice"), pings=2, wait=BOUND)
+    assert beat.answered == 2 and beat.held_listening == 1
+    assert beat.held_after_silence == 0
+    assert (beat.close_code, beat.close_reason) == (1011, "keepalive ping timeout")
+
+
+def test_without_pings_a_silent_socket_is_held_and_never_hears_a_thing(app, channel, as_user):
+    with serve(app, ping_interval=None) as live:
+        beat = answer_then_fall_silent(live, f"/v1/channels/{channel}/socket", as_user("usr_alice"), pings=2, wait=0.5)
+    assert (beat.answered, beat.held_after_silence, beat.close_code) == (0, 1, None)
+
+
+def test_only_a_pong_that_echoes_the_pings_data_counts(app, channel, as_user):
+    with serve(app, ping_interval=INTERVAL, ping_timeout=TIMEOUT) as live:
+        ws = open_socket(live.url, f"/v1/channels/{channel}/socket", as_user("usr_alice"))
+        deadline = time.monotonic() + BOUND
+        while live.streams and time.monotonic() < deadline:
+            ws.pong(b"not the ping's data")  # unsolicited Pongs (RFC 6455 5.5.3): no answer to the Ping
+            time.sleep(INTERVAL / 4)
+        assert live.streams == 0
+        assert close_frame(ws)[0] == 1011
+
+
+def test_pings_keep_a_socket_busy_without_disturbing_its_messages(app, channel, as_user):
+    with serve(app, ping_interval=INTERVAL, ping_timeout=TIMEOUT) as live:
+        ws = open_socket(live.url, f"/v1/channels/{channel}/socket", as_user("usr_alice"))
+        assert count_pings(ws, 3, time.monotonic() + 3 * BOUND) == 3
+        ws.send('{"content": "still here"}')
+        assert '"still here"' in ws.recv()  # recv() answers any Ping that comes first, and skips it
+        assert count_pings(ws, 3, time.monotonic() + 3 * BOUND) == 3 and live.streams == 1
+        ws.close()
+
+
+def test_serve_pings_by_default_and_hypercorn_is_told_both_settings():
+    config = hypercorn_config(1024)
+    assert (config.websocket_ping_interval, config.websocket_ping_timeout) == (PING_SECONDS, PONG_SECONDS)
+    assert hypercorn_config(1024, None).websocket_ping_interval is None
+
+
+@pytest.mark.parametrize("interval, timeout", [(0, 1.0), (-1, 1.0), (1.0, 0)])
+def test_a_ping_setting_that_is_not_positive_is_refused(app, interval, timeout):
+    with pytest.raises(ValueError):
+        serve(app, ping_interval=interval, ping_timeout=timeout)
+
+
+def test_a_refused_upgrade_gets_no_pings(app, channel, as_user):
+    with serve(app, ping_interval=INTERVAL, ping_timeout=TIMEOUT) as live:
+        with pytest.raises(websocket.WebSocketBadStatusException):
+            open_socket(live.url, f"/v1/channels/{channel}/socket", as_user("usr_carol"))  # not a member: 403
+        assert live.streams == 0
+
+
+def test_a_closed_socket_stops_its_pings_at_once_and_its_connection_ends(app, channel, as_user, monkeypatch):
+    # After a WebSocket closes, hypercorn keeps the connection's task for up to its keep-alive timeout (before this
+    # change too); shortened here, so that what is measured is the Ping task, which must not wait out its 30 s.
+    monkeypatch.setattr(serving, "KEEP_ALIVE_SECONDS", 0.2)
+    with serve(app, ping_interval=30, ping_timeout=30) as live:
+        ws = open_socket(live.url, f"/v1/channels/{channel}/socket", as_user("usr_alice"))
+        assert count_pings(ws, 1, time.monotonic() + BOUND) == 1
+        ws.close()
+        deadline = time.monotonic() + BOUND  # not the 30 s of the next Ping
+        while live._transports and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not live._transports and live.streams == 0
