@@ -508,7 +508,10 @@ def sentences(text: str) -> list[str]:
 def conditions_writes(sentence: str) -> bool:
     """The sentence makes writes conditional: a mechanism that is one by itself (If-Match, optimistic locking, a
     CRDT), a token the client read that the write is compared on (an ETag or a version and a 409/412, "it read",
-    "stale"; an upload part's ETag is not one), or last write wins with its reason."""
+    "stale"; an upload part's ETag is not one), or last write wins with its reason. An optional If-Match is none."""
+    sentence = v.OPTIONAL_CONDITION.sub(" ", sentence)
+    if not v.REFUSED_WITHOUT.search(sentence):
+        sentence = v.NO_CONDITION.sub(" ", sentence)
     if v.WRITE_CONDITION.search(sentence):
         return True
     cleaned = v.NOT_A_RESOURCE_VERSION.sub(" ", sentence)

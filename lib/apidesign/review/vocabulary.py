@@ -185,6 +185,13 @@ WRITE_CONDITION = re.compile(r"\bif[- ]match\b|\bif[- ]unmodified[- ]since\b|\bo
                              r"\b(?:pessimistic|edit|row|record|write) locks?\b|"
                              r"\b(?:conditional|guarded) (?:writes?|puts?|patch(?:es)?|updates?|saves?)\b|"
                              r"\b(?:writes?|puts?|patch(?:es)?|updates?|saves?) (?:are|is) conditional\b", re.I)
+# An If-Match the client may leave out conditions nothing: the write without it is applied ("(If-Match
+# optional)", as review.contract labels such a row; "If-Match is optional"; "a write without If-Match still
+# applies"), unless the same sentence says a write without one is refused ("428 without If-Match").
+OPTIONAL_CONDITION = re.compile(r"\bif[- ]match(?: header)?,? (?:is |stays |remains )?optional\b|"
+                                r"\boptional if[- ]match\b", re.I)
+NO_CONDITION = re.compile(r"\b(?:without|no) (?:an? |the )?if[- ]match\b", re.I)
+REFUSED_WITHOUT = re.compile(r"\b428\b|\brefus\w*|\breject\w*|\brequire[sd]?\b|\bmust (?:send|carry|include)\b", re.I)
 READ_TOKEN = re.compile(r"\betags?\b|\bentity[- ]tags?\b|\bversions?\b(?! history)|\brevisions?\b|"
                         r"\bgenerations?\b|\bsequence(?: numbers?)?\b|\bseq\b|\bupdated[_ ]?at\b|"
                         r"\blast[- ]?modified\b|\bhash(?:es)?\b|\bchecksums?\b", re.I)
