@@ -694,13 +694,35 @@ def test_one_item_that_carries_a_growing_list_still_needs_pagination(path, descr
     assert "list-without-pagination" in fired("GET", path, description)
 
 
-@pytest.mark.parametrize("description, needs_key", [("Reads for the app's screens", False),
-                                                    ("Queries: recipes and ratings", False),
-                                                    ("Queries and mutations for events and guests", True)])
-def test_graphql_queries_are_safe_to_retry_but_its_mutations_need_an_idempotency_key(description, needs_key):
+@pytest.mark.parametrize("description, notes, needs_key", [
+    ("Reads for the app's screens", [], False),
+    ("Queries: recipes and ratings", [], False),
+    ("Queries for a customer's past orders", [], False),                       # orders read, not placed
+    ("The app's screens", ["GraphQL for reads, REST for writes."], False),     # the writes are another endpoint's
+    ("Queries and mutations for events and guests", [], True),
+    ("Every read and write of the storefront: products, cart, placing orders",
+     ["Writes are GraphQL mutations (placeOrder, addToCart)."], True),        # a retried placeOrder orders twice
+    ("Products and the cart", ["Writes are GraphQL mutations (placeOrder, addToCart)."], True),
+    ("Queries for the app", ["GraphQL handles everything: screens, cart and checkout."], True),
+    ("The storefront API", [], True)])                                         # nothing says it only reads
+def test_a_graphql_endpoint_needs_no_idempotency_key_only_where_row_and_notes_say_it_only_reads(
+        description, notes, needs_key):
     rows = [{"method": "POST", "path": "/v1/graphql", "description": description}]
-    found = {f.rule for f in review(rows, ["Authentication: Bearer JWT."])}
+    found = {f.rule for f in review(rows, ["Authentication: Bearer JWT.", *notes])}
     assert ("post-without-idempotency-key" in found) is needs_key
+
+
+@pytest.mark.parametrize("description, served", [
+    ("Mutations for the admin back office", False),
+    ("Mutations for the admin back office: products and their reviews", False),  # writes only: no read
+    ("Queries and mutations for products and their reviews", True)])
+def test_a_graphql_endpoint_serves_a_read_or_search_flow_only_if_it_takes_queries_on_the_flows_nouns(
+        description, served):
+    design = parse_markdown("## Core flows\n- Search products\n- Read a product's reviews\n\n"
+                            "| Method | Path | Description |\n|---|---|---|\n"
+                            f"| POST | /v1/graphql | {description} |\n")
+    missing = {f.line for f in review(design) if f.rule == "missing-core-flow"}
+    assert missing == (set() if served else {"Search products", "Read a product's reviews"})
 
 
 def test_graphql_considered_and_turned_down_is_not_chosen():
