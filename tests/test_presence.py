@@ -61,3 +61,43 @@ def test_without_a_max_stale_a_failure_is_a_503_even_at_the_same_instant(app, cl
     assert client.get(url, headers=as_user(ALICE)).status_code == 200
     app.extensions["apidesign"].extras["presence"].failing = True
     assert client.get(url, headers=as_user(ALICE)).status_code == 503
+
+
+@pytest.mark.parametrize("value", ["20", -5, True, None, float("nan"), [20]])
+def test_a_max_stale_that_is_not_a_number_of_seconds_is_refused_when_the_app_is_created(value):
+    with pytest.raises(ValueError, match="PRESENCE_MAX_STALE"):
+        create_app({"TESTING": True, "PRESENCE_MAX_STALE": value})
+
+
+@pytest.mark.parametrize("value", [0, 0.0, 20, 2.5])
+def test_a_max_stale_of_zero_or_more_seconds_is_accepted(value):
+    assert create_app({"TESTING": True, "PRESENCE_MAX_STALE": value}).config["PRESENCE_MAX_STALE"] == value
+
+
+def test_presence_fresh_or_stale_is_never_kept_by_a_cache_and_carries_no_age_header(clock):
+    app = create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "PRESENCE_MAX_STALE": 60})
+    client, alice = app.test_client(), dict(credentials(app, ALICE))
+    cid = client.post("/v1/channels", json={"name": "general"}, headers=alice).get_json()["data"]["channelId"]
+    url = f"/v1/channels/{cid}/presence"
+    fresh = client.get(url, headers=alice)
+    app.extensions["apidesign"].extras["presence"].failing = True
+    clock.advance(10)
+    stale = client.get(url, headers=alice)
+    assert stale.get_json()["meta"]["stale"] is True
+    for r in (fresh, stale):
+        assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store" and "Age" not in r.headers
+
+
+def test_the_last_known_presence_is_per_instance_so_another_instance_still_answers_503(clock, tmp_path):
+    config = {"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "PRESENCE_MAX_STALE": 60,
+              "DATABASE": str(tmp_path / "shared.db")}
+    one, other = create_app(config), create_app({**config, "USERS": ()})  # one database behind two instances
+    cid = one.test_client().post("/v1/channels", json={"name": "general"},
+                                 headers=dict(credentials(one, ALICE))).get_json()["data"]["channelId"]
+    url = f"/v1/channels/{cid}/presence"
+    assert one.test_client().get(url, headers=dict(credentials(one, ALICE))).status_code == 200
+    for app in (one, other):
+        app.extensions["apidesign"].extras["presence"].failing = True
+    clock.advance(5)
+    assert one.test_client().get(url, headers=dict(credentials(one, ALICE))).status_code == 200
+    assert other.test_client().get(url, headers=dict(credentials(other, ALICE))).status_code == 503

@@ -79,6 +79,15 @@ def test_bidirectional_replies_arrive_while_the_request_stream_is_still_open(stu
     assert log.index("client closes its request stream") > log.index("client sends 'pong' (request stream open)")
 
 
+def test_the_conversation_log_has_one_order_every_time(stub, pb):
+    """The log is printed in 01 and compared by nbval: the stream closes only after the last reply was logged."""
+    for _ in range(20):
+        log = grpc_chat.converse(stub, [send(pb, "ping"), send(pb, "bye")])
+        assert [line.split(" as ")[0] for line in log] == [
+            "client sends 'ping' (request stream open)", "client receives 'ping'",
+            "client sends 'bye' (request stream open)", "client receives 'bye'", "client closes its request stream"]
+
+
 @pytest.mark.parametrize("message", [{}, {"messageId": "msg_1"},
                                      {"messageId": 1, "channelId": "c", "senderId": "s", "content": "x", "type": "text",
                                       "createdAt": "t"}])

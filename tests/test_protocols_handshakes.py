@@ -51,3 +51,9 @@ def test_tcp_plus_tls_1_3_costs_two_round_trips_where_quic_costs_one():
         pytest.skip("the kernel's counters are Linux only")
     assert totals == {"TCP + TLS 1.3": 2, "TCP + TLS 1.2": 3, "QUIC, first connection": 1,
                       "QUIC, resumed with its ticket": 0}
+
+
+def test_no_handshakes_is_no_way_to_a_first_request():
+    with pytest.raises(ValueError):
+        handshakes.round_trips([])
+    assert handshakes.round_trips([handshakes.Count("TCP", None, "")]) is None

@@ -30,3 +30,20 @@ def test_httpx_like_chrome_since_106_takes_no_push_so_the_server_answers_the_pag
     assert server.app.served == ["/page"]
     push.get_page(server.port, enable_push=True)
     assert server.app.served == ["/page", "/page", "/style.css"], "a client that allows push gets the stylesheet"
+
+
+def test_a_server_that_closes_without_answering_is_a_prompt_connection_error_not_a_spin():
+    import socket
+    import threading
+    import time
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        def accept_read_close():
+            conn, _ = listener.accept()
+            conn.recv(65536)
+            conn.close()
+        threading.Thread(target=accept_read_close, daemon=True).start()
+        started = time.monotonic()
+        with pytest.raises(ConnectionError, match="closed the connection"):
+            push.get_page(listener.getsockname()[1], enable_push=False)
+    assert time.monotonic() - started < 2

@@ -37,10 +37,18 @@ TWITTER_EPOCH_MS = 1_288_834_974_657  # Snowflake's custom epoch (twitter-archiv
 
 def ulid(ms: int, rng: random.Random) -> str:
     """A ULID (ulid/spec): 48 bits of Unix milliseconds, then 80 random bits, as 26 Crockford base-32 characters."""
-    value = (ms << 80) | rng.getrandbits(80)
+    value = (unsigned(ms, 48, "a ULID's time in Unix milliseconds") << 80) | rng.getrandbits(80)
     return "".join(CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
 def snowflake(ms: int, worker: int, sequence: int) -> int:
     """A Snowflake ID: 41 bits of milliseconds since its epoch, 10 bits of worker, 12 of a per-millisecond sequence."""
-    return (ms - TWITTER_EPOCH_MS) << 22 | worker << 12 | sequence
+    since_epoch = unsigned(ms - TWITTER_EPOCH_MS, 41, "a Snowflake's milliseconds since its epoch (Nov 2010)")
+    return since_epoch << 22 | unsigned(worker, 10, "the worker number") << 12 | unsigned(sequence, 12, "the sequence")
+
+
+def unsigned(value: int, bits: int, what: str) -> int:
+    """``value`` if it is an integer that fits in ``bits`` unsigned bits; a ValueError naming the field otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**bits:
+        raise ValueError(f"{what} must be an integer from 0 to {2**bits - 1}, not {value!r}")
+    return value

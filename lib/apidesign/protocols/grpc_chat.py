@@ -147,7 +147,7 @@ def client(target: str):
 
 
 def converse(stub, requests: list, timeout: float = 5.0) -> list[str]:
-    """A bidirectional ``Chat`` that sends each request only after the reply to the previous one has arrived.
+    """A bidirectional ``Chat`` that sends each request, and closes the stream, only after the previous reply.
 
     Returns the client's log of what happened, in order. This only completes if the server answers while the
     request stream is still open: a server that read all requests before replying would never get the second.
@@ -155,11 +155,10 @@ def converse(stub, requests: list, timeout: float = 5.0) -> list[str]:
     replied, log = queue.Queue(), []
 
     def outgoing():
-        for n, request in enumerate(requests):
-            if n:
-                replied.get(timeout=timeout)  # wait for the reply to the previous request
+        for request in requests:
             log.append(f"client sends {request.content!r} (request stream open)")
             yield request
+            replied.get(timeout=timeout)  # wait for its reply before sending more, or closing
         log.append("client closes its request stream")
 
     for reply in stub.Chat(outgoing(), timeout=timeout):

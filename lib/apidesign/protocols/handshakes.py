@@ -51,11 +51,21 @@ class Count:
 
 def tcp_waits() -> Count:
     """Connect to a listening socket on 127.0.0.1 and read the kernel's segment counters for the handshake."""
-    if not hasattr(socket, "TCP_INFO"):  # tcpi_segs_out and tcpi_segs_in sit at bytes 136-143 since Linux 4.2
+    if not hasattr(socket, "TCP_INFO"):
         return Count("TCP", None, "TCP_INFO is Linux only: RFC 9293 section 3.5 says one (SYN, then SYN-ACK)")
     with socket.create_server(("127.0.0.1", 0)) as listener, socket.create_connection(listener.getsockname()) as c:
-        segs_out, segs_in = struct.unpack_from("II", c.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256), 136)
+        segs_out, segs_in = tcp_segments(c)
     return Count("TCP", segs_in, f"the kernel sent {segs_out} segments and received {segs_in} to establish it")
+
+
+def tcp_segments(sock: socket.socket) -> tuple[int, int]:
+    """The kernel's (segments sent, segments received) on a TCP socket: tcpi_segs_out/in, bytes 136-143 of TCP_INFO."""
+    return struct.unpack_from("II", sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256), 136)
+
+
+def segments_received(sock: socket.socket) -> int | None:
+    """Segments a just-connected TCP socket received: its handshake's waits (Linux 4.2 and later; else None)."""
+    return tcp_segments(sock)[1] if hasattr(socket, "TCP_INFO") else None
 
 
 def tls_waits(cafile: Path, certfile: Path, keyfile: Path, version: ssl.TLSVersion) -> Count:
@@ -175,5 +185,7 @@ def before_first_request(wall_clock: Clock | None = None) -> dict[str, list[Coun
 
 def round_trips(counts: list[Count]) -> int | None:
     """The handshakes' waits added up (each must finish before the next starts); None if one could not be counted."""
+    if not counts:
+        raise ValueError("no handshakes to add up: a way to a first request has at least one")
     waits = [c.waits for c in counts]
     return None if None in waits else sum(waits)

@@ -2,10 +2,10 @@
 
 Server push (RFC 9113 section 8.4) lets a server send a response the client never asked for:
 a PUSH_PROMISE frame names the request, and the pushed response follows. A client switches it
-off with ``SETTINGS_ENABLE_PUSH = 0`` (section 6.5.2), and then a server MUST NOT push. That is
-what clients do now: Chrome disabled push by default in Chrome 106 (Chrome for Developers blog,
-"Removing HTTP/2 Server Push from Chrome", 2022), and httpx's HTTP/2 stack (httpcore) sends
-``ENABLE_PUSH = 0`` on every connection. What replaced it is ``103 Early Hints`` (RFC 8297,
+off with ``SETTINGS_ENABLE_PUSH = 0`` (section 6.5.2), and then a server MUST NOT push. Clients
+may refuse, and the major ones now do: Chrome since Chrome 106 (Chrome for Developers blog,
+"Removing HTTP/2 Server Push from Chrome", 2022), Firefox since Firefox 132 (2024), and httpx's
+HTTP/2 stack (httpcore) sends ``ENABLE_PUSH = 0`` on every connection. What replaced it is ``103 Early Hints`` (RFC 8297,
 Experimental): an interim response carrying ``Link: <...>; rel=preload`` while the real one is
 being prepared, so the *client* fetches what it needs, from its cache if it has it.
 
@@ -72,7 +72,11 @@ def get_page(port: int, enable_push: bool) -> Page:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(h2c.data_to_send())
         while open_streams:
-            for event in h2c.receive_data(sock.recv(65536)):
+            data = sock.recv(65536)  # at most 5 s of silence: then socket.timeout
+            if not data:
+                raise ConnectionError(f"the server closed the connection with streams {sorted(open_streams)} "
+                                      "still open, before answering /page")
+            for event in h2c.receive_data(data):
                 if isinstance(event, h2.events.PushedStreamReceived):
                     pushed.append(dict(event.headers)[b":path"].decode())
                     open_streams.add(event.pushed_stream_id)

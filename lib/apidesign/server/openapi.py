@@ -132,7 +132,7 @@ OPERATIONS: dict[str, Operation] = {
                                     params=("Upgrade", "Connection", "SecWebSocketVersion", "SecWebSocketKey"),
                                     errors=(426,)),
     "presence.channel_presence": user("Who in a channel is online (behind a circuit breaker)", "channels", 200,
-                                      "PresenceList", "channels:read"),
+                                      "PresenceList", "channels:read", headers=("NoStore",)),
     "integrations.create_key": user("Create an API key for an integration (the key is shown once)", "api-keys", 201,
                                     "NewApiKey", None, body="ApiKeyInput", errors=(409,), links=KEY_FLOWS),
     "integrations.rotate_key": user("Issue a second active key with the same scopes", "api-keys", 201, "NewApiKey",
@@ -293,7 +293,8 @@ STATUS_TEXT = {101: "Switching Protocols: the connection is now a WebSocket", 20
                207: "Multi-Status: at least one item was created; one result per item, in request order"}
 
 HEADER_NAMES = {"Location": "Location", "Link": "Link", "IdempotentReplayed": "Idempotent-Replayed", "ETag": "ETag",
-                "CacheControl": "Cache-Control", "ContentLocation": "Content-Location", "RetryAfter": "Retry-After"}
+                "CacheControl": "Cache-Control", "NoStore": "Cache-Control", "ContentLocation": "Content-Location",
+                "RetryAfter": "Retry-After"}
 
 ERROR_RESPONSES = {400: "BadRequest", 401: "Unauthenticated", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
                    412: "PreconditionFailed", 413: "PayloadTooLarge", 415: "UnsupportedMediaType", 422: "Unprocessable",

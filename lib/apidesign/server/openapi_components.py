@@ -282,6 +282,8 @@ def headers() -> dict[str, Any]:
         "CacheControl": {"description": f"`{CACHE_CONTROL}`: per-user, so no shared cache keeps it; a client "
                                         "revalidates before reuse (RFC 9111 section 5.2.2).",
                          "required": True, "schema": {"const": CACHE_CONTROL}},
+        "NoStore": {"description": "`no-store`: live data; no cache keeps a copy (RFC 9111 section 5.2.2.5).",
+                    "required": True, "schema": {"const": "no-store"}},
         "ContentLocation": {"description": "The content is this resource's current representation (RFC 9110 "
                                            "section 8.7), so the ETag describes it.",
                             "schema": {"type": "string", "pattern": "^/v[0-9]+/", "maxLength": 300}},
