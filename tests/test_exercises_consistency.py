@@ -19,6 +19,7 @@ def solutions(load_solution):
 @pytest.mark.parametrize("check, name", [(ex.check_statuses, "statuses"), (ex.check_polling_cost, "polling_cost"),
                                          (ex.check_query_cost, "query_cost"), (ex.check_ssrf, "ssrf_refused"),
                                          (ex.check_precondition, "precondition"),
+                                         (ex.check_webhook_verify, "verify"),
                                          (ex.check_reports_design, "reports_design")])
 def test_model_solutions_pass_and_placeholders_say_not_answered(check, name, solutions):
     feedback = check(getattr(solutions, name))
@@ -32,6 +33,8 @@ def test_equivalent_spellings_pass(solutions):
     assert ex.check_polling_cost([5, "0.5"]).ok and ex.check_polling_cost(np.array([5, 0.5])).ok
     assert ex.check_query_cost("50").ok and ex.check_query_cost(50.0).ok
     assert ex.check_ssrf({k: "yes" if v else "no" for k, v in solutions.ssrf_refused.items()}).ok
+    assert ex.check_ssrf({k: int(v) for k, v in solutions.ssrf_refused.items()}).ok  # 1 as "1" is
+    assert ex.check_ssrf({k: str(int(v)) for k, v in solutions.ssrf_refused.items()}).ok
 
 
 @pytest.mark.parametrize("case, answer, hint", [
@@ -44,6 +47,13 @@ def test_equivalent_spellings_pass(solutions):
 def test_exercise_1_wrong_statuses_say_why(solutions, case, answer, hint):
     feedback = ex.check_statuses({**solutions.statuses, case: answer})
     assert not feedback.ok and hint in feedback.message and case in feedback.message, feedback.message
+
+
+def test_exercise_1_a_key_with_a_typo_is_named_as_matching_no_case_not_as_unanswered(solutions):
+    typo = {(k + " " if k == ex.STATUS_CASES[2] else k): v for k, v in solutions.statuses.items()}
+    feedback = ex.check_statuses(typo)
+    assert not feedback.ok and "is not one of the cases" in feedback.message and "did you mean" in feedback.message
+    assert "still to answer" not in feedback.message
 
 
 def test_exercise_1_missing_and_unreadable_cases_are_named(solutions):
@@ -67,10 +77,13 @@ def test_exercise_3_wrong_costs_say_what_was_not_counted(answer, hint):
     assert not feedback.ok and hint in feedback.message, feedback.message
 
 
-@pytest.mark.parametrize("url, answer, hint", [("http://2130706433:6379/", False, "loopback"),
-                                               ("http://100.64.0.1/", False, "shared address space"),
-                                               ("http://8.8.8.8/hooks", True, "public address only"),
-                                               ("http://169.254.169.254/latest/meta-data/", False, "credentials")])
+@pytest.mark.parametrize("url, answer, hint", [
+    ("http://172.32.0.1/hooks", True, "just past the end of 172.16.0.0/12"),
+    ("http://0300.0250.0.1/", False, "192.168.0.1"),
+    ("http://0.0.0.0:8080/", False, "reaches this machine"),
+    ("http://198.18.0.1/", False, "benchmarking"),
+    ("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/", False, "carries 169.254.169.254 (NAT64"),
+    ("http://[2002:808:808::1]/hooks", True, "carries 8.8.8.8 (6to4")])
 def test_exercise_4_wrong_verdicts_name_the_address_kind(solutions, url, answer, hint):
     feedback = ex.check_ssrf({**solutions.ssrf_refused, url: answer})
     assert not feedback.ok and hint in feedback.message and url in feedback.message, feedback.message
@@ -183,10 +196,121 @@ def raises(method, path, etag, headers):
     (head_as_a_write, "HEAD is a read"),
     (raises, "raised KeyError"),
     (ex.check_statuses, "the library's check_statuses"),
+    (lambda *case: ex._server_status(*case), "apidesign.exercises.consistency from the course's library"),
 ])
 def test_exercise_5_plausible_wrong_answers_fail_with_the_rule_they_break(wrong, hint):
     feedback = ex.check_precondition(wrong)
     assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+def split_on_comma_space(method, path, etag, headers):
+    """Right, except that it splits lists on ', ' only."""
+    def matches(value, weak):
+        tags = [t.strip() for t in value.split(", ")]
+        return value == "*" or any((t.removeprefix("W/") if weak else t) == etag for t in tags)
+    if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
+        return 428
+    if "If-Match" in headers and not matches(headers["If-Match"], weak=False):
+        return 412
+    if "If-None-Match" in headers and matches(headers["If-None-Match"], weak=True):
+        return 304 if method in ("GET", "HEAD") else 412
+    return 200
+
+
+def test_exercise_5_a_list_split_on_comma_space_is_told_that_lists_may_have_any_whitespace_or_none():
+    feedback = ex.check_precondition(split_on_comma_space)
+    assert not feedback.ok and "5.6.1" in feedback.message and "it is the spacing" in feedback.message, feedback.message
+
+
+# Exercise 6: a webhook verifier, judged by the standardwebhooks library on many requests.
+def verify_with_bytes(secret, headers, body, now):
+    """Another right answer: signatures compared as decoded bytes, raising instead of returning False."""
+    import base64, hashlib, hmac  # noqa: E401
+    stamp = int(headers["webhook-timestamp"])
+    if not now - 300 <= stamp <= now + 300:
+        raise ValueError("stale")
+    key = base64.b64decode(secret[len("whsec_"):])
+    mac = hmac.new(key, b".".join([headers["webhook-id"].encode(), str(stamp).encode(), body]), hashlib.sha256)
+    found = [base64.b64decode(s[3:]) for s in headers["webhook-signature"].split(" ") if s.startswith("v1,")]
+    if not any(hmac.compare_digest(mac.digest(), f) for f in found):
+        raise ValueError("forged")
+    return headers["webhook-id"]
+
+
+def wrong_verify(**bugs):
+    """The model answer with one plausible bug switched on."""
+    def verify(secret, headers, body, now):
+        import base64, hashlib, hmac  # noqa: E401
+        msg_id, stamp, signatures = (headers.get(h) for h in ("webhook-id", "webhook-timestamp", "webhook-signature"))
+        if not (msg_id and stamp and signatures):
+            return False
+        age = now - int(stamp)
+        if not bugs.get("no_tolerance") and (age > 300 or (age < -300 and not bugs.get("one_way"))):
+            return False
+        key = secret.encode() if bugs.get("raw_key") else base64.b64decode(secret.removeprefix("whsec_"))
+        expected = base64.b64encode(hmac.new(key, f"{msg_id}.{stamp}.".encode() + body, hashlib.sha256).digest())
+        listed = signatures.split()[:1] if bugs.get("first_only") else signatures.split()
+        for signature in listed:
+            value = signature[3:] if bugs.get("any_version") else signature.removeprefix("v1,")
+            if hmac.compare_digest(value, expected.decode()):
+                if bugs.get("any_version") or signature.startswith("v1,"):
+                    return True
+        return False
+    return verify
+
+
+def test_exercise_6_right_answers_written_differently_pass():
+    feedback = ex.check_webhook_verify(verify_with_bytes)
+    assert feedback.ok, feedback.message
+
+
+def verify_with_equals(secret, headers, body, now):
+    """Right on every request, but compared with ==."""
+    import base64, hashlib, hmac  # noqa: E401
+    msg_id, stamp = headers.get("webhook-id"), headers.get("webhook-timestamp")
+    if not (msg_id and stamp and headers.get("webhook-signature")) or abs(now - int(stamp)) > 300:
+        return False
+    mac = hmac.new(base64.b64decode(secret[6:]), f"{msg_id}.{stamp}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode() in headers["webhook-signature"].split()
+
+
+def test_exercise_6_a_comparison_with_equals_fails_though_every_verdict_is_right():
+    feedback = ex.check_webhook_verify(verify_with_equals)
+    assert not feedback.ok and "hmac.compare_digest" in feedback.message and "all 80" in feedback.message
+
+
+@pytest.mark.parametrize("bugs, hint", [
+    ({"first_only": True}, "several space-separated signatures"),
+    ({"no_tolerance": True}, "more than 300 s before now is refused"),
+    ({"one_way": True}, "the tolerance works both ways"),
+    ({"raw_key": True}, "base64-decode what follows 'whsec_'"),
+    ({"any_version": True}, "only a signature labelled 'v1,'"),
+])
+def test_exercise_6_plausible_wrong_answers_fail_with_the_rule_they_break(bugs, hint):
+    feedback = ex.check_webhook_verify(wrong_verify(**bugs))
+    assert not feedback.ok and hint in feedback.message, feedback.message
+
+
+def test_exercise_6_the_model_answer_with_no_bug_passes_so_each_failure_above_is_its_bug():
+    assert ex.check_webhook_verify(wrong_verify()).ok
+
+
+def test_exercise_6_calling_a_webhook_library_is_not_an_answer():
+    from standardwebhooks import Webhook
+
+    def lean(secret, headers, body, now):
+        return Webhook(secret).verify(body, headers)
+    assert "webhook library" in ex.check_webhook_verify(lean).message
+    assert "webhook library" in ex.check_webhook_verify(lambda *a: ex.standard_webhooks.Webhook(a[0])).message
+
+
+def test_exercise_6_the_reference_is_the_standardwebhooks_library_with_its_clock_fixed_per_case():
+    cases = ex._webhook_cases()
+    verdicts = [ex._library_accepts(c) for c in cases]
+    assert len(cases) >= 60 and 0 < sum(verdicts) < len(cases)
+    fresh = next(c for c in cases if c.what == "an authentic webhook, just sent")
+    stale = next(c for c in cases if c.what == "an authentic webhook, 301 s old")
+    assert ex._library_accepts(fresh) and not ex._library_accepts(stale)
 
 
 @pytest.mark.parametrize("edit, hint", [

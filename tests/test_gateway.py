@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from apidesign.gateway import Gateway, LimitReq, nginx_binary
+from apidesign.gateway import WORKER_HEADER, Gateway, LimitReq, nginx_binary
 from apidesign.server import create_app, serve
 
 pytestmark = pytest.mark.skipif(nginx_binary() is None,
@@ -72,3 +72,14 @@ def test_two_gateways_keep_two_buckets_so_the_client_gets_twice_the_limit(apps):
     if took >= 0.9:
         pytest.skip(f"16 requests took {took:.2f} s, so the buckets drained during the burst")
     assert first.count(200) == second.count(200) == 5
+
+
+def test_the_workers_of_one_nginx_share_one_bucket_per_key(apps):
+    # a connection per request (Connection: close), so the kernel hands them to different workers
+    with Gateway(upstreams(apps), LimitReq(rate="1r/m", burst=4), workers=4) as gw:
+        answers = [requests.get(gw.url + OPEN_PATH, headers={"Connection": "close"}) for _ in range(16)]
+    workers = {r.headers[WORKER_HEADER] for r in answers}
+    if len(workers) < 2:
+        pytest.skip("every connection went to one worker, so this run cannot tell shared from separate buckets")
+    assert [r.status_code for r in answers].count(200) == 5  # one request and the burst, across all workers
+    # with a bucket per worker, every worker's first request would pass too: more than 5 in all

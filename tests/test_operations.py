@@ -94,7 +94,7 @@ def start(client, headers, channel_url, body=None):
 
 def test_an_export_is_accepted_with_202_and_a_location_to_poll(client, as_user, channel):
     r = start(client, as_user(ALICE), channel)
-    assert r.status_code == 202 and r.headers["Retry-After"] == "1"
+    assert r.status_code == 202 and r.headers["Retry-After"] == "2"  # EXPORT_DURATION: the whole wait
     op = r.get_json()["data"]
     assert op == {"operationId": op["operationId"], "done": False} and op["operationId"].startswith("op_")
     assert r.headers["Location"] == f"/v1/operations/{op['operationId']}"
@@ -104,7 +104,7 @@ def test_polling_says_not_done_with_retry_after_then_done_with_the_history(clien
     location = start(client, as_user(ALICE), channel).headers["Location"]
     running = client.get(location, headers=as_user(ALICE))
     assert running.status_code == 200 and running.get_json()["data"]["done"] is False
-    assert running.headers["Retry-After"] == "1"
+    assert running.headers["Retry-After"] == "2"
     clock.advance(2)  # EXPORT_DURATION
     finished = client.get(location, headers=as_user(ALICE))
     data = finished.get_json()["data"]
@@ -117,9 +117,30 @@ def test_an_operation_is_polled_with_if_none_match_for_304s_while_it_runs(client
     location = start(client, as_user(ALICE), channel).headers["Location"]
     tag = client.get(location, headers=as_user(ALICE)).headers["ETag"]
     waiting = client.get(location, headers={**as_user(ALICE), "If-None-Match": tag})
-    assert waiting.status_code == 304 and waiting.headers["Retry-After"] == "1"
+    assert waiting.status_code == 304 and waiting.headers["Retry-After"] == "2"
     clock.advance(2)
     assert client.get(location, headers={**as_user(ALICE), "If-None-Match": tag}).status_code == 200
+
+
+@pytest.mark.parametrize("duration, elapsed, retry_after", [
+    (4.3, 0, "5"),     # 4.3 s left: rounded up, so the poll it asks for finds the work done
+    (4.3, 4, "1"),     # 0.3 s left: still a whole second, never 0 (which would invite a busy loop)
+    (4.3, 4.3, None),  # done: no Retry-After at all
+    (600, 0, "60"),    # ten minutes of work: capped, so a misjudged estimate costs at most a minute
+    (600, 590, "10"),
+])
+def test_retry_after_is_the_time_the_work_is_still_expected_to_take_whole_seconds_at_least_1_and_capped(
+        duration, elapsed, retry_after):
+    clock = FakeClock(1_000_000)
+    app = create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "EXPORT_DURATION": duration})
+    client, alice = app.test_client(), dict(credentials(app, ALICE))
+    url = client.post("/v1/channels", json={"name": "timed"}, headers=alice).headers["Location"]
+    started = start(client, alice, url)
+    clock.advance(elapsed)
+    polled = client.get(started.headers["Location"], headers=alice)
+    assert polled.headers.get("Retry-After") == retry_after
+    if elapsed == 0:
+        assert started.headers["Retry-After"] == retry_after
 
 
 def test_only_the_creator_may_read_an_operation_and_others_get_the_same_404_as_for_none(client, as_user, channel):

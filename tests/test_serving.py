@@ -257,6 +257,19 @@ def test_in_threads_mode_stop_ends_streams_waiting_for_a_worker_too_and_joins_ev
     assert left == []
 
 
+def test_a_server_started_again_under_the_same_name_stops_the_one_before():
+    # a notebook cell that starts a server, run twice, must not leave the first one running with no name to stop it
+    first = serve(create_app({"TESTING": True}), name="test-rerun")
+    second = serve(create_app({"TESTING": True}), name="test-rerun")
+    try:
+        assert not first.running and second.running
+        other = serve(create_app({"TESTING": True}), name="another")
+        assert second.running and other.running
+        other.stop()
+    finally:
+        second.stop()
+
+
 def test_with_a_certificate_serve_speaks_https_and_offers_http2_by_alpn(app, tmp_path, as_user):
     import ssl
 

@@ -26,10 +26,41 @@ def resolver(answers):
     ("127.0.0.1", "loopback"), ("::1", "loopback"), ("::ffff:127.0.0.1", "loopback"),
     ("10.0.0.5", "private"), ("172.16.0.1", "private"), ("192.168.1.1", "private"), ("fd00::1", "private"),
     ("169.254.169.254", "link-local"), ("fe80::1%eth0", "link-local"),
-    ("0.0.0.0", "private"), ("100.64.0.1", "not global"), ("224.0.0.1", "not global"),
+    ("0.0.0.0", "private"), ("100.64.0.1", "non-global"), ("224.0.0.1", "non-global"),
     ("93.184.215.14", "public"), ("2606:4700::1111", "public")])
 def test_loopback_private_link_local_and_other_non_public_addresses_are_told_apart_from_public_ones(address, kind):
     assert address_kind(address) == kind
+
+
+@pytest.mark.parametrize("address, kind", [
+    ("::ffff:a00:5", "private"), ("64:ff9b::a00:5", "private"), ("64:ff9b::7f00:1", "loopback"),
+    ("64:ff9b::a9fe:a9fe", "link-local"), ("2002:a00:5::", "private"), ("2002:7f00:1::1", "loopback"),
+    ("64:ff9b:1::a00:5", "non-global"),
+    ("64:ff9b::808:808", "public"), ("2002:808:808::1", "public")])
+def test_an_ipv6_address_that_carries_an_ipv4_one_is_judged_by_the_ipv4_address_it_reaches(address, kind):
+    # IPv4-mapped (RFC 4291, 2.5.5.2), NAT64 (RFC 6052) and 6to4 (RFC 3056): Python 3.11 calls the NAT64 and 6to4
+    # forms of 10.0.0.5 and 127.0.0.1 global, so without unwrapping they would all pass as "public"
+    assert address_kind(address) == kind
+
+
+@pytest.mark.parametrize("url, refused", [("http://172.32.0.1/", False), ("http://172.31.255.255/", True),
+                                          ("http://0300.0250.0.1/", True), ("http://[64:ff9b::7f00:1]/", True),
+                                          ("http://198.18.0.1/", True), ("http://[2002:808:808::1]/", False)])
+def test_addresses_just_outside_a_private_range_pass_and_disguised_ones_inside_do_not(url, refused):
+    # 0300.0250.0.1 is 192.168.0.1 in octal, as the C resolver reads it; 172.32.0.1 is just past 172.16.0.0/12
+    try:
+        check_target(url, allow_private=False)
+    except UnsafeTarget:
+        assert refused, url
+    else:
+        assert not refused, url
+
+
+def test_the_refusal_names_the_address_and_its_kind_in_a_sentence():
+    with pytest.raises(UnsafeTarget, match=r"^100\.64\.0\.1 is a non-global address\.$"):
+        check_target("http://100.64.0.1/", allow_private=False)
+    with pytest.raises(UnsafeTarget, match=r"^0x7f\.1 resolves to 127\.0\.0\.1, a loopback address\.$"):
+        check_target("http://0x7f.1/", allow_private=False)
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/hook", "http://localhost/hook", "http://2130706433/",

@@ -187,3 +187,12 @@ def test_the_background_thread_delivers_what_is_due_and_stop_ends_it(clock):
 def test_an_endpoints_secret_never_appears_in_its_repr():
     secret = new_secret()
     assert secret not in repr(endpoint(secret=secret))
+
+
+def test_run_until_settled_moves_the_fake_clock_through_every_retry_and_returns_how_each_delivery_ended():
+    clock = FakeClock(1_000)
+    deliveries, receiver = queue([503, requests.ReadTimeout("slow"), 204], clock)
+    [settled] = deliveries.run_until_settled(clock)
+    assert settled.state == "delivered" and [a.outcome for a in settled.attempts] == ["503", "ReadTimeout", "204"]
+    assert clock.now() == settled.attempts[-1].at > 1_000 and deliveries.due(float("inf")) == []
+    assert deliveries.run_until_settled(clock) == []  # nothing pending: nothing to do

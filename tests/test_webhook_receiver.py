@@ -12,7 +12,7 @@ from standardwebhooks import WebhookVerificationError as StandardRefusal
 from apidesign.clock import FakeClock
 from apidesign.server import serve
 from apidesign.webhook_delivery import event_body, signed_headers
-from apidesign.webhook_receiver import Receiver, defences, receiver_app
+from apidesign.webhook_receiver import Receiver, captured_delivery, defences, receiver_app, replays
 from apidesign.webhooks import TOLERANCE, new_secret
 
 NOW = 1_773_311_400.0
@@ -89,3 +89,45 @@ def test_the_defences_table_shows_a_retry_deduplicated_a_replay_too_old_and_a_ta
     assert "tolerance" in replay.reason and replay.at - attempt.at > TOLERANCE
     assert "signature" in tampered.reason and tampered.timestamp == paid.timestamp
     assert defences() == scenes  # the same table on every run
+
+
+def test_while_the_receiver_remembers_an_id_deduplication_alone_stops_a_replay(secret):
+    captured = signed_headers(secret, "evt_1", NOW, BODY)
+    receiver = Receiver(secret, tolerance=float("inf"), remember=3 * 86_400)  # no age check at all
+    assert receiver.receive(captured, BODY, now=NOW).outcome == "accepted"
+    assert receiver.receive(captured, BODY, now=NOW + 600).outcome == "duplicate"
+    assert receiver.receive(captured, BODY, now=NOW + 4 * 86_400).outcome == "accepted"  # forgotten: handled again
+    assert len(receiver.events) == 2
+
+
+def test_remember_0_means_no_deduplication_and_none_means_for_ever(secret):
+    captured = signed_headers(secret, "evt_1", NOW, BODY)
+    forgetful, elephant = Receiver(secret, remember=0), Receiver(secret, tolerance=float("inf"))
+    for receiver in (forgetful, elephant):
+        receiver.receive(captured, BODY, now=NOW)
+    assert forgetful.receive(captured, BODY, now=NOW + 1).outcome == "accepted"
+    assert elephant.receive(captured, BODY, now=NOW + 10 * 365 * 86_400).outcome == "duplicate"
+
+
+def test_each_defence_stops_the_replays_in_its_own_window_and_only_the_tolerance_stops_the_late_one():
+    handled = {(r.receiver, r.after): (r.status, r.outcome, r.handled) for r in replays()}
+    assert handled == {
+        ("signature only", "10 min"): (200, "accepted", 2), ("signature only", "4 days"): (200, "accepted", 2),
+        ("+ webhook-ids kept 3 days", "10 min"): (200, "duplicate", 1),
+        ("+ webhook-ids kept 3 days", "4 days"): (200, "accepted", 2),
+        ("+ 5-minute tolerance", "10 min"): (400, "rejected", 1), ("+ 5-minute tolerance", "4 days"): (400, "rejected", 1),
+        ("+ both", "10 min"): (400, "rejected", 1), ("+ both", "4 days"): (400, "rejected", 1)}
+
+
+def test_a_receiver_that_does_not_deduplicate_handles_the_senders_retry_twice():
+    scenes = defences(remember=0)
+    first = scenes[0].webhook_id
+    assert [s.outcome for s in scenes if s.webhook_id == first] == ["accepted", "accepted", "rejected"]
+
+
+def test_the_captured_delivery_is_what_the_real_sender_signs_and_the_reference_library_accepts():
+    secret, headers, body = captured_delivery()
+    assert b"pay Bob 10" in body
+    assert Receiver(secret).receive(headers, body, now=int(headers["webhook-timestamp"])).outcome == "accepted"
+    with pytest.raises(StandardRefusal):  # its timestamp is 2026-03-12, far from the real clock: too old or too new
+        Webhook(secret).verify(body, headers)

@@ -81,6 +81,8 @@ MODEL = {
     "07.3": {"answer": "query_cost"},
     "07.4": {"answer": "ssrf_refused"},
     "07.5": {"precondition": "precondition"},
+    "07.6": {"verify": "verify"},
+    "07.7": {"design": "reports_design"},
 }
 
 # The partial student's mistakes (exercises 2, 5, 8 ... of each chapter): code written above the

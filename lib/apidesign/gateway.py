@@ -8,7 +8,8 @@ the request costs; that is why the application keeps limiters of its own (chapte
 
 Where the state lives: the zone in ``limit_req_zone`` is shared memory, so the workers of one
 nginx share it; two nginx instances (two gateway hosts behind a load balancer) do not, and each
-admits its own share.
+admits its own share. Every answer names the worker process that handled it (``X-Gateway-Worker``,
+nginx's ``$pid``), so a demo can show several workers drawing on one bucket.
 
 Docs: https://nginx.org/en/docs/http/ngx_http_limit_req_module.html
 """
@@ -29,6 +30,7 @@ from .envelope import error
 from .localhost import free_port
 
 NGINX = "nginx"
+WORKER_HEADER = "X-Gateway-Worker"  # the nginx worker process (its pid) that answered
 
 
 def nginx_binary() -> str | None:
@@ -59,12 +61,17 @@ def refusal(limit: LimitReq) -> str:
     return ("        location @rate_limited {\n"
             "            default_type application/json;\n"
             f"            add_header Retry-After {limit.drain_seconds} always;\n"
+            f"            add_header {WORKER_HEADER} $pid always;\n"
             f"            return 429 '{body}';\n"
             "        }\n")
 
 
 def nginx_conf(upstreams: list[str], port: int, limit: LimitReq | None, workers: int = 1) -> str:
-    """An nginx.conf that balances ``upstreams`` (``host:port``) round robin, behind ``limit`` if given."""
+    """An nginx.conf that balances ``upstreams`` (``host:port``) round robin, behind ``limit`` if given.
+
+    With several ``workers``, ``reuseport`` gives each its own listening socket and the kernel spreads
+    new connections over them, so a client that opens a connection per request meets several workers.
+    """
     servers = "\n".join(f"        server {u};" for u in upstreams)
     zone = f"    limit_req_zone {limit.key} zone=api:1m rate={limit.rate};\n" if limit else ""
     rule = (f"            limit_req zone=api burst={limit.burst}{' nodelay' if limit.nodelay else ''};\n"
@@ -85,9 +92,10 @@ http {{
 {servers}
     }}
     server {{
-        listen 127.0.0.1:{port};
+        listen 127.0.0.1:{port}{" reuseport" if workers > 1 else ""};
         location / {{
-{rule}            proxy_pass http://app;
+{rule}            add_header {WORKER_HEADER} $pid always;
+            proxy_pass http://app;
             proxy_set_header X-Forwarded-For $remote_addr;
         }}
 {refusal(limit) if limit else ""}    }}

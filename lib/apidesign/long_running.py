@@ -21,6 +21,8 @@ from .server import create_app, credentials
 
 START = 1_773_311_400.0
 CALLBACK = "http://127.0.0.1:8400/exports-done"  # recorded, never actually called
+MAX_DURATION = 3600.0  # seconds of simulated work: an hour is plenty to see the trade-off
+MAX_STEPS = 100_000    # polls or worker ticks one run may take, so a tiny interval cannot hang the kernel
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,25 @@ class Noticed:
     latency: float     # seconds between the operation finishing and the client knowing
 
 
-def started_export(duration: float, callback: str | None = None):
-    """A fresh app whose exports take ``duration`` seconds, and an export of Alice's channel already started."""
+def checked(duration: float, step: float | None, name: str) -> None:
+    """ValueError unless 0 < duration <= MAX_DURATION and 0 < step, with at most MAX_STEPS steps."""
+    if not (isinstance(duration, (int, float)) and 0 < duration <= MAX_DURATION):
+        raise ValueError(f"duration must be a number of seconds above 0 and at most {MAX_DURATION:g}, not {duration!r}.")
+    if step is not None and not (isinstance(step, (int, float)) and 0 < step < float("inf")):
+        raise ValueError(f"{name} must be a number of seconds above 0, not {step!r}.")
+    if step is not None and duration / step > MAX_STEPS:
+        raise ValueError(f"{name} {step:g} s would take over {MAX_STEPS:,} steps for {duration:g} s of work; "
+                         "make it longer.")
+
+
+def started_export(duration: float, callback: str | None = None, waits: float = 0):
+    """A fresh app whose exports take ``duration`` seconds, and an export of Alice's channel already started.
+
+    Alice's token lasts as long as the run may (``duration + waits``, and a minute), not the usual 15 minutes.
+    """
     clock = FakeClock(START)
     app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 3, "EXPORT_DURATION": duration})
-    http, alice = app.test_client(), dict(credentials(app, "usr_alice"))
+    http, alice = app.test_client(), dict(credentials(app, "usr_alice", ttl=duration + waits + 60))
     channel = http.post("/v1/channels", json={"name": "exported"}, headers=alice).headers["Location"]
     body = {"callbackUrl": callback} if callback else {}
     started = http.post(f"{channel}/exports", json=body, headers=alice)
@@ -46,7 +62,8 @@ def started_export(duration: float, callback: str | None = None):
 
 def by_polling(duration: float, interval: float | None = None) -> Noticed:
     """Poll every ``interval`` seconds, or as ``Retry-After`` says when ``interval`` is None, until ``done``."""
-    app, clock, http, alice, r = started_export(duration)
+    checked(duration, interval, "interval")
+    app, clock, http, alice, r = started_export(duration, waits=interval or duration)
     done_at, requests = clock.now() + duration, 1
     location = r.headers["Location"]
     while True:
@@ -59,6 +76,7 @@ def by_polling(duration: float, interval: float | None = None) -> Noticed:
 
 def by_callback(duration: float, tick: float = 0.05) -> Noticed:
     """Leave a callback URL and wait; the server's worker checks for finished work every ``tick`` seconds."""
+    checked(duration, tick, "tick")
     app, clock, http, alice, r = started_export(duration, CALLBACK)
     runner, heard = app.extensions["apidesign"].extras["operations"], []
     runner.deliver = lambda url, body: heard.append(clock.now())

@@ -6,6 +6,9 @@ proxy into the sender's own network: ``http://169.254.169.254/`` is a cloud's me
 admin page. So a production sender resolves the host and refuses the URL if *any* address it
 resolves to is not a public one. The text of the name proves nothing: ``2130706433``, ``0x7f.1``
 and ``127.1`` all mean 127.0.0.1, and a public-looking name can resolve to a private address.
+Nor does an IPv6 address prove it is one: ``::ffff:7f00:1`` (IPv4-mapped), ``64:ff9b::7f00:1``
+(NAT64, RFC 6052) and ``2002:7f00:1::`` (6to4, RFC 3056) carry an IPv4 address inside, and a
+translator or relay delivers to it; so the IPv4 address inside is what gets classified.
 
 The course's receivers run on 127.0.0.1, so the reference API allows private targets by default
 (config ``WEBHOOK_ALLOW_PRIVATE``); set it to False to see the production behaviour.
@@ -41,11 +44,26 @@ def resolve(host: str, port: int) -> list[str]:
     return sorted({info[4][0] for info in infos})
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")          # RFC 6052, section 2.1: the IPv4 address is the last 32 bits
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local use; where the IPv4 sits depends on the site
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one delivers to: IPv4-mapped (``::ffff:0:0/96``), NAT64 or 6to4 (``2002::/16``)."""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip in NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
+    return ip.sixtofour
+
+
 def address_kind(address: str) -> str:
-    """``"public"``, or why the address is off limits: ``"loopback"``, ``"link-local"``, ``"private"``, ``"not global"``."""
+    """``"public"``, or why the address is off limits: ``"loopback"``, ``"link-local"``, ``"private"``, ``"non-global"``."""
     ip = ipaddress.ip_address(address.split("%")[0])  # an IPv6 scope (fe80::1%eth0) is not part of the address
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 reaches 127.0.0.1
+    if ip.version == 6 and ip in LOCAL_NAT64:
+        return "non-global"
+    if ip.version == 6 and embedded_ipv4(ip):
+        ip = embedded_ipv4(ip)  # 64:ff9b::7f00:1 reaches 127.0.0.1, whatever Python's is_global says of it
     if ip.is_loopback:
         return "loopback"
     if ip.is_link_local:
@@ -53,7 +71,7 @@ def address_kind(address: str) -> str:
     if ip.is_private:
         return "private"
     if not ip.is_global or ip.is_multicast:
-        return "not global"  # shared (100.64.0.0/10), reserved, multicast
+        return "non-global"  # shared (100.64.0.0/10), reserved, multicast
     return "public"
 
 
@@ -78,5 +96,6 @@ def check_target(url: str, *, allow_private: bool, resolve: Resolve = resolve) -
     for address in addresses:  # every one: a connection may use any of them
         kind = address_kind(address)
         if kind != "public":
-            raise UnsafeTarget(f"{host} resolves to {address}, a {kind} address.")
+            where = f"{host} is" if host == address else f"{host} resolves to {address},"
+            raise UnsafeTarget(f"{where} a {kind} address.")
     return addresses

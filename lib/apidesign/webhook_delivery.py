@@ -26,7 +26,7 @@ from typing import Any, Callable, Mapping
 
 import requests
 
-from .clock import Clock
+from .clock import Clock, FakeClock
 from .resilience import RetryPolicy, backoff
 from .ssrf import UnsafeTarget, check_target
 from .ssrf import resolve as resolve_host
@@ -144,6 +144,15 @@ class Deliveries:
         if outcome.startswith("refused"):
             return replace(tried, state="failed")
         return self.retry_or_give_up(tried, now)
+
+    def run_until_settled(self, clock: FakeClock) -> list[Delivery]:
+        """Attempt what is due, move the fake ``clock`` on to the next retry, and so on until nothing is pending;
+        each delivery that was pending, as it ended (delivered or failed)."""
+        keys = [d.key for d in self.due(float("inf"))]
+        while pending := self.due(float("inf")):
+            clock.set(max(clock.now(), pending[0].due_at))
+            self.run_due(clock.now())
+        return [d for d in map(self.get, *zip(*keys)) if d is not None] if keys else []
 
     def retry_or_give_up(self, delivery: Delivery, now: float) -> Delivery:
         """Pending again after a full-jitter wait, or failed when the policy's attempts or time run out."""

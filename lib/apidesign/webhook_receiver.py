@@ -5,20 +5,26 @@ Three things reach a receiver besides the real, first delivery, and each has its
 * a **retry** of a delivery it already handled (its 2xx was lost, so the sender tried again): same
   ``webhook-id``, new timestamp, valid signature -> answer 2xx again, so the sender stops, but do nothing;
 * a **replay**: someone who captured a delivery sends the very same bytes later. The signature still
-  matches, so only the timestamp stops it: older than the tolerance (5 minutes) -> refused;
+  matches. Two defences stop it, each in its own window: while the receiver still remembers the
+  ``webhook-id``, deduplication does (Standard Webhooks: the ID lets a consumer process an event once
+  "even if sent multiple times maliciously"); once the ID is forgotten, or at a receiver that never
+  deduplicates, only the timestamp does: older than the tolerance (5 minutes) -> refused. ``replays()``
+  shows each window;
 * a **tampered** body: the signature covers ``id.timestamp.body``, so any change -> refused.
 
 That is why a shared "API key for webhooks" (a secret in a header) is weaker than signing: it
 proves the sender knew the key, but not that the body is the one the sender sent, nor when it was sent,
 and it travels in every request, so anyone who sees one request can send any body with it forever.
 
-``defences()`` runs all three through the reference API's real sender, on a fake clock.
+``defences()`` runs all three through the reference API's real sender, on a fake clock, with
+``DEMO_RETRY``'s schedule (a first retry within a minute, not the library's 2 seconds).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import threading
 from dataclasses import dataclass
 from typing import Mapping
@@ -43,13 +49,17 @@ class Verdict:
 
 
 class Receiver:
-    """Verifies each webhook (``webhooks.verify``), then handles each ``webhook-id`` once; ``events`` holds the handled."""
+    """Verifies each webhook (``webhooks.verify``), then handles each ``webhook-id`` once; ``events`` holds the handled.
 
-    def __init__(self, secret: str, tolerance: float = TOLERANCE):
-        self.secret, self.tolerance = secret, tolerance
-        # Every ID handled so far. A real receiver keeps them as long as the sender may retry (a unique
+    ``remember``: seconds a handled ID is kept (None: for ever; 0: not at all, no deduplication).
+    ``tolerance``: ``math.inf`` checks no age at all. Both exist to show what each defence does alone.
+    """
+
+    def __init__(self, secret: str, tolerance: float = TOLERANCE, remember: float | None = None):
+        self.secret, self.tolerance, self.remember = secret, tolerance, remember
+        # Each ID handled, and when. A real receiver keeps them as long as the sender may retry (a unique
         # index in its database); the tolerance does not bound that, since each retry has a fresh timestamp.
-        self.seen: set[str] = set()
+        self.seen: dict[str, float] = {}
         self.events: list[dict] = []
         self.lock = threading.Lock()
 
@@ -61,11 +71,17 @@ class Receiver:
         except WebhookVerificationError as refused:
             return Verdict(400, "rejected", str(refused), headers.get("webhook-id", ""))
         with self.lock:
+            self.forget(now)
             if webhook_id in self.seen:
                 return Verdict(200, "duplicate", "Handled before: 2xx, so the sender stops retrying.", webhook_id)
-            self.seen.add(webhook_id)
+            self.seen[webhook_id] = now
             self.events.append(json.loads(body))
         return Verdict(200, "accepted", "", webhook_id)
+
+    def forget(self, now: float) -> None:
+        """Drop the IDs handled more than ``remember`` seconds ago (as a database's expiry job would)."""
+        if self.remember is not None:
+            self.seen = {i: at for i, at in self.seen.items() if now - at < self.remember}
 
 
 def receiver_app(receiver: Receiver, clock: Clock = WallClock(), path: str = "/webhooks",
@@ -88,6 +104,8 @@ def receiver_app(receiver: Receiver, clock: Clock = WallClock(), path: str = "/w
 START = 1_773_311_400.0  # 2026-03-12T10:30:00Z, the syllabus's example time
 RECEIVER_URL = "http://127.0.0.1:8400/webhooks"  # registered, never connected to: the demo hands requests over
 DEMO_RETRY = RetryPolicy(max_attempts=5, base=60.0, cap=3600.0, max_elapsed=86400.0)  # a retry seconds later, not ms
+DAY = 86_400.0
+KEEP_IDS = 3 * DAY  # as long as the sender retries: Standard Webhooks' example schedule ends 75 hours after attempt 1
 
 
 @dataclass(frozen=True)
@@ -132,18 +150,27 @@ class Network:
         return verdict.status
 
 
-def defences(seed: int = 7) -> list[Scene]:
-    """A retried delivery deduplicated, a replay refused by its age, a tampered body refused by the signature."""
-    clock = FakeClock(START)
+def sender(seed: int, clock: FakeClock):
+    """The reference API as a webhook sender on ``clock``: (the app, a client, Alice's headers, the secret, a channel)."""
     app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": seed, "WEBHOOK_SEED": seed,
                       "WEBHOOK_RETRY": DEMO_RETRY})
     http, alice = app.test_client(), dict(credentials(app, "usr_alice"))
     endpoint = http.post("/v1/webhook-endpoints", json={"url": RECEIVER_URL, "eventTypes": ["message.created"]},
                          headers=alice).get_json()["data"]
-    network = Network(Receiver(endpoint["secret"]), clock)
+    channel = http.post("/v1/channels", json={"name": "payments"}, headers=alice).headers["Location"]
+    return app, http, alice, endpoint["secret"], channel
+
+
+def defences(seed: int = 7, **receiver: float | None) -> list[Scene]:
+    """A retried delivery deduplicated, a replay refused by its age, a tampered body refused by the signature.
+
+    ``receiver``: ``Receiver`` settings (``tolerance``, ``remember``), to run the same requests past a weaker one.
+    """
+    clock = FakeClock(START)
+    app, http, alice, secret, channel = sender(seed, clock)
+    network = Network(Receiver(secret, **receiver), clock)
     deliveries = app.extensions["apidesign"].extras["webhooks"].deliveries
     deliveries.send = network.send
-    channel = http.post("/v1/channels", json={"name": "payments"}, headers=alice).headers["Location"]
     http.post(f"{channel}/messages", json={"content": "Invoice 42 is paid"}, headers=alice)
     deliveries.run_due(clock.now())                     # attempt 1: handled, but the sender hears a timeout
     clock.set(deliveries.due(float("inf"))[0].due_at)
@@ -155,3 +182,49 @@ def defences(seed: int = 7) -> list[Scene]:
     headers, body = network.wire[2]
     network.hear("that delivery, its body changed to 'pay Bob 1000'", headers, body.replace(b"Bob 10", b"Bob 1000"))
     return network.scenes
+
+
+def captured_delivery(content: str = "pay Bob 10", seed: int = 7) -> tuple[str, dict[str, str], bytes]:
+    """One delivery as the real sender makes it, taken off the wire: (the endpoint's secret, its headers, its body)."""
+    clock = FakeClock(START)
+    app, http, alice, secret, channel = sender(seed, clock)
+    wire: list[tuple[dict, bytes]] = []
+    deliveries = app.extensions["apidesign"].extras["webhooks"].deliveries
+    deliveries.send = lambda url, headers, body: wire.append((dict(headers), body)) or 204
+    http.post(f"{channel}/messages", json={"content": content}, headers=alice)
+    deliveries.run_due(clock.now())
+    [(headers, body)] = wire
+    return secret, headers, body
+
+
+# What each receiver checks besides the signature, for replays().
+RECEIVERS = {"signature only": {"tolerance": math.inf, "remember": 0},
+             "+ webhook-ids kept 3 days": {"tolerance": math.inf, "remember": KEEP_IDS},
+             "+ 5-minute tolerance": {"tolerance": TOLERANCE, "remember": 0},
+             "+ both": {"tolerance": TOLERANCE, "remember": KEEP_IDS}}
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A captured delivery sent again ``after`` its first arrival, and what one receiver made of it."""
+
+    receiver: str
+    after: str
+    status: int
+    outcome: str
+    handled: int  # times the receiver acted on the event, the genuine delivery included
+
+
+def replays(delays: tuple[float, ...] = (10 * 60, 4 * DAY), seed: int = 7) -> list[Replay]:
+    """The same captured delivery replayed after each delay, to receivers with neither defence, each, or both."""
+    secret, headers, body = captured_delivery(seed=seed)
+    sent = int(headers["webhook-timestamp"])
+    rows = []
+    for name, settings in RECEIVERS.items():
+        for delay in delays:
+            receiver = Receiver(secret, **settings)
+            receiver.receive(headers, body, sent)  # the genuine delivery
+            verdict = receiver.receive(headers, body, sent + delay)
+            after = f"{delay / DAY:g} days" if delay >= DAY else f"{delay / 60:g} min"
+            rows.append(Replay(name, after, verdict.status, verdict.outcome, len(receiver.events)))
+    return rows

@@ -17,14 +17,16 @@ polling_cost = (5, 0.5)
 # Exercise 3: me 1 + channels connection 1 + 4 channels x (1 + messages connection 1 + 5 x (message 1 + sender 1))
 query_cost = 1 + 1 + 4 * (1 + 1 + 5 * (1 + 1))   # 50
 
-# Exercise 4: every non-public address is refused, however it is written
+# Exercise 4: every non-public address is refused, however it is written; a public one passes, however close it looks
 ssrf_refused = {
-    "http://169.254.169.254/latest/meta-data/": True,   # link-local: the cloud's metadata service
-    "http://2130706433:6379/": True,                    # 127.0.0.1 as one integer: the Redis next door
-    "http://10.0.0.5/admin": True,                      # private (RFC 1918)
-    "http://[::ffff:7f00:1]/hooks": True,               # 127.0.0.1, IPv4-mapped IPv6
-    "http://8.8.8.8/hooks": False,                      # public
-    "http://100.64.0.1/": True,                         # shared address space (carrier-grade NAT)
+    "http://172.32.0.1/hooks": False,                         # public: 172.16.0.0/12 ends at 172.31.255.255
+    "http://0.0.0.0:8080/": True,                             # 'this network': connecting to it reaches this machine
+    "http://[::1]/hooks": True,                               # IPv6 loopback
+    "http://0300.0250.0.1/": True,                            # octal for 192.168.0.1 (RFC 1918)
+    "http://[fd00::1]/": True,                                # unique local IPv6 (RFC 4193)
+    "http://198.18.0.1/": True,                               # benchmarking (RFC 2544), not public
+    "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/": True,    # NAT64 for 169.254.169.254: the metadata service
+    "http://[2002:808:808::1]/hooks": False,                  # 6to4 for 8.8.8.8: public
 }
 
 
@@ -53,7 +55,30 @@ def precondition(method, path, etag, headers):
     return 200
 
 
-# Exercise 6: a reporting API with long-running reports and webhooks.
+# Exercise 6: verify a webhook as Standard Webhooks 1.0.0 says.
+def verify(secret, headers, body, now):
+    """True for an authentic webhook within 5 minutes of now (either way), else False."""
+    import base64
+    import hashlib
+    import hmac
+
+    msg_id, timestamp = headers.get("webhook-id"), headers.get("webhook-timestamp")
+    signatures = headers.get("webhook-signature")
+    if not (msg_id and timestamp and signatures) or not timestamp.isdigit():
+        return False
+    if abs(now - int(timestamp)) > 5 * 60:                       # too old or too new: both refused
+        return False
+    key = base64.b64decode(secret.removeprefix("whsec_"))        # the secret's bytes, not its text
+    mac = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    expected = base64.b64encode(mac).decode()
+    for signature in signatures.split():                         # several during a secret rotation
+        version, _, value = signature.partition(",")
+        if version == "v1" and hmac.compare_digest(value, expected):  # constant time; other versions ignored
+            return True
+    return False
+
+
+# Exercise 7: a reporting API with long-running reports and webhooks.
 reports_design = """
 | Method | Path | Description |
 |---|---|---|

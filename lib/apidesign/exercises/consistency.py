@@ -8,18 +8,31 @@ operations (``long_running``), the GraphQL cost limit (``graphql_api.limits``) a
 
 from __future__ import annotations
 
+import base64
+import difflib
 import functools
+import hashlib
+import hmac
+import ipaddress
 import itertools
-from typing import Any
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+from unittest import mock
+
+import standardwebhooks.webhooks as standard_webhooks
 
 from ..errors import ApiError
 from ..graphql_api.schema import cost
 from ..long_running import by_polling
 from ..server import conditional, create_app, credentials
+from .. import ssrf
 from ..ssrf import UnsafeTarget, check_target
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
-from .answers import as_bool, as_int, as_list, as_mapping, as_number, first_disagreement, never_raises, own_function, \
-    wrong_shape
+from .answers import as_bool, as_int, as_list, as_mapping, as_number, borrowed, call, first_disagreement, names_used, \
+    never_raises, own_function, wrong_shape
 from .briefs import Brief, Decision, Flow, check_brief
 
 # Exercise 1: what the reference API answers; the check asks a fresh one.
@@ -39,11 +52,23 @@ _STATUS_WHY = {
     STATUS_CASES[2]: "If-Match compares strongly (RFC 9110, section 13.1.1): a weak tag never matches, so the write "
                      "is refused with 412 Precondition Failed",
     STATUS_CASES[3]: "/v2 requires a conditional write: 428 Precondition Required (RFC 6585, section 3)",
-    STATUS_CASES[4]: "an export takes a while: 202 Accepted now, with Location naming the operation to poll (RFC 9110, "
-                     "section 15.3.3)",
+    STATUS_CASES[4]: "an export takes a while: 202 Accepted now, and a status monitor to poll (RFC 9110, section "
+                     "15.3.3); this API names it in Location, a common convention (Location's meaning is defined for "
+                     "201 and 3xx, section 10.2.2)",
     STATUS_CASES[5]: "preconditions are evaluated only for a request that would otherwise succeed (RFC 9110, section "
                      "13.2.1): the stranger gets the 403 first and learns nothing from a 304",
 }
+
+
+def _unknown_keys(given: dict, cases: tuple[str, ...]) -> str | None:
+    """A sentence naming the first key of ``given`` that is none of ``cases`` (a typo, a space), or None."""
+    for key in given:
+        if key not in cases:
+            near = difflib.get_close_matches(str(key), cases, n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]!r}? Copy the keys from the printed list" if near else \
+                "; copy the keys from the printed list"
+            return f"{key!r} is not one of the cases{hint} (a key must match exactly, spaces included)."
+    return None
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,6 +97,9 @@ def check_statuses(answer: Any) -> Feedback:
     if given is None:
         return wrong_shape(f"a dict from each of the {len(STATUS_CASES)} cases in exercises.STATUS_CASES to a status "
                            "code", answer)
+    unknown = _unknown_keys(given, STATUS_CASES)
+    if unknown:
+        return failed(unknown)
     missing = [c for c in STATUS_CASES if c not in given]
     if missing:
         return failed(f"still to answer: {', '.join(repr(c) for c in missing)}.")
@@ -152,23 +180,47 @@ def check_query_cost(answer: Any) -> Feedback:
                   "per message.")
 
 
-# Exercise 4: which webhook URLs a production sender refuses.
-SSRF_CASES = ("http://169.254.169.254/latest/meta-data/", "http://2130706433:6379/", "http://10.0.0.5/admin",
-              "http://[::ffff:7f00:1]/hooks", "http://8.8.8.8/hooks", "http://100.64.0.1/")
-_KIND_WHY = {"loopback": "this machine (127.0.0.0/8, also spelt as one integer or as an IPv4-mapped IPv6 address)",
-             "link-local": "link-local: 169.254.169.254 is where clouds serve instance credentials",
-             "private": "a private network (RFC 1918): the sender's own internal services",
-             "not global": "shared address space (100.64.0.0/10, carrier-grade NAT): not a public address either"}
+# Exercise 4: which webhook URLs a production sender refuses. None of these is in the notebook's own table.
+SSRF_CASES = ("http://172.32.0.1/hooks", "http://0.0.0.0:8080/", "http://[::1]/hooks", "http://0300.0250.0.1/",
+              "http://[fd00::1]/", "http://198.18.0.1/", "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+              "http://[2002:808:808::1]/hooks")
+_RANGES = (  # (network, what it is): the reason a learner reads, for the address a URL resolves to or carries
+    ("0.0.0.0/8", "'this network' (RFC 791, RFC 1122 section 3.2.1.3); a connection to 0.0.0.0 reaches this machine"),
+    ("127.0.0.0/8", "this machine (loopback)"), ("::1/128", "this machine (IPv6 loopback)"),
+    ("10.0.0.0/8", "a private network (RFC 1918)"), ("172.16.0.0/12", "a private network (RFC 1918: 172.16.0.0 to "
+                                                                      "172.31.255.255)"),
+    ("192.168.0.0/16", "a private network (RFC 1918)"), ("fc00::/7", "a unique local IPv6 address (RFC 4193), IPv6's "
+                                                                       "private networks"),
+    ("169.254.0.0/16", "link-local: 169.254.169.254 is where clouds serve instance credentials"),
+    ("100.64.0.0/10", "shared address space (RFC 6598, carrier-grade NAT)"),
+    ("198.18.0.0/15", "reserved for benchmarking (RFC 2544), never routed on the internet"))
+
+
+def _address_note(address: str) -> str:
+    """What ``address`` is, unwrapping an IPv6 address that carries an IPv4 one (NAT64, 6to4, IPv4-mapped)."""
+    ip = ipaddress.ip_address(address)
+    carried = ssrf.embedded_ipv4(ip) if ip.version == 6 else None
+    if carried is not None:
+        how = "NAT64, RFC 6052" if ip in ssrf.NAT64 else "6to4, RFC 3056" if ip.sixtofour else "IPv4-mapped"
+        return f"an IPv6 address that carries {carried} ({how}), which a translator or relay delivers to: {_address_note(str(carried))}"
+    for network, what in _RANGES:
+        if ip in ipaddress.ip_network(network):
+            return what
+    return "a public address"
 
 
 def _refused(url: str) -> tuple[bool, str]:
     """(refused?, why) from the library's check, with private targets not allowed (production)."""
+    host, port = ssrf.host_and_port(url)
+    addresses = ssrf.resolve(host, port)
+    notes = "; ".join(dict.fromkeys(_address_note(a) for a in addresses))
     try:
         check_target(url, allow_private=False)
     except UnsafeTarget as refused:
-        kind = next((k for k in _KIND_WHY if str(refused).endswith(f"a {k} address.")), "")
-        return True, f"{refused} That is {_KIND_WHY.get(kind, 'not a public address')}"
-    return False, "it resolves to a public address only, so a production sender may call it"
+        return True, f"{refused} That is {notes}"
+    if host.strip("[]") == "172.32.0.1":
+        notes += ", just past the end of 172.16.0.0/12 (which stops at 172.31.255.255)"
+    return False, f"it resolves to {', '.join(addresses)}: {notes}, so a production sender may call it"
 
 
 @never_raises
@@ -177,6 +229,9 @@ def check_ssrf(answer: Any) -> Feedback:
     given = as_mapping(answer)
     if given is None:
         return wrong_shape("a dict from each URL in exercises.SSRF_CASES to True (refused) or False", answer)
+    unknown = _unknown_keys(given, SSRF_CASES)
+    if unknown:
+        return failed(unknown)
     missing = [u for u in SSRF_CASES if u not in given]
     if missing:
         return failed(f"still to answer: {', '.join(missing)}.")
@@ -184,13 +239,14 @@ def check_ssrf(answer: Any) -> Feedback:
     for url in SSRF_CASES:
         said = as_bool(given[url])
         if said is None:
-            return failed(f"'{url}': answer True (refused) or False, not {given[url]!r}.")
+            return failed(f"'{url}': answer True (refused) or False (allowed), not {given[url]!r}.")
         refused, why = _refused(url)
         if said != refused:
             wrong.append(f"'{url}' is {'refused' if refused else 'allowed'}: {why}")
     if wrong:
         return failed(f"{len(wrong)} of {len(SSRF_CASES)} wrong. " + "; ".join(wrong) + ".")
-    return passed("the sender resolves the host and refuses any non-public address, however the URL spells it.")
+    return passed("the sender resolves the host and refuses any non-public address, however the URL spells it "
+                  "(octal, an IPv6 wrapper around an IPv4 address), and allows a public one however close it looks.")
 
 
 # Exercise 5 (implement it): evaluate If-Match and If-None-Match as the server does.
@@ -237,8 +293,9 @@ def _server_status(method: str, path: str, etag: str, headers: dict) -> int:
 
 def _precondition_why(method: str, path: str, etag: str, headers: dict) -> str:
     if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
-        return ("a /v2 write without If-Match is refused with 428 Precondition Required (RFC 6585, section 3), "
-                "whatever else it carries")
+        return ("this API requires If-Match on every /v2 write and answers 428 Precondition Required without it "
+                "(RFC 6585, section 3 lets a server require a conditional request; requiring If-Match "
+                "specifically, even when If-None-Match is sent, is this API's rule)")
     if "If-Match" in headers and _server_status(method, path, etag, {"If-Match": headers["If-Match"]}) == 412:
         first = "If-Match is evaluated first, on a read as on a write (RFC 9110, section 13.2.2), and " \
             if method in ("GET", "HEAD") else ""
@@ -259,6 +316,9 @@ def check_precondition(precondition: Any) -> Feedback:
     problem = own_function(precondition, "a function precondition(method, path, etag, headers)")
     if problem is not None:
         return problem
+    if (name := borrowed(precondition, ("apidesign",))) is not None:
+        return failed(f"your function calls {name} from the course's library, which answers for the server; the "
+                      "exercise is to evaluate the headers yourself.")
     cases = _cases()
     bad = first_disagreement(precondition, _server_status, cases, lambda yours, ours: as_int(yours) == ours)
     if bad is None:
@@ -268,8 +328,160 @@ def check_precondition(precondition: Any) -> Feedback:
     shown = f"precondition({method!r}, {path!r}, {etag!r}, {headers!r})"
     if bad.error:
         return failed(f"{shown} raised {bad.error}.")
+    if _only_the_spacing(precondition, bad.case):
+        return failed(f"{shown} returned {bad.yours!r}; the server answers {bad.reference}. With ', ' between the "
+                      "tags your function gets it right, so it is the spacing: a list may have no space, or any "
+                      "spaces and tabs, around each comma (RFC 9110, section 5.6.1: '#' lists with optional "
+                      "whitespace, OWS). Split on ',' and strip each tag.")
     return failed(f"{shown} returned {bad.yours!r}; the server answers {bad.reference}, because "
                   f"{_precondition_why(*bad.case)}.")
+
+
+def _only_the_spacing(precondition: Callable, case: tuple) -> bool:
+    """Does ``precondition`` answer ``case`` right once its lists are written with exactly ', ' between the tags?"""
+    method, path, etag, headers = case
+    tidy = {k: re.sub(r"\s*,\s*", ", ", v) for k, v in headers.items()}
+    if tidy == headers:
+        return False
+    got, error = call(precondition, method, path, etag, tidy)
+    return not error and as_int(got) == _server_status(method, path, etag, tidy)
+
+
+# Exercise 6 (implement it): verify a webhook as Standard Webhooks 1.0.0 says, judged by its reference library.
+WEBHOOK_NOW = 1_773_311_400  # 2026-03-12T10:30:00Z: every case's "now"
+TOLERANCE_SECONDS = 5 * 60
+
+
+@dataclass(frozen=True)
+class WebhookCase:
+    """One request a receiver gets: what it is (for the learner), and the four arguments of verify()."""
+
+    what: str
+    rule: str  # the rule that decides it, said when a learner gets it wrong
+    secret: str
+    headers: dict
+    body: bytes
+    now: float
+
+
+def _sign(key: bytes, msg_id: str, timestamp: int, body: bytes, version: str = "v1") -> str:
+    mac = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    return f"{version}," + base64.b64encode(mac).decode()
+
+
+_AUTHENTIC = ("an authentic webhook: the HMAC-SHA256, keyed with the secret's bytes (base64-decode what follows "
+              "'whsec_'), of 'webhook-id.webhook-timestamp.body', base64, after 'v1,'")
+_FRESH = (f"the timestamp may be up to {TOLERANCE_SECONDS} s (5 minutes) away from now, in either direction, "
+          "and still be accepted")
+_OLD = f"a timestamp more than {TOLERANCE_SECONDS} s before now is refused: a replay, or a clock far off"
+_NEW = (f"a timestamp more than {TOLERANCE_SECONDS} s after now is refused too: the tolerance works both ways "
+        "(a signature dated in the future could be replayed long after it is seen)")
+_SEVERAL = ("webhook-signature may hold several space-separated signatures (a sender rotating its secret signs with "
+            "both): accept if any one of them matches, wherever it is in the list")
+_VERSIONS = ("only 'v1,' signatures are HMAC-SHA256; ignore any other version ('v1a' is ed25519) and look at the "
+             "rest of the list")
+_NOT_V1 = ("only a signature labelled 'v1,' is checked as HMAC-SHA256: the same bytes labelled 'v2,' or "
+           "'v1a,' are not a v1 signature, so nothing matches")
+_COVERS = "the signature covers webhook-id, webhook-timestamp and the body: change any of them and it must fail"
+_RAW_KEY = ("the HMAC key is the secret's bytes, base64-decoded from what follows 'whsec_'; a signature keyed with "
+            "the secret's text is a forgery")
+_MISSING = "webhook-id, webhook-timestamp and webhook-signature are all required: without one, refuse"
+
+
+def _webhook_cases(seed: int = 7) -> list[WebhookCase]:
+    """Many requests, simplest first: authentic ones at the edges of the tolerance, then each way to be wrong."""
+    rng, cases = random.Random(seed), []
+    for size in (24, 32, 64, 32):  # one secret's cases, then the next's: the simplest come first
+        raw = rng.randbytes(size)
+        secret = "whsec_" + base64.b64encode(raw).decode()
+        msg_id, body = f"msg_{rng.getrandbits(40):010x}", ('{"type":"message.created","data":{"content":'
+                                                           f'"pay Bob {rng.randrange(1, 1000)} \u20ac"}}}}').encode()
+        ts = WEBHOOK_NOW - rng.randrange(0, 60)
+        good = _sign(raw, msg_id, ts, body)
+
+        def case(what, rule, *, sig=good, now=ts, stamp=ts, wid=msg_id, data=body, drop=None):
+            headers = {"webhook-id": wid, "webhook-timestamp": str(stamp), "webhook-signature": sig}
+            headers.pop(drop, None)
+            return WebhookCase(what, rule, secret, headers, data, now)
+        other = _sign(rng.randbytes(32), msg_id, ts, body)
+        cases += [
+            case("an authentic webhook, just sent", _AUTHENTIC),
+            case("an authentic webhook, 299 s old", _FRESH, now=ts + 299),
+            case(f"an authentic webhook, exactly {TOLERANCE_SECONDS} s old", _FRESH, now=ts + TOLERANCE_SECONDS),
+            case("an authentic webhook dated 120 s ahead of now (the sender's clock is fast)", _FRESH, now=ts - 120),
+            case("an authentic webhook, 301 s old", _OLD, now=ts + 301),
+            case("an authentic webhook replayed an hour later", _OLD, now=ts + 3600),
+            case("an authentic webhook dated 301 s ahead of now", _NEW, now=ts - 301),
+            case("an authentic webhook dated a day ahead of now", _NEW, now=ts - 86_400),
+            case("two signatures: an old secret's first, then the right one", _SEVERAL, sig=f"{other} {good}"),
+            case("two signatures: the right one first", _SEVERAL, sig=f"{good} {other}"),
+            case("a v1a (ed25519) signature first, then the right v1 one", _VERSIONS,
+                 sig=f"v1a,{base64.b64encode(rng.randbytes(64)).decode()} {good}"),
+            case("the right signature's bytes, labelled v2", _NOT_V1, sig="v2," + good[3:]),
+            case("a signature keyed with the secret's text, not its decoded bytes", _RAW_KEY,
+                 sig=_sign(secret.encode(), msg_id, ts, body)),
+            case("a signature keyed with the secret's text without 'whsec_'", _RAW_KEY,
+                 sig=_sign(secret.removeprefix("whsec_").encode(), msg_id, ts, body)),
+            case("the body changed by one byte", _COVERS, data=body.replace(b"pay", b"Pay")),
+            case("webhook-id changed", _COVERS, wid=msg_id + "x"),
+            case("webhook-timestamp moved 1 s on (still fresh)", _COVERS, stamp=ts + 1),
+            case("signed by another secret", _COVERS, sig=other),
+            case("no webhook-signature header", _MISSING, drop="webhook-signature"),
+            case("no webhook-timestamp header", _MISSING, drop="webhook-timestamp"),
+        ]
+    return cases
+
+
+def _frozen_datetime(now: float) -> type:
+    """``datetime`` whose ``now()`` is ``now``: the reference library reads the real clock, the cases fix it."""
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.fromtimestamp(now, tz)
+    return Frozen
+
+
+def _library_accepts(case: WebhookCase) -> bool:
+    """The ``standardwebhooks`` library's verdict on ``case``, at the case's ``now``."""
+    with mock.patch.object(standard_webhooks, "datetime", _frozen_datetime(case.now)):
+        try:
+            standard_webhooks.Webhook(case.secret).verify(case.body, dict(case.headers))
+        except Exception:  # noqa: BLE001 - the library raises ValueError too on a malformed list; all are refusals
+            return False
+    return True
+
+
+def _accepts(verify: Callable, case: WebhookCase) -> tuple[bool, str]:
+    """(accepted?, what it did): a truthy return accepts; False, None or an exception refuses."""
+    got, error = call(verify, case.secret, dict(case.headers), case.body, case.now)
+    return (False, f"raised {error}") if error else (bool(got), f"returned {got!r}")
+
+
+@never_raises
+def check_webhook_verify(verify: Any) -> Feedback:
+    """Exercise 6: a function verify(secret, headers, body, now) -> True for an authentic, fresh webhook, else False."""
+    problem = own_function(verify, "a function verify(secret, headers, body, now)")
+    if problem is not None:
+        return problem
+    if (name := borrowed(verify, ("apidesign", "standardwebhooks", "svix"))) is not None:
+        return failed(f"your function uses {name}, a webhook library; the exercise is to verify the signature "
+                      "yourself with hmac, hashlib and base64.")
+    cases = _webhook_cases()
+    for case in cases:
+        want = _library_accepts(case)
+        got, did = _accepts(verify, case)
+        if got != want:
+            verdict = "accepts it" if want else "refuses it"
+            return failed(f"{case.what}: your verify {did}; the standardwebhooks library {verdict}. The rule: "
+                          f"{case.rule}. (headers={case.headers!r}, now={case.now:g})")
+    if "compare_digest" not in names_used(verify):
+        return failed(f"all {len(cases)} requests judged as the library does, but your code never calls "
+                      "hmac.compare_digest. '==' stops at the first differing byte, so its timing tells an attacker "
+                      "how much of a forged signature is right. No check can time a comparison, so this one reads "
+                      "your code.")
+    return passed(f"all {len(cases)} requests judged as the standardwebhooks library does: the HMAC of "
+                  "id.timestamp.body under the decoded secret, any one of several v1 signatures, other versions "
+                  "ignored, 5 minutes either way, and a constant-time comparison.")
 
 
 # Exercise 6 (design it): work that takes minutes, and telling the client when it is done.
@@ -296,7 +508,7 @@ REPORTS = Brief(
 
 
 def check_reports_design(answer: Any) -> Feedback:
-    """Exercise 6: a markdown design (table + notes) for the reports brief (exercises.REPORTS.prompt)."""
+    """Exercise 7: a markdown design (table + notes) for the reports brief (exercises.REPORTS.prompt)."""
     if unanswered(answer):
         return NOT_ANSWERED
     return never_raises(check_brief)(answer, REPORTS)

@@ -213,13 +213,18 @@ def webhook_defences() -> TalkingPoint:
     scenes = webhook_scenes()
     outcomes = Counter(scene.outcome for scene in scenes)
     others = [scene for scene in scenes if scene.outcome != "accepted"]
+    refused = [scene for scene in others if scene.outcome == "rejected"]
+    seen_before = [s for i, s in enumerate(scenes) if s.outcome == "rejected"
+                   and any(e.outcome == "accepted" and e.webhook_id == s.webhook_id for e in scenes[:i])]
     figures = {"requests": len(scenes), **outcomes, "tolerance_minutes": TOLERANCE / 60,
-               "refused_because": [scene.reason for scene in others if scene.outcome == "rejected"]}
+               "refused_because": [scene.reason for scene in refused], "refused_seen_before": len(seen_before)}
     return TalkingPoint("Webhooks", f"Of {len(scenes)} signed requests a receiver got (its timestamp tolerance "
                         f"{TOLERANCE / 60:g} minutes), it handled {outcomes['accepted']} events. The others, each "
                         "with the receiver's answer and its reason: "
                         + "; ".join(f"{scene.request}, {scene.outcome} ({scene.status}): \"{scene.reason.rstrip('.')}\""
-                                    for scene in others) + ".", figures, CHAPTER_07)
+                                    for scene in others)
+                        + f". {len(seen_before)} of the {len(refused)} refused carried a webhook-id it had handled, "
+                        "so deduplication would have stopped them too, while it keeps the IDs.", figures, CHAPTER_07)
 
 
 def graphql_n_plus_one(channels: int = 5, messages: int = 12) -> TalkingPoint:

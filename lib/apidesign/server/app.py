@@ -83,7 +83,7 @@ DEFAULTS: dict[str, Any] = {
     # Long-running operations (server/exports.py): POST /v1/channels/{id}/exports -> 202 + an operation to poll
     "EXPORT_DURATION": 2.0,         # simulated seconds an export takes, on CLOCK
     "OPERATIONS_WORKER": "inline",  # finish due operations when polled; "thread": also while serve() runs (callbacks)
-    "OPERATION_RETRY_AFTER": 1,     # seconds, sent with 202 and with every poll of a running operation
+    "OPERATION_RETRY_AFTER_MAX": 60,  # Retry-After on a running operation: the seconds left, at least 1, at most this
     "CALLBACK_HOSTS": exports.CALLBACK_HOSTS,  # where callbacks may go: never internal services (SSRF)
     "GRAPHQL_BATCHED": True,        # POST /graphql fetches through DataLoaders; False: naive resolvers (N+1 demo)
     # Webhooks the API sends (server/webhook_endpoints.py): Standard Webhooks signatures, retries with full jitter

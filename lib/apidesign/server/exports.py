@@ -2,18 +2,21 @@
 
 ``POST /v1/channels/{id}/exports`` answers ``202 Accepted`` at once, with ``Location:
 /v1/operations/{operationId}``; ``GET /v1/operations/{operationId}`` answers
-``{"data": {"operationId", "done", "result" | "error"}}``, with ``Retry-After`` while it runs.
+``{"data": {"operationId", "done", "result" | "error"}}``, with ``Retry-After`` while it runs: the
+seconds the work is still expected to take, so a client that obeys it polls about once.
 Only a channel's members may export it; only whoever started an operation may read it
 (anyone else gets the same 404 as for an operation that does not exist).
 
 Config: ``EXPORT_DURATION`` (simulated seconds of work, on the app's clock), ``OPERATIONS_WORKER``
 (``"inline"``: finish due operations when someone polls; ``"thread"``: also on a background
-thread while ``serve()`` runs the app, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER``
-and ``CALLBACK_HOSTS``.
+thread while ``serve()`` runs the app, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER_MAX``
+and ``CALLBACK_HOSTS``. Callbacks are not signed (``operations.post_json``): unlike the webhooks, they
+go only to the allowed hosts, and a receiver should treat one as a hint to poll, not as the result.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Iterable, Mapping
 
@@ -93,8 +96,10 @@ def callback_url(body: dict) -> str | None:
     return url
 
 
-def retry_after() -> dict[str, str]:
-    return {"Retry-After": str(current_app.config["OPERATION_RETRY_AFTER"])}
+def retry_after(op: Operation) -> dict[str, str]:
+    """``Retry-After``: the whole seconds ``op`` is still expected to take, at least 1, at most the configured cap."""
+    left = math.ceil(op.due_at - runner().clock.now())
+    return {"Retry-After": str(min(max(left, 1), current_app.config["OPERATION_RETRY_AFTER_MAX"]))}
 
 
 @bp.post("/v1/channels/<channel_id>/exports")
@@ -103,7 +108,7 @@ def start_export(channel_id: str):
     require_member(channel_id, user)
     callback = callback_url(json_object())
     op = runner().submit(services().ids.new("op"), user, channel_id, callback)
-    return success(op.json()), 202, {"Location": f"/v1/operations/{op.operation_id}", **retry_after()}
+    return success(op.json()), 202, {"Location": f"/v1/operations/{op.operation_id}", **retry_after(op)}
 
 
 @bp.get("/v1/operations/<operation_id>")
@@ -113,4 +118,4 @@ def get_operation(operation_id: str):
     op = runner().get(operation_id)
     if op is None or op.owner != user:  # someone else's operation: as if it did not exist
         raise NotFound(f"Operation '{operation_id}' does not exist.")
-    return conditional.represent(success(op.json()), headers={} if op.done else retry_after())
+    return conditional.represent(success(op.json()), headers={} if op.done else retry_after(op))

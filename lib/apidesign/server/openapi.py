@@ -145,11 +145,14 @@ OPERATIONS: dict[str, Operation] = {
     "exports.start_export": user("Export a channel's history (a long-running operation)", "operations", 202,
                                  "Operation", "messages:read", body="ExportInput", headers=("Location", "RetryAfter"),
                                  links=OPERATION_FLOWS,
-                                 description="Answers 202 Accepted at once; poll the operation at Location (AIP-151), "
-                                             "or pass callbackUrl to have the finished operation POSTed to you."),
+                                 description="Answers 202 Accepted at once; poll the operation at Location (AIP-151) "
+                                             "after Retry-After seconds (the time the export is expected to take), "
+                                             "or pass callbackUrl to have the finished operation POSTed to you "
+                                             "(unsigned: a hint to poll)."),
     "exports.get_operation": user("Poll a long-running operation you started", "operations", 200, "Operation",
                                   "messages:read", headers=("RetryAfter",), conditional="read",
-                                  description="done is false while it runs (with Retry-After); then it holds "
+                                  description="done is false while it runs, with Retry-After: the whole seconds it "
+                                              "is still expected to take (at least 1, capped by the server); then it holds "
                                               "either result or error. Someone else's operation is a 404."),
     "webhook_endpoints.create_endpoint": user("Register a webhook endpoint (its signing secret is shown once)",
                                               "webhooks", 201, "NewWebhookEndpoint", "messages:read",

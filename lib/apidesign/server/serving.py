@@ -309,13 +309,25 @@ class CourseTCPServer(TCPServer):
         self._protocol = wrapper
 
 
+NAMED: dict[str, LiveServer] = {}  # serve(..., name=...): the latest server started under each name
+
+
 def serve(app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 16,
           streaming: str = "async", ping_interval: float | None = PING_SECONDS,
-          ping_timeout: float = PONG_SECONDS, certificate: tuple[str, str] | None = None) -> LiveServer:
+          ping_timeout: float = PONG_SECONDS, certificate: tuple[str, str] | None = None,
+          name: str | None = None) -> LiveServer:
     """Start ``app`` on a free port of 127.0.0.1 (``port=0``) and return the running server.
 
     ``threads`` worker threads run the app; ``streaming="threads"`` makes each event stream hold one.
     Every WebSocket is pinged each ``ping_interval`` seconds (None: never) and closed when a Pong
     takes longer than ``ping_timeout``. ``certificate=(cert_file, key_file)`` serves HTTPS, with HTTP/2 offered by ALPN.
+    ``name``: a server started under a name stops the one started under it before, if it still runs,
+    so a notebook cell run twice leaves no server behind that nothing can stop.
     """
-    return LiveServer(app, host, port, threads, streaming, ping_interval, ping_timeout, certificate)
+    before = NAMED.get(name) if name else None
+    if before is not None and before.running:
+        before.stop()
+    server = LiveServer(app, host, port, threads, streaming, ping_interval, ping_timeout, certificate)
+    if name:
+        NAMED[name] = server
+    return server

@@ -98,6 +98,11 @@ def webhooks() -> Webhooks:
     return services().extras["webhooks"]
 
 
+def outbox(app: Flask) -> Deliveries:
+    """``app``'s queue of webhook deliveries (to watch it, or to run it on a fake clock)."""
+    return app.extensions["apidesign"].extras["webhooks"].deliveries
+
+
 def subscriber() -> str:
     """The calling user, holding the scope that managing endpoints needs."""
     user = current_user()
