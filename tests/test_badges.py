@@ -69,8 +69,8 @@ def test_the_address_is_written_to_pyproject_once_and_the_rest_of_the_file_is_ke
 
 
 def test_the_tool_inserts_the_cell_after_the_title_once_and_only_updates_it_later(tmp_path):
-    chapter = new_notebook(cells=[new_markdown_cell("# 07 · A new chapter"), new_code_cell("import json", id="imports"),
-                                  new_markdown_cell("Text.")])
+    chapter = new_notebook(cells=[new_markdown_cell("# 07 · A new chapter"),
+                                  new_code_cell("import json", id="imports"), new_markdown_cell("Text.")])
     nbformat.write(chapter, tmp_path / "07-new.ipynb")
     assert badges.update_notebooks("", tmp_path) == [tmp_path / "07-new.ipynb"]
     first = (tmp_path / "07-new.ipynb").read_text()

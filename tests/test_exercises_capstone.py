@@ -243,6 +243,8 @@ GRAPHQL_HISTORY = RIDE_MODEL.replace(HISTORY_ROW, "| POST | /v1/graphql | Trip h
      "expensive query.\n", True),
     ("- GraphQL queries are cheap to add for new screens, which keeps development cost low.\n", False),
     ("", False),
+    # no "query" in the notes: the row's history screens say the endpoint only reads, so no Idempotency-Key
+    ("- The GraphQL server refuses anything nested deeper than 4 levels, before running it.\n", True),
 ])
 def test_exercise_4_a_graphql_row_serves_a_read_flow_and_its_bound_is_read_by_substance(bound, ok):
     design = GRAPHQL_HISTORY.replace("## Key decisions\n", "## Key decisions\n" + bound)

@@ -146,6 +146,13 @@ def test_a_function_answer_keeps_the_set_it_uses(tmp_path):
     assert revived("POST", "/send") is True and revived("POST", "/messages") is False
 
 
+def test_the_sample_submissions_answer_every_exercise_of_the_course():
+    spec = importlib.util.spec_from_file_location("tool_grade_samples", ROOT / "tools" / "grade_samples.py")
+    samples = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(samples)
+    assert samples.missing_answers() == []  # a new exercise needs its model answer (and maybe a mistake) there
+
+
 def test_the_real_chapter_03_gives_model_partial_empty_and_cheating_submissions_exactly_what_they_earned(tmp_path):
     """The course's own chapter 03, as handed out and as answered from notebooks/solutions/ (tools/grade_samples.py):
     exercise 1 and 4 right, 2 wrong and 3 untouched in the partial one; every checker replaced by the cheater."""

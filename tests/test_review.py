@@ -461,13 +461,38 @@ def test_a_core_flow_without_an_endpoint_is_named():
     assert [f.line for f in review(design) if f.rule == "missing-core-flow"] == ["Search messages"]
 
 
-def test_the_reference_apis_whole_contract_draws_only_the_too_many_endpoints_warning(app):
+V1_TRADE_OFF = ("On /v1 a channel write without If-Match still applies (last write wins), because its clients were "
+               "written before ETags and refusing them would break them")
+
+
+def test_the_reference_apis_whole_contract_draws_too_many_endpoints_and_v1s_lost_update_until_its_reason_is_said(app):
     from dataclasses import replace
     from apidesign.review.contract import from_openapi
+    from apidesign.review.design import notes_from
     from apidesign.server.openapi import openapi_document
     everything = from_openapi(openapi_document(app))  # the WebSocket upgrade is a GET by RFC 6455, and safe
-    findings = review(replace(everything, notes=load_design(DESIGNS / "chat-good.md").notes))
-    assert [f.rule for f in findings] == ["too-many-endpoints"]
+    notes = load_design(DESIGNS / "chat-good.md").notes
+    findings = review(replace(everything, notes=notes))  # /v1 takes If-Match but applies a write without it
+    assert [(f.rule, f.line) for f in findings] == [
+        ("shared-edit-without-precondition", "PUT /v1/channels/{channel_id}"),
+        ("shared-edit-without-precondition", "PATCH /v1/channels/{channel_id}"),
+        ("too-many-endpoints", "PATCH /v1/channels/{channel_id}")]
+    unreasoned = review(replace(everything, notes=notes + notes_from([V1_TRADE_OFF.split(", because")[0] + "."])))
+    assert "shared-edit-without-precondition" in {f.rule for f in unreasoned}
+    reasoned = review(replace(everything, notes=notes + notes_from([V1_TRADE_OFF + "."])))
+    assert [f.rule for f in reasoned] == ["too-many-endpoints"]
+
+
+@pytest.mark.parametrize("note", ["If-Match is optional.", "A PUT without If-Match is applied as sent.",
+                                  "Pages: optional If-Match, no 428."])
+def test_an_if_match_a_client_may_leave_out_is_no_write_condition(note):
+    assert lost_update(WIKI, AUTH + [note]) != []
+
+
+@pytest.mark.parametrize("note", ["A PUT without If-Match gets 428; a stale If-Match gets 412.",
+                                  "Page writes require If-Match."])
+def test_an_if_match_a_write_cannot_leave_out_is_one(note):
+    assert lost_update(WIKI, AUTH + [note]) == []
 
 
 def test_the_oauth_authorization_endpoint_is_a_get_by_rfc_6749_and_is_not_flagged():
@@ -669,13 +694,35 @@ def test_one_item_that_carries_a_growing_list_still_needs_pagination(path, descr
     assert "list-without-pagination" in fired("GET", path, description)
 
 
-@pytest.mark.parametrize("description, needs_key", [("Reads for the app's screens", False),
-                                                    ("Queries: recipes and ratings", False),
-                                                    ("Queries and mutations for events and guests", True)])
-def test_graphql_queries_are_safe_to_retry_but_its_mutations_need_an_idempotency_key(description, needs_key):
+@pytest.mark.parametrize("description, notes, needs_key", [
+    ("Reads for the app's screens", [], False),
+    ("Queries: recipes and ratings", [], False),
+    ("Queries for a customer's past orders", [], False),                       # orders read, not placed
+    ("The app's screens", ["GraphQL for reads, REST for writes."], False),     # the writes are another endpoint's
+    ("Queries and mutations for events and guests", [], True),
+    ("Every read and write of the storefront: products, cart, placing orders",
+     ["Writes are GraphQL mutations (placeOrder, addToCart)."], True),        # a retried placeOrder orders twice
+    ("Products and the cart", ["Writes are GraphQL mutations (placeOrder, addToCart)."], True),
+    ("Queries for the app", ["GraphQL handles everything: screens, cart and checkout."], True),
+    ("The storefront API", [], True)])                                         # nothing says it only reads
+def test_a_graphql_endpoint_needs_no_idempotency_key_only_where_row_and_notes_say_it_only_reads(
+        description, notes, needs_key):
     rows = [{"method": "POST", "path": "/v1/graphql", "description": description}]
-    found = {f.rule for f in review(rows, ["Authentication: Bearer JWT."])}
+    found = {f.rule for f in review(rows, ["Authentication: Bearer JWT.", *notes])}
     assert ("post-without-idempotency-key" in found) is needs_key
+
+
+@pytest.mark.parametrize("description, served", [
+    ("Mutations for the admin back office", False),
+    ("Mutations for the admin back office: products and their reviews", False),  # writes only: no read
+    ("Queries and mutations for products and their reviews", True)])
+def test_a_graphql_endpoint_serves_a_read_or_search_flow_only_if_it_takes_queries_on_the_flows_nouns(
+        description, served):
+    design = parse_markdown("## Core flows\n- Search products\n- Read a product's reviews\n\n"
+                            "| Method | Path | Description |\n|---|---|---|\n"
+                            f"| POST | /v1/graphql | {description} |\n")
+    missing = {f.line for f in review(design) if f.rule == "missing-core-flow"}
+    assert missing == (set() if served else {"Search products", "Read a product's reviews"})
 
 
 def test_graphql_considered_and_turned_down_is_not_chosen():

@@ -72,15 +72,22 @@ def test_conformance_checks_the_response_headers_when_given_them(document, clien
     assert conformance(document, "create_channel", 201, r.get_json(), weak)[0].startswith("ETag: ")
 
 
-def test_a_write_the_contract_makes_conditional_says_if_match_and_the_reviewer_sees_no_lost_update(document):
+def with_if_match(document, required):
+    """The document with its ``IfMatch`` parameter made required (or left optional)."""
+    parameters = document["components"]["parameters"]
+    return document | {"components": document["components"] | {
+        "parameters": parameters | {"IfMatch": parameters["IfMatch"] | {"required": required}}}}
+
+
+def test_a_write_row_says_whether_the_contract_requires_if_match_and_only_a_required_one_stands_the_reviewer_down(
+        document):
     rows = {e.line: e.description for e in from_openapi(document).endpoints}
-    assert rows["PUT /v1/channels/{channel_id}"].endswith("(If-Match)")
+    assert document["components"]["parameters"]["IfMatch"]["required"] is False  # /v1 applies a write without it
+    assert rows["PUT /v1/channels/{channel_id}"].endswith("(If-Match optional)")
     assert "If-Match" not in rows["POST /v1/channels"] and "If-Match" not in rows["GET /v1/channels/{channel_id}"]
-    unconditional = document | {"paths": {path: {m: op | {"parameters": [p for p in op.get("parameters", [])
-                                                                     if "IfMatch" not in p.get("$ref", "")]}
-                                                 for m, op in item.items()}
-                                          for path, item in document["paths"].items()}}
-    flagged = {f.line for f in review(from_openapi(unconditional), ["Bearer JWT."])
-               if f.rule == "shared-edit-without-precondition"}
-    assert flagged == {"PUT /v1/channels/{channel_id}", "PATCH /v1/channels/{channel_id}"}
-    assert "shared-edit-without-precondition" not in {f.rule for f in review(from_openapi(document), ["Bearer JWT."])}
+    lost = {f.line for f in review(from_openapi(document), ["Bearer JWT."]) if f.rule == "shared-edit-without-precondition"}
+    assert lost == {"PUT /v1/channels/{channel_id}", "PATCH /v1/channels/{channel_id}"}  # last write wins on /v1
+    required = from_openapi(with_if_match(document, True))
+    assert {e.line: e.description for e in required.endpoints}["PUT /v1/channels/{channel_id}"].endswith(
+        "(If-Match required)")
+    assert "shared-edit-without-precondition" not in {f.rule for f in review(required, ["Bearer JWT."])}

@@ -92,6 +92,13 @@ def test_the_webhook_receiver_handles_each_event_once_and_refuses_the_replay_and
     assert "timestamp" in replay and "signature" in tampered
 
 
+def test_the_webhook_talking_point_gives_each_answer_with_the_receivers_own_reason():
+    from apidesign.webhook_receiver import defences
+    said = recap.webhook_defences().say
+    assert all(f"{s.outcome} ({s.status}): \"{s.reason.rstrip('.')}\"" in said for s in defences() if s.outcome != "accepted")
+    assert recap.webhook_defences().figures["refused_seen_before"] == 2  # the replay and the tampered body reuse IDs
+
+
 def test_naive_resolvers_run_a_statement_per_parent_and_dataloaders_one_per_level():
     small, large = (recap.graphql_n_plus_one(channels=n).figures for n in (2, 5))
     assert large["naive"] > small["naive"] and large["dataloader"] == small["dataloader"]

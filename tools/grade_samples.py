@@ -91,7 +91,8 @@ MISTAKES = {
     "00.2": ("", {"status, code": '200, None'}),  # as if the non-member's message went through
     "01.2": ("", {"interval": "max(candidates)"}),  # the cheapest interval, whatever the latency
     "01.5": ('design = """\n| Method | Path | Description |\n|---|---|---|\n'
-             '| GET | /v1/builds/{buildId} | The build\'s status |\n\n- The page asks for the status every second.\n"""',
+             '| GET | /v1/builds/{buildId} | The build\'s status |\n\n'
+             '- The page asks for the status every second.\n"""',
              {"design": "design"}),  # polling, no stream, no reasons
     "02.2": ("", {"answer": "{situation: 200 for situation in exercises.SITUATIONS}"}),
     "02.5": ('import base64\nimport json\n\n\ndef decode_cursor(token, collection):\n'
@@ -170,6 +171,13 @@ def answer_cells(nb, chapter: str, choose) -> None:
         if choice is not None:
             prelude, answers = choice
             nb.cells[index].source = answered(nb.cells[index].source, answers, prelude)
+
+
+def missing_answers(course: Path = grade.NOTEBOOKS) -> list[str]:
+    """Exercises of the course with no model answer, or no mistake where the partial student makes one."""
+    columns = [ex.column for exercises in grade.course_exercises(course).values() for ex in exercises]
+    return ([f"{c}: no model answer in MODEL" for c in columns if c not in MODEL]
+            + [f"{c}: no mistake in MISTAKES" for c in columns if kind_of(c) == "wrong" and c not in MISTAKES])
 
 
 def model(nb, chapter: str) -> None:
@@ -255,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chapters", nargs="+", help="only these chapters (e.g. 03 06); all by default")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
+    if missing := [m for m in missing_answers() if args.chapters is None or m[:2] in args.chapters]:
+        raise SystemExit("tools/grade_samples.py needs, for each exercise: " + "; ".join(missing))
     submissions = build(args.out, args.chapters)
     course = course_for(args.chapters, args.out)
     started = time.monotonic()

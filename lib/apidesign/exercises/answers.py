@@ -162,7 +162,7 @@ def borrowed(fn: Any, packages: tuple[str, ...]) -> str | None:
             continue
         seen.add(id(f))
         used = [f.__globals__.get(n) for n in names_used(f, depth=0)]
-        used += [cell.cell_contents for cell in f.__closure__ or () if _filled(cell)]
+        used += [cell.cell_contents for cell in f.__closure__ or () if assigned(cell)]
         for obj in used:
             if obj is not None and ours(origin(obj)):
                 return getattr(obj, "__name__", repr(obj))
@@ -170,7 +170,8 @@ def borrowed(fn: Any, packages: tuple[str, ...]) -> str | None:
     return None
 
 
-def _filled(cell: Any) -> bool:
+def assigned(cell: Any) -> bool:
+    """Whether a closure cell holds a value yet."""
     try:
         cell.cell_contents
     except ValueError:  # a closure variable not yet assigned

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..review import RULES, DesignParseError, Endpoint, parse_markdown, review
-from ..review.flows import is_graphql
+from ..review.flows import takes_queries
 from ..review.language import singular
 from . import Feedback, failed, passed
 from .answers import wrong_shape
@@ -51,10 +51,10 @@ class Flow:
                             or self.read_by_graphql(ep))
 
     def read_by_graphql(self, ep: Endpoint) -> bool:
-        """A read flow served by a GraphQL row whose description names what the flow reads, as the reviewer's
+        """A read flow served by a GraphQL row that takes queries and names what the flow reads, as the reviewer's
         missing-core-flow counts it (``flows.serves``): ``POST /v1/graphql`` "Trip history ..." serves "see past
         trips"."""
-        if "GET" not in self.methods or not is_graphql(ep):
+        if "GET" not in self.methods or not takes_queries(ep):
             return False
         subjects = {singular(w) for w in re.findall(r"[a-z]{3,}", self.route)}
         return any(singular(w) in subjects for w in re.findall(r"[a-z]+", ep.description.lower()))

@@ -66,11 +66,14 @@ def page_query(document: dict, op: dict) -> str:
 
 
 def precondition(document: dict, method: str, op: dict) -> str:
-    """`` (If-Match)`` for a write whose operation takes an ``If-Match`` header (RFC 9110 section 13.1.1), so the
-    table says what the contract promises: a stale write is refused, not applied."""
-    headers = {p.get("name", "").lower() for p in map(lambda p: resolve(document, p), op.get("parameters", ()))
-               if p.get("in") == "header"}
-    return " (If-Match)" if method != "GET" and "if-match" in headers else ""
+    """What the contract promises about a write's ``If-Match`` (RFC 9110 section 13.1.1): `` (If-Match required)``
+    when the parameter is required, so a write without it is refused (``428``, RFC 6585 section 3), `` (If-Match
+    optional)`` when an unconditional write is applied too; '' for a read or a write that takes no ``If-Match``."""
+    if_match = [p for p in map(lambda p: resolve(document, p), op.get("parameters", ()))
+                if p.get("in") == "header" and p.get("name", "").lower() == "if-match"]
+    if method == "GET" or not if_match:
+        return ""
+    return " (If-Match required)" if if_match[0].get("required") else " (If-Match optional)"
 
 
 def resolve(document: dict, node: Any) -> Any:

@@ -48,22 +48,28 @@ def names_verb(verb: str, words: set[str]) -> bool:
 
 def row_verb_reads(ep: Endpoint) -> bool:
     """A GET whose own verb, if it names one, only reads (``GET /orders/{id}/cancel`` does not), or a GraphQL
-    endpoint, whose queries read (a POST by the GraphQL over HTTP convention)."""
+    endpoint that takes queries."""
     from .rules import operation_verb  # the path's and description's verb, as the other rules read it
     verb = operation_verb(ep)
-    return is_graphql(ep) or ep.method == "GET" and (verb is None or verb in v.SAFE_VERBS)
+    return takes_queries(ep) or ep.method == "GET" and (verb is None or verb in v.SAFE_VERBS)
 
 
 def searches(ep: Endpoint) -> bool:
-    """A GET that takes a query: a parameter other than paging (``?q=``, ``?city=``); or a GraphQL endpoint,
-    whose queries take arguments."""
+    """A GET that takes a query: a parameter other than paging (``?q=``, ``?city=``); or a GraphQL endpoint
+    that takes queries, whose arguments filter."""
     names = {p.split("=", 1)[0].lower() for p in ep.query.split("&") if p}
-    return is_graphql(ep) or ep.method == "GET" and bool(names - v.PAGING_PARAMS)
+    return takes_queries(ep) or ep.method == "GET" and bool(names - v.PAGING_PARAMS)
 
 
 def is_graphql(ep: Endpoint) -> bool:
     """``POST /graphql``, ``POST /v1/graphql``: the one URL every GraphQL query goes to."""
     return bool(ep.segments) and ep.segments[-1].lower() == "graphql"
+
+
+def takes_queries(ep: Endpoint) -> bool:
+    """A GraphQL endpoint whose row does not say it only writes ("Mutations for the back office" serves no read)."""
+    writes_only = v.GRAPHQL_WRITES.search(ep.description) and not v.GRAPHQL_READS.search(ep.description)
+    return is_graphql(ep) and not writes_only
 
 
 def serves(flow: Note, ep: Endpoint) -> bool:

@@ -208,17 +208,23 @@ def long_running_work(duration: float = 4.3, interval: float = 0.5) -> TalkingPo
 
 
 def webhook_defences() -> TalkingPoint:
-    """The receiver of ``webhook_receiver.defences``: what it handled, deduplicated and refused, and why."""
+    """The receiver of ``webhook_receiver.defences``: what it handled, and each other request with its answer
+    and the receiver's own reason."""
     scenes = webhook_scenes()
     outcomes = Counter(scene.outcome for scene in scenes)
+    others = [scene for scene in scenes if scene.outcome != "accepted"]
+    refused = [scene for scene in others if scene.outcome == "rejected"]
+    seen_before = [s for i, s in enumerate(scenes) if s.outcome == "rejected"
+                   and any(e.outcome == "accepted" and e.webhook_id == s.webhook_id for e in scenes[:i])]
     figures = {"requests": len(scenes), **outcomes, "tolerance_minutes": TOLERANCE / 60,
-               "refused_because": [scene.reason for scene in scenes if scene.outcome == "rejected"]}
-    return TalkingPoint("Webhooks", f"Of {len(scenes)} signed requests a receiver got, it handled "
-                        f"{outcomes['accepted']} events: the sender's retry was a duplicate by webhook-id (answered "
-                        f"2xx, handled once), and it refused {outcomes['rejected']}: a replay older than the "
-                        f"{TOLERANCE / 60:g}-minute tolerance, by its timestamp (its webhook-id would have stopped it "
-                        "too, while the receiver still keeps it), and a tampered body, by its signature.", figures,
-                        CHAPTER_07)
+               "refused_because": [scene.reason for scene in refused], "refused_seen_before": len(seen_before)}
+    return TalkingPoint("Webhooks", f"Of {len(scenes)} signed requests a receiver got (its timestamp tolerance "
+                        f"{TOLERANCE / 60:g} minutes), it handled {outcomes['accepted']} events. The others, each "
+                        "with the receiver's answer and its reason: "
+                        + "; ".join(f"{scene.request}, {scene.outcome} ({scene.status}): \"{scene.reason.rstrip('.')}\""
+                                    for scene in others)
+                        + f". {len(seen_before)} of the {len(refused)} refused carried a webhook-id it had handled, "
+                        "so deduplication would have stopped them too, while it keeps the IDs.", figures, CHAPTER_07)
 
 
 def graphql_n_plus_one(channels: int = 5, messages: int = 12) -> TalkingPoint:

@@ -283,7 +283,7 @@ def offset_pagination_on_feed(design: Design):
 def post_without_idempotency_key(design: Design):
     """A retried POST creates a second resource unless it carries an ``Idempotency-Key``."""
     for ep in design.endpoints:
-        if needs_idempotency(ep) and not idempotency_covered(ep, design):
+        if needs_idempotency(ep, design) and not idempotency_covered(ep, design):
             harmful = v.HARMFUL_DUPLICATES.search(ep.text)
             yield (ep, "A client that retries this POST after a timeout creates a duplicate"
                        + (f" ({harmful.group(0).lower()})." if harmful else "."),
@@ -291,20 +291,39 @@ def post_without_idempotency_key(design: Design):
                    "error" if harmful else None)
 
 
-def needs_idempotency(ep: Endpoint) -> bool:
-    """A creating POST (not a login, not a harmless action like ``translate``)."""
+def needs_idempotency(ep: Endpoint, design: Design) -> bool:
+    """A creating POST (not a login, not a harmless action like ``translate``, not a GraphQL endpoint that
+    only reads)."""
     last = head(last_segment(ep)) if ep.segments else ""
     if ep.method != "POST" or last in v.AUTH_SEGMENTS or (last == "sessions" and v.LOGIN_WORDS.search(ep.text)):
         return False
     if last in READ_ONLY_POSTS or lang.imperative(ep.description) in READ_ONLY_POSTS:
         return False  # POST /search "Search products with a JSON filter": a query too big for a URL, safe to retry
-    if last == "graphql" and not re.search(r"\bmutations?\b", ep.description, re.I):
-        return False  # GraphQL queries only read; a mutation is what a retry could repeat
+    if last == "graphql":
+        return not graphql_only_reads(ep, design)  # a retried query reads twice; a retried mutation writes twice
     return not is_action(ep) or bool(v.HARMFUL_DUPLICATES.search(words(resource_part(last_segment(ep)))[-1]
                                                                   + " " + custom_method(last_segment(ep))))
 
 
 READ_ONLY_POSTS = frozenset({"search", "query", "lookup", "find", "filter"})
+
+
+def graphql_only_reads(ep: Endpoint, design: Design) -> bool:
+    """The GraphQL row, or the notes where they speak of GraphQL, say it reads (queries), and neither says it
+    writes (mutations, placing an order, "every read and write")."""
+    texts = [ep.description, *graphql_clauses(design)]
+    return (any(v.GRAPHQL_READS.search(t) for t in texts)
+            and not any(v.GRAPHQL_WRITES.search(t) or v.MUTATION_NAME.search(t) for t in texts))
+
+
+def graphql_clauses(design: Design) -> Iterator[str]:
+    """The clauses of the notes' sentences about GraphQL (or its mutations), without those about another style:
+    "GraphQL for reads, REST for writes" -> "GraphQL for reads"."""
+    for note in design.notes:
+        for sentence in ([] if note.is_flow else sentences(note.text)):
+            if v.GRAPHQL.search(sentence) or re.search(r"\bmutations?\b", sentence, re.I):
+                yield from (c for c in re.split(r"[;,:()]|\b(?:and|but|while|whereas)\b", sentence)
+                            if v.GRAPHQL.search(c) or not v.OTHER_STYLE.search(c))
 
 
 def idempotency_covered(ep: Endpoint, design: Design) -> bool:
@@ -508,7 +527,10 @@ def sentences(text: str) -> list[str]:
 def conditions_writes(sentence: str) -> bool:
     """The sentence makes writes conditional: a mechanism that is one by itself (If-Match, optimistic locking, a
     CRDT), a token the client read that the write is compared on (an ETag or a version and a 409/412, "it read",
-    "stale"; an upload part's ETag is not one), or last write wins with its reason."""
+    "stale"; an upload part's ETag is not one), or last write wins with its reason. An optional If-Match is none."""
+    sentence = v.OPTIONAL_CONDITION.sub(" ", sentence)
+    if not v.REFUSED_WITHOUT.search(sentence):
+        sentence = v.NO_CONDITION.sub(" ", sentence)
     if v.WRITE_CONDITION.search(sentence):
         return True
     cleaned = v.NOT_A_RESOURCE_VERSION.sub(" ", sentence)

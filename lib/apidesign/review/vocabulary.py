@@ -185,6 +185,13 @@ WRITE_CONDITION = re.compile(r"\bif[- ]match\b|\bif[- ]unmodified[- ]since\b|\bo
                              r"\b(?:pessimistic|edit|row|record|write) locks?\b|"
                              r"\b(?:conditional|guarded) (?:writes?|puts?|patch(?:es)?|updates?|saves?)\b|"
                              r"\b(?:writes?|puts?|patch(?:es)?|updates?|saves?) (?:are|is) conditional\b", re.I)
+# An If-Match the client may leave out conditions nothing: the write without it is applied ("(If-Match
+# optional)", as review.contract labels such a row; "If-Match is optional"; "a write without If-Match still
+# applies"), unless the same sentence says a write without one is refused ("428 without If-Match").
+OPTIONAL_CONDITION = re.compile(r"\bif[- ]match(?: header)?,? (?:is |stays |remains )?optional\b|"
+                                r"\boptional if[- ]match\b", re.I)
+NO_CONDITION = re.compile(r"\b(?:without|no) (?:an? |the )?if[- ]match\b", re.I)
+REFUSED_WITHOUT = re.compile(r"\b428\b|\brefus\w*|\breject\w*|\brequire[sd]?\b|\bmust (?:send|carry|include)\b", re.I)
 READ_TOKEN = re.compile(r"\betags?\b|\bentity[- ]tags?\b|\bversions?\b(?! history)|\brevisions?\b|"
                         r"\bgenerations?\b|\bsequence(?: numbers?)?\b|\bseq\b|\bupdated[_ ]?at\b|"
                         r"\blast[- ]?modified\b|\bhash(?:es)?\b|\bchecksums?\b", re.I)
@@ -221,6 +228,23 @@ REJECTED_AFTER = re.compile(r"^\s*(?:(?:is|was|are|were|would be)\s+(?:not|never
                             r"ruled out|dropped|considered (?:and|but) (?:rejected|dropped|ruled out))|"
                             r"(?:isn't|wasn't|aren't|is not|was not)|would\s+(?:add|cost|break|mean|complicate|"
                             r"make|be overkill|be unnecessary|need))\b", re.I)
+# What a GraphQL endpoint does, said on its row or where the notes speak of GraphQL. It reads: queries,
+# reads, lookups, subscriptions, a history, screens, views, browsing, searching. It writes, so a retry can run a mutation twice: mutations, writes, placing an
+# order, creating, updating, deleting, paying, sending (not "send a query", nor "a query we did not write"),
+# "everything", every operation, or a mutation's name (placeOrder, addToCart). A bare "orders" is a noun:
+# "queries for past orders" only reads.
+GRAPHQL_READS = re.compile(r"\bquer(?:y|ies)\b|\breads?\b|\bread-only\b|\bfetch\w*|\blook ?ups?\b|"
+                           r"\bsubscriptions?\b|\bhistor(?:y|ies)\b|\bscreens?\b|\bviews?\b|\bshow(?:s|ing)?\b|"
+                           r"\bsee\b|\bbrows\w*|\bsearch\w*|\bdisplay\w*", re.I)
+GRAPHQL_WRITES = re.compile(r"\bmutations?\b|(?<!\bnot )(?<!n't )(?<!\bwe )(?<!\bthey )(?<!\byou )\bwrit(?:e|es|ing)\b|"
+                            r"\bplac(?:e|es|ing)\s+(?:an?\s+|the\s+|their\s+)?orders?\b|\bcreat(?:e|es|ing)\b|"
+                            r"\bupdat(?:e|es|ing)\b|\bdelet(?:e|es|ing)\b|\bpay(?:s|ing)?\b|"
+                            r"\bsend(?:s|ing)?\b(?!\s+(?:\w+\s+){0,3}quer)|\beverything\b|"
+                            r"\bevery (?:operation|call|request)\b|\ball (?:operations|calls|requests)\b", re.I)
+MUTATION_NAME = re.compile(r"\b(?:place|create|update|delete|add|remove|send|pay|cancel|book|submit|set)[A-Z]")
+# A clause about another style ("REST for writes, GraphQL for reads") says nothing about the GraphQL endpoint.
+OTHER_STYLE = re.compile(r"\brest(?:ful)?\b|\bgrpc\b|\bwebhooks?\b|\bweb ?sockets?\b|\bsse\b", re.I)
+
 # A bound on what one query may do, checked before it runs (OWASP GraphQL Cheat Sheet: depth and amount
 # limiting, query cost analysis; GitHub's GraphQL API: node limit, points): a measure of the query (its depth
 # or nesting in levels, the nodes it selects, its complexity, cost, points or budget) next to a bound on it
