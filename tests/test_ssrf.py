@@ -101,3 +101,23 @@ def test_only_http_and_https_urls_with_a_host_and_a_valid_port_are_ever_called(u
 def test_a_host_that_cannot_resolve_is_refused():
     with pytest.raises(UnsafeTarget, match="does not resolve"):
         check_target("http://" + "x" * 64 + ".test/", allow_private=False)  # a label over 63 bytes: no lookup is made
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8400\\@8.8.8.8/webhooks", "http://127.0.0.1\\@8.8.8.8/",
+                                 "http://8.8.8.8:80@127.0.0.1/", "http://user:secret@8.8.8.8/"])
+def test_a_url_the_http_client_would_read_differently_is_refused_whatever_the_setting(url):
+    # urlsplit reads the host of the first two as 8.8.8.8, urllib3 (which requests uses) as 127.0.0.1: the check
+    # must judge the host the client connects to, and refuses userinfo and backslashes, where parsers disagree
+    for allow_private in (True, False):
+        with pytest.raises(UnsafeTarget, match="backslash|user name"):
+            check_target(url, allow_private=allow_private, resolve=resolver({"8.8.8.8": ["8.8.8.8"]}))
+
+
+def test_the_host_checked_is_the_host_the_http_client_connects_to():
+    from urllib3.util import parse_url
+
+    from apidesign.ssrf import host_and_port
+    for url in ["http://127.0.0.1:8400/webhooks", "https://Hooks.Example.com./in", "http://[::1]:81/",
+                "http://[fe80::1%25eth0]/"]:
+        client = parse_url(url)
+        assert host_and_port(url) == (client.host.strip("[]"), client.port or {"http": 80, "https": 443}[client.scheme])

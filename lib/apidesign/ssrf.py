@@ -23,7 +23,9 @@ from __future__ import annotations
 import ipaddress
 import socket
 from typing import Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
+
+from urllib3.util import parse_url
 
 from .errors import ApiDesignError
 
@@ -86,15 +88,28 @@ def described(address: str, kind: str) -> str:
 
 
 def host_and_port(url: str) -> tuple[str, int]:
-    """The host and port an http(s) ``url`` connects to, or ``UnsafeTarget``."""
+    """The host and port an http(s) ``url`` connects to, read as the HTTP client reads it; else ``UnsafeTarget``.
+
+    Two URL parsers can read one URL differently (OWASP's SSRF cheat sheet; Orange Tsai, "A New Era of SSRF",
+    2017): ``http://127.0.0.1\\@8.8.8.8/`` has host 8.8.8.8 for ``urllib.parse.urlsplit`` and 127.0.0.1 for
+    urllib3, which requests connects with. So the host is taken from urllib3's ``parse_url``, and a URL with a
+    backslash or a user name (``user@host``), or one the two parsers read differently, is refused outright.
+    """
+    if "\\" in url:
+        raise UnsafeTarget("A URL with a backslash is refused: URL parsers disagree on where its host is.")
     try:
-        parts = urlsplit(url)
-        port = parts.port or DEFAULT_PORTS.get(parts.scheme, 0)
-    except ValueError:  # a port out of range, a malformed IPv6 literal
+        ours, client = urlsplit(url), parse_url(url)
+        port = client.port or DEFAULT_PORTS.get(client.scheme or "", 0)
+        same = (unquote(ours.hostname or ""), ours.port) == ((client.host or "").strip("[]"), client.port)
+    except ValueError:  # a port out of range, a malformed IPv6 literal (urllib3's LocationParseError is one too)
         raise UnsafeTarget("Not a valid URL.") from None
-    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+    if client.auth is not None or "@" in ours.netloc:
+        raise UnsafeTarget("A URL with a user name (user@host) is refused: URL parsers disagree on where its host is.")
+    if client.scheme not in DEFAULT_PORTS or not client.host:
         raise UnsafeTarget("Only http and https URLs with a host can be called.")
-    return parts.hostname, port
+    if not same:
+        raise UnsafeTarget("This URL's host reads differently to different URL parsers, so it is refused.")
+    return client.host.strip("[]"), port
 
 
 def check_target(url: str, *, allow_private: bool, resolve: Resolve = resolve) -> list[str]:
