@@ -17,6 +17,7 @@ import ipaddress
 import itertools
 import random
 import re
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -408,6 +409,10 @@ _OLD = (f"a timestamp more than {TOLERANCE_SECONDS} s before now is refused: a r
         "(both are whole seconds since the epoch)")
 _NEW = (f"a timestamp more than {TOLERANCE_SECONDS} s after now is refused too: the tolerance works both ways "
         "(a signature dated in the future could be replayed long after it is seen)")
+_HALF = (f"now need not be a whole number: {TOLERANCE_SECONDS}.5 s is more than {TOLERANCE_SECONDS} s, so it is "
+         "refused; do not round now to whole seconds")
+_MILLIS = ("webhook-timestamp is whole seconds since the epoch; a timestamp in milliseconds is about 1,700 years in "
+           "the future, so it is refused, not divided by 1000")
 _SEVERAL = ("webhook-signature may hold several space-separated signatures (a sender rotating its secret signs with "
             "both): accept if any one of them matches, wherever it is in the list")
 _VERSIONS = ("only 'v1,' signatures are HMAC-SHA256; ignore any other version ('v1a' is ed25519) and look at the "
@@ -444,15 +449,22 @@ def _webhook_cases(seed: int = 7) -> list[WebhookCase]:
             case("an authentic webhook, 299 s old", _FRESH, now=ts + 299),
             case(f"an authentic webhook, exactly {TOLERANCE_SECONDS} s old", _FRESH, now=ts + TOLERANCE_SECONDS),
             case("an authentic webhook dated 120 s ahead of now (the sender's clock is fast)", _FRESH, now=ts - 120),
+            case(f"an authentic webhook dated exactly {TOLERANCE_SECONDS} s ahead of now", _FRESH,
+                 now=ts - TOLERANCE_SECONDS),
             case("an authentic webhook, 301 s old", _OLD, now=ts + 301),
             case("an authentic webhook replayed an hour later", _OLD, now=ts + 3600),
             case("an authentic webhook dated 301 s ahead of now", _NEW, now=ts - 301),
             case("an authentic webhook dated a day ahead of now", _NEW, now=ts - 86_400),
+            case("an authentic webhook, 300.5 s old", _HALF, now=ts + 300.5),
+            case("an authentic webhook dated 300.5 s ahead of now", _HALF, now=ts - 300.5),
+            case("an authentic webhook with its timestamp in milliseconds, signed as sent", _MILLIS,
+                 stamp=ts * 1000, sig=_sign(raw, msg_id, ts * 1000, body)),
             case("two signatures: an old secret's first, then the right one", _SEVERAL, sig=f"{other} {good}"),
             case("two signatures: the right one first", _SEVERAL, sig=f"{good} {other}"),
             case("a v1a (ed25519) signature first, then the right v1 one", _VERSIONS,
                  sig=f"v1a,{base64.b64encode(rng.randbytes(64)).decode()} {good}"),
             case("the right signature's bytes, labelled v2", _NOT_V1, sig="v2," + good[3:]),
+            case("the right signature's bytes, labelled v1a", _NOT_V1, sig="v1a," + good[3:]),
             case("a signature keyed with the secret's text, not its decoded bytes", _RAW_KEY,
                  sig=_sign(secret.encode(), msg_id, ts, body)),
             case("a signature keyed with the secret's text without 'whsec_'", _RAW_KEY,
@@ -487,7 +499,7 @@ def _library_accepts(case: WebhookCase) -> bool:
     """The ``standardwebhooks`` library's verdict on ``case``, at the case's ``now``."""
     with mock.patch.object(standard_webhooks, "datetime", _frozen_datetime(case.now)):
         try:
-            standard_webhooks.Webhook(case.secret).verify(case.body, dict(case.headers))
+            standard_webhooks.Webhook(case.secret).verify(case.body, dict(case.headers), json_parse=False)
         except Exception:  # noqa: BLE001 - the library raises ValueError too on a malformed list; all are refusals
             return False
     return True
@@ -524,7 +536,7 @@ def _clock_mistake(verify: Callable, case: WebhookCase) -> str:
         return ("It is the clock, not the HMAC: your verify accepts the same webhook dated by your computer's clock, so "
                 "it reads the real time (time.time(), datetime.now()) instead of its argument `now`. Compare the "
                 "timestamp with `now`: the cases are dated 2026-03-12.")
-    if _accepts(verify, _resigned(case, case.now * 1000, case.now))[0]:
+    if _accepts(verify, _resigned(case, int(case.now * 1000), case.now))[0]:
         return ("It is the clock, not the HMAC: your verify accepts the same webhook with its timestamp in "
                 "milliseconds, so it reads webhook-timestamp as milliseconds. It is whole seconds since the epoch, "
                 "as `now` is (Standard Webhooks).")
@@ -549,14 +561,76 @@ def check_webhook_verify(verify: Any) -> Feedback:
             rule = (_clock_mistake(verify, case) if want else "") or f"The rule: {case.rule}."
             return failed(f"{case.what}: your verify {did}; the standardwebhooks library {verdict}. {rule} "
                           f"(headers={case.headers!r}, now={case.now}{_age(case)})")
-    if "compare_digest" not in names_used(verify):
-        return failed(f"all {len(cases)} requests judged as the library does, but your code never calls "
-                      "hmac.compare_digest. '==' stops at the first differing byte, so its timing tells an attacker "
-                      "how much of a forged signature is right. No check can time a comparison, so this one reads "
-                      "your code.")
+    forged = next(c for c in cases if c.what == "signed by another secret")
+    if not _compares_received(verify, forged):
+        return failed(f"all {len(cases)} requests judged as the library does, but your code never passes the "
+                      "received signature to hmac.compare_digest. '==' stops at the first differing byte, so its "
+                      "timing tells an attacker how much of a forged signature is right. No check can time a "
+                      "comparison, so this one watches what your code hands to compare_digest.")
     return passed(f"all {len(cases)} requests judged as the standardwebhooks library does: the HMAC of "
                   "id.timestamp.body under the decoded secret, any one of several v1 signatures, other versions "
-                  "ignored, 5 minutes either way, and a constant-time comparison.")
+                  "ignored, 5 minutes either way, and the received signature handed to hmac.compare_digest.")
+
+
+class _Cell(dict):
+    """A closure cell, set like a dict entry: ``_Cell(cell)[0] = value``."""
+
+    def __init__(self, cell):
+        super().__init__()
+        self.cell = cell
+
+    def __setitem__(self, key, value):
+        self.cell.cell_contents = value
+
+
+def _bindings_of(target: object, function: Callable, depth: int = 3) -> list[tuple[Any, Any]]:
+    """Where ``function`` and the functions it closes over hold ``target``: (globals dict, name) or (cell, 0)."""
+    found, seen, todo = [], set(), [(function, depth)]
+    while todo:
+        f, d = todo.pop()
+        if id(f) in seen or not callable(f) or d < 0:
+            continue
+        seen.add(id(f))
+        g = getattr(f, "__globals__", None)
+        if isinstance(g, dict) and id(g) not in seen:
+            seen.add(id(g))
+            found += [(g, k) for k, v in list(g.items()) if v is target]
+        for cell in getattr(f, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if value is target:
+                found.append((_Cell(cell), 0))
+            elif callable(value):
+                todo.append((value, d - 1))
+    return found
+
+
+def _compares_received(verify: Callable, case: WebhookCase) -> bool:
+    """Does ``verify`` pass the received signature (in any form) to ``hmac.compare_digest`` on ``case``?
+
+    The spy replaces ``hmac.compare_digest``, ``secrets.compare_digest`` and any global of ``verify`` bound to it
+    (``from hmac import compare_digest as cd``) for the one call, and records the arguments.
+    """
+    real, calls = hmac.compare_digest, []
+
+    def spy(a, b):
+        calls.append((a, b))
+        return real(a, b)
+    aliases = _bindings_of(real, verify)
+    try:
+        for holder, key in aliases:
+            holder[key] = spy
+        with mock.patch.object(hmac, "compare_digest", spy), mock.patch.object(secrets, "compare_digest", spy):
+            call(verify, case.secret, dict(case.headers), case.body, case.now)
+    finally:
+        for holder, key in aliases:
+            holder[key] = real
+    received = set()
+    for sig in case.headers["webhook-signature"].split():
+        received |= {sig, sig[3:], sig.encode(), sig[3:].encode(), base64.b64decode(sig[3:])}
+    return any(arg in received for pair in calls for arg in pair if isinstance(arg, (str, bytes)))
 
 
 # Exercise 7 (design it): work that takes minutes, and telling the client when it is done.
