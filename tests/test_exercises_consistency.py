@@ -87,7 +87,7 @@ def test_exercise_3_wrong_costs_say_what_was_not_counted(answer, hint):
     ("http://0.0.0.0:8080/", False, "reaches this machine"),
     ("http://198.18.0.1/", False, "benchmarking"),
     ("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/", False, "carries 169.254.169.254 (NAT64"),
-    ("http://[2002:808:808::1]/hooks", True, "carries 8.8.8.8 (6to4")])
+    ("http://[2002:808:808::1]/hooks", False, "6to4 is deprecated (RFC 7526)")])
 def test_exercise_4_wrong_verdicts_name_the_address_kind(solutions, url, answer, hint):
     feedback = ex.check_ssrf({**solutions.ssrf_refused, url: answer})
     assert not feedback.ok and hint in feedback.message and url in feedback.message, feedback.message

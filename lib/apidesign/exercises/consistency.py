@@ -207,7 +207,9 @@ def _left_out(missing: int) -> str:
     return ""
 
 
-# Exercise 4: which webhook URLs a production sender refuses. None of these is in the notebook's own table.
+# Exercise 4: which webhook URLs ssrf.check_target refuses (allow_private=False). None is in the notebook's table.
+# The reference API accepts no IPv6 literal at registration today (URL_PATTERN: 400 invalid_format), so the
+# bracketed cases are about the check, not about what the API lets a user register.
 SSRF_CASES = ("http://172.32.0.1/hooks", "http://0.0.0.0:8080/", "http://[::1]/hooks", "http://0300.0250.0.1/",
               "http://[fd00::1]/", "http://198.18.0.1/", "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
               "http://[2002:808:808::1]/hooks")
@@ -228,8 +230,11 @@ def _address_note(address: str) -> str:
     ip = ipaddress.ip_address(address)
     carried = ssrf.embedded_ipv4(ip) if ip.version == 6 else None
     if carried is not None:
-        how = "NAT64, RFC 6052" if ip in ssrf.NAT64 else "6to4, RFC 3056" if ip.sixtofour else "IPv4-mapped"
-        return f"an IPv6 address that carries {carried} ({how}), which a translator or relay delivers to: {_address_note(str(carried))}"
+        if ip in ssrf.SIX_TO_FOUR:
+            return (f"a 6to4 address (2002::/16, RFC 3056) carrying {carried}: 6to4 is deprecated (RFC 7526) and "
+                    "check_target refuses all of 2002::/16, whatever IPv4 address it carries")
+        how = "NAT64, RFC 6052" if ip in ssrf.NAT64 else "IPv4-mapped, RFC 4291 section 2.5.5.2"
+        return f"an IPv6 address that carries {carried} ({how}): {_address_note(str(carried))}"
     for network, what in _RANGES:
         if ip in ipaddress.ip_network(network):
             return what
@@ -244,10 +249,10 @@ def _refused(url: str) -> tuple[bool, str]:
     try:
         check_target(url, allow_private=False)
     except UnsafeTarget:
-        return True, f"it resolves to {', '.join(addresses)}: {notes}, so a production sender refuses it"
+        return True, f"it resolves to {', '.join(addresses)}: {notes}, so check_target refuses it"
     if host.strip("[]") == "172.32.0.1":
         notes += ", just past the end of 172.16.0.0/12 (which stops at 172.31.255.255)"
-    return False, f"it resolves to {', '.join(addresses)}: {notes}, so a production sender may call it"
+    return False, f"it resolves to {', '.join(addresses)}: {notes}, so check_target allows it"
 
 
 _VERDICT_WORDS = {"refused": True, "refuse": True, "blocked": True, "allowed": False, "allow": False}
@@ -255,7 +260,7 @@ _VERDICT_WORDS = {"refused": True, "refuse": True, "blocked": True, "allowed": F
 
 @never_raises
 def check_ssrf(answer: Any) -> Feedback:
-    """Exercise 4: a dict from each URL in SSRF_CASES to True (a production sender refuses it) or False."""
+    """Exercise 4: a dict from each URL in SSRF_CASES to True (ssrf.check_target refuses it) or False."""
     given = as_mapping(answer)
     if given is None:
         return wrong_shape("a dict from each URL in exercises.SSRF_CASES to True (refused) or False", answer)
@@ -276,8 +281,10 @@ def check_ssrf(answer: Any) -> Feedback:
             wrong.append(f"'{url}' is {'refused' if refused else 'allowed'}: {why}")
     if wrong:
         return failed(f"{len(wrong)} of {len(SSRF_CASES)} wrong. " + "; ".join(wrong) + ".")
-    return passed("the sender resolves the host and refuses any non-public address, however the URL spells it "
-                  "(octal, an IPv6 wrapper around an IPv4 address), and allows a public one however close it looks.")
+    return passed("check_target resolves the host and refuses any non-public address, however the URL spells it "
+                  "(octal, an IPv6 address carrying an IPv4 one, deprecated 6to4), and allows a public one however "
+                  "close it looks. (The reference API would refuse the bracketed ones earlier still: it accepts no "
+                  "IPv6 literal at registration today.)")
 
 
 # Exercise 5 (implement it): evaluate If-Match and If-None-Match as the server does.
