@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import requests
 
@@ -179,3 +181,92 @@ def test_a_polite_client_waits_exactly_as_told_and_then_succeeds(limited, alice,
                                wait=lambda s: (waits.append(s), clock.advance(s)))
     assert [r.status_code for r in history] == [429, 200]
     assert waits == [60]
+
+
+# --- plans, endpoint costs and several policies in one field (draft -10 sections 3 and 4)
+
+EXPORT = "POST /v1/channels/<channel_id>/exports"
+PLANS = {"free": {"burst": {"algorithm": "token_bucket", "limit": 3, "window": 6},
+                  "daily": {"algorithm": "fixed_window", "limit": 20, "window": 86_400}},
+         "paid": {"burst": {"algorithm": "token_bucket", "limit": 10, "window": 10},
+                  "daily": {"algorithm": "fixed_window", "limit": 1000, "window": 86_400}}}
+
+
+def planned_app(clock, **extra):
+    config = {"plans": PLANS, "plan_of": {"user:usr_bob": "paid"}, "default_plan": "free", "clock": "app", **extra}
+    return create_app({"TESTING": True, "CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "RATE_LIMIT": config})
+
+
+def test_a_free_and_a_paid_caller_get_different_limits_on_the_same_route(clock):
+    app = planned_app(clock)
+    client = app.test_client()
+    free, paid = dict(credentials(app, "usr_alice")), dict(credentials(app, "usr_bob"))
+    assert [client.get(LIST, headers=free).status_code for _ in range(5)] == [200, 200, 200, 429, 429]
+    bob_list = LIST.replace("usr_alice", "usr_bob")
+    paid_statuses = [client.get(bob_list, headers=paid) for _ in range(5)]
+    assert [r.status_code for r in paid_statuses] == [200] * 5
+    assert paid_statuses[-1].headers["RateLimit-Policy"] == '"burst";q=10;w=10, "daily";q=1000;w=86400'
+
+
+def test_every_response_lists_every_policy_of_the_plan_and_one_item_each(clock):
+    app = planned_app(clock)
+    r = app.test_client().get(LIST, headers=dict(credentials(app, "usr_alice")))
+    assert r.headers["RateLimit-Policy"] == '"burst";q=3;w=6, "daily";q=20;w=86400'
+    assert r.headers["RateLimit"] == '"burst";r=2, "daily";r=19'
+
+
+def test_an_expensive_route_drains_the_shared_budget_by_its_cost(clock):
+    app = planned_app(clock, costs={EXPORT: 10})
+    client, alice = app.test_client(), dict(credentials(app, "usr_alice"))
+    channel = client.post("/v1/channels", json={"name": "general"}, headers=alice).headers["Location"]
+    clock.advance(60)  # the burst bucket full again
+    cheap = client.get(LIST, headers=alice).headers["RateLimit"]
+    clock.advance(60)
+    export = client.post(f"{channel}/exports", json={}, headers=alice)
+    assert cheap == '"burst";r=2, "daily";r=18'
+    # the bucket holds only 3, so a cost of 10 can never fit it: the burst policy refuses "for a long while"
+    assert export.status_code == 429 and export.headers["Retry-After"] == "86400"
+
+
+def test_an_export_costs_ten_units_of_a_policy_large_enough_to_hold_it(clock):
+    app = planned_app(clock, costs={EXPORT: 10}, plan_of={},
+                      plans={"free": {"daily": PLANS["free"]["daily"]}})
+    client, alice = app.test_client(), dict(credentials(app, "usr_alice"))
+    channel = client.post("/v1/channels", json={"name": "general"}, headers=alice).headers["Location"]
+    exports = [client.post(f"{channel}/exports", json={}, headers=alice) for _ in range(2)]
+    assert [r.status_code for r in exports] == [202, 429]
+    assert exports[0].headers["RateLimit"] == '"daily";r=9', "1 for the channel, 10 for the export"
+
+
+def test_a_429_names_the_policy_that_refused_and_takes_retry_after_from_it(clock):
+    app = planned_app(clock)
+    client, alice = app.test_client(), dict(credentials(app, "usr_alice"))
+    responses = [client.get(LIST, headers=alice) for _ in range(4)]
+    burst = responses[-1]
+    assert burst.status_code == 429 and '"burst"' in burst.get_json()["error"]["message"]
+    assert burst.headers["Retry-After"] == "2", "one token at 3 per 6 s"
+    assert burst.headers["RateLimit"] == '"burst";r=0;t=2, "daily";r=17', "the daily policy was only read"
+    for _ in range(17):  # a request every 2 s keeps the bucket from refusing: the daily quota runs out
+        clock.advance(2)
+        client.get(LIST, headers=alice)
+    clock.advance(2)
+    daily = client.get(LIST, headers=alice)
+    assert daily.status_code == 429 and '"daily"' in daily.get_json()["error"]["message"]
+    wait = math.ceil(86_400 - clock.now() % 86_400)  # the fixed window ends at the next UTC midnight
+    assert daily.headers["Retry-After"] == str(wait) and wait > 2, "from the daily policy, not the burst's 2 s"
+    assert daily.headers["RateLimit"] == f'"burst";r=0, "daily";r=0;t={wait}'
+
+
+def test_each_policy_costs_one_store_round_trip_per_decision(clock, monkeypatch):
+    from apidesign.ratelimit import Limiter
+    calls = []
+    original = Limiter.allow
+    monkeypatch.setattr(Limiter, "allow", lambda self, key, cost=1: calls.append(key) or original(self, key, cost))
+    app = planned_app(clock)
+    app.test_client().get(LIST, headers=dict(credentials(app, "usr_alice")))
+    assert calls == ["burst:user:usr_alice", "daily:user:usr_alice"]
+
+
+def test_a_plan_named_but_not_defined_is_refused_at_start_up(clock):
+    with pytest.raises(RateLimitConfigError):
+        planned_app(clock, plan_of={"user:usr_bob": "gold"})

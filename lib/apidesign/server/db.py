@@ -73,8 +73,14 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Hold the lock and run one transaction: committed on success, rolled back on error."""
+        """Hold the lock and run one transaction: committed on success, rolled back on error.
+
+        A transaction opened inside another joins it, so a handler can make a check and the writes that
+        depend on it one step (a precondition and its update: no other writer gets in between)."""
         with self.lock:
+            if self.conn.in_transaction:
+                yield self.conn
+                return
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn

@@ -21,6 +21,22 @@ progress): ``RateLimit-Policy: "default";q=100;w=60`` (section 3) and ``RateLimi
 Revisions -08 and -09 defined ``t`` as the time until the quota *resets*. A ``Decision`` carries that older
 quantity (``reset_after``), not when the next unit arrives, so a 2xx leaves ``t`` out; a 429 sends ``t`` equal
 to ``Retry-After``, which section 6 of -10 says SHOULD NOT point earlier than ``t``.
+
+Plans and endpoints. Instead of one ``algorithm``/``limit``/``window``, a config may name plans, each a set of
+policies, and give some routes a cost::
+
+    {"plans": {"free": {"burst": {"algorithm": "token_bucket", "limit": 5, "window": 10},
+                        "daily": {"algorithm": "fixed_window", "limit": 100, "window": 86400}},
+               "paid": {"burst": {"algorithm": "token_bucket", "limit": 50, "window": 10}}},
+     "plan_of": {"user:usr_bob": "paid"}, "default_plan": "free",
+     "costs": {"POST /v1/channels/<channel_id>/exports": 10}}
+
+A caller (its ``caller_key``) gets ``plan_of[caller]``, else ``default_plan``; a request costs ``costs["METHOD rule"]``, else 1. Each
+policy is charged in turn under its own key (``"<policy>:<caller>"``), one store round trip each; after a refusal
+the rest are only read (cost 0). So a refusal by a later policy has already spent a unit of the earlier ones:
+charging several policies atomically needs one script over all their keys. Every response lists all the caller's
+policies in one ``RateLimit-Policy`` field and one item per policy in ``RateLimit`` (draft -10 sections 3 and 4
+define both fields as Lists); a 429 names the refusing policy and takes ``Retry-After`` and ``t`` from it.
 """
 
 from __future__ import annotations
@@ -43,7 +59,7 @@ class RateLimitConfigError(RateLimitError, ValueError):
 
 
 def install(app: Flask) -> None:
-    """Build the configured limiter into the app's services and hook it around every request."""
+    """Build every plan's limiters into the app's services and hook them around every request."""
     config = app.config.get("RATE_LIMIT")
     if not config:
         return
@@ -51,9 +67,21 @@ def install(app: Flask) -> None:
         raise RateLimitConfigError(f"on_store_error must be one of {FAILURE_MODES}, not {config['on_store_error']!r}")
     svc = app.extensions["apidesign"]
     clock = svc.clock if config.get("clock", "store") == "app" else None
-    svc.extras["rate_limiter"] = limiter_from_config(config, store=svc.store, clock=clock)
+    svc.extras["rate_limit_plans"] = {plan: {name: limiter_from_config(policy, store=svc.store, clock=clock)
+                                             for name, policy in policies.items()}
+                                      for plan, policies in plans_of(config).items()}
+    unknown = {_config(config)["default_plan"], *_config(config)["plan_of"].values()} - set(plans_of(config))
+    if unknown:
+        raise RateLimitConfigError(f"plans {sorted(unknown)} are named but not defined in \"plans\"")
     app.before_request(enforce)
     app.after_request(add_headers)
+
+
+def plans_of(config: Mapping[str, Any]) -> dict[str, dict[str, Mapping[str, Any]]]:
+    """``{plan: {policy name: limiter config}}``; a config without ``plans`` is one plan of one policy."""
+    if "plans" in config:
+        return config["plans"]
+    return {"default": {config.get("policy", "default"): config}}
 
 
 def caller_key() -> str:
@@ -64,33 +92,60 @@ def caller_key() -> str:
         return f"ip:{request.remote_addr}"
 
 
+def caller_policies(caller: str) -> dict[str, Limiter]:
+    """The policies of the caller's plan: ``plan_of[caller]``, else the default plan."""
+    config = _config()
+    return services().extras["rate_limit_plans"][config["plan_of"].get(caller, config["default_plan"])]
+
+
+def request_cost() -> int:
+    """What this route costs: ``costs["METHOD /rule"]``, else 1 (an unknown path costs 1)."""
+    rule = request.url_rule.rule if request.url_rule is not None else None
+    return _config()["costs"].get(f"{request.method} {rule}", 1)
+
+
+def charge(policies: Mapping[str, Limiter], key: str, cost: int) -> dict[str, Decision]:
+    """Every policy's decision, charged in turn; after a refusal the later ones are only read (cost 0)."""
+    decisions: dict[str, Decision] = {}
+    for name, limiter in policies.items():
+        admitted = all(d.allowed for d in decisions.values())
+        decisions[name] = limiter.allow(f"{name}:{key}", cost if admitted else 0)
+    return decisions
+
+
 def enforce() -> None:
-    """Charge the caller one unit; a 429 with ``Retry-After`` when the quota is spent."""
-    limiter: Limiter = services().extras["rate_limiter"]
+    """Charge the caller this route's cost on every policy of its plan; a 429 naming the one that refused."""
+    caller = caller_key()
+    g.rate_limit_policies = policies = caller_policies(caller)
     try:
-        decision = g.rate_limit = limiter.allow(caller_key())
+        decisions = g.rate_limit = charge(policies, caller, request_cost())
     except LimiterUnavailable as exc:
         if _config()["on_store_error"] == "closed":
             raise ServiceUnavailable("Rate limiting is unavailable, so requests are refused for now.",
                                      headers={"Retry-After": "1"}) from None
         current_app.logger.warning("rate limit skipped (fail open): %s", exc)
         return
-    if not decision.allowed:
-        wait = retry_after_seconds(decision)
-        raise RateLimited(f"Too many requests: the limit is {limiter.limit} per {limiter.window:g} s. "
+    refused = [name for name, d in decisions.items() if not d.allowed]
+    if refused:
+        name, limiter = refused[0], policies[refused[0]]
+        wait = retry_after_seconds(decisions[name])
+        raise RateLimited(f"Too many requests: the limit{_named(name)} is {limiter.limit} per {limiter.window:g} s. "
                           f"Retry in {wait} s.", details=[{"limit": limiter.limit, "window": limiter.window,
                                                           "retry_after": wait}],
                           headers={"Retry-After": str(wait)})
 
 
+def _named(name: str) -> str:
+    return "" if name == "default" else f' "{name}"'
+
+
 def add_headers(response):
-    """The policy on every response; the caller's remaining quota whenever a decision was made."""
-    limiter: Limiter = services().extras["rate_limiter"]
-    name = _config()["policy"]
-    response.headers["RateLimit-Policy"] = policy_header(name, limiter)
-    decision = g.get("rate_limit")
-    if decision is not None:
-        response.headers["RateLimit"] = ratelimit_header(name, decision)
+    """All the caller's policies on every response; each one's remaining quota whenever decisions were made."""
+    policies = g.get("rate_limit_policies") or caller_policies(caller_key())
+    response.headers["RateLimit-Policy"] = ", ".join(policy_header(n, lim) for n, lim in policies.items())
+    decisions = g.get("rate_limit")
+    if decisions is not None:
+        response.headers["RateLimit"] = ", ".join(ratelimit_header(n, d) for n, d in decisions.items())
     return response
 
 
@@ -119,6 +174,6 @@ def retry_after_seconds(decision: Decision) -> int:
     return max(1, math.ceil(decision.retry_after - 1e-9))
 
 
-def _config() -> Mapping[str, Any]:
-    config = current_app.config["RATE_LIMIT"]
-    return {"on_store_error": "open", "policy": "default", **config}
+def _config(config: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    config = current_app.config["RATE_LIMIT"] if config is None else config
+    return {"on_store_error": "open", "plan_of": {}, "default_plan": "default", "costs": {}, **config}
