@@ -75,6 +75,16 @@ def address_kind(address: str) -> str:
     return "public"
 
 
+def described(address: str, kind: str) -> str:
+    """'a loopback address'; for an IPv6 address that carries an IPv4 one, which IPv4 address it reaches too."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    carried = embedded_ipv4(ip) if ip.version == 6 else None
+    if carried is None:
+        return f"a {kind} address"
+    how = "an IPv4-mapped" if ip.ipv4_mapped else "a NAT64" if ip in NAT64 else "a 6to4"
+    return f"{how} address that reaches {carried}, a {kind} address"
+
+
 def host_and_port(url: str) -> tuple[str, int]:
     """The host and port an http(s) ``url`` connects to, or ``UnsafeTarget``."""
     try:
@@ -97,5 +107,5 @@ def check_target(url: str, *, allow_private: bool, resolve: Resolve = resolve) -
         kind = address_kind(address)
         if kind != "public":
             where = f"{host} is" if host == address else f"{host} resolves to {address},"
-            raise UnsafeTarget(f"{where} a {kind} address.")
+            raise UnsafeTarget(f"{where} {described(address, kind)}.")
     return addresses
