@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import requests
@@ -56,7 +57,7 @@ def test_over_the_limit_a_429_in_the_envelope_says_how_long_to_wait_in_whole_sec
     r = client.get(LIST, headers=alice)
     assert r.status_code == 429
     assert r.get_json()["error"]["code"] == "RATE_LIMITED"
-    assert r.get_json()["error"]["details"] == [{"limit": 3, "window": 60.0, "retry_after": 60}]
+    assert r.get_json()["error"]["details"] == [{"policy": "default", "limit": 3, "window": 60.0, "retry_after": 60}]
     assert r.headers["Retry-After"] == "60", "59.5 s rounds up, so a client that obeys is not refused again"
     assert r.headers["RateLimit"] == '"default";r=0;t=60'
 
@@ -216,7 +217,7 @@ def test_every_response_lists_every_policy_of_the_plan_and_one_item_each(clock):
 
 
 def test_an_expensive_route_drains_the_shared_budget_by_its_cost(clock):
-    app = planned_app(clock, costs={EXPORT: 10})
+    app = planned_app(clock, costs={EXPORT: 3})
     client, alice = app.test_client(), dict(credentials(app, "usr_alice"))
     channel = client.post("/v1/channels", json={"name": "general"}, headers=alice).headers["Location"]
     clock.advance(60)  # the burst bucket full again
@@ -224,8 +225,30 @@ def test_an_expensive_route_drains_the_shared_budget_by_its_cost(clock):
     clock.advance(60)
     export = client.post(f"{channel}/exports", json={}, headers=alice)
     assert cheap == '"burst";r=2, "daily";r=18'
-    # the bucket holds only 3, so a cost of 10 can never fit it: the burst policy refuses "for a long while"
-    assert export.status_code == 429 and export.headers["Retry-After"] == "86400"
+    assert export.status_code == 202 and export.headers["RateLimit"] == '"burst";r=0, "daily";r=15'
+
+
+@pytest.mark.parametrize("costs, plans, says", [
+    ({EXPORT: 10}, PLANS, "exceed the limit 3 of policy 'burst'"),  # could never fit: no honest Retry-After
+    ({EXPORT: -1}, PLANS, "a cost is a whole number >= 0"),
+    ({EXPORT: 2.5}, PLANS, "a cost is a whole number >= 0"),
+    ({EXPORT: "10"}, PLANS, "a cost is a whole number >= 0"),
+    ({"POST /v1/channels/{channel_id}/exports": 1}, PLANS, "POST /v1/channels/<channel_id>/exports"),
+    ({}, {**PLANS, "free": {}}, "plan 'free' has no policies"),
+    ({}, {**PLANS, "free": {'bu"rst': PLANS["free"]["burst"]}}, "structured-field string"),
+    ({}, {**PLANS, "free": {"b\\": PLANS["free"]["burst"]}}, "structured-field string"),
+    ({}, {**PLANS, "free": {"burst": {**PLANS["free"]["burst"], "window": 0.5}}}, "whole seconds >= 1"),
+    ({}, {**PLANS, "free": {"burst": {**PLANS["free"]["burst"], "window": 6.5}}}, "whole seconds >= 1"),
+])
+def test_a_config_that_would_fail_or_mislead_per_request_is_refused_at_start_up(clock, costs, plans, says):
+    with pytest.raises(RateLimitConfigError, match=re.escape(says)):
+        planned_app(clock, costs=costs, plans=plans)
+
+
+def test_a_cost_of_zero_is_allowed_and_spends_nothing(clock):
+    app = planned_app(clock, costs={"GET /v1/users/<user_id>/channels": 0})
+    client, alice = app.test_client(), dict(credentials(app, "usr_alice"))
+    assert [client.get(LIST, headers=alice).headers["RateLimit"] for _ in range(2)] == ['"burst";r=3, "daily";r=20'] * 2
 
 
 def test_an_export_costs_ten_units_of_a_policy_large_enough_to_hold_it(clock):
@@ -244,6 +267,7 @@ def test_a_429_names_the_policy_that_refused_and_takes_retry_after_from_it(clock
     responses = [client.get(LIST, headers=alice) for _ in range(4)]
     burst = responses[-1]
     assert burst.status_code == 429 and '"burst"' in burst.get_json()["error"]["message"]
+    assert burst.get_json()["error"]["details"][0]["policy"] == "burst"
     assert burst.headers["Retry-After"] == "2", "one token at 3 per 6 s"
     assert burst.headers["RateLimit"] == '"burst";r=0;t=2, "daily";r=17', "the daily policy was only read"
     for _ in range(17):  # a request every 2 s keeps the bucket from refusing: the daily quota runs out
@@ -252,6 +276,7 @@ def test_a_429_names_the_policy_that_refused_and_takes_retry_after_from_it(clock
     clock.advance(2)
     daily = client.get(LIST, headers=alice)
     assert daily.status_code == 429 and '"daily"' in daily.get_json()["error"]["message"]
+    assert daily.get_json()["error"]["details"][0]["policy"] == "daily"
     wait = math.ceil(86_400 - clock.now() % 86_400)  # the fixed window ends at the next UTC midnight
     assert daily.headers["Retry-After"] == str(wait) and wait > 2, "from the daily policy, not the burst's 2 s"
     assert daily.headers["RateLimit"] == f'"burst";r=0, "daily";r=0;t={wait}'

@@ -73,6 +73,7 @@ def install(app: Flask) -> None:
     unknown = {_config(config)["default_plan"], *_config(config)["plan_of"].values()} - set(plans_of(config))
     if unknown:
         raise RateLimitConfigError(f"plans {sorted(unknown)} are named but not defined in \"plans\"")
+    check_costs(app, _config(config)["costs"], plans_of(config))
     app.before_request(enforce)
     app.after_request(add_headers)
 
@@ -82,6 +83,31 @@ def plans_of(config: Mapping[str, Any]) -> dict[str, dict[str, Mapping[str, Any]
     if "plans" in config:
         return config["plans"]
     return {"default": {config.get("policy", "default"): config}}
+
+
+def check_costs(app: Flask, costs: Mapping[str, Any], plans: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> None:
+    """Refuse at start-up what would otherwise fail per request, or send headers draft -10 does not allow."""
+    routes = {f"{method} {rule.rule}" for rule in app.url_map.iter_rules() for method in rule.methods}
+    for route, cost in costs.items():
+        if route not in routes:
+            raise RateLimitConfigError(f"costs: {route!r} is not a route of this app; write the method and the "
+                                       f"Flask rule, e.g. \"POST /v1/channels/<channel_id>/exports\"")
+        if type(cost) is not int or cost < 0:
+            raise RateLimitConfigError(f"costs: {route!r} costs {cost!r}; a cost is a whole number >= 0")
+    for plan, policies in plans.items():
+        if not policies:  # no policy would mean no limit and empty header fields (draft -10 section 3)
+            raise RateLimitConfigError(f"plan {plan!r} has no policies; give it at least one")
+        for name, policy in policies.items():
+            if not isinstance(name, str) or not name or any(c in '"\\' or not " " <= c <= "~" for c in name):
+                raise RateLimitConfigError(f"policy name {name!r}: printable ASCII without \" or \\ "
+                                           "(it is sent as a structured-field string)")
+            if policy["window"] < 1 or policy["window"] != int(policy["window"]):
+                raise RateLimitConfigError(f"policy {name!r}: window {policy['window']!r} must be whole seconds "
+                                           ">= 1 (RateLimit-Policy w, draft -10 section 3.1.3)")
+            too_dear = [route for route, cost in costs.items() if cost > policy["limit"]]
+            if too_dear:  # it could never fit: a 429 with no honest Retry-After, on every call
+                raise RateLimitConfigError(f"costs {too_dear} exceed the limit {policy['limit']} of policy "
+                                           f"{name!r} in plan {plan!r}")
 
 
 def caller_key() -> str:
@@ -130,8 +156,8 @@ def enforce() -> None:
         name, limiter = refused[0], policies[refused[0]]
         wait = retry_after_seconds(decisions[name])
         raise RateLimited(f"Too many requests: the limit{_named(name)} is {limiter.limit} per {limiter.window:g} s. "
-                          f"Retry in {wait} s.", details=[{"limit": limiter.limit, "window": limiter.window,
-                                                          "retry_after": wait}],
+                          f"Retry in {wait} s.", details=[{"policy": name, "limit": limiter.limit,
+                                                          "window": limiter.window, "retry_after": wait}],
                           headers={"Retry-After": str(wait)})
 
 
