@@ -184,7 +184,9 @@ def _named(name: str) -> str:
 
 def add_headers(response):
     """All the caller's policies on every response, in config order; each one's remaining quota when decided."""
-    policies = g.get("rate_limit_policies") or caller_policies(caller_key())
+    policies = g.get("rate_limit_policies")
+    if policies is None:  # the request ended before the limiter knew the caller (credentials could not be checked)
+        return response
     response.headers["RateLimit-Policy"] = ", ".join(policy_header(n, lim) for n, lim in policies.items())
     decisions, wait_for = g.get("rate_limit"), g.get("rate_limit_waits", {})
     if decisions is not None:
