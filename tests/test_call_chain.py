@@ -56,14 +56,17 @@ def test_fixed_hop_timeouts_longer_than_the_clients_keep_the_chain_working_for_n
 
 @pytest.mark.parametrize("kwargs", [dict(attempts=0), dict(attempts=-2), dict(layers=0), dict(layers=-1),
                                     dict(latency=-0.1), dict(backoff=-1), dict(hop_timeout=-1),
-                                    dict(client_timeout=0), dict(attempts=True)])
+                                    dict(client_timeout=0), dict(attempts=True),
+                                    dict(attempts=2.0), dict(layers=3.0), dict(attempts=2.5)])
 def test_run_chain_refuses_nonsense_with_a_value_error(kwargs):
     with pytest.raises(ValueError):
         call_chain.run_chain(**{"propagate": True, "client_timeout": 1.0, **kwargs})
 
 
 @pytest.mark.parametrize("kwargs", [dict(attempts=0), dict(attempts=-2), dict(layers=-1), dict(layers=0),
-                                    dict(budget_ratio=-0.1), dict(requests=-1), dict(served_before=-5)])
+                                    dict(budget_ratio=-0.1), dict(requests=-1), dict(served_before=-5),
+                                    dict(requests=10.0), dict(layers=3.0), dict(attempts=2.5),
+                                    dict(served_before=1.5), dict(requests=True)])
 def test_calls_during_outage_refuses_nonsense_with_a_value_error(kwargs):
     with pytest.raises(ValueError):
         call_chain.calls_during_outage(**{"requests": 10, "layers": 3, "attempts": 3, "budget_ratio": 0.1, **kwargs})

@@ -258,3 +258,33 @@ def test_the_contract_documents_the_headers_and_statuses_the_server_sends(client
         assert "412" in op["responses"]
         assert {"$ref": "#/components/parameters/IfMatch"} in op["parameters"]
     assert "428" not in doc["paths"]["/v1/channels/{channel_id}"]["put"]["responses"]  # v1 never sends it
+
+
+@pytest.mark.parametrize("method, body", [("patch", {"topic": "mine"}), ("put", {"name": "general", "topic": "mine", "memberIds": [BOB]})])
+def test_two_writers_racing_with_the_same_tag_never_both_succeed(method, body):
+    """The precondition and the write are one step: of two writers holding the same ETag, exactly one wins."""
+    import threading
+    from apidesign.server import create_app, serve
+    app = create_app({"TESTING": True})
+    alice, bob = credentials(app, ALICE), credentials(app, BOB)
+    with serve(app) as live:
+        url = live.url + requests.post(live.url + "/v1/channels", json={"name": "general", "memberIds": [BOB]},
+                                       headers=alice).headers["Location"]
+        for trial in range(150):
+            tag = requests.get(url, headers=alice).headers["ETag"]
+            start, statuses = threading.Barrier(2), []
+
+            def write(who, topic):
+                start.wait()
+                r = requests.request(method, url, json={**body, "topic": topic},
+                                     headers={**who, "If-Match": tag, "Content-Type": "application/merge-patch+json"
+                                              if method == "patch" else "application/json"})
+                statuses.append(r.status_code)
+
+            writers = [threading.Thread(target=write, args=(who, f"{name} {trial}")) for who, name in
+                       ((alice, "alice"), (bob, "bob"))]
+            for w in writers:
+                w.start()
+            for w in writers:
+                w.join()
+            assert sorted(statuses) == [200, 412], f"trial {trial}: {statuses}"

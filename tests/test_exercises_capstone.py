@@ -264,3 +264,60 @@ def test_exercise_4_an_upload_parts_etag_does_not_cover_a_shared_rename():
     guarded = shared.replace("rename or move a file in them.", "rename or move a file in them, so a PATCH must carry "
                              "If-Match with the ETag it read (412 if stale).")
     assert "shared-edit-without-precondition" not in capstone.check_design(guarded, "file-upload").message
+
+
+# Exercise 4 must not block right designs (round-2 expert, items 1 and 9): an audience or a load is no second
+# writer, a redirect said in other words is navigation, and GET /v1/short-links lists my links.
+LINK_PATCH = ("| DELETE | /v1/links/{code} | Retire a link |", "| PATCH | /v1/links/{code} | Change where a link points |")
+RIDE_PATCH = ("| POST | /v1/rides/{rideId}/cancel |",
+              "| PATCH | /v1/rides/{rideId} | Change the drop-off point |\n| POST | /v1/rides/{rideId}/cancel |")
+
+
+@pytest.mark.parametrize("prompt, rows, note", [
+    ("url-shortener", LINK_PATCH, "Short links are shared on social media, so a code is never reused for another URL."),
+    ("url-shortener", LINK_PATCH, "Only the link's creator can change where it points, because links are shared widely."),
+    ("ride-sharing", RIDE_PATCH, "The system must handle up to 50,000 concurrent rides, so ride state lives in a sharded "
+                                 "store."),
+])
+def test_exercise_4_passes_a_single_writer_edit_whatever_the_notes_say_about_sharing_or_load(prompt, rows, note):
+    text = practice(prompt, *rows).replace("## Key decisions", f"## Key decisions\n- {note}")
+    feedback = capstone.check_design(text, prompt)
+    assert feedback.ok, feedback
+
+
+SHORT_LINKS = """# Short links
+## Core flows
+- Shorten a URL
+- Open a short link
+- See my links and how often each was clicked
+## Endpoints
+| Method | Path | Description |
+|---|---|---|
+| POST | /v1/short-links | Create a short link for a long URL |
+| GET | /{code} | Send the visitor on to the long URL with a 307 |
+| GET | /v1/short-links?owner=me&cursor=X&limit=25 | My links, newest first, with their click totals |
+| GET | /v1/short-links/{code}/clicks?from=2026-01-01&to=2026-01-31 | Clicks per day for one link |
+| PATCH | /v1/short-links/{code} | Point a link somewhere else or switch it off |
+
+Sketch:
+
+    POST /v1/short-links
+    {"longUrl": "https://example.com/x"}
+    201 Created
+    {"code": "ab12", "shortUrl": "https://s.io/ab12"}
+
+## Key decisions
+- REST over HTTP/2, since redirects are single request/response exchanges and nothing is pushed.
+- The redirect is a 307 rather than a 301, because a cached 301 would keep repeat visits from reaching us, so clicks would go uncounted.
+- Click counting happens off the redirect path: the edge writes an access log that a job aggregates, so a redirect never waits on a database write.
+- Creating a link takes an Idempotency-Key, so that a retried create hands back the same code instead of a second one.
+- A link is edited only by the account that created it, so there is one writer per link.
+- Bearer tokens (OAuth 2.0) authenticate the dashboard and the API; redirects need no auth.
+- Rate limiting: token bucket per account on creates and per IP on redirects, 429 with Retry-After.
+- Errors: 404 for an unknown code, 403 for someone else's link, 400 for a malformed URL.
+"""
+
+
+def test_exercise_4_passes_a_shortener_that_sends_the_visitor_on_and_lists_short_links():
+    feedback = capstone.check_design(SHORT_LINKS, "url-shortener")
+    assert feedback.ok, feedback

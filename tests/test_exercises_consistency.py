@@ -87,7 +87,7 @@ def test_exercise_3_wrong_costs_say_what_was_not_counted(answer, hint):
     ("http://0.0.0.0:8080/", False, "reaches this machine"),
     ("http://198.18.0.1/", False, "benchmarking"),
     ("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/", False, "carries 169.254.169.254 (NAT64"),
-    ("http://[2002:808:808::1]/hooks", True, "carries 8.8.8.8 (6to4")])
+    ("http://[2002:808:808::1]/hooks", False, "6to4 is deprecated (RFC 7526)")])
 def test_exercise_4_wrong_verdicts_name_the_address_kind(solutions, url, answer, hint):
     feedback = ex.check_ssrf({**solutions.ssrf_refused, url: answer})
     assert not feedback.ok and hint in feedback.message and url in feedback.message, feedback.message
@@ -280,7 +280,8 @@ def verify_with_equals(secret, headers, body, now):
 
 def test_exercise_6_a_comparison_with_equals_fails_though_every_verdict_is_right():
     feedback = ex.check_webhook_verify(verify_with_equals)
-    assert not feedback.ok and "hmac.compare_digest" in feedback.message and "all 80" in feedback.message
+    assert not feedback.ok and "hmac.compare_digest" in feedback.message
+    assert f"all {len(ex._webhook_cases())} requests" in feedback.message
 
 
 @pytest.mark.parametrize("bugs, hint", [
@@ -323,7 +324,7 @@ def test_exercise_6_the_reference_is_the_standardwebhooks_library_with_its_clock
      .replace("| GET | /v1/reports/{reportId} |", "| GET | /v1/reports |"), "check on a report"),
     (lambda d: d.replace(next(line for line in d.splitlines() if line.startswith("- Webhooks are signed")),
                          "- Webhooks carry our API key in an X-Webhook-Key header, because the receiver can compare "
-                         "it with the key it stored."), "how webhooks are authenticated"),
+                         "it with the key it stored."), "authenticated with 'API key'"),
     (lambda d: d.replace("Deliveries are retried with exponential backoff and jitter for three days, and the receiver "
                          "deduplicates by webhook-id, because delivery is at least once.", ""),
      "failed and repeated deliveries"),
@@ -340,3 +341,279 @@ def test_arbitrary_answers_never_raise_and_never_pass(value):
                   ex.check_reports_design):
         never_raises_never_passes(check, value)
     never_raises_never_passes(ex.check_query_cost, value, right=lambda v: ex.as_int(v) == 50)
+
+
+# Round-2 learner review (issue #21): each probe the learner tried, as a test.
+def test_exercise_3_an_over_count_is_told_it_is_too_many():
+    for answer in (51, 55, 60):
+        feedback = ex.check_query_cost(answer)
+        assert not feedback.ok and f"{answer - 50} too many" in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize("word, refused", [("refused", True), ("Refused", True), ("allowed", False), ("blocked", True)])
+def test_exercise_4_accepts_the_question_s_own_words(solutions, word, refused):
+    answer = {k: (word if v == refused else v) for k, v in solutions.ssrf_refused.items()}
+    assert ex.check_ssrf(answer).ok
+
+
+@pytest.mark.parametrize("url, hint", [("http://0.0.0.0:8080/", "'this network'"),
+                                       ("http://198.18.0.1/", "reserved for benchmarking (RFC 2544)")])
+def test_exercise_4_names_the_real_range_not_python_s_private(solutions, url, hint):
+    feedback = ex.check_ssrf({**solutions.ssrf_refused, url: False})
+    assert not feedback.ok and hint in feedback.message and "is a private address" not in feedback.message
+
+
+def by_substrings(method, path, etag, headers):
+    """Wrong: looks for the tag inside the header text instead of reading the list."""
+    write = method not in ("GET", "HEAD")
+    im, inm = headers.get("If-Match"), headers.get("If-None-Match")
+    if write and path.startswith("/v2/") and im is None:
+        return 428
+    if im is not None and not (im == "*" or (etag in im and "W/" + etag not in im)):
+        return 412
+    if inm is not None and (inm == "*" or etag in inm):
+        return 412 if write else 304
+    return 200
+
+
+def without_quotes(method, path, etag, headers):
+    """Wrong: compares the opaque tags without their quotes, as substrings."""
+    opaque, write = etag.strip('"'), method not in ("GET", "HEAD")
+    im, inm = headers.get("If-Match"), headers.get("If-None-Match")
+    if write and path.startswith("/v2/") and im is None:
+        return 428
+    if im is not None and im != "*" and not any(t.strip().strip('"') == opaque for t in im.split(",")
+                                                if not t.strip().startswith("W/")):
+        return 412
+    if inm is not None and (inm == "*" or opaque in inm):
+        return 412 if write else 304
+    return 200
+
+
+@pytest.mark.parametrize("wrong, shown", [(by_substrings, f"'If-Match': 'W/{ex.CURRENT}, {ex.CURRENT}'"),
+                                          (without_quotes, "-gzip")])
+def test_exercise_5_substring_solutions_fail_on_mixed_lists(wrong, shown):
+    feedback = ex.check_precondition(wrong)
+    assert not feedback.ok and shown in feedback.message, feedback.message
+
+
+def an_attribute_named_like_a_course_global(method, path, etag, headers):
+    """Right, and it sets attributes that share their names with the notebook's globals (show, cost, clock)."""
+    class Note:
+        pass
+    note = Note()
+    note.show, note.cost, note.clock = 1, 2, 3
+    return ex_right_answer(method, path, etag, headers)
+
+
+def test_exercise_5_an_attribute_is_not_mistaken_for_a_course_global(solutions, monkeypatch):
+    from apidesign import show
+    monkeypatch.setitem(an_attribute_named_like_a_course_global.__globals__, "show", show)
+    monkeypatch.setitem(an_attribute_named_like_a_course_global.__globals__, "cost", ex.cost)
+    monkeypatch.setitem(an_attribute_named_like_a_course_global.__globals__, "ex_right_answer", solutions.precondition)
+    feedback = ex.check_precondition(an_attribute_named_like_a_course_global)
+    assert feedback.ok, feedback.message
+
+
+def imports_the_reference(method, path, etag, headers):
+    from apidesign.exercises import consistency
+    return consistency._server_status(method, path, etag, headers)
+
+
+def imports_it_by_name(method, path, etag, headers):
+    import importlib
+    return importlib.import_module("apidesign.exercises.consistency")._server_status(method, path, etag, headers)
+
+
+@pytest.mark.parametrize("cheat", [imports_the_reference, imports_it_by_name])
+def test_exercise_5_importing_the_reference_inside_the_function_is_caught(cheat):
+    feedback = ex.check_precondition(cheat)
+    assert not feedback.ok and "from the course's library" in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize("check, answer, said", [
+    (ex.check_precondition, lambda m, p, e: 200, "with four arguments; yours is <lambda>(m, p, e)"),
+    (ex.check_webhook_verify, lambda secret, headers, body: True,
+     "with four arguments; yours is <lambda>(secret, headers, body)")])
+def test_a_function_with_the_wrong_arguments_is_told_so_without_a_rule(check, answer, said):
+    feedback = check(answer)
+    assert not feedback.ok and said in feedback.message and "The rule" not in feedback.message, feedback.message
+
+
+def verify_with(clock=None, stamp=lambda s: int(s), strip=lambda s: s.removeprefix("whsec_")):
+    """The model answer with one thing swapped: the clock it reads, how it reads the timestamp, how it strips."""
+    import base64, hashlib, hmac  # noqa: E401
+
+    def verify(secret, headers, body, now):
+        msg_id, ts, sigs = (headers.get(k) for k in ("webhook-id", "webhook-timestamp", "webhook-signature"))
+        if not (msg_id and ts and sigs) or abs((clock() if clock else now) - stamp(ts)) > 300:
+            return False
+        mac = hmac.new(base64.b64decode(strip(secret)), f"{msg_id}.{ts}.".encode() + body, hashlib.sha256).digest()
+        want = "v1," + base64.b64encode(mac).decode()
+        return any(hmac.compare_digest(s, want) for s in sigs.split())
+    return verify
+
+
+@pytest.mark.parametrize("verify, hint", [
+    (verify_with(clock=__import__("time").time), "reads the real time"),
+    (verify_with(stamp=lambda s: int(s) / 1000), "reads webhook-timestamp as milliseconds")])
+def test_exercise_6_clock_mistakes_are_named_as_clock_mistakes(verify, hint):
+    feedback = ex.check_webhook_verify(verify)
+    assert not feedback.ok and "It is the clock, not the HMAC" in feedback.message and hint in feedback.message
+    assert "The rule" not in feedback.message
+
+
+def test_exercise_6_lstrip_of_the_prefix_fails_on_a_secret_that_begins_with_one_of_its_letters():
+    feedback = ex.check_webhook_verify(verify_with(strip=lambda s: s.lstrip("whsec_")))
+    assert not feedback.ok and "lstrip" in feedback.message, feedback.message
+    assert {c.secret[6] for c in ex._webhook_cases()} >= set("whsec")
+
+
+def test_exercise_6_prints_now_as_a_whole_number_and_the_timestamp_s_age():
+    feedback = ex.check_webhook_verify(verify_with(stamp=lambda s: int(s) - 1))  # one second off: 301 s looks 302
+    assert re.search(r"now=\d{10}, the timestamp is \d+ s (before|after) now", feedback.message), feedback.message
+
+
+INVERTED = {  # each note names the mechanism only to reject it; the check names the problem
+    "- Starting a report answers 202": "- POST /v1/reports answers 200 with the finished report once it is built, so "
+                                       "that clients never need to poll.",
+    "- Webhooks are signed": "- Webhooks carry our API key in an X-Webhook-Key header instead of an HMAC signature, "
+                             "because signing is extra work for customers.",
+    "- Deliveries are retried": "- Failed deliveries are not retried, because the customer can always call GET "
+                                "/v1/reports/{reportId} instead.",
+}
+
+
+def right_design(**swap):
+    """The learner's right design (e7e), with its check and webhook routes swapped in."""
+    routes = {"check": "/v1/reports/{reportId}", "hook": "/v1/webhooks", **swap}
+    return f"""
+| Method | Path | Description |
+|---|---|---|
+| POST | /v1/reports | Ask for a monthly report (Idempotency-Key header): 202 Accepted with Location |
+| GET | {routes['check']} | Whether the report is ready, with Retry-After while it is building |
+| GET | /v1/reports/{{reportId}}/file | Download the finished report |
+| POST | {routes['hook']} | Register a URL for report.ready events (Idempotency-Key header) |
+
+- Starting a report answers 202 with Location and Retry-After, because a build takes minutes and clients poll at the pace the server sets.
+- Webhooks are signed with HMAC-SHA256 over id, timestamp and body, so that the receiver knows they are genuine and fresh.
+- Deliveries are retried with backoff and jitter and deduplicated by webhook-id, because delivery is at least once.
+- Auth: OAuth 2.0 bearer tokens, because reports hold account data.
+- Rate limiting: a token bucket per customer, 429 with Retry-After, to protect the workers.
+- Errors: 400 invalid month, 403 not allowed, 404 unknown report.
+"""
+
+
+@pytest.mark.parametrize("start, hint", [
+    ("- Starting a report answers 202", "starting a report waits for the build ('/v1/reports answers 200"),
+    ("- Webhooks are signed", "webhooks are authenticated with 'API key'"),
+    ("- Deliveries are retried", "failed deliveries are not retried ('not retried')")])
+def test_exercise_7_an_inverted_decision_fails_by_name_even_among_generic_notes(start, hint):
+    design = "\n".join(INVERTED[start] if line.startswith(start) else line for line in right_design().splitlines())
+    feedback = ex.check_reports_design(design)
+    assert not feedback.ok and hint in feedback.message and feedback.message.count("\n- ") == 1, feedback.message
+
+
+def test_exercise_7_all_three_inverted_at_once_name_all_three():
+    design = right_design()
+    for start, note in INVERTED.items():
+        design = "\n".join(note if line.startswith(start) else line for line in design.splitlines())
+    feedback = ex.check_reports_design(design)
+    assert not feedback.ok and "3 things to fix" in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize("note", [
+    "- We never make clients poll blindly: starting a report answers 202 with Location and Retry-After, because a "
+    "build takes minutes.",
+    "- Each delivery carries an HMAC-SHA256 signature rather than an API key, because a key proves nothing about the "
+    "body or its age.",
+    "- A failed delivery is sent again with exponential backoff for three days, and receivers drop repeats by "
+    "webhook-id, because delivery is at least once."])
+def test_exercise_7_right_decisions_in_other_words_pass(note):
+    kind = ("- Starting" if "202" in note else "- Webhooks" if "HMAC" in note else "- Deliveries")
+    design = "\n".join(note if line.startswith(kind) else line for line in right_design().splitlines())
+    feedback = ex.check_reports_design(design)
+    assert feedback.ok, feedback.message
+
+
+def test_exercise_7_a_retry_without_deduplication_is_told_retries_repeat():
+    design = right_design().replace("and deduplicated by webhook-id, because delivery is at least once",
+                                    "because receivers are sometimes down")
+    feedback = ex.check_reports_design(design)
+    assert not feedback.ok and "deduplicate by webhook-id" in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize("swap", [
+    {"hook": "/v1/webhook-subscriptions"}, {"hook": "/v1/report-subscriptions"},
+    {"hook": "/v1/notification-endpoints"}, {"hook": "/v1/webhook_endpoints"},
+    {"hook": "/v1/accounts/{accountId}/webhooks"}, {"check": "/v1/reports/{reportId}/status"},
+    {"check": "/v1/report-jobs/{jobId}"}])
+def test_exercise_7_reasonable_route_names_serve_the_flows(swap):
+    feedback = ex.check_reports_design(right_design(**swap))
+    assert feedback.ok, feedback.message
+
+
+def test_exercise_7_a_missing_flow_says_what_route_it_looks_for():
+    feedback = ex.check_reports_design(right_design(hook="/v1/report-listeners"))
+    assert not feedback.ok and "whose name says webhook, hook, subscription" in feedback.message, feedback.message
+
+
+# Exercise 6, round 2: wrong answers the cases used to let through, and right ones the checker used to refuse.
+def verify_variant(*, window=lambda age: -300 <= age <= 300, millis=False, version_ok=lambda v: v == "v1",
+                   compare=None, whole_now=False):
+    """The model answer with one thing changed: the window on age (now - timestamp), milliseconds, versions, how
+    the comparison is made, a now truncated to whole seconds."""
+    import base64, hashlib, hmac  # noqa: E401
+
+    def verify(secret, headers, body, now):
+        msg_id, ts, sigs = (headers.get(k) for k in ("webhook-id", "webhook-timestamp", "webhook-signature"))
+        if not (msg_id and ts and sigs):
+            return False
+        stamp = int(ts) // 1000 if millis and int(ts) > 10**11 else int(ts)
+        if not window((int(now) if whole_now else now) - stamp):
+            return False
+        mac = hmac.new(base64.b64decode(secret[6:]), f"{msg_id}.{ts}.".encode() + body, hashlib.sha256).digest()
+        want = base64.b64encode(mac).decode()
+        for s in sigs.split():
+            v, _, sig = s.partition(",")
+            if version_ok(v) and (compare or hmac.compare_digest)(sig, want):
+                return True
+        return False
+    return verify
+
+
+@pytest.mark.parametrize("verify, said", [
+    (verify_variant(window=lambda age: -300 < age <= 300), "exactly 300 s ahead"),
+    (verify_variant(millis=True), "milliseconds"),
+    (verify_variant(version_ok=lambda v: v.startswith("v1")), "v1a"),
+    (verify_variant(whole_now=True), "300.5 s"),
+])
+def test_exercise_6_wrong_answers_the_library_refutes_fail(verify, said):
+    feedback = ex.check_webhook_verify(verify)
+    assert not feedback.ok and said in feedback.message, feedback.message
+
+
+def test_exercise_6_compare_digest_must_compare_the_received_signature():
+    import hmac
+    dodge = verify_variant(compare=lambda sig, want: hmac.compare_digest(want, want) and sig == want)
+    feedback = ex.check_webhook_verify(dodge)
+    assert not feedback.ok and "received signature" in feedback.message, feedback.message
+
+
+def test_exercise_6_compare_digest_imported_under_another_name_counts():
+    from hmac import compare_digest as cd
+    feedback = ex.check_webhook_verify(verify_variant(compare=lambda sig, want: cd(sig, want)))
+    assert feedback.ok, feedback.message
+
+
+def test_exercise_6_each_edge_case_is_the_library_s_own_verdict_with_json_parsing_off():
+    cases = {c.what: c for c in ex._webhook_cases()}
+    expected = {"an authentic webhook dated exactly 300 s ahead of now": True,
+                "an authentic webhook, 300.5 s old": False, "an authentic webhook dated 300.5 s ahead of now": False,
+                "an authentic webhook with its timestamp in milliseconds, signed as sent": False,
+                "the right signature's bytes, labelled v1a": False}
+    assert {what: ex._library_accepts(cases[what]) for what in expected} == expected
+    text = next(c for c in cases.values() if c.what == "an authentic webhook, just sent")
+    not_json = ex._resigned(ex.WebhookCase(text.what, text.rule, text.secret, text.headers, b"not json", text.now),
+                            int(text.headers["webhook-timestamp"]), text.now)
+    assert ex._library_accepts(not_json)  # the library judges the signature, not whether the body parses

@@ -52,3 +52,33 @@ def test_the_largest_fields_fit_and_stay_distinct():
 def test_a_ulid_refuses_a_time_outside_48_bits_of_integer_milliseconds(ms):
     with pytest.raises(ValueError):
         ids.ulid(ms, random.Random(1))
+
+
+def test_a_ulid_gives_back_the_milliseconds_it_was_made_with():
+    rng = random.Random(5)
+    for ms in (0, 1, 2**48 - 1, 1_773_311_400_123):
+        assert ids.ulid_ms(ids.ulid(ms, rng)) == ms
+
+
+def rows_on_two_clocks(skew_ms, longest_commit_ms, seed=11):
+    """200 rows over a second; odd rows take their ID on a clock ``skew_ms`` slow; each commits up to ``longest_commit_ms`` late."""
+    rng = random.Random(seed)
+    true_ms = sorted(1_000_000 + rng.randrange(1_000) for _ in range(200))
+    return [(ids.ulid(ms - skew_ms * (n % 2), rng), ms + rng.randrange(longest_commit_ms + 1))
+            for n, ms in enumerate(true_ms)]
+
+
+def test_a_poller_on_one_clock_with_instant_commits_misses_nothing():
+    assert ids.rows_a_poller_misses(rows_on_two_clocks(0, 0), every_ms=20) == []
+
+
+@pytest.mark.parametrize("skew, late", [(50, 0), (0, 30), (50, 30)])
+def test_clock_skew_and_late_commits_each_hide_rows_behind_a_cursor(skew, late):
+    assert ids.rows_a_poller_misses(rows_on_two_clocks(skew, late), every_ms=20)
+
+
+@pytest.mark.parametrize("skew, late", [(50, 0), (0, 30), (50, 30)])
+def test_a_safety_margin_of_skew_plus_the_longest_commit_misses_nothing_and_a_smaller_one_misses_rows(skew, late):
+    rows = rows_on_two_clocks(skew, late)
+    assert ids.rows_a_poller_misses(rows, every_ms=20, margin_ms=skew + late) == []
+    assert ids.rows_a_poller_misses(rows, every_ms=20, margin_ms=skew + late - 10)

@@ -103,6 +103,8 @@ def test_the_rfc_6902_appendix_a_examples(example):
     ({"op": "replace", "value": 1}, "every operation needs a path"),
     ({"op": "remove", "path": ""}, "removing the whole document"),
     ({"op": "move", "from": "/list", "path": "/list/0"}, "a value cannot move into its own child (section 4.4)"),
+    ({"op": "move", "from": "/missing", "path": "/missing"}, "the from location MUST exist, even for a move onto itself"),
+    ({"op": "move", "from": "", "path": "/whole"}, "the root is a proper prefix of every other location (section 4.4)"),
     ({"op": "test", "path": "/flag", "value": 1}, "true is not 1 (section 4.6)"),
     ({"op": "frobnicate", "path": "/name"}, "an unknown op"),
     ("add /name", "an operation is an object"),
@@ -118,6 +120,12 @@ def test_the_empty_pointer_is_the_whole_document():
     assert json_patch({"a": 1}, [{"op": "replace", "path": "", "value": [1]}]) == [1]
     assert json_patch({"a": 1}, [{"op": "add", "path": "", "value": {"b": 2}}]) == {"b": 2}
     assert json_patch({"a": 1}, [{"op": "test", "path": "", "value": {"a": 1.0}}]) == {"a": 1}
+
+
+@pytest.mark.parametrize("location", ["", "/name", "/list/1", "/list"])
+def test_a_move_from_a_location_to_itself_changes_nothing_since_from_is_not_a_proper_prefix_of_path(location):
+    doc = {"name": "general", "list": [1, 2]}
+    assert json_patch(doc, [{"op": "move", "from": location, "path": location}]) == doc
 
 
 def test_the_error_names_the_operation_that_failed():

@@ -59,9 +59,11 @@ def test_the_careful_ticket_booking_design_passes_although_its_seat_map_is_an_un
 
 def test_careful_designs_the_rules_were_tuned_on_draw_at_most_one_error_the_expert_would_not_raise(corpus):
     # The one known: weather's "GET /stations/{id}/conditions" reads as a list of conditions, not one snapshot.
-    # Held-out designs are measured, not asserted: a test on them would be tuning on them.
+    # Held-out designs (and the retired ones, written unseen and never tuned on) are measured, not asserted: a test
+    # on them would be tuning on them.
     from apidesign.review import errors, review
     false_alarms = [(d.name, f.rule, f.line) for d in corpus if d.kind == "careful" and not d.held_out
+                    and not d.was_held_out
                     for f in errors(review(load_design(d.path))) if (f.rule, f.line) not in d.expected]
     assert len(false_alarms) <= 1, false_alarms
 

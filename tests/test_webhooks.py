@@ -47,6 +47,15 @@ def test_a_webhook_missing_a_header_is_refused(drop):
         verify(SECRET, signed, BODY, now=NOW)
 
 
+@pytest.mark.parametrize("field, value", [("webhook-timestamp", "\u00b2"), ("webhook-timestamp", "\u0661\u0662"),
+                                          ("webhook-signature", "v1,\u00e9t\u00e9")])
+def test_a_header_with_other_characters_is_refused_not_a_crash(field, value):
+    """Unicode digits pass str.isdigit and non-ASCII text breaks compare_digest on str: both are refusals."""
+    odd = {**headers(sign(SECRET, MSG, NOW, BODY)), field: value}
+    with pytest.raises(WebhookVerificationError):
+        verify(SECRET, odd, BODY, now=NOW)
+
+
 def test_new_secrets_hold_24_to_64_random_bytes_as_the_spec_requires():
     """Standard Webhooks 1.0.0: a secret is whsec_ and the base64 of 24 to 64 random bytes (32 by default)."""
     assert len(secret_bytes(new_secret())) == 32 and new_secret() != new_secret()

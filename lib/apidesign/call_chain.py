@@ -47,8 +47,8 @@ def calls_during_outage(requests: int, layers: int, attempts: int, budget_ratio:
                         served_before: int = 0) -> int:
     """Calls reaching the failed bottom service when ``requests`` arrive at the top of ``layers`` retrying services,
     after ``served_before`` requests that it answered while it was still up (the budgets count those too)."""
-    at_least(requests, 0, "requests"), at_least(served_before, 0, "served_before")
-    at_least(layers, 1, "layers"), at_least(attempts, 1, "attempts")
+    whole_number(requests, 0, "requests"), whole_number(served_before, 0, "served_before")
+    whole_number(layers, 1, "layers"), whole_number(attempts, 1, "attempts")
     calls, down = 0, False
 
     def bottom():
@@ -95,7 +95,7 @@ def run_chain(*, propagate: bool, client_timeout: float, hop_timeout: float = ma
 
     Without ``propagate`` each service works to its own ``hop_timeout`` (none by default); with it, to the time
     its caller has left."""
-    at_least(layers, 1, "layers"), at_least(attempts, 1, "attempts")
+    whole_number(layers, 1, "layers"), whole_number(attempts, 1, "attempts")
     for name, value in (("latency", latency), ("backoff", backoff), ("hop_timeout", hop_timeout)):
         at_least(value, 0, name)
     if not client_timeout > 0:
@@ -134,4 +134,11 @@ def at_least(value: float, low: float, name: str) -> float:
     """``value`` if it is a number no smaller than ``low``; a ValueError naming the parameter otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value < low:
         raise ValueError(f"{name} must be a number of at least {low}, not {value!r}")
+    return value
+
+
+def whole_number(value: int, low: int, name: str) -> int:
+    """``value`` if it is an integer no smaller than ``low``; a ValueError naming the parameter otherwise (2.0 too)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{name} must be a whole number of at least {low}, not {value!r}")
     return value

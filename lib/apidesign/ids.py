@@ -52,3 +52,22 @@ def unsigned(value: int, bits: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**bits:
         raise ValueError(f"{what} must be an integer from 0 to {2**bits - 1}, not {value!r}")
     return value
+
+
+def ulid_ms(ulid_text: str) -> int:
+    """The Unix milliseconds a ULID carries: its first ten characters, read back from Crockford base 32."""
+    return int("".join(f"{CROCKFORD.index(c):05b}" for c in ulid_text[:10]), 2)
+
+
+def rows_a_poller_misses(rows: list[tuple[str, int]], every_ms: int, margin_ms: int = 0) -> list[str]:
+    """The IDs a poller never returns. ``rows`` are (ULID, the poller's time in ms when it committed); every
+    ``every_ms`` the poller reads ``WHERE id > cursor`` among rows committed so far, keeping only IDs timestamped
+    at least ``margin_ms`` before its own clock, and moves its cursor to the largest ID it read."""
+    start = min(commit for _, commit in rows)
+    end = max(max(commit, ulid_ms(u)) for u, commit in rows) + margin_ms + every_ms
+    cursor, seen = "", set()
+    for now in range(start, end + 1, every_ms):
+        new = [u for u, commit in rows if commit <= now and u > cursor and ulid_ms(u) <= now - margin_ms]
+        seen.update(new)
+        cursor = max(new, default=cursor)
+    return [u for u, _ in rows if u not in seen]

@@ -68,6 +68,9 @@ def apply_operation(document: Any, operation: dict) -> Any:
     if kind == "move":
         if path.startswith(source + "/"):
             raise PatchError("a value cannot be moved into one of its own children (section 4.4)")
+        if path == source:  # a remove then an add of the same value there: nothing changes, even at the root ""
+            get(document, source)  # but "from" MUST exist
+            return document
         document, value = remove(document, source)
         return add(document, path, value)
     return add(document, path, copy.deepcopy(get(document, source)))  # copy

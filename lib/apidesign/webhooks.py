@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from typing import Mapping
 
@@ -45,12 +46,12 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
 def verify(secret: str, headers: Mapping[str, str], body: bytes, now: float, tolerance: float = TOLERANCE) -> str:
     """The ``webhook-id`` (the sender's idempotency key) of an authentic webhook, else ``WebhookVerificationError``."""
     msg_id, timestamp = headers.get("webhook-id", ""), headers.get("webhook-timestamp", "")
-    if not msg_id or not timestamp.isdigit():
+    if not msg_id or not re.fullmatch(r"[0-9]+", timestamp):  # an integer of ASCII digits ("²" is a digit too)
         raise WebhookVerificationError("webhook-id and webhook-timestamp are required.")
     if abs(now - int(timestamp)) > tolerance:
         raise WebhookVerificationError("The timestamp is outside the tolerance: a replay, or a clock far off.")
-    expected = sign(secret, msg_id, int(timestamp), body)
+    expected = sign(secret, msg_id, int(timestamp), body).encode()
     # a space-separated list: during a secret rotation the sender signs with the old and the new secret
-    if not any(hmac.compare_digest(expected, s) for s in headers.get("webhook-signature", "").split()):
+    if not any(hmac.compare_digest(expected, s.encode()) for s in headers.get("webhook-signature", "").split()):
         raise WebhookVerificationError("No signature matches.")
     return msg_id

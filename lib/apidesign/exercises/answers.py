@@ -11,8 +11,10 @@ Inventory of concepts:
 
 from __future__ import annotations
 
+import dis
 import functools
 import hashlib
+import inspect
 import operator
 import re
 import types
@@ -116,38 +118,80 @@ def never_raises(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
 
 
 def own_function(value: Any, shape: str) -> Feedback | None:
-    """None if ``value`` is a function the learner wrote; else a Feedback saying what was expected."""
+    """None if ``value`` is a function the learner wrote, callable as ``shape`` shows; else a Feedback saying why not."""
     if not callable(value):
         return wrong_shape(shape, value)
     if str(getattr(value, "__module__", "")).startswith("apidesign"):
         return failed(f"that is the library's {getattr(value, '__name__', 'function')}; the exercise is to write "
                       f"{shape.removeprefix('a function ')} yourself, in the notebook.")
+    return arity_problem(value, shape)
+
+
+def arity_problem(fn: Callable[..., Any], shape: str) -> Feedback | None:
+    """A Feedback if ``fn`` cannot take the arguments ``shape`` ("a function f(a, b)") names; else None."""
+    wanted = re.search(r"(\w+)\(([^)]*)\)", shape)
+    if wanted is None:
+        return None
+    params = [p for p in wanted.group(2).split(",") if p.strip()]
+    try:
+        inspect.signature(fn).bind(*[None] * len(params))
+    except TypeError:
+        count = {1: "one argument", 2: "two arguments", 3: "three arguments", 4: "four arguments"}.get(
+            len(params), f"{len(params)} arguments")
+        return failed(f"the check calls {wanted.group(0)} with {count}; yours is "
+                      f"{getattr(fn, '__name__', 'it')}{inspect.signature(fn)}.")
+    except ValueError:  # no signature to read (a builtin): let the calls speak
+        pass
     return None
 
 
 def names_used(fn: Any, depth: int = 2) -> set[str]:
     """The global and attribute names ``fn``'s code uses, and those of the functions it calls, ``depth`` deep."""
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return set()
-    codes, names = [code], set()
-    while codes:
-        c = codes.pop()
-        names |= set(c.co_names)
-        codes += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    names = set()
+    for code in _codes(fn):
+        names |= set(code.co_names)
     if depth:
-        for name in list(names):
+        for name in globals_used(fn):
             called = getattr(fn, "__globals__", {}).get(name)
             if isinstance(called, types.FunctionType):
                 names |= names_used(called, depth - 1)
     return names
 
 
+def _codes(fn: Any) -> list[types.CodeType]:
+    """``fn``'s code object and those nested in it (lambdas, comprehensions, inner functions)."""
+    code = getattr(fn, "__code__", None)
+    codes, found = ([code] if code is not None else []), []
+    while codes:
+        c = codes.pop()
+        found.append(c)
+        codes += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    return found
+
+
+def globals_used(fn: Any) -> set[str]:
+    """The names ``fn``'s code reads as globals: ``show`` in ``show(x)``, never the attribute in ``r.show``."""
+    return {ins.argval for code in _codes(fn) for ins in dis.get_instructions(code)
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+
+
+def imported_in(fn: Any) -> set[str]:
+    """The modules ``fn``'s code imports itself, by a statement or by name in a string ("importlib.import_module")."""
+    modules = set()
+    for code in _codes(fn):
+        modules |= {ins.argval for ins in dis.get_instructions(code) if ins.opname == "IMPORT_NAME"}
+        modules |= {k for k in code.co_consts if isinstance(k, str) and re.fullmatch(r"[A-Za-z_][\w.]*", k)}
+    return modules
+
+
 def borrowed(fn: Any, packages: tuple[str, ...]) -> str | None:
     """The name of a module, class or function from ``packages`` that ``fn`` (or a function it calls) uses, or None.
 
     How a check tells "wrote it" from "called the reference": ``lambda *a: exercises._server_status(*a)``
-    is the library's answer, whatever its own module says.
+    is the library's answer, whatever its own module says; so is an import of ``packages`` inside the
+    function. Only globals are looked up (``r.show = 1`` uses no ``show``). What reads code cannot see,
+    ``globals()["exercises"]``, only fools the learner's own notebook: the grader (tools/grade.py) runs a
+    function answer where that global does not exist.
     """
     def origin(obj: Any) -> str:
         return str(obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", "") or "")
@@ -161,7 +205,10 @@ def borrowed(fn: Any, packages: tuple[str, ...]) -> str | None:
         if id(f) in seen or not isinstance(f, types.FunctionType):
             continue
         seen.add(id(f))
-        used = [f.__globals__.get(n) for n in names_used(f, depth=0)]
+        imported = next((m for m in sorted(imported_in(f)) if ours(m)), None)
+        if imported is not None:
+            return imported
+        used = [f.__globals__.get(n) for n in globals_used(f)]
         used += [cell.cell_contents for cell in f.__closure__ or () if assigned(cell)]
         for obj in used:
             if obj is not None and ours(origin(obj)):

@@ -27,8 +27,8 @@ from ..server import create_app, credentials
 from ..server.app import DEFAULTS
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
 from .answers import names_used as _names_used
-from .answers import (as_bool, as_int, as_mapping, as_number, as_text, assigned, digest, first_disagreement,
-                      never_raises, own_function, wrong_shape)
+from .answers import (as_bool, as_int, as_mapping, as_number, as_text, assigned, digest, first_disagreement, globals_used,
+                      imported_in, never_raises, own_function, wrong_shape)
 from .briefs import Brief, Decision, Flow, check_brief, read_design
 
 # Exercise 1: the scenarios (questions only); the check sends each one to a fresh reference API.
@@ -357,9 +357,9 @@ def check_hs256_valid(answer: Any) -> Feedback:
 def _a_library(answer: Any) -> Feedback | None:
     """A Feedback if ``answer`` is, or calls, a JWT library's decode (PyJWT's or ours) instead of checking by hand."""
     module = str(getattr(answer, "__module__", ""))
-    used = [getattr(answer, "__globals__", {}).get(n) for n in _names_used(answer, depth=0)]
+    used = [getattr(answer, "__globals__", {}).get(n) for n in globals_used(answer)]  # not attributes: r.jwt
     used += [cell.cell_contents for cell in getattr(answer, "__closure__", None) or () if assigned(cell)]
-    if module == "jwt" or module.startswith("jwt.") or any(
+    if module == "jwt" or module.startswith("jwt.") or imported_in(answer) & {"jwt", "apidesign.jwt"} or any(
             isinstance(m, types.ModuleType) and m.__name__ in ("jwt", "apidesign.jwt") for m in used):
         return failed("that leans on a JWT library (PyJWT or the course's); the exercise is to check the signature "
                       "yourself with hmac, hashlib, base64 and json.")

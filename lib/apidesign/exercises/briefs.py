@@ -2,7 +2,9 @@
 
 Inventory of concepts:
     a core flow the product cannot live without -> ``Flow`` (methods + a pattern on the route and its text)
-    a decision an interviewer asks about        -> ``Decision`` (a pattern that names it; the note must say why)
+    a decision an interviewer asks about        -> ``Decision`` (a pattern that names it; the note must say why),
+                                                   or a ``Judge``: a function of the notes that says what is wrong
+                                                   with the decision's substance (an inverted choice), or None
     the endpoint whose exchange must be drawn   -> ``Brief.sketch``, a Flow
     what the reviewer checks for this question  -> ``Brief.checklist`` (its checklist areas; None: all of them)
     one design question                         -> ``Brief``; ``check_brief(answer, brief)`` is the verdict,
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from ..review import RULES, DesignParseError, Endpoint, parse_markdown, review
 from ..review.flows import takes_queries
@@ -73,6 +75,10 @@ class Decision:
                 and len(note.split()) >= MIN_NOTE_WORDS)
 
 
+# A decision judged on its substance: a function of the design's notes that says what is wrong, or None.
+Judge = Callable[[list[str]], "str | None"]
+
+
 @dataclass(frozen=True)
 class Brief:
     """One design question: what to design, the flows it needs, the decisions to justify, the exchange to sketch."""
@@ -80,7 +86,7 @@ class Brief:
     id: str
     prompt: str
     flows: tuple[Flow, ...]
-    decisions: tuple[Decision, ...]
+    decisions: tuple[Decision | Judge, ...]
     sketch: Flow | None = None
     checklist: tuple[str, ...] | None = None  # the reviewer's areas this question checks (None: every area)
 
@@ -108,7 +114,15 @@ def missing_flows(design, brief: Brief) -> list[Flow]:
 
 
 def missing_decisions(design, brief: Brief) -> list[Decision]:
-    return [d for d in brief.decisions if not any(d.stated_in(n.text) for n in design.notes)]
+    return [d for d in brief.decisions
+            if isinstance(d, Decision) and not any(d.stated_in(n.text) for n in design.notes)]
+
+
+def judged_decisions(design, brief: Brief) -> list[str]:
+    """What each Judge of ``brief`` finds wrong with the design's notes, one sentence each."""
+    notes = [n.text for n in design.notes]
+    found = [judge(notes) for judge in brief.decisions if not isinstance(judge, Decision)]
+    return [p if p.endswith(("?", ".")) else p + "." for p in found if p]
 
 
 def has_sketch(text: str, design, flow: Flow) -> bool:
@@ -138,6 +152,7 @@ def check_brief(answer: Any, brief: Brief) -> Feedback:
                  for flow in missing_flows(design, brief)]
     problems += [f"the notes do not decide {d.topic} with a reason: {d.hint} Write it as one note of at least "
                  f"{MIN_NOTE_WORDS} words with a 'because' or 'so that'." for d in missing_decisions(design, brief)]
+    problems += judged_decisions(design, brief)
     if brief.sketch and not has_sketch(answer, design, brief.sketch):
         problems.append(f"sketch the most important exchange, '{brief.sketch.name}': below the table, the request "
                         "line (METHOD /path, as in your table), the response status and a JSON body with its fields.")

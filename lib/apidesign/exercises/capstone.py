@@ -247,7 +247,7 @@ NEEDS = {
     "url-shortener": (
         (_SHORTEN,
          Flow("follow a short link", ("GET",), r"^/([\w-]+/)?\{\}(/redirect)?$", r"redirect|\b30[1278]\b"),
-         Flow("list my links", ("GET",), r"/(links|urls)$"),
+         Flow("list my links", ("GET",), r"/(links|urls|short[\w-]*)$"),
          Flow("see how often a link was clicked", ("GET",), r".", r"click|stat|analytic|visit")),
         (redirect_status,
          decision("a retried 'shorten'", r"idempoten", "what a client that retries a create gets back."),

@@ -17,6 +17,8 @@ import ipaddress
 import itertools
 import random
 import re
+import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
@@ -32,8 +34,9 @@ from .. import ssrf
 from ..ssrf import UnsafeTarget, check_target
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
 from .answers import as_bool, as_int, as_list, as_mapping, as_number, borrowed, call, first_disagreement, names_used, \
-    never_raises, own_function, wrong_shape
-from .briefs import Brief, Decision, Flow, check_brief
+    never_raises, normalise, own_function, wrong_shape
+from .briefs import MIN_NOTE_WORDS, REASON, Brief, Flow, check_brief
+from .capstone import NEGATION, named
 
 # Exercise 1: what the reference API answers; the check asks a fresh one.
 STATUS_CASES = (
@@ -178,6 +181,10 @@ def check_query_cost(answer: Any) -> Feedback:
     if given == 4 + 4 * 5:
         return failed(f"{given} counts the nodes the pages can return (4 channels and 20 messages), as GitHub's node "
                       "limit does; this limit counts every object: the viewer, each connection and each sender too.")
+    if given > want:
+        return failed(f"you said {given}: that is {given - want} too many. The query can return at most {want} "
+                      "objects: me, its channels connection, 4 channel nodes, each channel's messages connection, 5 "
+                      "message nodes per channel, and one sender per message; count each once.")
     left_out = _left_out(want - given)
     if left_out:
         return failed(f"you said {given}: that leaves out {left_out}. Every object the response can hold counts 1.")
@@ -200,7 +207,9 @@ def _left_out(missing: int) -> str:
     return ""
 
 
-# Exercise 4: which webhook URLs a production sender refuses. None of these is in the notebook's own table.
+# Exercise 4: which webhook URLs ssrf.check_target refuses (allow_private=False). None is in the notebook's table.
+# The reference API accepts no IPv6 literal at registration today (URL_PATTERN: 400 invalid_format), so the
+# bracketed cases are about the check, not about what the API lets a user register.
 SSRF_CASES = ("http://172.32.0.1/hooks", "http://0.0.0.0:8080/", "http://[::1]/hooks", "http://0300.0250.0.1/",
               "http://[fd00::1]/", "http://198.18.0.1/", "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
               "http://[2002:808:808::1]/hooks")
@@ -221,8 +230,11 @@ def _address_note(address: str) -> str:
     ip = ipaddress.ip_address(address)
     carried = ssrf.embedded_ipv4(ip) if ip.version == 6 else None
     if carried is not None:
-        how = "NAT64, RFC 6052" if ip in ssrf.NAT64 else "6to4, RFC 3056" if ip.sixtofour else "IPv4-mapped"
-        return f"an IPv6 address that carries {carried} ({how}), which a translator or relay delivers to: {_address_note(str(carried))}"
+        if ip in ssrf.SIX_TO_FOUR:
+            return (f"a 6to4 address (2002::/16, RFC 3056) carrying {carried}: 6to4 is deprecated (RFC 7526) and "
+                    "check_target refuses all of 2002::/16, whatever IPv4 address it carries")
+        how = "NAT64, RFC 6052" if ip in ssrf.NAT64 else "IPv4-mapped, RFC 4291 section 2.5.5.2"
+        return f"an IPv6 address that carries {carried} ({how}): {_address_note(str(carried))}"
     for network, what in _RANGES:
         if ip in ipaddress.ip_network(network):
             return what
@@ -236,16 +248,19 @@ def _refused(url: str) -> tuple[bool, str]:
     notes = "; ".join(dict.fromkeys(_address_note(a) for a in addresses))
     try:
         check_target(url, allow_private=False)
-    except UnsafeTarget as refused:
-        return True, f"{refused} That is {notes}"
+    except UnsafeTarget:
+        return True, f"it resolves to {', '.join(addresses)}: {notes}, so check_target refuses it"
     if host.strip("[]") == "172.32.0.1":
         notes += ", just past the end of 172.16.0.0/12 (which stops at 172.31.255.255)"
-    return False, f"it resolves to {', '.join(addresses)}: {notes}, so a production sender may call it"
+    return False, f"it resolves to {', '.join(addresses)}: {notes}, so check_target allows it"
+
+
+_VERDICT_WORDS = {"refused": True, "refuse": True, "blocked": True, "allowed": False, "allow": False}
 
 
 @never_raises
 def check_ssrf(answer: Any) -> Feedback:
-    """Exercise 4: a dict from each URL in SSRF_CASES to True (a production sender refuses it) or False."""
+    """Exercise 4: a dict from each URL in SSRF_CASES to True (ssrf.check_target refuses it) or False."""
     given = as_mapping(answer)
     if given is None:
         return wrong_shape("a dict from each URL in exercises.SSRF_CASES to True (refused) or False", answer)
@@ -257,7 +272,8 @@ def check_ssrf(answer: Any) -> Feedback:
         return failed(f"still to answer: {', '.join(missing)}.")
     wrong = []
     for url in SSRF_CASES:
-        said = as_bool(given[url])
+        said = _VERDICT_WORDS.get(normalise(given[url]), as_bool(given[url])) if isinstance(given[url], str) \
+            else as_bool(given[url])
         if said is None:
             return failed(f"'{url}': answer True (refused) or False (allowed), not {given[url]!r}.")
         refused, why = _refused(url)
@@ -265,20 +281,23 @@ def check_ssrf(answer: Any) -> Feedback:
             wrong.append(f"'{url}' is {'refused' if refused else 'allowed'}: {why}")
     if wrong:
         return failed(f"{len(wrong)} of {len(SSRF_CASES)} wrong. " + "; ".join(wrong) + ".")
-    return passed("the sender resolves the host and refuses any non-public address, however the URL spells it "
-                  "(octal, an IPv6 wrapper around an IPv4 address), and allows a public one however close it looks.")
+    return passed("check_target resolves the host and refuses any non-public address, however the URL spells it "
+                  "(octal, an IPv6 address carrying an IPv4 one, deprecated 6to4), and allows a public one however "
+                  "close it looks. (The reference API would refuse the bracketed ones earlier still: it accepts no "
+                  "IPv6 literal at registration today.)")
 
 
 # Exercise 5 (implement it): evaluate If-Match and If-None-Match as the server does.
 _BODIES = [{"data": {"channelId": "ch_1", "topic": topic}} for topic in ("chat", "standup", "lunch")]
 _TAGS = [f'"{conditional.entity_tag(b)}"' for b in _BODIES]
 CURRENT, STALE, OLDER = _TAGS  # the channel's representation is _BODIES[0]; the other two are earlier versions
+_GZIP = f'"{CURRENT.strip(chr(34))}-gzip"'  # another representation's tag that contains CURRENT's (Apache's -gzip)
 
 
 def _header_values() -> list[str]:
     """If-Match / If-None-Match values, simplest first: one tag, a weak tag, lists, and *."""
     return [CURRENT, STALE, f"W/{CURRENT}", "*", f"{STALE}, {CURRENT}", f"{STALE}, {OLDER}", f"W/{STALE}, W/{CURRENT}",
-            f"{OLDER},{CURRENT}", f"{STALE},\tW/{CURRENT}"]
+            f"{OLDER},{CURRENT}", f"{STALE},\tW/{CURRENT}", f"W/{CURRENT}, {CURRENT}", _GZIP, f"{STALE}, {_GZIP}"]
 
 
 def _cases() -> list[tuple]:
@@ -393,9 +412,14 @@ _AUTHENTIC = ("an authentic webhook: the HMAC-SHA256, keyed with the secret's by
               "'whsec_'), of 'webhook-id.webhook-timestamp.body', base64, after 'v1,'")
 _FRESH = (f"the timestamp may be up to {TOLERANCE_SECONDS} s (5 minutes) away from now, in either direction, "
           "and still be accepted")
-_OLD = f"a timestamp more than {TOLERANCE_SECONDS} s before now is refused: a replay, or a clock far off"
+_OLD = (f"a timestamp more than {TOLERANCE_SECONDS} s before now is refused: a replay, or a clock far off "
+        "(both are whole seconds since the epoch)")
 _NEW = (f"a timestamp more than {TOLERANCE_SECONDS} s after now is refused too: the tolerance works both ways "
         "(a signature dated in the future could be replayed long after it is seen)")
+_HALF = (f"now need not be a whole number: {TOLERANCE_SECONDS}.5 s is more than {TOLERANCE_SECONDS} s, so it is "
+         "refused; do not round now to whole seconds")
+_MILLIS = ("webhook-timestamp is whole seconds since the epoch; a timestamp in milliseconds is about 1,700 years in "
+           "the future, so it is refused, not divided by 1000")
 _SEVERAL = ("webhook-signature may hold several space-separated signatures (a sender rotating its secret signs with "
             "both): accept if any one of them matches, wherever it is in the list")
 _VERSIONS = ("only 'v1,' signatures are HMAC-SHA256; ignore any other version ('v1a' is ed25519) and look at the "
@@ -406,6 +430,9 @@ _COVERS = "the signature covers webhook-id, webhook-timestamp and the body: chan
 _RAW_KEY = ("the HMAC key is the secret's bytes, base64-decoded from what follows 'whsec_'; a signature keyed with "
             "the secret's text is a forgery")
 _MISSING = "webhook-id, webhook-timestamp and webhook-signature are all required: without one, refuse"
+_PREFIX = ("the key is the base64 after the six characters 'whsec_' (secret.removeprefix('whsec_') or secret[6:]); "
+           "secret.lstrip('whsec_') strips any of the characters w, h, s, e, c and _, so it also eats the first "
+           "letter of this secret's base64")
 
 
 def _webhook_cases(seed: int = 7) -> list[WebhookCase]:
@@ -429,15 +456,22 @@ def _webhook_cases(seed: int = 7) -> list[WebhookCase]:
             case("an authentic webhook, 299 s old", _FRESH, now=ts + 299),
             case(f"an authentic webhook, exactly {TOLERANCE_SECONDS} s old", _FRESH, now=ts + TOLERANCE_SECONDS),
             case("an authentic webhook dated 120 s ahead of now (the sender's clock is fast)", _FRESH, now=ts - 120),
+            case(f"an authentic webhook dated exactly {TOLERANCE_SECONDS} s ahead of now", _FRESH,
+                 now=ts - TOLERANCE_SECONDS),
             case("an authentic webhook, 301 s old", _OLD, now=ts + 301),
             case("an authentic webhook replayed an hour later", _OLD, now=ts + 3600),
             case("an authentic webhook dated 301 s ahead of now", _NEW, now=ts - 301),
             case("an authentic webhook dated a day ahead of now", _NEW, now=ts - 86_400),
+            case("an authentic webhook, 300.5 s old", _HALF, now=ts + 300.5),
+            case("an authentic webhook dated 300.5 s ahead of now", _HALF, now=ts - 300.5),
+            case("an authentic webhook with its timestamp in milliseconds, signed as sent", _MILLIS,
+                 stamp=ts * 1000, sig=_sign(raw, msg_id, ts * 1000, body)),
             case("two signatures: an old secret's first, then the right one", _SEVERAL, sig=f"{other} {good}"),
             case("two signatures: the right one first", _SEVERAL, sig=f"{good} {other}"),
             case("a v1a (ed25519) signature first, then the right v1 one", _VERSIONS,
                  sig=f"v1a,{base64.b64encode(rng.randbytes(64)).decode()} {good}"),
             case("the right signature's bytes, labelled v2", _NOT_V1, sig="v2," + good[3:]),
+            case("the right signature's bytes, labelled v1a", _NOT_V1, sig="v1a," + good[3:]),
             case("a signature keyed with the secret's text, not its decoded bytes", _RAW_KEY,
                  sig=_sign(secret.encode(), msg_id, ts, body)),
             case("a signature keyed with the secret's text without 'whsec_'", _RAW_KEY,
@@ -449,6 +483,13 @@ def _webhook_cases(seed: int = 7) -> list[WebhookCase]:
             case("no webhook-signature header", _MISSING, drop="webhook-signature"),
             case("no webhook-timestamp header", _MISSING, drop="webhook-timestamp"),
         ]
+    for first in "whsec":  # secrets whose base64 begins with a letter of 'whsec_': secret.lstrip("whsec_") eats it
+        raw = next(b for b in iter(lambda: rng.randbytes(32), None) if base64.b64encode(b).decode()[0] == first)
+        secret, msg_id, ts = "whsec_" + base64.b64encode(raw).decode(), f"msg_{rng.getrandbits(40):010x}", WEBHOOK_NOW
+        body = b'{"type":"report.ready","data":{"reportId":"rep_1"}}'
+        headers = {"webhook-id": msg_id, "webhook-timestamp": str(ts), "webhook-signature": _sign(raw, msg_id, ts, body)}
+        cases.append(WebhookCase(f"an authentic webhook whose secret is {secret[:8]}...", _PREFIX, secret, headers,
+                                 body, ts))
     return cases
 
 
@@ -465,7 +506,7 @@ def _library_accepts(case: WebhookCase) -> bool:
     """The ``standardwebhooks`` library's verdict on ``case``, at the case's ``now``."""
     with mock.patch.object(standard_webhooks, "datetime", _frozen_datetime(case.now)):
         try:
-            standard_webhooks.Webhook(case.secret).verify(case.body, dict(case.headers))
+            standard_webhooks.Webhook(case.secret).verify(case.body, dict(case.headers), json_parse=False)
         except Exception:  # noqa: BLE001 - the library raises ValueError too on a malformed list; all are refusals
             return False
     return True
@@ -475,6 +516,38 @@ def _accepts(verify: Callable, case: WebhookCase) -> tuple[bool, str]:
     """(accepted?, what it did): a truthy return accepts; False, None or an exception refuses."""
     got, error = call(verify, case.secret, dict(case.headers), case.body, case.now)
     return (False, f"raised {error}") if error else (bool(got), f"returned {got!r}")
+
+
+def _age(case: WebhookCase) -> str:
+    """How far the case's timestamp is from its ``now``, in words: ', 301 s before now'."""
+    stamp = case.headers.get("webhook-timestamp")
+    if stamp is None:
+        return ""
+    offset = case.now - int(stamp)
+    return ", the timestamp is " + (f"{offset} s before now" if offset > 0 else f"{-offset} s after now" if offset
+                                    else "exactly now")
+
+
+def _resigned(case: WebhookCase, stamp: int, now: int) -> WebhookCase:
+    """``case`` signed afresh with ``stamp`` as its webhook-timestamp and judged at ``now``."""
+    raw, msg_id = base64.b64decode(case.secret.removeprefix("whsec_")), case.headers["webhook-id"]
+    headers = {**case.headers, "webhook-timestamp": str(stamp), "webhook-signature": _sign(raw, msg_id, stamp, case.body)}
+    return WebhookCase(case.what, case.rule, case.secret, headers, case.body, now)
+
+
+def _clock_mistake(verify: Callable, case: WebhookCase) -> str:
+    """Why ``verify`` refused an authentic ``case``, if the clock is to blame (the real clock, milliseconds); else ''."""
+    if "webhook-timestamp" not in case.headers or "webhook-signature" not in case.headers:
+        return ""
+    if _accepts(verify, _resigned(case, int(time.time()), case.now))[0]:
+        return ("It is the clock, not the HMAC: your verify accepts the same webhook dated by your computer's clock, so "
+                "it reads the real time (time.time(), datetime.now()) instead of its argument `now`. Compare the "
+                "timestamp with `now`: the cases are dated 2026-03-12.")
+    if _accepts(verify, _resigned(case, int(case.now * 1000), case.now))[0]:
+        return ("It is the clock, not the HMAC: your verify accepts the same webhook with its timestamp in "
+                "milliseconds, so it reads webhook-timestamp as milliseconds. It is whole seconds since the epoch, "
+                "as `now` is (Standard Webhooks).")
+    return ""
 
 
 @never_raises
@@ -492,19 +565,185 @@ def check_webhook_verify(verify: Any) -> Feedback:
         got, did = _accepts(verify, case)
         if got != want:
             verdict = "accepts it" if want else "refuses it"
-            return failed(f"{case.what}: your verify {did}; the standardwebhooks library {verdict}. The rule: "
-                          f"{case.rule}. (headers={case.headers!r}, now={case.now:g})")
-    if "compare_digest" not in names_used(verify):
-        return failed(f"all {len(cases)} requests judged as the library does, but your code never calls "
-                      "hmac.compare_digest. '==' stops at the first differing byte, so its timing tells an attacker "
-                      "how much of a forged signature is right. No check can time a comparison, so this one reads "
-                      "your code.")
+            rule = (_clock_mistake(verify, case) if want else "") or f"The rule: {case.rule}."
+            return failed(f"{case.what}: your verify {did}; the standardwebhooks library {verdict}. {rule} "
+                          f"(headers={case.headers!r}, now={case.now}{_age(case)})")
+    forged = next(c for c in cases if c.what == "signed by another secret")
+    if not _compares_received(verify, forged):
+        return failed(f"all {len(cases)} requests judged as the library does, but your code never passes the "
+                      "received signature to hmac.compare_digest. '==' stops at the first differing byte, so its "
+                      "timing tells an attacker how much of a forged signature is right. No check can time a "
+                      "comparison, so this one watches what your code hands to compare_digest.")
     return passed(f"all {len(cases)} requests judged as the standardwebhooks library does: the HMAC of "
                   "id.timestamp.body under the decoded secret, any one of several v1 signatures, other versions "
-                  "ignored, 5 minutes either way, and a constant-time comparison.")
+                  "ignored, 5 minutes either way, and the received signature handed to hmac.compare_digest.")
 
 
-# Exercise 6 (design it): work that takes minutes, and telling the client when it is done.
+class _Cell(dict):
+    """A closure cell, set like a dict entry: ``_Cell(cell)[0] = value``."""
+
+    def __init__(self, cell):
+        super().__init__()
+        self.cell = cell
+
+    def __setitem__(self, key, value):
+        self.cell.cell_contents = value
+
+
+def _bindings_of(target: object, function: Callable, depth: int = 3) -> list[tuple[Any, Any]]:
+    """Where ``function`` and the functions it closes over hold ``target``: (globals dict, name) or (cell, 0)."""
+    found, seen, todo = [], set(), [(function, depth)]
+    while todo:
+        f, d = todo.pop()
+        if id(f) in seen or not callable(f) or d < 0:
+            continue
+        seen.add(id(f))
+        g = getattr(f, "__globals__", None)
+        if isinstance(g, dict) and id(g) not in seen:
+            seen.add(id(g))
+            found += [(g, k) for k, v in list(g.items()) if v is target]
+        for cell in getattr(f, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if value is target:
+                found.append((_Cell(cell), 0))
+            elif callable(value):
+                todo.append((value, d - 1))
+    return found
+
+
+def _compares_received(verify: Callable, case: WebhookCase) -> bool:
+    """Does ``verify`` pass the received signature (in any form) to ``hmac.compare_digest`` on ``case``?
+
+    The spy replaces ``hmac.compare_digest``, ``secrets.compare_digest`` and any global of ``verify`` bound to it
+    (``from hmac import compare_digest as cd``) for the one call, and records the arguments.
+    """
+    real, calls = hmac.compare_digest, []
+
+    def spy(a, b):
+        calls.append((a, b))
+        return real(a, b)
+    aliases = _bindings_of(real, verify)
+    try:
+        for holder, key in aliases:
+            holder[key] = spy
+        with mock.patch.object(hmac, "compare_digest", spy), mock.patch.object(secrets, "compare_digest", spy):
+            call(verify, case.secret, dict(case.headers), case.body, case.now)
+    finally:
+        for holder, key in aliases:
+            holder[key] = real
+    received = set()
+    for sig in case.headers["webhook-signature"].split():
+        received |= {sig, sig[3:], sig.encode(), sig[3:].encode(), base64.b64decode(sig[3:])}
+    return any(arg in received for pair in calls for arg in pair if isinstance(arg, (str, bytes)))
+
+
+# Exercise 7 (design it): work that takes minutes, and telling the client when it is done.
+# Each decision is judged on its substance, as the capstone's are (capstone.Judge): a note that names the
+# mechanism only to reject it ("never need to poll", "instead of an HMAC signature", "not retried") does not count.
+ASYNC = re.compile(r"\b202\b|\bpoll\w*|\boperations?\b|long[- ]running|\basynchronous\w*", re.I)
+STARTING = re.compile(r"\bPOST\b|\bstart\w*|\bask\w*|\brequest\w*|\bcreat\w*|\bbuild(?:s|ing)?\b", re.I)
+ABOUT_WEBHOOKS = re.compile(r"webhook|deliver|callback|\bevents?\b|receiv|\bsend|\bsent\b|endpoint|notif", re.I)
+SYNC = re.compile(r"\b20[01]\b|\bsynchronous\w*|\bblock\w*|\bwaits? (?:for|until)\b|"
+                  r"(?:once|when|until) (?:it|the report) is (?:built|ready|done|finished)", re.I)
+SIGNED = re.compile(r"\bsign(?:s|ed|ing|ature|atures)?\b|\bhmac\b|\bed25519\b", re.I)
+UNSIGNED = re.compile(r"\bapi[- ]?keys?\b|\bbearer\b|\bbasic auth\w*|\bpassword\b|\bip (?:allow|white)[- ]?list\w*|"
+                      r"\b(?:key|token|secret) in (?:a|the|an) (?:[\w-]+ )?header\b", re.I)
+RETRIED = re.compile(r"\bretr(?:y|ies|ied|ying)\b(?!-after)|\bredeliver\w*|\bre-?sen[dt]\w*|\bback ?off\b", re.I)
+REPEATS = re.compile(r"dedup\w*|de-duplicat\w*|duplicat\w*|webhook-id|\b(?:event|message|delivery) ids?\b|"
+                     r"idempoten\w*|\bat[- ]least[- ]once\b|\btwice\b|\brepeat\w*", re.I)
+
+
+def _chosen(pattern: re.Pattern, notes: list[str], strict: bool = False) -> list[str]:
+    """The notes that name ``pattern`` as chosen, not only as rejected; ``strict``: and never reject it, since
+    "an API key instead of an HMAC signature, because signing is work" rejects signing whatever it says later."""
+    return [n for n in notes if named(pattern, n) and not (strict and _rejection(pattern, [n]))]
+
+
+def _rejection(pattern: re.Pattern, notes: list[str]) -> str:
+    """The first words of a note that reject ``pattern`` ("not retried", "instead of an HMAC"), or ''."""
+    for note in notes:
+        for m in pattern.finditer(note):
+            if (no := NEGATION.search(note[:m.start()])) is not None:
+                return note[no.start():m.end()].strip()
+    return ""
+
+
+def _around(m: re.Match) -> str:
+    """The words around a match, to quote it: '... answers 200 with the finished report'."""
+    before = re.search(r"(?:\S+\s+){0,2}$", m.string[:m.start()]).group(0)
+    after = re.match(r"\S*(?:\s+\S+){0,4}", m.string[m.end():]).group(0)
+    return (before + m.group(0) + after).strip(" ,;.")
+
+
+def _reasoned(notes: list[str]) -> bool:
+    return any(REASON.search(n) and len(n.split()) >= MIN_NOTE_WORDS for n in notes)
+
+
+def _missing(topic: str, hint: str) -> str:
+    return (f"the notes do not decide {topic} with a reason: {hint} Write it as one note of at least "
+            f"{MIN_NOTE_WORDS} words with a 'because' or 'so that'")
+
+
+def report_waiting(notes: list[str]) -> str | None:
+    """Starting a report answers 202 and the client polls (or is told); it never waits for the build."""
+    starting = [n for n in notes if STARTING.search(n) and not re.search(r"webhook|subscri", n, re.I)]
+    waits = next((m for n in starting if not _chosen(ASYNC, [n]) for m in [named(SYNC, n)] if m), None)
+    chosen = _chosen(ASYNC, notes)
+    if chosen and not waits:
+        return None if _reasoned(chosen) else _missing(
+            "how a long-running report is started and awaited", "what starting a report answers (202 Accepted and "
+            "where to poll) and how often to poll.")
+    if waits:
+        return (f"starting a report waits for the build ('{_around(waits)}'): a build takes minutes, longer than a "
+                "client, a proxy or a load balancer should hold a request open. Answer 202 Accepted at once, with "
+                "Location: where to poll (RFC 9110, section 15.3.3), and say how often to poll (Retry-After)")
+    return _missing("how a long-running report is started and awaited", "what starting a report answers (202 "
+                    "Accepted and where to poll) and how often to poll.")
+
+
+def webhook_authenticity(notes: list[str]) -> str | None:
+    """Each delivery is signed (an HMAC over id, timestamp and body), not authenticated by a key sent along."""
+    chosen = _chosen(SIGNED, notes, strict=True)
+    if chosen:
+        return None if _reasoned(chosen) else _missing(
+            "how webhooks are authenticated", "how the receiver knows a webhook came from you, unchanged and "
+            "recently.")
+    about = [n for n in notes if ABOUT_WEBHOOKS.search(n)]
+    weak, rejected = next((m for n in about for m in [named(UNSIGNED, n)] if m), None), _rejection(SIGNED, about)
+    if weak or rejected:
+        how = f"with '{weak.group(0)}'" if weak else f"without a signature ('{rejected}')"
+        return (f"webhooks are authenticated {how}: a key sent along proves nothing about the body or when it was "
+                "sent, so one captured delivery (a log, a proxy) can be altered and replayed, and the key then forges "
+                "any event. Sign every delivery: HMAC-SHA256 over webhook-id, webhook-timestamp and the body, with "
+                "a per-endpoint secret (Standard Webhooks)")
+    return _missing("how webhooks are authenticated", "how the receiver knows a webhook came from you, unchanged and "
+                    "recently.")
+
+
+def delivery_failures(notes: list[str]) -> str | None:
+    """A failed delivery is retried with backoff, and the receiver deduplicates what retries repeat."""
+    about = [n for n in notes if ABOUT_WEBHOOKS.search(n)]
+    retried, repeats = _chosen(RETRIED, about, strict=True), _chosen(REPEATS, about)
+    if not retried:
+        rejected = _rejection(RETRIED, about)
+        if rejected:
+            return (f"failed deliveries are not retried ('{rejected}'): a receiver that is down "
+                    "for a minute (a deploy, a restart) loses the event for good. Retry with exponential backoff and "
+                    "jitter (Standard Webhooks recommends a schedule spanning multiple days), and say how the "
+                    "receiver handles the repeats that retries bring (deduplicate by webhook-id)")
+        return _missing("failed and repeated deliveries", "what the sender does when the receiver is down, and what "
+                        "the receiver does with a delivery it gets twice.")
+    if not repeats:
+        return ("retries deliver some events twice (a 2xx lost on its way back is retried): say what the receiver "
+                "does with a repeat, e.g. deduplicate by webhook-id, because delivery is at least once")
+    return None if _reasoned(retried + repeats) else _missing(
+        "failed and repeated deliveries", "what the sender does when the receiver is down, and what the receiver "
+        "does with a delivery it gets twice.")
+
+
 REPORTS = Brief(
     "reports",
     "A reporting API: a customer asks for a monthly report of their account, which takes minutes to build; checks "
@@ -514,17 +753,15 @@ REPORTS = Brief(
     "subscriptions); (3) three notes, each with its reason ('..., because ...'): what starting a report answers "
     "and how the client waits (202, an operation, polling with Retry-After); how a receiver knows a webhook is "
     "genuine (a signature); and what happens when a delivery fails or arrives twice (retries, deduplication).",
-    flows=(Flow("start a report", ("POST",), r"/(reports?|exports?|jobs?)(:\w+)?$|/reports?/\{\}:\w+$"),
-           Flow("check on a report", ("GET",), r"/(operations|jobs|reports|exports)/\{\}$"),
-           Flow("register a webhook URL", ("POST",), r"/(webhooks?|webhook-endpoints|subscriptions|callbacks)$")),
-    decisions=(Decision("how a long-running report is started and awaited", r"\b202\b|long.running|operation|poll",
-                        "what starting a report answers (202 Accepted and where to poll) and how often to poll."),
-               Decision("how webhooks are authenticated", r"sign|hmac",
-                        "how the receiver knows a webhook came from you, unchanged and recently."),
-               Decision("failed and repeated deliveries",
-                        r"\bretr(y|ies|ied|ying)\b(?!-after)|dedup|webhook-id|at.least.once",
-                        "what the sender does when the receiver is down, and what the receiver does with a delivery "
-                        "it gets twice.")))
+    flows=(Flow("start a report", ("POST",), r"/[\w-]*(reports?|exports?|jobs?)(:\w+)?$|/reports?/\{\}:\w+$",
+                expect="a POST to a collection whose name says report, export or job, e.g. POST /v1/reports"),
+           Flow("check on a report", ("GET",),
+                r"/[\w-]*(operations?|jobs?|reports?|exports?)/\{\}(/(status|state|progress|operation))?$",
+                expect="a GET on one report, job or operation (or its /status), e.g. GET /v1/reports/{reportId}"),
+           Flow("register a webhook URL", ("POST",), r"/[\w-]*(hooks?|subscriptions?|callbacks?|notifications?|"
+                r"endpoints?)$", expect="a POST to a collection whose name says webhook, hook, subscription, callback, "
+                "notification or endpoint, e.g. POST /v1/webhook-endpoints")),
+    decisions=(report_waiting, webhook_authenticity, delivery_failures))
 
 
 def check_reports_design(answer: Any) -> Feedback:

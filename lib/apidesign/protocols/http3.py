@@ -5,10 +5,11 @@ request reached it before the handshake had finished (that is 0-RTT early data).
 client keeps the session ticket the server issues; a second connection presents it,
 resumes the TLS session and sends its request in the very first flight (RFC 9001
 section 4.6, RFC 8446 section 2.3). Early data can be replayed (RFC 8446 section 8), so a client
-MAY send requests with *safe* methods (GET, HEAD) in it and SHOULD NOT send unsafe ones (RFC 8470
-section 4); a server SHOULD mitigate replay of what it accepts early, for instance by answering
-``425 Too Early`` (RFC 8470 sections 3 and 5.2), and HTTP/3 makes those mitigations a MUST
-(RFC 9114 section 10.9). This demo sends a GET.
+MAY send requests with *safe* methods (GET, HEAD) in it and MUST NOT send unsafe ones, or ones whose
+safety it does not know (RFC 8470 section 4). A server limits replay of what it accepts early, for
+instance by deferring a request until the handshake completes or by answering ``425 Too Early``
+(RFC 8470 sections 3 and 5.2); HTTP/3 requires RFC 8470's mitigations whenever 0-RTT is used
+(RFC 9114 section 10.9), not 425 in particular. This demo sends a GET.
 """
 
 from __future__ import annotations

@@ -3,17 +3,18 @@
 A TCP connection is its pair of addresses and ports ("A connection is defined by a pair of
 sockets", RFC 9293 section 3.4.1; a socket is an address and a port): a client whose address
 changes (Wi-Fi to cellular, a NAT that rebinds) has to open a new connection and pay its
-handshakes again. QUIC names a connection by connection IDs instead (RFC 9000 section 5.1), so the server recognises
+handshakes again (Multipath TCP, RFC 8684, can add a subflow from the new address, with a
+handshake of its own). QUIC names a connection by connection IDs instead (RFC 9000 section 5.1), so the server recognises
 packets from a new address as the same connection (RFC 9000 section 9). Before it sends much
 there, it checks that the new address can answer: a PATH_CHALLENGE with random bytes that the
 client must echo in a PATH_RESPONSE (path validation, section 8.2). The client switches to a
-fresh connection ID as it moves, so the connection ID does not link the old path to the new one
-(section 9.5; timing and other patterns may still).
+fresh connection ID as it moves, as section 9.5 requires, so the connection ID does not link the
+old path to the new one (timing and other patterns may still); here ``MovingClient.move`` does it.
 
 ``MovingClient`` drives aioquic's sans-I/O ``QuicConnection`` over a plain UDP socket it owns,
 so it can swap that socket for one on a new port between two requests, against the course's
-``http3.Http3Server``. ``tcp_move`` does the same over TCP against a ``serve()``-d app, the only
-way TCP can: a new connection from the new port.
+``http3.Http3Server``. ``tcp_move`` does the same over TCP against a ``serve()``-d app: a new
+connection from the new port, which is what a move costs plain TCP (the handshakes again).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from .gcra import GCRA
 from .hybrid import LocalGlobalHybrid
 from .sliding_counter import SlidingWindowCounter
 from .sliding_log import SlidingWindowLog
+from .split import SplitKey
 from .token_bucket import TokenBucket
 
 
@@ -57,4 +58,4 @@ def limiter_from_config(config: Mapping[str, Any], store: Store | None = None,
 
 __all__ = ["ALGORITHMS", "ClockMismatch", "Decision", "FixedWindow", "GCRA", "InvalidCost", "InvalidSetting", "Limiter",
            "LimiterUnavailable", "LocalGlobalHybrid", "RateLimitError", "SlidingWindowCounter", "SlidingWindowLog",
-           "TokenBucket", "UnknownAlgorithm", "limiter_from_config"]
+           "SplitKey", "TokenBucket", "UnknownAlgorithm", "limiter_from_config"]

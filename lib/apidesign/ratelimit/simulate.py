@@ -229,3 +229,29 @@ def concurrent_admits(decide: Callable[[], bool], clients: int) -> int:
 
     with ThreadPoolExecutor(max_workers=clients) as pool:
         return sum(pool.map(one_client, range(clients)))
+
+
+@dataclass(frozen=True)
+class SplitRun:
+    """A hot key's run through a ``SplitKey``: what got in, and the first refusal while another sub-key had room."""
+
+    admitted: int
+    per_sub_key: dict[str, int]     # decisions made on each sub-key (each one a store round trip there)
+    first_refusal: int | None       # index of the first refused request, None if none was refused
+    room_elsewhere: int             # units the other sub-keys still had at that first refusal
+
+
+def split_run(split: Any, key: str, picks: Sequence[int | None]) -> SplitRun:
+    """Send one request per pick (``None``: round-robin) through ``split``; count admissions per sub-key."""
+    per_sub_key: dict[str, int] = {}
+    left = {split.sub_key(key, i): split.limiter.limit for i in range(split.parts)}
+    admitted, first, room = 0, None, 0
+    for n, pick in enumerate(picks):
+        sub = split.sub_key(key, pick)
+        decision = split.limiter.allow(sub)
+        per_sub_key[sub] = per_sub_key.get(sub, 0) + 1
+        left[sub] = decision.remaining
+        admitted += decision.allowed
+        if not decision.allowed and first is None:
+            first, room = n, sum(v for k, v in left.items() if k != sub)
+    return SplitRun(admitted, per_sub_key, first, room)

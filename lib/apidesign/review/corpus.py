@@ -7,7 +7,8 @@ whole design) and the traps a naive reviewer falls into (prose, for the reader).
 
 A design with ``held_out`` (a commit) was written and labelled after the reviewer of that commit was final
 and before it was run on it: its score is the honest estimate for a design nobody tuned on. A fix made by
-reading a held-out design's result makes it a tuned one: drop its ``held_out`` and write new ones.
+reading a held-out design's result makes it a tuned one: drop its ``held_out`` (keeping the commit as
+``was_held_out``, for the record) and write new ones.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Labelled:
     expected: frozenset[tuple[str, str]]
     traps: tuple[str, ...]
     held_out: str = ""  # the reviewer commit it was written against, unseen; '' for a design the rules were tuned on
+    was_held_out: str = ""  # held out once (against this commit), then seen: neither tuned on nor unseen
 
     @property
     def path(self) -> Path:
@@ -62,7 +64,7 @@ def load_labels(path: Path = LABELS) -> tuple[Labelled, ...]:
     """Every labelled design, in file order."""
     items = json.loads(Path(path).read_text(encoding="utf-8"))
     return tuple(Labelled(name, v["prompt"], v["kind"], frozenset(map(tuple, v["findings"])), tuple(v["traps"]),
-                          v.get("held_out", "")) for name, v in items.items())
+                          v.get("held_out", ""), v.get("was_held_out", "")) for name, v in items.items())
 
 
 def held_out(designs=None) -> tuple[Labelled, ...]:

@@ -18,14 +18,19 @@ from .design import Design, Endpoint, Note, is_param
 def flow_verb(flow: str) -> tuple[str | None, list[str]]:
     """The flow's verb (as a lemma) and the words after it: "Cancel a ride" -> cancel, [a, ride];
     with a subject first, "An owner sets the target" or "Agents see every ticket", the second word."""
+    subject, words = split_subject(flow)
+    if words and (lang.readings(words[0]).get("VERB") or not lang.known(words[0])):
+        return lang.readings(words[0]).get("VERB", (words[0],))[0], words[1:]
+    return None, subject + words
+
+
+def split_subject(flow: str) -> tuple[list[str], list[str]]:
+    """The flow's subject, if it names one ("Drivers report where they are" -> [drivers]), and the words after it."""
     words = re.findall(r"[a-z]+", flow.lower())
     subject = bool(words) and (words[0] in ("a", "an", "the") or not lang.readings(words[0]).get("VERB")
                                and lang.is_plural(words[0]))
     words = words[1:] if words and words[0] in ("a", "an", "the") else words
-    i = 1 if subject else 0
-    if len(words) > i and (lang.readings(words[i]).get("VERB") or not lang.known(words[i])):
-        return lang.readings(words[i]).get("VERB", (words[i],))[0], words[i + 1:]
-    return None, words
+    return (words[:1], words[1:]) if subject else ([], words)
 
 
 def flow_nouns(words: list[str]) -> set[str]:
@@ -78,7 +83,7 @@ def serves(flow: Note, ep: Endpoint) -> bool:
     words = endpoint_words(ep)
     if verb and names_verb(verb, words):
         return True
-    nouns = flow_nouns(rest)
+    nouns = flow_nouns(rest) | (flow_nouns(split_subject(flow.text)[0]) if verb else set())  # who does it counts
     if nouns and not nouns & words:  # "See who came in today" names nothing to match: its verb decides
         return False
     if verb in v.SEARCH_VERBS:

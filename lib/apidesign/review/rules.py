@@ -411,7 +411,8 @@ def get_changes_state(design: Design):
         if ep.method != "GET" or v.STREAMING.search(ep.text) or is_authorization_endpoint(ep):  # RFC 6455 and 6749
             continue
         verb = operation_verb(ep)
-        reads = v.NAVIGATION.search(ep.description) or v.RUNS_A_QUERY.search(ep.description)
+        reads = (v.NAVIGATION.search(ep.description) or v.MOVES_THE_VISITOR.search(ep.description)
+                 or v.RUNS_A_QUERY.search(ep.description))
         if not verb or verb in v.SAFE_VERBS or reads:
             verb = side_effect(ep)  # "?set=ready", "Redirect and increment the click counter"
         if verb:
@@ -526,20 +527,34 @@ def sentences(text: str) -> list[str]:
 
 def conditions_writes(sentence: str) -> bool:
     """The sentence makes writes conditional: a mechanism that is one by itself (If-Match, optimistic locking, a
-    CRDT), a token the client read that the write is compared on (an ETag or a version and a 409/412, "it read",
-    "stale"; an upload part's ETag is not one), or last write wins with its reason. An optional If-Match is none."""
+    CRDT), a token the client read that a write is compared on (an ETag or a version and a 409/412, "it read",
+    "stale", a refusal; an upload part's ETag, or an ETag a GET revalidates, is not one), writes that are no
+    read-modify-write (a delta), or last write wins with its reason. An optional If-Match is none, nor a refusal
+    that is negated ("never refused")."""
     sentence = v.OPTIONAL_CONDITION.sub(" ", sentence)
-    if not v.REFUSED_WITHOUT.search(sentence):
+    if not refused(sentence):
         sentence = v.NO_CONDITION.sub(" ", sentence)
-    if v.WRITE_CONDITION.search(sentence):
+    if v.WRITE_CONDITION.search(sentence) or v.NO_READ_MODIFY_WRITE.search(sentence):
         return True
     cleaned = v.NOT_A_RESOURCE_VERSION.sub(" ", sentence)
     tokens = [m for m in v.READ_TOKEN.finditer(cleaned) if not v.UPLOAD_PARTS.search(cleaned, max(m.start() - 40, 0),
                                                                                    m.end() + 40)]
-    if tokens and v.COMPARED.search(cleaned):
+    if tokens and v.ABOUT_A_WRITE.search(cleaned) and any(not negated(cleaned, m) for m in v.COMPARED.finditer(cleaned)):
         return True
     lww = v.LAST_WRITE_WINS.search(sentence)
     return bool(lww) and bool(v.LWW_REASON.search(sentence[:lww.start()] + sentence[lww.end():]))
+
+
+def refused(sentence: str) -> bool:
+    """The sentence says a write is refused, and does not negate it ("428 without If-Match"; not "never refused")."""
+    return any(not negated(sentence, m) for m in v.REFUSED_WITHOUT.finditer(sentence))
+
+
+def negated(sentence: str, match: re.Match) -> bool:
+    """The matched word is negated: "not rejected", "never refused", "refusing it is not planned"."""
+    clause_start = max(sentence.rfind(c, 0, match.start()) for c in ";,(:") + 1
+    return bool(v.NEGATED_BEFORE.search(sentence[clause_start:match.start()])
+                or v.NEGATED_AFTER.search(sentence[match.end():]))
 
 
 def written(ep: Endpoint) -> set[str]:
@@ -556,18 +571,57 @@ def written(ep: Endpoint) -> set[str]:
 
 
 def edits_shared(ep: Endpoint, design: Design) -> bool:
-    """The row writes a resource that several people write: the row, a note or the title says so, or it is
-    shared by nature (a page, a board, a channel, stock) and nothing says it is private to one person."""
+    """The row writes a resource that several people write: a sentence of the row, a note or the title names
+    several writers of it, or it is shared by nature (a page, a board, a channel, stock); unless a sentence says
+    one person writes it and does not name several writers too."""
     nouns = written(ep)
     if not nouns:
         return False
     texts = [ep.description] + [t for t in (design.title, *(n.text for n in design.notes)) if names_any(t, nouns)]
-    if any(v.PRIVATE.search(t) and (not v.MANY_WRITERS.search(t) or OWN.search(t)) for t in texts):
+    said = [s for t in texts for s in sentences(t)]
+    many = [s for s in said if several_writers(s, nouns)]
+    if any(v.PRIVATE.search(s) and s not in many for s in said):
         return False
-    return bool(nouns & v.SHARED_NOUNS) or any(v.MANY_WRITERS.search(t) for t in texts)
+    return bool(nouns & v.SHARED_NOUNS) or bool(many)
 
 
-OWN = re.compile(r"\b(?:my|your|their|his|her) own\b", re.I)
+def several_writers(sentence: str, nouns: set[str]) -> bool:
+    """The sentence has more than one person edit the resource (``nouns``): "co-owned", "shared by the whole
+    team", or an edit verb (by its lemma) whose subject, or agent after "by" in the passive, is plural or
+    quantified ("Both flatmates tick items off the list", "Anyone on the team can drag a card", "folders are
+    renamed by whoever needs to"), with the resource as its object (or, in the passive, its subject)."""
+    if v.SHARED_WRITERS.search(sentence) or any(re.search(rf"\bshared (?:\w+ )?{re.escape(n)}s?\b", sentence, re.I)
+                                                 for n in nouns):  # "Edit a shared recipe", "a shared team folder"
+        return True
+    for clause in re.split(r"[;:]", sentence):
+        words = re.findall(r"[a-z][a-z'-]*", clause.lower())
+        for i, word in enumerate(words):
+            if i and edit_verb(word, words[i + 1:i + 2]):
+                after = words[i + 1:]
+                passive = words[i - 1] in PASSIVE_AUXILIARIES or word.endswith("ed") and "by" in after[:2]
+                agents = after[after.index("by") + 1:] if passive and "by" in after else [] if passive else words[:i]
+                relative = [j for j, w in enumerate(words[:i]) if w in ("that", "which")]  # "a list that each ... can change"
+                edited = words[:i] if passive else after + (words[:relative[-1]] if relative else [])
+                if names_many(agents) and names_any(" ".join(edited), nouns):
+                    return True
+    return False
+
+
+PASSIVE_AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "being", "ever", "only", "get", "gets"})
+
+
+def edit_verb(word: str, following: list[str]) -> bool:
+    """An edit verb in any inflection ("ticks", "dragged", "tweaking"); "work" only as "work on"."""
+    lemmas = lang.readings(word).get("VERB", ())
+    return any(l in v.EDIT_LEMMAS and (l != "work" or following == ["on"]) for l in lemmas)
+
+
+def names_many(words: list[str]) -> bool:
+    """The words name several people: a quantifier or a number ("any", "both", "two"), or a plural noun that is
+    not each its own writer ("managers", "flatmates"; not "users", nor "sees", which may be a verb)."""
+    return any((w in v.MANY_QUANTIFIERS or lang.singular(w) != w and set(lang.readings(w)) == {"NOUN"})
+               and singular(w) not in v.EACH_THEIR_OWN and lang.singular(nxt) not in v.EACH_THEIR_OWN
+               for w, nxt in zip(words, words[1:] + [""]))
 
 
 def names_any(text: str, nouns: set[str]) -> bool:

@@ -32,6 +32,11 @@ RUNS_A_QUERY = re.compile(r"^(run|runs|execute|executes|perform|performs)\s+(an?
                           r"([\w-]+\s+)?(search|searches|query|queries|lookup|lookups|look-up)\b", re.I)
 # Following a link is navigation, not a change: "Follow a short link", "Open the URL".
 NAVIGATION = re.compile(r"^(follow|open|visit)\b.*\b(links?|urls?|redirects?|short codes?)\b", re.I)
+# Sending the visitor somewhere else is navigation too, in any words: "Send the visitor on to the long URL",
+# "Bounce the browser to the target (302)", "Move the visitor along with a 307".
+MOVES_THE_VISITOR = re.compile(r"^(send|forward|take|bounce|move|route|direct|point|lead|bring|guide|pass|hand)\w*\s"
+                               r"(?=.*\b(visitors?|browsers?|users?|clients?|callers?|readers?|people|them|30[1278])\b)"
+                               r".*\b(to|on|onward|along|through|off)\b", re.I)
 
 # Nouns that are legitimately singular in a path: singleton sub-resources, and the endpoints OAuth's
 # RFCs name (authorize and token: RFC 6749 section 3; revoke: RFC 7009; introspect: RFC 7662).
@@ -144,7 +149,7 @@ FLOW_METHODS = {**{v: ("GET",) for v in READ_VERBS | SEARCH_VERBS}, **{v: ("POST
 # Nouns too general to tie a flow to an endpoint ("Follow a user" is about following, not users).
 GENERIC_NOUNS = frozenset({"user", "users", "me", "people", "person", "everyone", "someone", "thing", "time",
                            "way", "one", "later", "real", "together", "today", "day", "week", "month", "now",
-                           "who", "what"})
+                           "who", "what", "where", "when", "how", "they", "we", "it", "there", "here"})
 PAGING_PARAMS = frozenset({"cursor", "limit", "page", "offset", "after", "before", "page_size", "pagesize"})
 
 # --- chapter 07: consistency, API styles ----------------------------------------------------------
@@ -155,24 +160,40 @@ PAGING_PARAMS = frozenset({"cursor", "limit", "page", "offset", "after", "before
 # RFC 6585 section 3. Singular lemmas.
 SHARED_NOUNS = frozenset({"document", "doc", "page", "wiki", "board", "sheet", "spreadsheet", "channel", "group",
                           "team", "workspace", "project", "inventory", "stock"})
-# A note that says many people write something: "Any member of a space can edit its pages", "the scanners
-# and the web shop both update stock", "each person can change" the household's list, "every attendee may
-# reschedule" the event. The note must also name the resource.
-WRITE_VERBS_ANY = (r"edit|edits|change|changes|update|updates|modify|modifies|write|writes|save|saves|move|moves|"
-                   r"rename|renames|reschedule|reschedules")
-MANY_WRITERS = re.compile(r"\b(members|editors|agents|admins|teammates|collaborators|staff|anyone|everyone|both|"
-                          r"several|multiple|many|attendees|participants|guests|roommates|household|family|managers|waiters|"
-                          r"teachers|moderators|employees|colleagues|co-?workers|parents|volunteers|organi[sz]ers|"
-                          r"friends|people|"
-                          r"(?:each|every|any) (?!user\b|customer\b)[a-z]+)\b[^.;]*\b(" + WRITE_VERBS_ANY + r")\b|"
-                          r"\bshared\b|\bshares\b|\bcollaborativ\w*|\btogether\b|\bco-?edit\w*|\bconcurrent\w*|"
-                          r"\bat the same time\b|\bsimultaneous\w*", re.I)
-# A resource only one person writes: "Documents are private", "a personal diary", "a single-user app",
-# "only their author can edit them", "nobody else can see them", "their own settings".
-PRIVATE = re.compile(r"\bprivate\b|\bpersonal\b|\bsingle[- ]user\b|\b(belongs?|private) to (?:one|a single) "
+# Several writers are a subject and an edit verb, in any words: "Both flatmates tick items off", "Anyone on
+# the team can drag a card", "Two shift managers adjust the roster", "The whole travelling party works on one
+# itinerary", "folders are renamed by whoever in the team". The verbs are lemmas (language.readings): any
+# inflection counts, and a noun ("Stock changes are deltas") is read as a verb only where a subject precedes it.
+EDIT_LEMMAS = frozenset({"edit", "change", "update", "modify", "write", "save", "move", "rename", "reschedule",
+                         "tick", "drag", "retitle", "amend", "tweak", "adjust", "reorder", "rearrange", "rewrite",
+                         "revise", "alter", "correct", "fix", "add", "remove", "delete", "work", "reorganize",
+                         "reorganise", "replan", "overwrite", "publish", "manage", "maintain", "curate", "annotate"})
+# A subject that names more than one writer: a quantifier, a number, or a plural noun (language.is_plural).
+MANY_QUANTIFIERS = frozenset({"any", "anyone", "anybody", "each", "every", "everyone", "everybody", "both", "whole",
+                              "all", "several", "multiple", "many", "whoever", "two", "three", "four", "five",
+                              "various", "entire", "other", "others"})
+# Writers that each write their own ("Users edit their profiles", "each customer changes"), not several of one thing.
+EACH_THEIR_OWN = frozenset({"user", "customer", "client", "owner", "creator", "author"})
+# Shared by nature or by ownership, said of the writers: "co-owned", "co-edited", "collaborative", "shared by
+# everyone in the team" (shared *with an audience*, "shared on social media", says nothing about writers).
+SHARED_WRITERS = re.compile(r"\bco-?(?:own|edit|author|writ)\w*|\bcollaborativ\w*|"
+                            r"\bshared (?:by|between|among|amongst) (?:all|every|any|both|the (?:whole )?(?:team|"
+                            r"family|household|group|class))\w*", re.I)
+# A resource only one person writes; it wins over everything but several writers named in the same sentence:
+# "Documents are private", "a personal diary", "a single-user app", "only their author can edit them", "only ever
+# edited by the person who created it", "nobody but their creator", "single-owner", "one owner, who alone can
+# change it", "per user", "for me".
+PRIVATE = re.compile(r"\bprivate\b|\bpersonal\b|\bsingle[- ](?:user|owner|writer)\b|\b(belongs?|private) to (?:one|a single) "
                      r"(?:user|person|account)\b|\bonly (?:the |its |their )?(?:\w+'s )?(?:author|owner|creator)s?\b|"
-                     r"\bonly the (?:user|person|account) who\b|\b(?:nobody|no one) else\b|\bone writer\b|"
-                     r"\b(?:my|your|their|his|her) own\b", re.I)
+                     r"\bonly the (?:user|person|account) who\b|\b(?:nobody|no one) (?:else|but)\b|\bone (?:writer|owner|"
+                     r"author|editor)\b|\b(?:my|your|their|his|her) own\b|\bonly(?: ever)? (?:\w+ed|written) by (?:the|its|"
+                     r"their|one|a single) (?:person|user|account|owner|author|creator)\b|\balone\b|\bsolo\b|"
+                     r"\b(?:is|are|kept|stored)\s+per[- ](?:user|person|account|member)\b|\bper[- ]user (?:settings?|"
+                     r"preferences?|data|state)\b|\bfor (?:me|myself)\b", re.I)
+# Writes that are not read-modify-write cannot lose an update: a delta applied by the server ("qty = qty - n",
+# "Decrement stock by the quantity sold", "increments"), said outright ("never read-modify-write").
+NO_READ_MODIFY_WRITE = re.compile(r"\bdeltas?\b|\b(?:increment|decrement)\w*|\b(\w+)\s*=\s*\1\s*[-+]|"
+                                  r"\b(?:never|not|no|without) (?:a )?read-modify-write\b", re.I)
 
 # What stops a lost update, said as a write condition (RFC 9110 section 13.1): a mechanism that is one by
 # itself (If-Match, optimistic locking, a CRDT), or a token the client read (an ETag, a version, revision,
@@ -181,7 +202,8 @@ PRIVATE = re.compile(r"\bprivate\b|\bpersonal\b|\bsingle[- ]user\b|\b(belongs?|p
 # part's checksum) or "version" (of the app, of the API, a version history) says nothing about writes.
 WRITE_CONDITION = re.compile(r"\bif[- ]match\b|\bif[- ]unmodified[- ]since\b|\boptimistic(?:ally)? "
                              r"(?:lock\w*|concurrency|concurrency control|check\w*)\b|compare[- ]and[- ](?:set|swap)|"
-                             r"\bcrdts?\b|conflict-free replicated|operational transform\w*|"
+                             r"\bcrdts?\b|conflict-free replicated|operational transform\w*|\btransforms? (?:it |them )?"
+                             r"against\b|\bkeeps? both\b|\bmerged? instead of overwrit\w*|\basks? [\w ]{0,20}to merge\b|"
                              r"\b(?:pessimistic|edit|row|record|write) locks?\b|"
                              r"\b(?:conditional|guarded) (?:writes?|puts?|patch(?:es)?|updates?|saves?)\b|"
                              r"\b(?:writes?|puts?|patch(?:es)?|updates?|saves?) (?:are|is) conditional\b", re.I)
@@ -191,6 +213,13 @@ WRITE_CONDITION = re.compile(r"\bif[- ]match\b|\bif[- ]unmodified[- ]since\b|\bo
 OPTIONAL_CONDITION = re.compile(r"\bif[- ]match(?: header)?,? (?:is |stays |remains )?optional\b|"
                                 r"\boptional if[- ]match\b", re.I)
 NO_CONDITION = re.compile(r"\b(?:without|no) (?:an? |the )?if[- ]match\b", re.I)
+# Negated, a refusal promises none: "never refused", "are not rejected", "refusing it is not planned".
+NEGATED_BEFORE = re.compile(r"\b(?:not|never|nobody|no one|nothing)\b[\w\s,'-]{0,30}$|n't\s+(?:\w+\s+){0,2}$", re.I)
+NEGATED_AFTER = re.compile(r"^\w*\s+(?:\w+\s+)?(?:is|are|was|were)\s+not\b|^\w*\s+(?:\w+\s+)?(?:isn't|aren't)\b|"
+                           r"^\w*\s+(?:nothing|none)\b", re.I)
+# A sentence about a write (not a read's revalidation): its noun or its method.
+ABOUT_A_WRITE = re.compile(r"\b(?:writes?|saves?|saving|saved|puts?|patch(?:es)?|updates?|edits?|submits?|"
+                           r"overwrites?|changes?)\b|\b(?:PUT|PATCH)\b", re.I)
 REFUSED_WITHOUT = re.compile(r"\b428\b|\brefus\w*|\breject\w*|\brequire[sd]?\b|\bmust (?:send|carry|include)\b", re.I)
 READ_TOKEN = re.compile(r"\betags?\b|\bentity[- ]tags?\b|\bversions?\b(?! history)|\brevisions?\b|"
                         r"\bgenerations?\b|\bsequence(?: numbers?)?\b|\bseq\b|\bupdated[_ ]?at\b|"
@@ -202,7 +231,7 @@ NOT_A_RESOURCE_VERSION = re.compile(r"\b(?:api|app|app's|apps'|client|client's|s
 # An ETag or a checksum of an upload's parts (S3 multipart upload) checks the bytes, not a concurrent write.
 UPLOAD_PARTS = re.compile(r"\b(?:parts?|chunks?|uploads?|object storage)\b", re.I)
 COMPARED = re.compile(r"\b409\b|\b412\b|\bconflict\b|\bstale\b|\bmismatch\w*|\bout[- ]of[- ]date\b|"
-                      r"\boutdated\b|\bold(?:er)?\b|\bchanged since\b|\bmoved on\b|\bnot the latest\b|"
+                      r"\boutdated\b|\brefus\w*|\breject\w*|\bturned away\b|\bchanged since\b|\bmoved on\b|\bnot the latest\b|"
                       r"\b(?:it|they|you|the client) (?:read|saw|fetched|got)\b|\bbased on\b|\bcompar\w*|"
                       r"\b(?:does not|doesn't|must|no longer) match\w*", re.I)
 # Last write wins is a choice, not an oversight, only with its reason: "... is acceptable: there is one writer".

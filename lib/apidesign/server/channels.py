@@ -106,9 +106,10 @@ def list_user_channels(user_id: str):
 def replace_channel(channel_id: str):
     """Full replace (idempotent): fields left out fall back to their defaults, they are not kept."""
     row = require_member(channel_id, current_user())
-    conditional.check_preconditions(channel_body(channel_id))
-    name, topic, member_ids = full_channel()
-    services().repo.update_channel(row["id"], name, topic, member_ids)
+    with services().db.transaction():  # the precondition and the write as one step: no writer in between
+        conditional.check_preconditions(channel_body(channel_id))
+        name, topic, member_ids = full_channel()
+        services().repo.update_channel(row["id"], name, topic, member_ids)
     # No ETag: the stored representation is not the one sent (IDs, creator, timestamps were added),
     # and RFC 9110 section 9.3.4 forbids a validator on such a PUT response. GET for the new tag.
     return channel_body(channel_id)
@@ -125,18 +126,20 @@ def merge_patch() -> dict:
 @bp.patch("/v1/channels/<channel_id>")
 def update_channel(channel_id: str):
     """Partial update as a JSON Merge Patch (RFC 7396): only the members sent change; null topic resets it to ""."""
-    row = require_member(channel_id, current_user())
-    conditional.check_preconditions(channel_body(channel_id))
-    body = merge_patch()
-    fields = Fields(body, allowed=("name", "topic", "memberIds"))
-    name = fields.string("name", max_len=80, pattern=NAME_PATTERN) if "name" in body else row["name"]
-    topic = row["topic"]
-    if "topic" in body:
-        topic = "" if body["topic"] is None else fields.string("topic", min_len=0, max_len=250)
-    member_ids = fields.string_list("memberIds") if "memberIds" in body else None
-    check_members(fields, member_ids or [])
-    fields.done()
-    services().repo.update_channel(row["id"], name, topic, member_ids)
+    require_member(channel_id, current_user())
+    with services().db.transaction():  # read, check and write as one step: the fields kept are the current ones
+        row = services().repo.channel(channel_id)
+        conditional.check_preconditions(channel_body(channel_id))
+        body = merge_patch()
+        fields = Fields(body, allowed=("name", "topic", "memberIds"))
+        name = fields.string("name", max_len=80, pattern=NAME_PATTERN) if "name" in body else row["name"]
+        topic = row["topic"]
+        if "topic" in body:
+            topic = "" if body["topic"] is None else fields.string("topic", min_len=0, max_len=250)
+        member_ids = fields.string_list("memberIds") if "memberIds" in body else None
+        check_members(fields, member_ids or [])
+        fields.done()
+        services().repo.update_channel(row["id"], name, topic, member_ids)
     # The content is the channel's new representation (Content-Location says so, RFC 9110 section 8.7),
     # so its ETag may go along, as in RFC 5789's example: the client can PATCH again without a GET.
     changed = channel_body(channel_id)

@@ -89,6 +89,7 @@ def delete_message(message_id: str, render=message_json):
     require_member(row["channel_id"], user)
     if row["sender_id"] != user:
         raise Forbidden("Only the sender can delete a message.")
-    conditional.check_preconditions(success(render(row)))
-    services().repo.delete_message(message_id)
+    with services().db.transaction():  # the precondition and the delete as one step
+        conditional.check_preconditions(success(render(load_message(message_id))))
+        services().repo.delete_message(message_id)
     return "", 204

@@ -293,13 +293,18 @@ def headers() -> dict[str, Any]:
         "WWWAuthenticate": {"description": "The Bearer challenge (RFC 6750 section 3).",
                             "schema": {"type": "string", "pattern": "^Bearer", "maxLength": 1024}},
         # draft-ietf-httpapi-ratelimit-headers; sent on every response while rate limiting is on (RATE_LIMIT).
-        "RateLimit": {"description": 'The caller\'s remaining quota: `"default";r=42`, and on a 429 `;t=17`, the '
-                                     'seconds until additional quota (draft -10, 4.1.2; equal to Retry-After). '
+        "RateLimit": {"description": 'The caller\'s remaining quota, one item per policy of its plan: `"default";r=42` '
+                                     'or `"burst";r=4, "daily";r=99`; on a 429 each policy that cannot take the request '
+                                     'yet adds `;t=17`, the seconds until it can (draft -10, 4.1.2); Retry-After is '
+                                     'the largest. '
                                      'Sent while rate limiting is on.',
-                      "schema": {"type": "string", "pattern": '^"[^"]+";r=[0-9]+(;t=[0-9]+)?$', "maxLength": 128}},
-        "RateLimitPolicy": {"description": 'The quota and its window: `"default";q=100;w=60`. Sent while rate '
-                                           'limiting is on.',
-                            "schema": {"type": "string", "pattern": '^"[^"]+";q=[0-9]+;w=[0-9]+$', "maxLength": 128}},
+                      "schema": {"type": "string", "maxLength": 512,
+                                 "pattern": '^"[^"]+";r=[0-9]+(;t=[0-9]+)?(, "[^"]+";r=[0-9]+(;t=[0-9]+)?)*$'}},
+        "RateLimitPolicy": {"description": 'Every policy of the caller\'s plan, its quota and window: '
+                                           '`"default";q=100;w=60` or `"burst";q=5;w=10, "daily";q=100;w=86400` '
+                                           '(draft -10, section 3). Sent while rate limiting is on.',
+                            "schema": {"type": "string", "maxLength": 512,
+                                       "pattern": '^"[^"]+";q=[0-9]+;w=[0-9]+(, "[^"]+";q=[0-9]+;w=[0-9]+)*$'}},
     }
 
 
