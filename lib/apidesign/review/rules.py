@@ -14,7 +14,7 @@ from . import language as lang
 from . import vocabulary as v
 from .design import Design, Endpoint, Note, is_param
 from .findings import Finding
-from .flows import missing_core_flow
+from .flows import graphql_writes, missing_core_flow
 
 # The syllabus asks for 3-5 key endpoints; the warning waits for a seventh row, because one flow may need two
 # calls (an upload is started and then completed) or a detail view next to its list.
@@ -309,11 +309,12 @@ READ_ONLY_POSTS = frozenset({"search", "query", "lookup", "find", "filter"})
 
 
 def graphql_only_reads(ep: Endpoint, design: Design) -> bool:
-    """The GraphQL row, or the notes where they speak of GraphQL, say it reads (queries), and neither says it
-    writes (mutations, placing an order, "every read and write")."""
-    texts = [ep.description, *graphql_clauses(design)]
-    return (any(v.GRAPHQL_READS.search(t) for t in texts)
-            and not any(v.GRAPHQL_WRITES.search(t) or v.MUTATION_NAME.search(t) for t in texts))
+    """The GraphQL row says it reads (queries), or a note says it only reads ("GraphQL for reads", "only
+    queries"; not a note that limits "query cost"), and neither the row nor the notes where they speak of
+    GraphQL say it writes (mutations, "Riders book trips", "every read and write")."""
+    clauses = list(graphql_clauses(design))
+    reads = v.GRAPHQL_READS.search(ep.description) or any(v.GRAPHQL_ONLY_READS.search(c) for c in clauses)
+    return bool(reads) and not any(graphql_writes(t) for t in [ep.description, *clauses])
 
 
 def graphql_clauses(design: Design) -> Iterator[str]:
