@@ -994,3 +994,28 @@ def test_a_graphql_row_that_edits_serves_no_read_flow():
                             "| POST | /v1/graphql | Back-office edits of products |\n")
     missing = {f.line for f in review(design) if f.rule == "missing-core-flow"}
     assert missing == {"Search products", "Read a product's reviews"}
+
+
+# Round-2 expert, item 5: one item that embeds all, every or the full X is a list unless X stays small.
+@pytest.mark.parametrize("path, description", [
+    ("/v1/threads/{threadId}", "A thread and all of its replies"),
+    ("/v1/accounts/{accountId}", "The account with every transaction"),
+    ("/v1/users/{userId}", "A user with every order they ever placed"),
+    ("/v1/playlists/{playlistId}", "The playlist and every track on it"),
+    ("/v1/channels/{channelId}", "The channel, including its full message history")])
+def test_one_item_that_embeds_every_one_of_something_is_a_list(path, description):
+    assert "list-without-pagination" in fired("GET", path, description)
+
+
+@pytest.mark.parametrize("path, description", [
+    ("/menus/{menuId}", "The menu with every dish"),
+    ("/v1/orders/{orderId}", "The order with all its line items"),
+    ("/v1/groups/{groupId}", "A small group with all its members"),
+    ("/v1/threads/{threadId}", "A thread and all of its replies (at most 50)"),   # the design bounds it
+    ("/v1/files/{fileId}/parts", "The parts of an upload received so far")])
+def test_an_item_whose_parts_stay_few_is_not_a_list(path, description):
+    assert "list-without-pagination" not in fired("GET", path, description)
+
+
+def test_a_catalogues_parts_are_still_a_list():
+    assert "list-without-pagination" in fired("GET", "/v1/parts", "Car parts in the catalogue")

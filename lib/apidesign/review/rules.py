@@ -131,8 +131,8 @@ def is_list(ep: Endpoint) -> bool:
         return False
     verb = verb_of(last, ep.description)
     if is_id(last) or (verb and verb in v.SAFE_VERBS):  # /notifications/{userId}, /getProducts
-        if is_id(last) and names_one(ep.description) and not carries_growing_list(ep.description):
-            return False  # /menus/{id} "The menu with every dish": one menu, and its dishes are few
+        if is_id(last) and names_one(ep.description):
+            return carries_growing_list(ep.description)  # /menus/{id} "The menu with every dish": one menu
         return says_many(ep.description) or (verb is not None and lang.is_plural(head(last)))
     if verb or head(last) in v.MASS_NOUNS:
         return False
@@ -172,9 +172,24 @@ def names_one(description: str) -> bool:
 
 
 def carries_growing_list(description: str) -> bool:
-    """One item that embeds a list which keeps growing: "The channel with all its messages"."""
-    embedded = re.search(r"\b(?:all|every)\s+(?:(?:its|their|the|of)\s+)*(\w+)", description, re.I)
-    return embedded is not None and bool(v.FEED_LIKE.search(plural(embedded.group(1).lower())))
+    """One item that embeds all, every or the full X: a list, unless X is known to stay small (a menu's dishes,
+    an order's line items, a venue's seats, an upload's parts, the members of a small group). "A thread and all
+    of its replies", "The account with every transaction", "The channel, including its full message history"
+    are lists; "The menu with every dish" is one menu."""
+    embedded = re.search(r"\b(?:all|every|full)\s+(?:(?:its|their|the|of|on|in|it|this|that)\s+)*([\w-]+(?:\s+[\w-]+)?)",
+                         description, re.I)
+    if embedded is None:
+        return False
+    words = embedded.group(1).lower().split()
+    if " ".join(words) in ("line item", "line items") or lang.singular(words[0]) in BOUNDED_PARTS:
+        return False
+    if lang.singular(words[0]) == "member" and re.search(r"\bsmall\b", description, re.I):
+        return False
+    return True
+
+
+# What an item embeds that stays small: a menu's dishes, a venue's seats, an upload's parts.
+BOUNDED_PARTS = frozenset({"dish", "seat", "part", "ingredient"})
 
 
 def singular(noun: str) -> str:
@@ -184,11 +199,21 @@ def singular(noun: str) -> str:
 
 def bounded(ep: Endpoint, design: Design) -> bool:
     """The row or a note bounds the list: "(at most 50)", "a venue has at most about 500 seats"."""
-    if v.BOUNDED.search(ep.description) or date_bounded_aggregate(ep):
+    if v.BOUNDED.search(ep.description) or date_bounded_aggregate(ep) or small_parts(ep):
         return True
     subject = {singular(head(last_segment(ep))), head(last_segment(ep))}
     return any(v.BOUNDED.search(n.text) and any(re.search(rf"\b{re.escape(s)}", n.text, re.I) for s in subject)
                for n in design.notes)
+
+
+def small_parts(ep: Endpoint) -> bool:
+    """``GET /files/{fileId}/parts``: an upload's parts, bounded by the upload (S3 allows at most 10,000), not a catalogue's
+    ``/parts``."""
+    segs = [s for s in nouns(ep)]
+    if len(segs) < 2:
+        return False
+    part, parent = lang.singular(head(segs[-1])), lang.singular(head(segs[-2]))
+    return part == "part" and parent in ("file", "upload", "object")  # seats and dishes: a note says how many
 
 
 def date_bounded_aggregate(ep: Endpoint) -> bool:
