@@ -3,6 +3,7 @@
 import re
 
 import nbformat
+import pytest
 
 from apidesign.paths import NOTEBOOKS, ROOT
 
@@ -27,6 +28,8 @@ def test_the_readme_gives_each_notebook_the_time_the_notebook_gives_itself():
     assert readme == notebook_minutes()
 
 
+@pytest.mark.skipif(not (ROOT / "notebooks" / "solutions").exists(),
+                    reason="the student edition (no solutions folder) leaves the instructor guide out")
 def test_the_instructor_guide_plans_the_same_times():
     guide = table_minutes((ROOT / "docs" / "instructor-guide.md").read_text(), r"\| (\d\d) [^|]+\| (\d+) \|")
     assert guide == notebook_minutes()

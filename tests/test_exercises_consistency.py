@@ -87,7 +87,7 @@ def test_exercise_3_wrong_costs_say_what_was_not_counted(answer, hint):
     ("http://0.0.0.0:8080/", False, "reaches this machine"),
     ("http://198.18.0.1/", False, "benchmarking"),
     ("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/", False, "carries 169.254.169.254 (NAT64"),
-    ("http://[2002:808:808::1]/hooks", True, "carries 8.8.8.8 (6to4")])
+    ("http://[2002:808:808::1]/hooks", False, "6to4 is deprecated (RFC 7526)")])
 def test_exercise_4_wrong_verdicts_name_the_address_kind(solutions, url, answer, hint):
     feedback = ex.check_ssrf({**solutions.ssrf_refused, url: answer})
     assert not feedback.ok and hint in feedback.message and url in feedback.message, feedback.message
@@ -556,3 +556,64 @@ def test_exercise_7_reasonable_route_names_serve_the_flows(swap):
 def test_exercise_7_a_missing_flow_says_what_route_it_looks_for():
     feedback = ex.check_reports_design(right_design(hook="/v1/report-listeners"))
     assert not feedback.ok and "whose name says webhook, hook, subscription" in feedback.message, feedback.message
+
+
+# Exercise 6, round 2: wrong answers the cases used to let through, and right ones the checker used to refuse.
+def verify_variant(*, window=lambda age: -300 <= age <= 300, millis=False, version_ok=lambda v: v == "v1",
+                   compare=None, whole_now=False):
+    """The model answer with one thing changed: the window on age (now - timestamp), milliseconds, versions, how
+    the comparison is made, a now truncated to whole seconds."""
+    import base64, hashlib, hmac  # noqa: E401
+
+    def verify(secret, headers, body, now):
+        msg_id, ts, sigs = (headers.get(k) for k in ("webhook-id", "webhook-timestamp", "webhook-signature"))
+        if not (msg_id and ts and sigs):
+            return False
+        stamp = int(ts) // 1000 if millis and int(ts) > 10**11 else int(ts)
+        if not window((int(now) if whole_now else now) - stamp):
+            return False
+        mac = hmac.new(base64.b64decode(secret[6:]), f"{msg_id}.{ts}.".encode() + body, hashlib.sha256).digest()
+        want = base64.b64encode(mac).decode()
+        for s in sigs.split():
+            v, _, sig = s.partition(",")
+            if version_ok(v) and (compare or hmac.compare_digest)(sig, want):
+                return True
+        return False
+    return verify
+
+
+@pytest.mark.parametrize("verify, said", [
+    (verify_variant(window=lambda age: -300 < age <= 300), "exactly 300 s ahead"),
+    (verify_variant(millis=True), "milliseconds"),
+    (verify_variant(version_ok=lambda v: v.startswith("v1")), "v1a"),
+    (verify_variant(whole_now=True), "300.5 s"),
+])
+def test_exercise_6_wrong_answers_the_library_refutes_fail(verify, said):
+    feedback = ex.check_webhook_verify(verify)
+    assert not feedback.ok and said in feedback.message, feedback.message
+
+
+def test_exercise_6_compare_digest_must_compare_the_received_signature():
+    import hmac
+    dodge = verify_variant(compare=lambda sig, want: hmac.compare_digest(want, want) and sig == want)
+    feedback = ex.check_webhook_verify(dodge)
+    assert not feedback.ok and "received signature" in feedback.message, feedback.message
+
+
+def test_exercise_6_compare_digest_imported_under_another_name_counts():
+    from hmac import compare_digest as cd
+    feedback = ex.check_webhook_verify(verify_variant(compare=lambda sig, want: cd(sig, want)))
+    assert feedback.ok, feedback.message
+
+
+def test_exercise_6_each_edge_case_is_the_library_s_own_verdict_with_json_parsing_off():
+    cases = {c.what: c for c in ex._webhook_cases()}
+    expected = {"an authentic webhook dated exactly 300 s ahead of now": True,
+                "an authentic webhook, 300.5 s old": False, "an authentic webhook dated 300.5 s ahead of now": False,
+                "an authentic webhook with its timestamp in milliseconds, signed as sent": False,
+                "the right signature's bytes, labelled v1a": False}
+    assert {what: ex._library_accepts(cases[what]) for what in expected} == expected
+    text = next(c for c in cases.values() if c.what == "an authentic webhook, just sent")
+    not_json = ex._resigned(ex.WebhookCase(text.what, text.rule, text.secret, text.headers, b"not json", text.now),
+                            int(text.headers["webhook-timestamp"]), text.now)
+    assert ex._library_accepts(not_json)  # the library judges the signature, not whether the body parses

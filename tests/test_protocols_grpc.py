@@ -6,6 +6,7 @@ import grpc
 import pytest
 
 from apidesign.ids import IdFactory
+from apidesign.paths import cache_path
 from apidesign.protocols import grpc_chat
 
 
@@ -29,7 +30,7 @@ def send(pb, content, sender="usr_alice"):
 def test_stubs_are_generated_from_the_proto_into_the_cache_not_committed():
     pb, services = grpc_chat.stubs()
     assert hasattr(services, "ChatServiceStub") and pb.DESCRIPTOR.package == "apidesign.chat.v1"
-    assert grpc_chat.CACHE in grpc_chat.Path(pb.__file__).parents
+    assert cache_path("grpc") in grpc_chat.Path(pb.__file__).parents
 
 
 def test_unary_send_returns_the_stored_message(stub, pb):

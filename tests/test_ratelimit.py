@@ -53,6 +53,13 @@ def test_a_burst_up_to_the_limit_passes_and_the_next_request_is_told_when_to_ret
     assert all(d.limit == LIMIT for d in decisions)
 
 
+@pytest.mark.parametrize("limit, window", [(25, 60.0), (100, 60.0), (7, 3.0), (1000, 3600.0), (3, 7.0)])
+def test_a_burst_of_exactly_the_limit_passes_at_a_real_epoch_time(make, store, clock, limit, window):
+    """At START (~1.8e9 s) a float holds ~0.2 us: the sum of many intervals must not refuse the last allowed one."""
+    limiter = make(limit, window, store=store, clock=clock)
+    assert sum(limiter.allow("user:alice").allowed for _ in range(limit + 1)) == limit
+
+
 def test_denied_requests_consume_nothing_so_retrying_after_retry_after_succeeds(limiter, clock):
     for _ in range(LIMIT):
         limiter.allow("user:alice")

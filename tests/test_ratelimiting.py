@@ -84,11 +84,13 @@ def test_an_admission_leaves_out_t_because_a_decision_does_not_know_when_the_nex
 
 def test_only_a_refusal_sends_the_reset_parameter(clock):
     from apidesign.ratelimit import Decision
-    from apidesign.server.ratelimiting import ratelimit_header
+    from apidesign.server.ratelimiting import ratelimit_header, waits
 
     assert ratelimit_header("default", Decision(True, 5, 5, 0.0, 0.0)) == '"default";r=5'
     assert ratelimit_header("default", Decision(True, 5, 2, 0.0, 6.0)) == '"default";r=2'
-    assert ratelimit_header("default", Decision(False, 5, 0, 1.2, 9.0)) == '"default";r=0;t=2'
+    refused = Decision(False, 5, 0, 1.2, 9.0)
+    assert waits({"default": refused}, 1) == {"default": 2}, "1.2 s rounds up"
+    assert ratelimit_header("default", refused, 2) == '"default";r=0;t=2'
 
 
 def test_a_client_that_waits_as_told_gets_through(limited, alice, clock):
@@ -279,7 +281,7 @@ def test_a_429_names_the_policy_that_refused_and_takes_retry_after_from_it(clock
     assert daily.get_json()["error"]["details"][0]["policy"] == "daily"
     wait = math.ceil(86_400 - clock.now() % 86_400)  # the fixed window ends at the next UTC midnight
     assert daily.headers["Retry-After"] == str(wait) and wait > 2, "from the daily policy, not the burst's 2 s"
-    assert daily.headers["RateLimit"] == f'"burst";r=0, "daily";r=0;t={wait}'
+    assert daily.headers["RateLimit"] == f'"burst";r=0;t=6, "daily";r=0;t={wait}', "burst charged first, then whole in 6 s"
 
 
 def test_each_policy_costs_one_store_round_trip_per_decision(clock, monkeypatch):
@@ -295,3 +297,52 @@ def test_each_policy_costs_one_store_round_trip_per_decision(clock, monkeypatch)
 def test_a_plan_named_but_not_defined_is_refused_at_start_up(clock):
     with pytest.raises(RateLimitConfigError):
         planned_app(clock, plan_of={"user:usr_bob": "gold"})
+
+
+@pytest.mark.parametrize("order", [("burst", "daily"), ("daily", "burst")])
+def test_the_config_order_of_the_policies_does_not_change_the_quota(order):
+    from apidesign.clock import FakeClock
+    from apidesign.ratelimit import FixedWindow, TokenBucket
+    from apidesign.server.ratelimiting import charge
+
+    clock = FakeClock(1_773_311_400.0)
+    policies = {"burst": TokenBucket(5, 0.5, clock=clock), "daily": FixedWindow(20, 86_400, clock=clock)}
+    admitted = 0
+    for second in range(60):  # one request a second: twice what the burst refills
+        clock.set(1_773_311_400.0 + second)
+        admitted += all(d.allowed for d in charge({name: policies[name] for name in order}, "a", 1).values())
+    assert admitted == 20, "a burst refusal spends no daily unit, whichever policy the config lists first"
+
+
+@pytest.mark.parametrize("order", [("burst", "daily"), ("daily", "burst")])
+def test_live_the_config_order_changes_neither_the_admissions_nor_the_header_order(clock, order):
+    app = planned_app(clock, plans={"free": {name: PLANS["free"][name] for name in order}}, plan_of={})
+    client, alice = app.test_client(), dict(credentials(app, "usr_alice"))
+    statuses = []
+    for _ in range(60):
+        clock.advance(1)
+        r = client.get(LIST, headers=alice)
+        statuses.append(r.status_code)
+    assert statuses.count(200) == 20
+    assert r.headers["RateLimit-Policy"].startswith(f'"{order[0]}"') and r.headers["RateLimit"].startswith(f'"{order[0]}"')
+
+
+def test_retry_after_waits_for_every_policy_so_a_client_that_obeys_it_gets_through(clock):
+    app = planned_app(clock, costs={EXPORT: 3})
+    client, alice = app.test_client(), dict(credentials(app, "usr_alice"))
+    channel = client.post("/v1/channels", json={"name": "general"}, headers=alice).headers["Location"]
+    clock.advance(60)
+    for _ in range(15):  # one every 2 s: the bucket refills as fast as it is spent; the day falls to 4
+        clock.advance(2)
+        client.get(LIST, headers=alice)
+    assert [client.get(LIST, headers=alice).status_code for _ in range(2)] == [200, 200]  # bucket 0, day 2
+    refused = client.post(f"{channel}/exports", json={}, headers=alice)
+    midnight = math.ceil(86_400 - clock.now() % 86_400)
+    assert refused.status_code == 429 and '"burst"' in refused.get_json()["error"]["message"]
+    assert refused.headers["RateLimit"] == f'"burst";r=0;t=6, "daily";r=2;t={midnight}', "3 tokens at 0.5 a second"
+    assert refused.headers["Retry-After"] == str(midnight), "the day's 2 units cannot take a cost of 3 before then"
+    assert [(d["policy"], d["retry_after"]) for d in refused.get_json()["error"]["details"]] == [
+        ("burst", 6), ("daily", midnight)]
+    clock.advance(int(refused.headers["Retry-After"]))
+    alice = dict(credentials(app, "usr_alice"))  # a fresh token: the first has expired by midnight
+    assert client.post(f"{channel}/exports", json={}, headers=alice).status_code == 202

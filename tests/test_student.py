@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 
@@ -68,3 +69,63 @@ def test_an_edition_published_at_its_own_address_links_there_not_to_the_course(t
         list((dest / "notebooks").glob("*.ipynb")))
     clean = subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True, check=True)
     assert clean.stdout == ""  # committed as such
+
+
+def edition_texts(edition):
+    """The README and every markdown cell of every notebook of the edition, by name."""
+    texts = {"README.md": (edition / "README.md").read_text()}
+    for path in sorted((edition / "notebooks").glob("*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        texts[path.name] = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    return texts
+
+
+def test_no_sentence_of_the_edition_points_at_the_solutions_it_leaves_out(edition):
+    for name, text in edition_texts(edition).items():
+        assert "solutions/" not in text and "Model solutions" not in text, name
+    # the rest of each sentence's paragraph stays
+    texts = edition_texts(edition)
+    assert "Replace the `...` with your answer and run the cell.\n\n**Exercise 1.**" in texts["00-start-here.ipynb"]
+    assert "Replace the `...` and run the cell.\n\n**Exercise 1.**" in texts["02-rest-design.ipynb"]
+    assert "with the reference's reason.\n" in texts["03-rate-limiting.ipynb"] + "\n"
+    assert "| `notebooks/` | the course |" in texts["README.md"]
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Run the cell. (Model solutions are in `notebooks/solutions/00-x.py`; try first.)\n\n**1.**", "Run the cell.\n\n**1.**"),
+    ("Run the cell. Model solutions are in `notebooks/solutions/02-x.py`; try first.\n\nNext", "Run the cell.\n\nNext"),
+    ("the reason. (Model solutions: `notebooks/solutions/03-x.py`.)", "the reason."),
+    ("Run it. Model solutions: `notebooks/solutions/04-x.py`.\n", "Run it.\n"),
+    ("talking points. Model solutions are in `notebooks/solutions/`.\nExercises", "talking points.\nExercises"),
+])
+def test_solution_sentences_are_cut_at_their_own_ends(text, kept):
+    assert student.without_solution_sentences(text) == kept
+
+
+def test_every_make_target_the_edition_names_exists_and_so_does_its_tool(edition):
+    makefile = (edition / "Makefile").read_text()
+    targets = set(re.findall(r"^([\w-]+):(?!=)", makefile, flags=re.M))
+    named = set(re.findall(r"`make ([\w-]+)", (edition / "README.md").read_text()))
+    assert named and named <= targets, named - targets
+    for tool in re.findall(r"\btools/[\w/]+\.py", makefile):
+        assert (edition / tool).exists(), tool
+    assert not targets & {"student", "test-student", "grade", "grade-samples"}
+    for line in (edition / ".ci" / "run").read_text().splitlines():
+        if line.startswith("make "):
+            assert line.split()[1] in targets, line
+    run = subprocess.run(["make", "-n", "-C", str(edition), "test-unit"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr  # the Makefile still parses
+
+
+def test_the_edition_ships_no_instructor_pages_and_its_site_lists_none(edition):
+    assert not (edition / "docs" / "instructor-guide.md").exists()
+    assert not (edition / "docs" / "jupyterhub.md").exists()
+    assert "instructor-guide" not in (edition / "README.md").read_text()
+    spec = importlib.util.spec_from_file_location("edition_site", edition / "tools" / "site.py")
+    site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(site)
+    assert site.ROOT == edition
+    site.write_sources()
+    toc = (site.SOURCE / "_toc.yml").read_text()
+    assert "00-start-here" in toc and "instructor-guide" not in toc and "jupyterhub" not in toc
+    assert not list(site.SOURCE.glob("*.md"))

@@ -180,3 +180,17 @@ def test_every_committed_exercise_cell_keeps_its_placeholder_and_is_at_it():
         for cell in nbformat.read(path, as_version=4).cells:
             if nbtools.is_exercise(cell):
                 assert cell.metadata.get("exercise", {}).get("placeholder") == cell.source, (path.name, cell.source)
+
+def test_the_python_too_old_message_says_how_to_get_3_12_where_apt_has_none(tmp_path):
+    import subprocess
+    import sys
+    old = tmp_path / "python3"
+    old.write_text("#!/bin/sh\necho 3 10\n")  # any python that answers with an old version
+    old.chmod(0o755)
+    from apidesign.paths import ROOT
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "venv.py"), "--python", str(old), str(tmp_path / "v"),
+                          "requirements.txt"], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode != 0
+    message = run.stderr
+    assert "uv python install 3.12" in message and "make lab PYTHON=$(uv python find 3.12)" in message
+    assert "deadsnakes" in message and "is 3.10" in message

@@ -79,7 +79,9 @@ def write_sources() -> None:
         replace_widgets_with_a_note(nb)
         nbformat.write(nb, SOURCE / path.name)
         pages.append(path.stem)
-    for doc in DOCS:  # the instructor's pages, after the chapters
+    for doc in DOCS:  # the instructor's pages, after the chapters (the student edition has no instructor guide)
+        if not (ROOT / "docs" / doc).exists():
+            continue
         shutil.copy(ROOT / "docs" / doc, SOURCE / doc)
         pages.append(Path(doc).stem)
     (SOURCE / "_config.yml").write_text(CONFIG)

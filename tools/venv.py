@@ -40,11 +40,17 @@ def require_supported(python: str) -> None:
     version = python_version(python)
     if version is None:
         sys.exit(f"{python} did not run. Install Python {MINIMUM[0]}.{MINIMUM[1]} or newer "
-                 "and run make again (or: make lab PYTHON=python3.12).")
+                 "and run make again (or: make lab PYTHON=python3.12)."
+                 " Without a python3.12 package (Ubuntu 22.04 has none): uv python install 3.12, then "
+                 "make lab PYTHON=$(uv python find 3.12); or add the deadsnakes PPA "
+                 "(sudo add-apt-repository ppa:deadsnakes/ppa; sudo apt install python3.12 python3.12-venv).")
     if version < MINIMUM:
         sys.exit(f"API Design Lab needs Python {MINIMUM[0]}.{MINIMUM[1]} or newer; {python} is "
                  f"{version[0]}.{version[1]}. Install a newer Python and run, for example: "
-                 "make lab PYTHON=python3.12")
+                 "make lab PYTHON=python3.12."
+                 " Without a python3.12 package (Ubuntu 22.04 has none): uv python install 3.12, then "
+                 "make lab PYTHON=$(uv python find 3.12); or add the deadsnakes PPA "
+                 "(sudo add-apt-repository ppa:deadsnakes/ppa; sudo apt install python3.12 python3.12-venv).")
 
 
 def find_python(version: str) -> str | None:

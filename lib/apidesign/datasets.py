@@ -1,4 +1,5 @@
-"""Generated datasets, built on demand into the git-ignored ``data/cache/`` (never committed).
+"""Generated datasets, built on demand into the git-ignored ``data/cache/`` (never committed),
+or the user's own cache when that folder is not writable (``paths.cache_path``).
 
 ``message_history(n)`` is one chat channel with ``n`` messages in the reference API's own
 SQLite schema, so the pagination code runs against it unchanged. Same ``n`` and seed,
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .ids import ALPHABET, LENGTH
-from .paths import CACHE
+from .paths import cache_path
 from .server.db import SCHEMA
 
 CHANNEL = "ch_history"
@@ -26,8 +27,8 @@ BATCH = 50_000
 
 
 def history_path(n: int, seed: int = 7) -> Path:
-    """Where the ``n``-message database lives in the cache."""
-    return CACHE / f"messages-{n}-seed{seed}.sqlite3"
+    """Where the ``n``-message database lives in the cache (``paths.cache_path`` decides which cache)."""
+    return cache_path(f"messages-{n}-seed{seed}.sqlite3")
 
 
 def message_rows(n: int, seed: int = 7) -> Iterator[tuple]:

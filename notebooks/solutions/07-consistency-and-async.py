@@ -26,7 +26,7 @@ ssrf_refused = {
     "http://[fd00::1]/": True,                                # unique local IPv6 (RFC 4193)
     "http://198.18.0.1/": True,                               # benchmarking (RFC 2544), not public
     "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/": True,    # NAT64 for 169.254.169.254: the metadata service
-    "http://[2002:808:808::1]/hooks": False,                  # 6to4 for 8.8.8.8: public
+    "http://[2002:808:808::1]/hooks": True,                   # 6to4 (deprecated, RFC 7526): all refused
 }
 
 

@@ -1,7 +1,8 @@
 """gRPC for real: the chat service of ``chat.proto`` with all four call patterns, on 127.0.0.1.
 
 The Python stubs are generated from ``chat.proto`` by ``grpc_tools.protoc`` the first time
-they are needed, into the git-ignored ``data/cache/grpc/<hash of the .proto>/``, so they
+they are needed, into the git-ignored ``data/cache/grpc/<hash of the .proto>/`` (or the user's cache when that is
+not writable: ``paths.cache_path``), so they
 can never drift from the contract and are never edited by hand.
 """
 
@@ -25,7 +26,7 @@ import grpc
 from ..clock import Clock
 from ..errors import ApiDesignError
 from ..ids import IdFactory
-from ..paths import CACHE
+from ..paths import cache_path
 from ..server.db import iso8601
 
 PROTO = Path(__file__).with_name("chat.proto")
@@ -52,7 +53,7 @@ def stubs(proto: Path = PROTO) -> tuple[ModuleType, ModuleType]:
     """The generated ``(messages, services)`` modules for ``proto``, generated once per version of the file."""
     digest = hashlib.sha256(proto.read_bytes()).hexdigest()[:16]
     if digest not in _loaded:
-        _loaded[digest] = generated(proto, CACHE / "grpc" / digest)
+        _loaded[digest] = generated(proto, cache_path("grpc", digest))
     return _loaded[digest]
 
 
@@ -62,6 +63,9 @@ def generated(proto: Path, out: Path) -> tuple[ModuleType, ModuleType]:
         out.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(dir=out.parent))
         generate(proto, scratch)
+        umask = os.umask(0)
+        os.umask(umask)
+        scratch.chmod(0o777 & ~umask)  # mkdtemp makes it 0700: others (students, if root prebuilt it) must read it
         try:
             os.replace(scratch, out)  # atomic: a concurrent reader never sees half the files
         except OSError:  # another process got there first; its files are identical

@@ -29,10 +29,13 @@ from ..clock import Clock
 from ..errors import ApiDesignError
 from ..store import Store, StoreUnavailable, memory_store
 
-EPSILON = 1e-6  # float slack in comparisons: epoch seconds (~1.8e9) carry only ~0.2 µs of precision
+# Float slack in comparisons. Epoch seconds (~1.8e9) carry only ~0.2 µs of precision, and a GCRA time is a sum
+# of many intervals: 25 steps of 2.4 s drift by ~3 µs, enough to refuse the 25th of 25 with a 1 µs slack.
+# A millisecond is far above that drift and far below anything a client could notice.
+EPSILON = 1e-3
 
-# Shared Lua prelude: ``now`` from ARGV[1], or the Redis server's clock when it is negative.
-LUA_NOW = """
+# Shared Lua prelude: the same slack, and ``now`` from ARGV[1], or the Redis server's clock when it is negative.
+LUA_NOW = f"local EPSILON = {EPSILON!r}\n" + """
 local now = tonumber(ARGV[1])
 if now < 0 then
   local t = redis.call('TIME')

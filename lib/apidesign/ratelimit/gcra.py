@@ -25,11 +25,11 @@ local interval = window / limit
 local tat = math.max(tonumber(redis.call('GET', KEYS[1])) or now, now)
 local new_tat = tat + cost * interval
 local allow_at = new_tat - window
-if allow_at - now > 1e-6 then  -- refused: nothing written, nothing consumed
-  return reply(false, math.floor((now - (tat - window)) / interval + 1e-6), allow_at - now, tat - now)
+if allow_at - now > EPSILON then  -- refused: nothing written, nothing consumed
+  return reply(false, math.floor((now - (tat - window)) / interval + EPSILON), allow_at - now, tat - now)
 end
 redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil((new_tat - now) * 1000) + 1000)
-return reply(true, math.floor((now - (new_tat - window)) / interval + 1e-6), 0, new_tat - now)
+return reply(true, math.floor((now - (new_tat - window)) / interval + EPSILON), 0, new_tat - now)
 """
 
     @staticmethod

@@ -30,14 +30,14 @@ if fresh then
   start, cur = current, 0
 end
 local estimate = prev * (1 - math.min(1, math.max(0, now - start) / window)) + cur
-if estimate + cost <= limit + 1e-6 then
+if estimate + cost <= limit + EPSILON then
   if fresh then
     redis.call('HSET', KEYS[1], 'w', start, 'cur', cost, 'prev', prev)
     expire_in(KEYS[1], start + 2 * window - now)
   else
     redis.call('HINCRBY', KEYS[1], 'cur', cost)
   end
-  return reply(true, math.floor(limit - estimate - cost + 1e-6), 0, start + 2 * window - now)
+  return reply(true, math.floor(limit - estimate - cost + EPSILON), 0, start + 2 * window - now)
 end
 local retry
 if cur + cost <= limit and prev > 0 then
@@ -49,7 +49,7 @@ else
 end
 local reset = 0
 if cur > 0 then reset = start + 2 * window - now elseif prev > 0 then reset = start + window - now end
-return reply(false, math.floor(limit - estimate + 1e-6), retry, reset)
+return reply(false, math.floor(limit - estimate + EPSILON), retry, reset)
 """
 
     @staticmethod

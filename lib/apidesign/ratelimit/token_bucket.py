@@ -27,15 +27,15 @@ local ts = tonumber(state[2]) or now
 tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
 ts = math.max(ts, now)
 local lag = ts - now  -- > 0 only while the clock is behind: refill resumes once it catches up
-if cost > tokens + 1e-6 then  -- refused: nothing written (the refill is recomputed next time), nothing consumed
+if cost > tokens + EPSILON then  -- refused: nothing written (the refill is recomputed next time), nothing consumed
   local retry = lag + (math.min(cost, capacity) - tokens) / rate
-  return reply(false, math.floor(tokens + 1e-6), retry, lag + (capacity - tokens) / rate)
+  return reply(false, math.floor(tokens + EPSILON), retry, lag + (capacity - tokens) / rate)
 end
 tokens = math.max(0, tokens - cost)
 local reset = lag + (capacity - tokens) / rate
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', ts)
 expire_in(KEYS[1], reset)
-return reply(true, math.floor(tokens + 1e-6), 0, reset)
+return reply(true, math.floor(tokens + EPSILON), 0, reset)
 """
 
     def __init__(self, capacity: int, refill_per_second: float, store: Store | None = None,

@@ -4,7 +4,8 @@ Nothing here is copied from an earlier notebook's output. Each function runs the
 library code its chapter ran, with that chapter's settings, and returns what it measured;
 the capstone prints them as its recap. Everything runs on fake clocks and seeded data,
 so the figures are the same on every run (keyset work needs the 1M-row history that
-``02-rest-design`` builds into ``data/cache/``; it is built here if missing, in ~10 s).
+``02-rest-design`` builds into ``data/cache/``, or the user's cache if that is read-only; it is built
+here if missing, in ~10 s).
 """
 
 from __future__ import annotations

@@ -8,10 +8,12 @@ exactly and cursor pagination can seek on it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Iterator
 
 SCHEMA = """
@@ -57,13 +59,20 @@ class Database:
 
     def __init__(self, path: str = ":memory:"):
         self.path = path
-        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # A database this user cannot write (e.g. the 1M-message history prebuilt by root on a JupyterHub)
+        # is opened read-only, without WAL (which needs files beside it) and without creating the schema.
+        self.readonly = path != ":memory:" and Path(path).exists() and not (
+            os.access(path, os.W_OK) and os.access(Path(path).parent, os.W_OK))
+        target = f"{Path(path).resolve().as_uri()}?mode=ro" if self.readonly else path
+        self.conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None, uri=self.readonly)
         self.conn.row_factory = sqlite3.Row
         self.lock = threading.RLock()
         self.statements = 0  # SQL statements run on this connection: how the N+1 problem is counted
         self.conn.set_trace_callback(self._count_statement)
         with self.lock:
             self.conn.execute("PRAGMA foreign_keys = ON")
+            if self.readonly:
+                return
             if path != ":memory:":
                 self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.executescript(SCHEMA)

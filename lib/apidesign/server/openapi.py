@@ -148,7 +148,10 @@ OPERATIONS: dict[str, Operation] = {
                                  description="Answers 202 Accepted at once; poll the operation at Location (AIP-151) "
                                              "after Retry-After seconds (the time the export is expected to take), "
                                              "or pass callbackUrl to have the finished operation POSTed to you "
-                                             "(unsigned: a hint to poll)."),
+                                             "(unsigned: a hint to poll). Under rate limiting a deployment may give "
+                                             "this route a cost (RATE_LIMIT costs; the course's example is 10): one "
+                                             "call then spends that many units of every policy, so RateLimit's r "
+                                             "falls by the cost (draft -10, 3.1.2: q and r count quota units)."),
     "exports.get_operation": user("Poll a long-running operation you started", "operations", 200, "Operation",
                                   "messages:read", headers=("RetryAfter",), conditional="read",
                                   description="done is false while it runs, with Retry-After: the whole seconds it "

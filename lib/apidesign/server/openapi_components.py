@@ -294,8 +294,9 @@ def headers() -> dict[str, Any]:
                             "schema": {"type": "string", "pattern": "^Bearer", "maxLength": 1024}},
         # draft-ietf-httpapi-ratelimit-headers; sent on every response while rate limiting is on (RATE_LIMIT).
         "RateLimit": {"description": 'The caller\'s remaining quota, one item per policy of its plan: `"default";r=42` '
-                                     'or `"burst";r=4, "daily";r=99`; the policy that refused a 429 adds `;t=17`, the '
-                                     'seconds until additional quota (draft -10, 4.1.2; equal to Retry-After). '
+                                     'or `"burst";r=4, "daily";r=99`; on a 429 each policy that cannot take the request '
+                                     'yet adds `;t=17`, the seconds until it can (draft -10, 4.1.2); Retry-After is '
+                                     'the largest. '
                                      'Sent while rate limiting is on.',
                       "schema": {"type": "string", "maxLength": 512,
                                  "pattern": '^"[^"]+";r=[0-9]+(;t=[0-9]+)?(, "[^"]+";r=[0-9]+(;t=[0-9]+)?)*$'}},

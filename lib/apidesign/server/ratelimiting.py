@@ -19,8 +19,9 @@ Headers follow draft-ietf-httpapi-ratelimit-headers-10 (September 2025; an Inter
 progress): ``RateLimit-Policy: "default";q=100;w=60`` (section 3) and ``RateLimit: "default";r=<remaining>;t=<seconds>``
 (section 4), where the OPTIONAL ``t`` is the time "until additional quota [...] is made available" (section 4.1.2).
 Revisions -08 and -09 defined ``t`` as the time until the quota *resets*. A ``Decision`` carries that older
-quantity (``reset_after``), not when the next unit arrives, so a 2xx leaves ``t`` out; a 429 sends ``t`` equal
-to ``Retry-After``, which section 6 of -10 says SHOULD NOT point earlier than ``t``.
+quantity (``reset_after``), not when the next unit arrives, so a 2xx leaves ``t`` out; a 429 sends ``t`` on each
+policy that cannot take the request yet, and ``Retry-After`` equal to the largest, since section 6 of -10 says it
+SHOULD NOT point earlier than ``t``.
 
 Plans and endpoints. Instead of one ``algorithm``/``limit``/``window``, a config may name plans, each a set of
 policies, and give some routes a cost::
@@ -31,12 +32,16 @@ policies, and give some routes a cost::
      "plan_of": {"user:usr_bob": "paid"}, "default_plan": "free",
      "costs": {"POST /v1/channels/<channel_id>/exports": 10}}
 
-A caller (its ``caller_key``) gets ``plan_of[caller]``, else ``default_plan``; a request costs ``costs["METHOD rule"]``, else 1. Each
-policy is charged in turn under its own key (``"<policy>:<caller>"``), one store round trip each; after a refusal
-the rest are only read (cost 0). So a refusal by a later policy has already spent a unit of the earlier ones:
-charging several policies atomically needs one script over all their keys. Every response lists all the caller's
-policies in one ``RateLimit-Policy`` field and one item per policy in ``RateLimit`` (draft -10 sections 3 and 4
-define both fields as Lists); a 429 names the refusing policy and takes ``Retry-After`` and ``t`` from it.
+A caller (its ``caller_key``) gets ``plan_of[caller]``, else ``default_plan``; a request costs ``costs["METHOD rule"]``
+(the Flask rule, checked against the app's routes at start-up), else 1. ``q`` and ``r`` count units: a route of cost
+10 spends 10 (draft -10 section 3.1.2). Each policy is charged in turn, shortest window first whatever the config
+order, under its own key (``"<policy>:<caller>"``), one store round trip each; after a refusal the rest are only read
+(cost 0). So a refusal by a longer window has already spent units of the shorter ones, which refill within their
+window: charging several policies atomically needs one script over all their keys (with a ``{caller}`` hash tag, so
+they share a Redis Cluster slot). Every response lists all the caller's policies in one ``RateLimit-Policy`` field
+and one item per policy in ``RateLimit`` (draft -10 sections 3 and 4 define both fields as Lists); a 429 names the
+refusing policy, and its ``Retry-After`` is the longest wait among the policies that cannot take the request now, so a
+client that obeys it gets through. A cost above a policy's limit could never fit and is refused at start-up.
 """
 
 from __future__ import annotations
@@ -131,20 +136,32 @@ def request_cost() -> int:
 
 
 def charge(policies: Mapping[str, Limiter], key: str, cost: int) -> dict[str, Decision]:
-    """Every policy's decision, charged in turn; after a refusal the later ones are only read (cost 0)."""
+    """Every policy's decision, shortest window first; after a refusal the later ones are only read (cost 0).
+
+    Shortest first, whatever the config order: a request that a long window (daily) refuses has then spent only
+    units of the shorter ones (burst), which come back within their window, and never a daily unit for nothing.
+    """
     decisions: dict[str, Decision] = {}
-    for name, limiter in policies.items():
+    for name, limiter in sorted(policies.items(), key=lambda item: item[1].window):
         admitted = all(d.allowed for d in decisions.values())
         decisions[name] = limiter.allow(f"{name}:{key}", cost if admitted else 0)
     return decisions
 
 
+def waits(decisions: Mapping[str, Decision], cost: int) -> dict[str, int]:
+    """Whole seconds until each policy that cannot take ``cost`` now can take it: the refusal's own wait, and for a
+    policy left with fewer than ``cost`` units, the time until its quota is whole (``reset_after``), when it surely can
+    (for a bucket, which refills unit by unit, that is later than the earliest moment: a safe upper bound)."""
+    return {name: whole_seconds(d.reset_after if d.allowed else d.retry_after)
+            for name, d in decisions.items() if not d.allowed or d.remaining < cost}
+
+
 def enforce() -> None:
-    """Charge the caller this route's cost on every policy of its plan; a 429 naming the one that refused."""
-    caller = caller_key()
+    """Charge the caller this route's cost on every policy of its plan; a 429 waits for the slowest policy."""
+    caller, cost = caller_key(), request_cost()
     g.rate_limit_policies = policies = caller_policies(caller)
     try:
-        decisions = g.rate_limit = charge(policies, caller, request_cost())
+        decisions = g.rate_limit = charge(policies, caller, cost)
     except LimiterUnavailable as exc:
         if _config()["on_store_error"] == "closed":
             raise ServiceUnavailable("Rate limiting is unavailable, so requests are refused for now.",
@@ -152,13 +169,13 @@ def enforce() -> None:
         current_app.logger.warning("rate limit skipped (fail open): %s", exc)
         return
     refused = [name for name, d in decisions.items() if not d.allowed]
-    if refused:
-        name, limiter = refused[0], policies[refused[0]]
-        wait = retry_after_seconds(decisions[name])
+    if refused:  # Retry-After: the longest wait, so a client that obeys it is not refused by another policy
+        g.rate_limit_waits = wait_for = waits(decisions, cost)
+        name, limiter, wait = refused[0], policies[refused[0]], max(wait_for.values())
         raise RateLimited(f"Too many requests: the limit{_named(name)} is {limiter.limit} per {limiter.window:g} s. "
-                          f"Retry in {wait} s.", details=[{"policy": name, "limit": limiter.limit,
-                                                          "window": limiter.window, "retry_after": wait}],
-                          headers={"Retry-After": str(wait)})
+                          f"Retry in {wait} s.", headers={"Retry-After": str(wait)},
+                          details=[{"policy": n, "limit": policies[n].limit, "window": policies[n].window,
+                                    "retry_after": wait_for[n]} for n in [name, *(n for n in wait_for if n != name)]])
 
 
 def _named(name: str) -> str:
@@ -166,38 +183,30 @@ def _named(name: str) -> str:
 
 
 def add_headers(response):
-    """All the caller's policies on every response; each one's remaining quota whenever decisions were made."""
-    policies = g.get("rate_limit_policies") or caller_policies(caller_key())
+    """All the caller's policies on every response, in config order; each one's remaining quota when decided."""
+    policies = g.get("rate_limit_policies")
+    if policies is None:  # the request ended before the limiter knew the caller (credentials could not be checked)
+        return response
     response.headers["RateLimit-Policy"] = ", ".join(policy_header(n, lim) for n, lim in policies.items())
-    decisions = g.get("rate_limit")
+    decisions, wait_for = g.get("rate_limit"), g.get("rate_limit_waits", {})
     if decisions is not None:
-        response.headers["RateLimit"] = ", ".join(ratelimit_header(n, d) for n, d in decisions.items())
+        response.headers["RateLimit"] = ", ".join(ratelimit_header(n, decisions[n], wait_for.get(n)) for n in policies)
     return response
 
 
 def policy_header(name: str, limiter: Limiter) -> str:
-    """``"default";q=100;w=60``: the quota and its window in seconds."""
-    return f'"{name}";q={limiter.limit};w={math.ceil(limiter.window)}'
+    """``"default";q=100;w=60``: the quota and its window in whole seconds (``install`` refuses any other window)."""
+    return f'"{name}";q={limiter.limit};w={round(limiter.window)}'
 
 
-def ratelimit_header(name: str, decision: Decision) -> str:
-    """``"default";r=42;t=17``: units left, and whole seconds until more quota is available (draft -10, 4.1.2)."""
-    t = reset_seconds(decision)
+def ratelimit_header(name: str, decision: Decision, t: int | None = None) -> str:
+    """``"default";r=42;t=17``: units left, and, on a 429, whole seconds until this policy can take the request."""
     return f'"{name}";r={decision.remaining}' + ("" if t is None else f";t={t}")
 
 
-def reset_seconds(decision: Decision) -> int | None:
-    """``t``, or None to leave it out: on a refusal exactly ``Retry-After``; on an admission, unknown."""
-    if decision.allowed:  # a Decision says when the quota is whole, not when the next unit comes back
-        return None
-    return retry_after_seconds(decision)
-
-
-def retry_after_seconds(decision: Decision) -> int:
+def whole_seconds(seconds: float) -> int:
     """``Retry-After`` is whole seconds (RFC 9110 section 10.2.3): round up, so a client that obeys succeeds."""
-    if math.isinf(decision.retry_after):  # a cost that can never fit: no wait helps, say "a long while"
-        return 86_400
-    return max(1, math.ceil(decision.retry_after - 1e-9))
+    return max(1, math.ceil(seconds - 1e-9))
 
 
 def _config(config: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
