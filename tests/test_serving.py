@@ -284,3 +284,66 @@ def test_with_a_certificate_serve_speaks_https_and_offers_http2_by_alpn(app, tmp
             with httpx.Client(http2=http2, verify=ssl.create_default_context(cafile=cert)) as client:
                 r = client.get(f"{live.url}/v1/users/usr_alice/channels", headers=as_user("usr_alice"), timeout=5)
             assert (r.status_code, r.http_version) == (200, version)
+
+
+@pytest.fixture
+def https(tmp_path):
+    """A throw-away certificate and an SSL context that trusts it."""
+    import ssl
+
+    from apidesign.clock import WallClock
+    from apidesign.protocols.certs import self_signed
+    cert, key = self_signed(tmp_path, WallClock())
+    return (cert, key), ssl.create_default_context(cafile=cert)
+
+
+def http2_settings(sock) -> dict:
+    """The SETTINGS the server sends first on an HTTP/2 connection (``sock`` speaks HTTP/2 already)."""
+    import h2.connection
+    import h2.events
+    client = h2.connection.H2Connection()
+    client.initiate_connection()
+    sock.sendall(client.data_to_send())
+    while data := sock.recv(65536):
+        for event in client.receive_data(data):
+            if isinstance(event, h2.events.RemoteSettingsChanged):
+                return {setting: change.new_value for setting, change in event.changed_settings.items()}
+    raise ConnectionError("the server closed the connection before its SETTINGS")
+
+
+def test_over_http2_websockets_are_not_offered_so_browsers_open_them_over_http1(app, https):
+    # RFC 8441 section 3: a server that sends SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 invites WebSockets over
+    # HTTP/2 (Chromium takes it up); the course's WebSockets, their Pings and Pong deadline, speak HTTP/1.1.
+    from h2.settings import SettingCodes
+    certificate, trust = https
+    trust.set_alpn_protocols(["h2"])
+    with serve(app, certificate=certificate) as secure, serve(app) as cleartext:
+        tls = trust.wrap_socket(socket.create_connection(("127.0.0.1", secure.port), timeout=5),
+                                server_hostname="127.0.0.1")
+        h2c = socket.create_connection(("127.0.0.1", cleartext.port), timeout=5)  # HTTP/2 by prior knowledge
+        assert tls.selected_alpn_protocol() == "h2"
+        for sock in (tls, h2c):
+            with sock:
+                settings = http2_settings(sock)
+            assert SettingCodes.MAX_CONCURRENT_STREAMS in settings  # the server's SETTINGS were read
+            assert settings.get(SettingCodes.ENABLE_CONNECT_PROTOCOL, 0) == 0
+
+
+def test_over_https_the_links_the_app_builds_say_https(app, https, as_user):
+    import httpx
+    certificate, trust = https
+    with serve(app, certificate=certificate) as live:
+        for http2 in (True, False):
+            with httpx.Client(http2=http2, verify=trust) as client:
+                r = client.get(f"{live.url}/v1/users/usr_alice/channels", headers=as_user("usr_alice"), timeout=5)
+            assert r.headers["Link"].startswith(f"<{live.url}/")  # https://127.0.0.1:port/..., not http://
+
+
+def test_a_tls_client_that_never_says_hello_is_dropped_after_the_keep_alive_time(app, https, monkeypatch):
+    from apidesign.server import serving
+    monkeypatch.setattr(serving, "KEEP_ALIVE_SECONDS", 0.3)  # asyncio's own TLS handshake timeout is 60 s
+    with serve(app, certificate=https[0]) as live, \
+            socket.create_connection(("127.0.0.1", live.port), timeout=5) as silent:  # no ClientHello
+        started = time.monotonic()
+        assert silent.recv(1) == b""  # closed by the server
+        assert time.monotonic() - started < 3.0

@@ -3,6 +3,8 @@
 The cap is Chromium's policy (6 connections per host, ``g_max_sockets_per_group``), not HTTP's: RFC 9112 section 9.4 sets
 no number. Over HTTP/2, which Chromium speaks only over TLS, the same 7 streams share one connection and all open.
 ``apidesign.protocols.per_origin`` models the same cap for notebook 01, where no browser runs.
+Over HTTPS the page's chat WebSocket (``wss://``) opens and talks too: the server does not offer WebSockets
+over HTTP/2 (RFC 8441), so Chromium opens it over HTTP/1.1.
 
 ``EventSource`` cannot send an ``Authorization`` header; the page's context adds it to every request it makes
 (Playwright's ``extra_http_headers``), which changes nothing about how connections are pooled.
@@ -67,4 +69,25 @@ def test_over_http2_one_connection_carries_all_seven_and_the_rest_call(browser, 
         assert live.streams == STREAMS
         assert page.evaluate(FETCH, [messages, 5000]) == 200
         assert live.connections == 2  # Chromium's one connection, and the requests call that made the channel
+        context.close()
+
+
+# Open a WebSocket, send one chat message, resolve with the first frame the server sends back (or what went wrong).
+CHAT = """url => new Promise(done => { const ws = new WebSocket(url); setTimeout(() => done("timeout"), 10000);
+  ws.onopen = () => ws.send(JSON.stringify({content: "over wss"}));
+  ws.onmessage = event => { done(JSON.parse(event.data)); ws.close(); };
+  ws.onerror = () => done("error"); })"""
+
+
+def test_over_https_chromium_opens_the_chat_websocket_over_http1_and_talks(browser, api, tmp_path):
+    # The page itself came over HTTP/2; a server that offered WebSockets over HTTP/2 (RFC 8441) would have the
+    # socket opened as an HTTP/2 stream instead, which this server's WebSockets do not speak.
+    cert, key = self_signed(tmp_path, WallClock())
+    with serve(api, certificate=(cert, key)) as live:
+        context, page, events, _ = open_page(browser, live, api, cafile=cert, ignore_https_errors=True)
+        assert page.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol") == "h2"
+        socket_url = live.url.replace("https://", "wss://") + events.replace("/events", "/socket")
+        frame = page.evaluate(CHAT, socket_url)
+        assert isinstance(frame, dict), frame  # not "error": the handshake was not refused
+        assert frame["event"] == "message.created" and frame["data"]["content"] == "over wss"
         context.close()

@@ -39,7 +39,10 @@ from hypercorn.app_wrappers import ASGIWrapper
 from hypercorn.asyncio.tcp_server import TCPServer
 from hypercorn.asyncio.worker_context import WorkerContext
 from hypercorn.config import Config
+from hypercorn.protocol import ProtocolWrapper
 from hypercorn.protocol.h11 import H11Protocol
+from hypercorn.protocol.h2 import H2Protocol
+from h2.settings import SettingCodes
 from hypercorn.protocol.events import StreamClosed
 from hypercorn.protocol.ws_stream import Handshake, WSStream
 from wsproto.events import CloseConnection, Ping, Pong
@@ -112,7 +115,8 @@ class LiveServer:
                 pass  # stop() ended this connection; nothing is left to clean up
             finally:
                 self._transports.pop(peer, None)
-        server = await asyncio.start_server(connected, sock=listener, backlog=BACKLOG, ssl=self.tls)
+        server = await asyncio.start_server(connected, sock=listener, backlog=BACKLOG, ssl=self.tls,
+                                            ssl_handshake_timeout=KEEP_ALIVE_SECONDS if self.tls else None)
         await stopping.wait()
         server.close()                  # no new connections
         await context.terminated.set()  # idle and half-sent connections close themselves
@@ -309,6 +313,35 @@ def valid_handshake(request: h11.Request) -> bool:
         return False
 
 
+def without_websockets(protocol: H2Protocol) -> H2Protocol:
+    """Hypercorn's HTTP/2, not offering WebSockets over HTTP/2 (RFC 8441 section 3), before its SETTINGS go out.
+
+    Hypercorn sends SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, and Chromium then opens ``wss://`` as an HTTP/2
+    stream, which the app refuses (426) and hypercorn's stream would not check for Pongs. Without it,
+    browsers open WebSockets over HTTP/1.1, where ``CourseWSStream`` runs them.
+    """
+    protocol.connection.local_settings.pop(SettingCodes.ENABLE_CONNECT_PROTOCOL, None)
+    return protocol
+
+
+class CourseProtocolWrapper(ProtocolWrapper):
+    """Hypercorn's choice between HTTP/1.1 and HTTP/2 (by ALPN, or when a client starts speaking HTTP/2), with the course's."""
+
+    @property
+    def protocol(self):
+        return self.__dict__["protocol"]
+
+    @protocol.setter
+    def protocol(self, protocol) -> None:
+        # ProtocolWrapper builds the protocol itself, and builds HTTP/2 anew when an HTTP/1.1 connection turns out to
+        # speak it; every one it makes passes through here before it says a word.
+        if type(protocol) is H11Protocol:
+            protocol.__class__ = CourseH11Protocol
+        elif type(protocol) is H2Protocol:
+            without_websockets(protocol)
+        self.__dict__["protocol"] = protocol
+
+
 class CourseTCPServer(TCPServer):
     """Hypercorn's connection handler, speaking HTTP/1.1 through ``CourseH11Protocol``."""
 
@@ -329,8 +362,8 @@ class CourseTCPServer(TCPServer):
     @protocol.setter
     def protocol(self, wrapper) -> None:
         # TCPServer.run builds the protocol itself; a subclass that only overrides methods can take over in place.
-        if type(wrapper.protocol) is H11Protocol:
-            wrapper.protocol.__class__ = CourseH11Protocol
+        wrapper.__class__ = CourseProtocolWrapper
+        wrapper.protocol = wrapper.__dict__["protocol"]  # the one ProtocolWrapper made, through the setter now
         self._protocol = wrapper
 
 
