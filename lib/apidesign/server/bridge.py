@@ -53,7 +53,8 @@ def wsgi_environ(scope: dict, body: bytes) -> dict[str, Any]:
         "PATH_INFO": scope["path"].encode().decode("latin-1"), "QUERY_STRING": scope["query_string"].decode("latin-1"),
         "SERVER_NAME": scope["server"][0], "SERVER_PORT": str(scope["server"][1]),
         "REMOTE_ADDR": scope["client"][0], "REMOTE_PORT": str(scope["client"][1]),
-        "SERVER_PROTOCOL": f"HTTP/{scope['http_version']}", "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
+        "SERVER_PROTOCOL": f"HTTP/{scope['http_version']}", "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "https" if scope.get("scheme") in ("https", "wss") else "http",  # ASGI: ws/wss for sockets
         "wsgi.input": BytesIO(body), "wsgi.input_terminated": True, "wsgi.errors": sys.stderr,
         "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
     }
