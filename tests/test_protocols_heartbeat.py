@@ -1,5 +1,7 @@
 """WebSocket heartbeats: serve() pings every socket, and closes one whose peer stops answering (RFC 6455 5.5.2-3)."""
 
+import json
+import socket
 import time
 
 import pytest
@@ -31,12 +33,13 @@ def test_an_idle_socket_that_answers_gets_pings_and_stays_open(app, channel, as_
         ws.close()
 
 
-def test_a_socket_that_stops_answering_is_closed_with_1011_within_a_bound(app, channel, as_user):
+def test_a_socket_that_stops_answering_is_closed_with_1011_within_a_bound_and_logged(app, channel, as_user, caplog):
     with serve(app, ping_interval=INTERVAL, ping_timeout=TIMEOUT) as live:
         beat = answer_then_fall_silent(live, f"/v1/channels/{channel}/socket", as_user("usr_alice"), pings=2, wait=BOUND)
     assert beat.answered == 2 and beat.held_listening == 1
     assert beat.held_after_silence == 0
     assert (beat.close_code, beat.close_reason) == (1011, "keepalive ping timeout")
+    assert f"no Pong within {TIMEOUT:g} s" in caplog.text  # RFC 6455 section 7.1.7: the server SHOULD log it
 
 
 def test_without_pings_a_silent_socket_is_held_and_never_hears_a_thing(app, channel, as_user):
@@ -48,12 +51,13 @@ def test_without_pings_a_silent_socket_is_held_and_never_hears_a_thing(app, chan
 def test_only_a_pong_that_echoes_the_pings_data_counts(app, channel, as_user):
     with serve(app, ping_interval=INTERVAL, ping_timeout=TIMEOUT) as live:
         ws = open_socket(live.url, f"/v1/channels/{channel}/socket", as_user("usr_alice"))
+        assert live.streams == 1  # counted before the 101 went out
         deadline = time.monotonic() + BOUND
         while live.streams and time.monotonic() < deadline:
             ws.pong(b"not the ping's data")  # unsolicited Pongs (RFC 6455 5.5.3): no answer to the Ping
             time.sleep(INTERVAL / 4)
         assert live.streams == 0
-        assert close_frame(ws)[0] == 1011
+        assert close_frame(ws, wait=BOUND)[0] == 1011
 
 
 def test_pings_keep_a_socket_busy_without_disturbing_its_messages(app, channel, as_user):
@@ -72,8 +76,8 @@ def test_serve_pings_by_default_and_hypercorn_is_told_both_settings():
     assert hypercorn_config(1024, None).websocket_ping_interval is None
 
 
-@pytest.mark.parametrize("interval, timeout", [(0, 1.0), (-1, 1.0), (1.0, 0)])
-def test_a_ping_setting_that_is_not_positive_is_refused(app, interval, timeout):
+@pytest.mark.parametrize("interval, timeout", [(0, 1.0), (-1, 1.0), (1.0, 0), (1.0, None)])
+def test_a_ping_setting_that_is_not_positive_is_refused_and_pings_need_a_pong_deadline(app, interval, timeout):
     with pytest.raises(ValueError):
         serve(app, ping_interval=interval, ping_timeout=timeout)
 
@@ -97,3 +101,39 @@ def test_a_closed_socket_stops_its_pings_at_once_and_its_connection_ends(app, ch
         while live._transports and time.monotonic() < deadline:
             time.sleep(0.01)
         assert not live._transports and live.streams == 0
+
+
+def flood_without_reading(live, path: str, headers, most: float = 10.0) -> websocket.WebSocket:
+    """A client that answers the first Ping, then sends chat messages and reads nothing, until the server's writes to
+    it wait (each message comes back to its sender as a confirmation, and the client takes none)."""
+    ws = websocket.create_connection("ws" + live.url.removeprefix("http") + path, header=dict(headers), timeout=5,
+                                     sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),))
+    (transport,) = live._transports.values()
+    # Small kernel buffers on both sides, so that a few messages fill them even on a loaded machine.
+    transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    assert count_pings(ws, 1, time.monotonic() + BOUND) == 1
+    ws.settimeout(0.05)
+    frame = json.dumps({"content": "x" * 3900})
+    deadline = time.monotonic() + most
+    # asyncio's flow control: past the high-water mark the transport calls pause_writing(), and a writer's
+    # drain() waits until resume_writing(), which a peer that reads nothing never brings.
+    while not transport.get_protocol()._paused and time.monotonic() < deadline:
+        try:
+            ws.send(frame)
+        except websocket.WebSocketTimeoutException:  # the server's queue for this client is full too
+            time.sleep(0.01)
+    assert transport.get_protocol()._paused, f"the server's writes never had to wait ({most:g} s)"
+    return ws
+
+
+def test_a_peer_that_stops_reading_with_data_queued_is_still_closed_within_a_bound(app, channel, as_user, monkeypatch):
+    # The Close frame cannot go out either (the peer reads nothing): the server gives it CLOSE_SECONDS, then aborts.
+    monkeypatch.setattr(serving, "CLOSE_SECONDS", 0.2)
+    interval, timeout = 3.0, 0.5  # the flood fills the buffers (in 0.1 s on an idle machine) before the second Ping
+    with serve(app, ping_interval=interval, ping_timeout=timeout) as live:
+        ws = flood_without_reading(live, f"/v1/channels/{channel}/socket", as_user("usr_alice"))
+        started = time.monotonic()
+        while (live.streams or live._transports) and time.monotonic() < started + interval + timeout + 2 * BOUND:
+            time.sleep(0.01)
+        assert (live.streams, len(live._transports)) == (0, 0)
+        ws.shutdown()

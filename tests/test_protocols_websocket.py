@@ -1,5 +1,6 @@
 """The chat WebSocket through serve(): echo, broadcast, both directions, errors."""
 
+import asyncio
 import socket
 import time
 
@@ -129,3 +130,23 @@ def test_a_client_that_leaves_while_messages_flow_ends_its_session_and_the_serve
         assert receive_json(again)["data"]["content"] == "still serving"
     finally:
         again.close()
+
+
+def forwarders(live) -> int:
+    """Chat sessions still forwarding events on the server's loop (``ChatSession.forward`` tasks)."""
+    async def count():
+        return sum(task.get_coro().__qualname__ == "ChatSession.forward" for task in asyncio.all_tasks())
+    return asyncio.run_coroutine_threadsafe(count(), live._loop.loop).result(5)
+
+
+def test_clients_that_leave_mid_burst_leave_no_session_forwarding_to_nobody(live, channel, as_user):
+    # Each frame's message is published while the session may be ending: its forwarder's cancel must not be lost.
+    for _ in range(10):
+        ws = open_socket(live.url, f"/v1/channels/{channel}/socket", as_user("usr_alice"))
+        for _ in range(200):
+            ws.send('{"content": "hi"}')
+        ws.shutdown()  # gone mid-burst, without a closing handshake
+    deadline = time.monotonic() + 3.0
+    while (live.streams or forwarders(live)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (live.streams, forwarders(live)) == (0, 0)

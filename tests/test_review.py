@@ -969,3 +969,53 @@ def test_a_flow_with_a_subject_is_served_by_a_row_that_names_it():
     design = parse_markdown("# Rides\n\n## Core flows\n- Drivers report where they are\n\n| Method | Path | Description |\n"
                             "|---|---|---|\n| POST | /v1/drivers/{driverId}/positions | A driver's GPS fix, every 4 s |\n")
     assert "missing-core-flow" not in {f.rule for f in review(design)}
+
+
+# Round-2 expert, item 4: a GraphQL endpoint reads only where its row, or a note that says "only queries",
+# says so; it writes where a verb that writes is used (by its lemma), never because of a noun such as "updates".
+@pytest.mark.parametrize("description, notes, needs_key", [
+    ("Live trip updates as a GraphQL subscription", [], False),               # updates delivered, not made
+    ("Account views and money transfers", [], True),
+    ("Reserve a table", [], True),
+    ("Show a survey and submit answers", [], True),
+    ("The app's single endpoint", ["Riders book trips through GraphQL, because the apps differ.",
+                                   "GraphQL depth is limited to 5 levels and query cost over 1,000 points is refused."],
+     True),                                                                   # a note about query cost reads nothing
+    ("The app's single endpoint", ["GraphQL takes only queries; bookings are REST."], False)])
+def test_graphql_reads_and_writes_are_read_from_the_row_and_from_verbs(description, notes, needs_key):
+    rows = [{"method": "POST", "path": "/v1/graphql", "description": description}]
+    found = [f for f in review(rows, ["Authentication: Bearer JWT.", *notes]) if f.rule == "post-without-idempotency-key"]
+    assert bool(found) is needs_key
+
+
+def test_a_graphql_row_that_edits_serves_no_read_flow():
+    design = parse_markdown("## Core flows\n- Search products\n- Read a product's reviews\n\n"
+                            "| Method | Path | Description |\n|---|---|---|\n"
+                            "| POST | /v1/graphql | Back-office edits of products |\n")
+    missing = {f.line for f in review(design) if f.rule == "missing-core-flow"}
+    assert missing == {"Search products", "Read a product's reviews"}
+
+
+# Round-2 expert, item 5: one item that embeds all, every or the full X is a list unless X stays small.
+@pytest.mark.parametrize("path, description", [
+    ("/v1/threads/{threadId}", "A thread and all of its replies"),
+    ("/v1/accounts/{accountId}", "The account with every transaction"),
+    ("/v1/users/{userId}", "A user with every order they ever placed"),
+    ("/v1/playlists/{playlistId}", "The playlist and every track on it"),
+    ("/v1/channels/{channelId}", "The channel, including its full message history")])
+def test_one_item_that_embeds_every_one_of_something_is_a_list(path, description):
+    assert "list-without-pagination" in fired("GET", path, description)
+
+
+@pytest.mark.parametrize("path, description", [
+    ("/menus/{menuId}", "The menu with every dish"),
+    ("/v1/orders/{orderId}", "The order with all its line items"),
+    ("/v1/groups/{groupId}", "A small group with all its members"),
+    ("/v1/threads/{threadId}", "A thread and all of its replies (at most 50)"),   # the design bounds it
+    ("/v1/files/{fileId}/parts", "The parts of an upload received so far")])
+def test_an_item_whose_parts_stay_few_is_not_a_list(path, description):
+    assert "list-without-pagination" not in fired("GET", path, description)
+
+
+def test_a_catalogues_parts_are_still_a_list():
+    assert "list-without-pagination" in fired("GET", "/v1/parts", "Car parts in the catalogue")

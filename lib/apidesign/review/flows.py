@@ -72,9 +72,45 @@ def is_graphql(ep: Endpoint) -> bool:
 
 
 def takes_queries(ep: Endpoint) -> bool:
-    """A GraphQL endpoint whose row does not say it only writes ("Mutations for the back office" serves no read)."""
-    writes_only = v.GRAPHQL_WRITES.search(ep.description) and not v.GRAPHQL_READS.search(ep.description)
+    """A GraphQL endpoint whose row does not say it only writes ("Mutations for the back office", "Back-office
+    edits of products" serve no read)."""
+    writes_only = graphql_writes(ep.description) and not v.GRAPHQL_READS.search(ep.description)
     return is_graphql(ep) and not writes_only
+
+
+def graphql_writes(text: str) -> bool:
+    """The text says a GraphQL request writes: mutations, "every operation", a mutation's name, or a word that
+    writes by its lemma, used as a verb ("Riders book trips", "Reserve a table", "submit answers", "placing
+    orders") or naming the act ("money transfers"); a noun for a thing ("books", "past orders") or for what a
+    subscription delivers ("Live trip updates") does not write."""
+    if v.GRAPHQL_WRITES.search(text) or v.MUTATION_NAME.search(text):
+        return True
+    for clause in re.split(r"[;,:()]|\bbut\b", text):
+        words = re.findall(r"[a-z][a-z'-]*", clause.lower())
+        for i, word in enumerate(words):
+            prev, after = (words[i - 1] if i else None), words[i + 1:]
+            if writes_word(word, prev, after):
+                return True
+    return False
+
+
+VERB_BEFORE = frozenset({"and", "or", "to", "can", "may", "will", "must", "who", "they", "we", "you", "i"})
+
+
+def writes_word(word: str, prev: str | None, after: list[str]) -> bool:
+    """The word, between ``prev`` and the words ``after`` it, is a verb that writes or a noun naming a write."""
+    readings = lang.readings(word)
+    if not set(readings.get("VERB", ())) & v.WRITE_LEMMAS and word not in v.WRITE_LEMMAS:
+        return False
+    if word.startswith("send") and any(w.startswith("quer") for w in after[:4]):
+        return False  # "send a query" reads
+    if "NOUN" not in readings:
+        return "VERB" in readings  # submit, create, edits, placing: only ever a verb
+    if set(readings["NOUN"]) & v.WRITE_ACTION_NOUNS:
+        return True  # "money transfers", "purchases": the act of writing
+    nxt = after[0] if after else None
+    as_verb = (prev is None or prev in VERB_BEFORE or (lang.is_plural(prev) and prev not in lang.DETERMINERS))
+    return as_verb and nxt is not None and (nxt in lang.DETERMINERS or lang.is_noun(nxt)) and nxt != "of"
 
 
 def serves(flow: Note, ep: Endpoint) -> bool:

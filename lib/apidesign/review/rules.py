@@ -14,7 +14,7 @@ from . import language as lang
 from . import vocabulary as v
 from .design import Design, Endpoint, Note, is_param
 from .findings import Finding
-from .flows import missing_core_flow
+from .flows import graphql_writes, missing_core_flow
 
 # The syllabus asks for 3-5 key endpoints; the warning waits for a seventh row, because one flow may need two
 # calls (an upload is started and then completed) or a detail view next to its list.
@@ -131,8 +131,8 @@ def is_list(ep: Endpoint) -> bool:
         return False
     verb = verb_of(last, ep.description)
     if is_id(last) or (verb and verb in v.SAFE_VERBS):  # /notifications/{userId}, /getProducts
-        if is_id(last) and names_one(ep.description) and not carries_growing_list(ep.description):
-            return False  # /menus/{id} "The menu with every dish": one menu, and its dishes are few
+        if is_id(last) and names_one(ep.description):
+            return carries_growing_list(ep.description)  # /menus/{id} "The menu with every dish": one menu
         return says_many(ep.description) or (verb is not None and lang.is_plural(head(last)))
     if verb or head(last) in v.MASS_NOUNS:
         return False
@@ -172,9 +172,24 @@ def names_one(description: str) -> bool:
 
 
 def carries_growing_list(description: str) -> bool:
-    """One item that embeds a list which keeps growing: "The channel with all its messages"."""
-    embedded = re.search(r"\b(?:all|every)\s+(?:(?:its|their|the|of)\s+)*(\w+)", description, re.I)
-    return embedded is not None and bool(v.FEED_LIKE.search(plural(embedded.group(1).lower())))
+    """One item that embeds all, every or the full X: a list, unless X is known to stay small (a menu's dishes,
+    an order's line items, a venue's seats, an upload's parts, the members of a small group). "A thread and all
+    of its replies", "The account with every transaction", "The channel, including its full message history"
+    are lists; "The menu with every dish" is one menu."""
+    embedded = re.search(r"\b(?:all|every|full)\s+(?:(?:its|their|the|of|on|in|it|this|that)\s+)*([\w-]+(?:\s+[\w-]+)?)",
+                         description, re.I)
+    if embedded is None:
+        return False
+    words = embedded.group(1).lower().split()
+    if " ".join(words) in ("line item", "line items") or lang.singular(words[0]) in BOUNDED_PARTS:
+        return False
+    if lang.singular(words[0]) == "member" and re.search(r"\bsmall\b", description, re.I):
+        return False
+    return True
+
+
+# What an item embeds that stays small: a menu's dishes, a venue's seats, an upload's parts.
+BOUNDED_PARTS = frozenset({"dish", "seat", "part", "ingredient"})
 
 
 def singular(noun: str) -> str:
@@ -184,11 +199,21 @@ def singular(noun: str) -> str:
 
 def bounded(ep: Endpoint, design: Design) -> bool:
     """The row or a note bounds the list: "(at most 50)", "a venue has at most about 500 seats"."""
-    if v.BOUNDED.search(ep.description) or date_bounded_aggregate(ep):
+    if v.BOUNDED.search(ep.description) or date_bounded_aggregate(ep) or small_parts(ep):
         return True
     subject = {singular(head(last_segment(ep))), head(last_segment(ep))}
     return any(v.BOUNDED.search(n.text) and any(re.search(rf"\b{re.escape(s)}", n.text, re.I) for s in subject)
                for n in design.notes)
+
+
+def small_parts(ep: Endpoint) -> bool:
+    """``GET /files/{fileId}/parts``: an upload's parts, bounded by the upload (S3 allows at most 10,000), not a catalogue's
+    ``/parts``."""
+    segs = [s for s in nouns(ep)]
+    if len(segs) < 2:
+        return False
+    part, parent = lang.singular(head(segs[-1])), lang.singular(head(segs[-2]))
+    return part == "part" and parent in ("file", "upload", "object")  # seats and dishes: a note says how many
 
 
 def date_bounded_aggregate(ep: Endpoint) -> bool:
@@ -309,11 +334,12 @@ READ_ONLY_POSTS = frozenset({"search", "query", "lookup", "find", "filter"})
 
 
 def graphql_only_reads(ep: Endpoint, design: Design) -> bool:
-    """The GraphQL row, or the notes where they speak of GraphQL, say it reads (queries), and neither says it
-    writes (mutations, placing an order, "every read and write")."""
-    texts = [ep.description, *graphql_clauses(design)]
-    return (any(v.GRAPHQL_READS.search(t) for t in texts)
-            and not any(v.GRAPHQL_WRITES.search(t) or v.MUTATION_NAME.search(t) for t in texts))
+    """The GraphQL row says it reads (queries), or a note says it only reads ("GraphQL for reads", "only
+    queries"; not a note that limits "query cost"), and neither the row nor the notes where they speak of
+    GraphQL say it writes (mutations, "Riders book trips", "every read and write")."""
+    clauses = list(graphql_clauses(design))
+    reads = v.GRAPHQL_READS.search(ep.description) or any(v.GRAPHQL_ONLY_READS.search(c) for c in clauses)
+    return bool(reads) and not any(graphql_writes(t) for t in [ep.description, *clauses])
 
 
 def graphql_clauses(design: Design) -> Iterator[str]:

@@ -258,18 +258,28 @@ REJECTED_AFTER = re.compile(r"^\s*(?:(?:is|was|are|were|would be)\s+(?:not|never
                             r"(?:isn't|wasn't|aren't|is not|was not)|would\s+(?:add|cost|break|mean|complicate|"
                             r"make|be overkill|be unnecessary|need))\b", re.I)
 # What a GraphQL endpoint does, said on its row or where the notes speak of GraphQL. It reads: queries,
-# reads, lookups, subscriptions, a history, screens, views, browsing, searching. It writes, so a retry can run a mutation twice: mutations, writes, placing an
-# order, creating, updating, deleting, paying, sending (not "send a query", nor "a query we did not write"),
-# "everything", every operation, or a mutation's name (placeOrder, addToCart). A bare "orders" is a noun:
-# "queries for past orders" only reads.
+# reads, lookups, subscriptions, a history, screens, views, browsing, searching (on the row; in the notes only
+# an explicit "only queries", "GraphQL for reads": a note that limits "query cost" says nothing about what the
+# endpoint does). It writes, so a retry can run a mutation twice: mutations, writes, "everything", every
+# operation, a mutation's name (placeOrder, addToCart), or a verb that writes (read by its lemma in
+# flows.graphql_writes, not from this list of words: "Riders book trips", "Reserve a table", "submit answers").
 GRAPHQL_READS = re.compile(r"\bquer(?:y|ies)\b|\breads?\b|\bread-only\b|\bfetch\w*|\blook ?ups?\b|"
                            r"\bsubscriptions?\b|\bhistor(?:y|ies)\b|\bscreens?\b|\bviews?\b|\bshow(?:s|ing)?\b|"
                            r"\bsee\b|\bbrows\w*|\bsearch\w*|\bdisplay\w*", re.I)
+# A note that says the GraphQL endpoint only reads: "GraphQL for reads", "only queries", "no mutations".
+GRAPHQL_ONLY_READS = re.compile(r"\bonly\s+(?:\w+\s+){0,2}(?:quer(?:y|ies)|reads?)\b|\b(?:quer(?:y|ies)|reads?)\s+only\b|"
+                                r"\bread-only\b|\bfor reads\b|\bno mutations\b|\bnever (?:writes|mutates)\b", re.I)
 GRAPHQL_WRITES = re.compile(r"\bmutations?\b|(?<!\bnot )(?<!n't )(?<!\bwe )(?<!\bthey )(?<!\byou )\bwrit(?:e|es|ing)\b|"
-                            r"\bplac(?:e|es|ing)\s+(?:an?\s+|the\s+|their\s+)?orders?\b|\bcreat(?:e|es|ing)\b|"
-                            r"\bupdat(?:e|es|ing)\b|\bdelet(?:e|es|ing)\b|\bpay(?:s|ing)?\b|"
-                            r"\bsend(?:s|ing)?\b(?!\s+(?:\w+\s+){0,3}quer)|\beverything\b|"
-                            r"\bevery (?:operation|call|request)\b|\ball (?:operations|calls|requests)\b", re.I)
+                            r"\beverything\b|\bevery (?:operation|call|request)\b|\ball (?:operations|calls|requests)\b", re.I)
+# Verbs (as lemmas) whose request changes something: a retried one does it twice.
+WRITE_LEMMAS = frozenset({"book", "buy", "transfer", "submit", "reserve", "checkout", "place", "pay", "send",
+                          "create", "update", "delete", "edit", "add", "remove", "cancel", "post", "purchase",
+                          "order", "upload", "publish", "register", "modify", "change", "set", "save", "rate",
+                          "vote", "like", "follow", "invite", "refund", "charge", "mutate", "insert"})
+# Nouns that name the act of writing ("money transfers", "purchases"), not a thing ("books", "places") nor the
+# news a subscription delivers ("trip updates", "changes").
+WRITE_ACTION_NOUNS = frozenset({"transfer", "purchase", "checkout", "payment", "booking", "reservation",
+                                "submission", "deletion", "creation", "edit", "refund", "upload"})
 MUTATION_NAME = re.compile(r"\b(?:place|create|update|delete|add|remove|send|pay|cancel|book|submit|set)[A-Z]")
 # A clause about another style ("REST for writes, GraphQL for reads") says nothing about the GraphQL endpoint.
 OTHER_STYLE = re.compile(r"\brest(?:ful)?\b|\bgrpc\b|\bwebhooks?\b|\bweb ?sockets?\b|\bsse\b", re.I)

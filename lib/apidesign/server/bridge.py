@@ -163,9 +163,12 @@ class WsgiBridge:
             self.waiting.discard(task)
 
     async def http(self, scope, receive, send) -> None:
+        async def read_in_time():  # asyncio.timeout, not wait_for, which on 3.11 can swallow close()'s cancel
+            async with asyncio.timeout(BODY_SECONDS):
+                return await read_body(receive, self.max_body)
         try:
-            body, whole = await self.while_waiting(asyncio.wait_for(read_body(receive, self.max_body), BODY_SECONDS))
-        except asyncio.TimeoutError:
+            body, whole = await self.while_waiting(read_in_time())
+        except TimeoutError:
             for message in error_start(408, "REQUEST_TIMEOUT", f"The body did not arrive within {BODY_SECONDS:g} s."):
                 await send(message)
             return
@@ -250,12 +253,11 @@ class WsgiBridge:
             await send({"type": "websocket.http.response.start", "status": answer.status, "headers": answer.headers})
             await send({"type": "websocket.http.response.body", "body": answer.body[0]})
             return
-        await send({"type": "websocket.accept"})
-
         async def send_json(obj) -> None:
             await send({"type": "websocket.send", "text": json.dumps(obj)})
-        self.on_loop += 1
+        self.on_loop += 1  # counted before the client can see its 101, as a stream is before its 200
         try:
+            await send({"type": "websocket.accept"})
             await self.while_waiting(answer.body.converse(frames(receive), send_json, self.in_thread))
         except asyncio.CancelledError:
             await send({"type": "websocket.close", "code": 1001})  # 1001 Going Away: the server is stopping

@@ -102,9 +102,12 @@ class EventBroker:
             if new or self.closed:
                 return new
             published = self._next_publish.setdefault(asyncio.get_running_loop(), asyncio.Future())
-        try:  # shield: a timeout cancels this waiter only, not the future that every waiter shares
-            await asyncio.wait_for(asyncio.shield(published), timeout)
-        except asyncio.TimeoutError:
+        # shield: a timeout cancels this waiter only, not the future that every waiter shares. asyncio.timeout,
+        # not wait_for: on Python 3.11 wait_for swallows a cancel that comes as the event does, and the task lives on.
+        try:
+            async with asyncio.timeout(timeout):
+                await asyncio.shield(published)
+        except TimeoutError:
             pass
         return self.since(channel_id, last_id)
 

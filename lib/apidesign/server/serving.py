@@ -11,7 +11,9 @@ WebSockets stay on the loop in both modes.
 
 Every WebSocket gets a Ping frame every ``ping_interval`` seconds (RFC 6455 section 5.5.2), so that
 proxies and load balancers see traffic on an idle socket, and a peer that has not answered with its
-Pong within ``ping_timeout`` is taken for gone: its connection is closed (``CourseWSStream``).
+Pong within ``ping_timeout`` is taken for gone: its connection is closed (``CourseWSStream``). The deadline
+covers sending the Ping too, so a peer that stops reading while the server has data queued for it is caught
+as well; its Close frame then cannot go out, and after ``CLOSE_SECONDS`` the connection is aborted.
 
 HTTP/1.1 keeps connections alive, so a ``requests.Session`` really reuses one TCP connection.
 ``connections`` counts the distinct TCP connections the server saw (by client port),
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import socket
 import ssl
 import threading
@@ -50,6 +53,8 @@ KEEP_ALIVE_SECONDS = 5.0  # an idle kept-alive connection (or one that never fin
 STOP_SECONDS = 1.0        # stop() returns within about this long, whatever the clients are doing
 PING_SECONDS = 20.0       # a Ping this often on every WebSocket (the Python websockets library's default too)
 PONG_SECONDS = 20.0       # a peer whose Pong has not come within this long is gone: its connection is closed
+CLOSE_SECONDS = 1.0       # a Close frame, or a closing connection's last bytes, not sent by then: the connection is aborted
+log = logging.getLogger(__name__)
 
 
 class LiveServer:
@@ -58,7 +63,8 @@ class LiveServer:
     def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 16,
                  streaming: str = "async", ping_interval: float | None = PING_SECONDS,
                  ping_timeout: float = PONG_SECONDS, certificate: tuple[str, str] | None = None):
-        if ping_interval is not None and not (ping_interval > 0 and ping_timeout > 0):
+        # A Ping with no deadline for its Pong finds no vanished peer: ping_interval=None is the way to turn both off.
+        if ping_interval is not None and not (ping_interval > 0 and ping_timeout is not None and ping_timeout > 0):
             raise ValueError(f"ping_interval (or None) and ping_timeout must be > 0, not {ping_interval!r}, {ping_timeout!r}")
         self.app, self.threads, self.streaming = app, threads, streaming
         self.ping_interval, self.ping_timeout = ping_interval, ping_timeout
@@ -199,11 +205,16 @@ class CourseWSStream(WSStream):
         while not self.closed:
             self.pings += 1
             self.answered = asyncio.Event()
-            await self._send_wsproto_event(Ping(payload=str(self.pings).encode()))
-            try:
-                await asyncio.wait_for(self.answered.wait(), self.config.websocket_ping_timeout)
-            except asyncio.TimeoutError:  # no Pong: a dead peer, a lost network, or a client that hangs
+            try:  # one deadline for sending the Ping and for its Pong: to a peer that reads nothing, the send blocks
+                async with asyncio.timeout(self.config.websocket_ping_timeout):
+                    await self._send_wsproto_event(Ping(payload=str(self.pings).encode()))
+                    await self.answered.wait()
+            except TimeoutError:  # no Pong: a dead peer, a lost network, or a client that hangs or stops reading
+                log.warning("WebSocket from %s: no Pong within %g s, closing it (1011)", self.client,
+                            self.config.websocket_ping_timeout)  # RFC 6455 section 7.1.7: SHOULD log the problem
                 await self.fail(CloseReason.INTERNAL_ERROR, "keepalive ping timeout")
+                return
+            if self.closed:  # the Pong and the end of the connection came together
                 return
             await asyncio.sleep(self.config.websocket_ping_interval)
 
@@ -214,7 +225,11 @@ class CourseWSStream(WSStream):
 
     async def fail(self, code: int, reason: str) -> None:
         """Fail the WebSocket connection (RFC 6455 section 7.1.7): a Close frame, then the TCP connection closes."""
-        await self._send_wsproto_event(CloseConnection(code=code, reason=reason))
+        try:  # a peer that reads nothing cannot take the Close frame either; section 7.1.7 allows leaving it out
+            async with asyncio.timeout(CLOSE_SECONDS):
+                await self._send_wsproto_event(CloseConnection(code=code, reason=reason))
+        except TimeoutError:
+            pass
         await self.handle(StreamClosed(stream_id=self.stream_id))  # the app's session hears websocket.disconnect
         await self.send(StreamClosed(stream_id=self.stream_id))    # and the HTTP/1.1 protocol closes the socket
 
@@ -296,6 +311,16 @@ def valid_handshake(request: h11.Request) -> bool:
 
 class CourseTCPServer(TCPServer):
     """Hypercorn's connection handler, speaking HTTP/1.1 through ``CourseH11Protocol``."""
+
+    async def _close(self) -> None:
+        # Hypercorn closes gracefully, which waits until the peer has taken every byte still queued: a peer that
+        # reads nothing would hold the connection for ever. Give it CLOSE_SECONDS, then abort (a TCP reset).
+        try:
+            async with asyncio.timeout(CLOSE_SECONDS):
+                await super()._close()
+        except TimeoutError:
+            pass
+        self.writer.transport.abort()  # nothing happens if it closed already
 
     @property
     def protocol(self):
