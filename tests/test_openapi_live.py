@@ -81,6 +81,9 @@ also_expect(checks.not_a_server_error, "101")
 also_expect(checks.positive_data_acceptance, "101")
 also_expect(checks.negative_data_rejection, "426")
 also_expect(checks.missing_required_header, "426")
+# A stale If-Match is answered 412 before the body is read: RFC 9110 section 13.2.1 evaluates preconditions
+# "just before it would process the request content", so a bad body behind a failed precondition is a 412.
+also_expect(checks.negative_data_rejection, "412")
 
 
 @schema.parametrize()

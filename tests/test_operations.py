@@ -236,3 +236,24 @@ def test_the_contract_publishes_the_callback_rule_the_server_applies(client, as_
         documented = Draft202012Validator(schema).is_valid({"callbackUrl": url})
         accepted = start(client, as_user(ALICE), channel, {"callbackUrl": url}).status_code == 202
         assert documented == accepted, url
+
+
+def test_the_callback_does_not_follow_a_redirect():
+    """A 307 to another path is a failed delivery, not a second POST: the callback rule checked only the first URL."""
+    from apidesign.operations import post_json
+    hits = []
+    receiver = Flask("redirector")
+
+    @receiver.post("/done")
+    def done():
+        hits.append("/done")
+        return "", 307, {"Location": "/elsewhere"}
+
+    @receiver.post("/elsewhere")
+    def elsewhere():
+        hits.append("/elsewhere")
+        return "", 204
+
+    with serve(receiver) as inbox:
+        post_json(f"{inbox.url}/done", {"done": True})
+    assert hits == ["/done"]

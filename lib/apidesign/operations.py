@@ -55,9 +55,11 @@ class Operation:
 
 
 def post_json(url: str, payload: dict) -> None:
-    """Deliver a callback: one POST, short timeout; a receiver that is down just misses it (it can still poll)."""
+    """Deliver a callback: one POST, short timeout, no redirects followed (as the webhook sender: a ``3xx`` could
+    point the POST at an address the callback rule never checked); a receiver that is down just misses it (it can
+    still poll)."""
     try:
-        requests.post(url, json=payload, timeout=2)
+        requests.post(url, json=payload, timeout=2, allow_redirects=False)
     except requests.RequestException:
         pass
 

@@ -287,8 +287,8 @@ def headers() -> dict[str, Any]:
         "ContentLocation": {"description": "The content is this resource's current representation (RFC 9110 "
                                            "section 8.7), so the ETag describes it.",
                             "schema": {"type": "string", "pattern": "^/v[0-9]+/", "maxLength": 300}},
-        "RetryAfter": {"description": "Whole seconds to wait before polling again: a convention on a 202 and a "
-                                      "running operation (RFC 9110 section 10.2.3 defines Retry-After for 503 and 3xx).",
+        "RetryAfter": {"description": "Whole seconds to wait before polling again: RFC 9110 section 10.2.3, how long "
+                                      "to wait before a follow-up request (its specific meanings are for 503 and 3xx).",
                        "schema": {"type": "string", "pattern": "^[0-9]+$", "maxLength": 10}},
         "WWWAuthenticate": {"description": "The Bearer challenge (RFC 6750 section 3).",
                             "schema": {"type": "string", "pattern": "^Bearer", "maxLength": 1024}},

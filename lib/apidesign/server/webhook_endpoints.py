@@ -98,7 +98,7 @@ def webhooks() -> Webhooks:
     return services().extras["webhooks"]
 
 
-def outbox(app: Flask) -> Deliveries:
+def deliveries(app: Flask) -> Deliveries:
     """``app``'s queue of webhook deliveries (to watch it, or to run it on a fake clock)."""
     return app.extensions["apidesign"].extras["webhooks"].deliveries
 
