@@ -40,6 +40,14 @@ def test_a_socket_that_stops_answering_is_closed_with_1011_within_a_bound_and_lo
     assert beat.held_after_silence == 0
     assert (beat.close_code, beat.close_reason) == (1011, "keepalive ping timeout")
     assert f"no Pong within {TIMEOUT:g} s" in caplog.text  # RFC 6455 section 7.1.7: the server SHOULD log it
+    assert TIMEOUT <= beat.closed_after <= BOUND  # not before a Ping went unanswered for TIMEOUT
+
+
+def test_under_the_same_short_settings_a_client_that_keeps_answering_stays_open(app, channel, as_user):
+    with serve(app, ping_interval=INTERVAL, ping_timeout=TIMEOUT) as live:
+        beat = answer_then_fall_silent(live, f"/v1/channels/{channel}/socket", as_user("usr_alice"), pings=2, wait=BOUND,
+                                       silent=False)
+    assert (beat.answered, beat.held_after_silence, beat.close_code, beat.closed_after) == (2, 1, None, None)
 
 
 def test_without_pings_a_silent_socket_is_held_and_never_hears_a_thing(app, channel, as_user):

@@ -139,34 +139,41 @@ def timed_get(url: str, headers: Mapping[str, str], wait: float) -> tuple[float 
 
 @dataclass(frozen=True)
 class Heartbeats:
-    """An idle chat socket that answered the server's Pings for a while, then went silent: what the server did."""
+    """An idle chat socket that answered the server's Pings for a while, then went silent (or not): what the server did."""
 
     answered: int              # Pings the client received and answered with a Pong while it listened
     held_listening: int        # streams and sockets the server held while the client listened
-    held_after_silence: int    # ... and after the client had been silent for ``wait`` seconds
+    held_after_silence: int    # ... and after the client had been silent (or kept answering) for up to ``wait`` seconds
     close_code: int | None     # the server's Close frame, if one came (1011: keepalive ping timeout)
     close_reason: str = ""
+    closed_after: float | None = None  # seconds from the client's last Pong until the server let go; None: it held on
 
 
 def answer_then_fall_silent(live, path: str, headers: Mapping[str, str], pings: int = 3,
-                            wait: float = 1.0) -> Heartbeats:
+                            wait: float = 1.0, silent: bool = True) -> Heartbeats:
     """Open a socket and send nothing: answer up to ``pings`` Pings (for at most ``wait`` s), then stop reading for ``wait`` s.
 
     A client that stops reading sends no Pong, which to the server looks the same as a peer that is gone
     (a phone out of coverage, a crashed process): no Close frame and no FIN, just silence.
+    ``silent=False`` is the control: the client goes on answering every Ping for those ``wait`` s.
     """
     ws = open_socket(live.url, path, headers, timeout=wait)
     try:
         answered = count_pings(ws, pings, time.monotonic() + wait)
         held_listening = live.streams
-        deadline = time.monotonic() + wait
-        while live.streams and time.monotonic() < deadline:  # nothing is read, so nothing is answered
-            time.sleep(0.01)
+        silent_since = time.monotonic()
+        deadline = silent_since + wait
+        while live.streams and time.monotonic() < deadline:
+            if silent:
+                time.sleep(0.01)  # nothing is read, so nothing is answered
+            else:
+                count_pings(ws, 1, min(deadline, time.monotonic() + 0.05))
+        closed_after = None if live.streams else time.monotonic() - silent_since
         held_after = live.streams
-        code, reason = close_frame(ws)
+        code, reason = close_frame(ws) if not held_after else (None, "")  # a socket still held has had no Close
     finally:
         ws.shutdown()  # no closing handshake: the server may be gone already
-    return Heartbeats(answered, held_listening, held_after, code, reason)
+    return Heartbeats(answered, held_listening, held_after, code, reason, closed_after)
 
 
 def count_pings(ws: websocket.WebSocket, most: int, deadline: float) -> int:

@@ -214,7 +214,7 @@ class CourseWSStream(WSStream):
                     await self._send_wsproto_event(Ping(payload=str(self.pings).encode()))
                     await self.answered.wait()
             except TimeoutError:  # no Pong: a dead peer, a lost network, or a client that hangs or stops reading
-                log.warning("WebSocket from %s: no Pong within %g s, closing it (1011)", self.client,
+                log.warning("WebSocket from %s:%s: no Pong within %g s, closing it (1011)", *self.client,
                             self.config.websocket_ping_timeout)  # RFC 6455 section 7.1.7: SHOULD log the problem
                 await self.fail(CloseReason.INTERNAL_ERROR, "keepalive ping timeout")
                 return
