@@ -1,10 +1,10 @@
 """A model of a browser's connection cap: at most ``per_origin`` connections to one origin, the rest wait.
 
-The cap is the browser's policy, not HTTP's. RFC 9112 section 9.4 only asks a client to "limit the
-number of simultaneous open connections that it maintains to a given server" and sets no number;
-Chromium allows 6 connections per host (``g_max_sockets_per_group`` in
-``net/socket/client_socket_pool_manager.cc``), and MDN's ``EventSource`` page warns that over HTTP/1.1
-this caps a browser at 6 event streams per domain, across all its tabs. Over HTTP/1.1 an open event
+The cap is the browser's policy, not HTTP's. RFC 9112 section 9.4 sets no number: a client "ought to
+limit the number of simultaneous open connections that it maintains to a given server". Chromium allows
+6 connections per host (``g_max_sockets_per_group`` in ``net/socket/client_socket_pool_manager.cc``;
+WebSockets have a pool of their own, 255 per host), and MDN's ``EventSource`` page warns that over
+HTTP/1.1 this caps a browser at 6 event streams per domain, across all its tabs. Over HTTP/1.1 an open event
 stream holds its connection for as long as it is open, so the seventh stream, and every other request
 of the page to that origin, waits for one to close. Over HTTP/2 all of an origin's requests share one
 connection as multiplexed streams.
@@ -34,7 +34,7 @@ def origin(url: str) -> str:
 
 
 class PerOriginClient:
-    """One browser tab's requests: at most ``per_origin`` connections to each origin; a request beyond them waits."""
+    """A browser's requests: at most ``per_origin`` connections to each origin, shared by all its tabs; a request beyond them waits."""
 
     def __init__(self, headers: Mapping[str, str], per_origin: int = 6, http2: bool = False):
         self.headers, self.per_origin, self.http2 = dict(headers), per_origin, http2
