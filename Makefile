@@ -132,7 +132,8 @@ badges: $(STAMP)
 	$(PY) tools/badges.py $(if $(REPO),--repo $(REPO))
 
 bench: $(DEV_STAMP)
-	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@missed=""; for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || missed="$$missed $$b"; done; \
+	if [ -n "$$missed" ]; then echo "targets missed or failed in:$$missed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) .venv-3.* .venv-uv .venv-latest .pytest_cache .hypothesis

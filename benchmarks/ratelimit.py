@@ -26,8 +26,10 @@ those numbers too (``hit`` then ``get_window_stats``), as a server sending the h
 
 Redis: $REDIS_URL if set; otherwise a redis-server on a free port of 127.0.0.1 if one is
 installed (stopped at the end); otherwise the Redis rows are skipped. Both sides run their Lua
-through redis-py's own ``Script`` (EVALSHA) on connections made by ``redis.from_url`` with
-default settings (ours: ``apidesign.store.redis_store``, which only turns retries off). Round
+through redis-py's own ``Script`` (EVALSHA) on connections made by ``redis.from_url`` with the
+same 1 s connect and read timeouts (``apidesign.store.redis_store``'s defaults, so a hung Redis costs a
+request a second, not forever; with a timeout, Python polls the socket before each read and write). Ours
+also turns redis-py's retries off and decodes replies to str; `limits` keeps its own defaults there. Round
 trips are counted on the client (every packet of commands sent) and checked against the
 server's `INFO commandstats`, which also shows the server time per call of each command; the
 client's CPU time per decision is printed beside it, so a gap shows on which side it lies.
@@ -50,6 +52,7 @@ from apidesign.store import memory_store, redis_store
 
 LIMIT, WINDOW, CALLERS = 100, 60, 50
 TARGET = 1.0  # at least as fast as `limits`, in memory and on Redis (median of the per-round ratios)
+CONNECT_TIMEOUT, READ_TIMEOUT = 1.0, 1.0  # seconds, both sides (redis_store's defaults)
 SENT = SocketWrites()  # both sides' connections count their writes here: one write, one round trip
 
 PAIRS = [  # (name, our class, its `limits` peer)
@@ -165,13 +168,15 @@ def bench_redis(url: str, n: int, rounds: int) -> list[tuple]:
     admin = redis.Redis.from_url(url, decode_responses=True)
 
     def our_store():
-        store = redis_store(url, prefix=f"bench-{uuid.uuid4().hex[:6]}:")
+        store = redis_store(url, prefix=f"bench-{uuid.uuid4().hex[:6]}:", connect_timeout=CONNECT_TIMEOUT,
+                            timeout=READ_TIMEOUT)
         SENT.watch(store.client.connection_pool)
         return store
 
     def their_storage():
         return storage.RedisStorage(url, key_prefix=f"LIMITS-{uuid.uuid4().hex[:6]}",
-                                    connection_class=SENT.connection_class())
+                                    connection_class=SENT.connection_class(),
+                                    socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=READ_TIMEOUT)
 
     rows = bench(our_store, their_storage, n, rounds)
     table(f"real Redis ({url.split('@')[-1]}), {n:,} decisions per run, {rounds} rounds", rows)
