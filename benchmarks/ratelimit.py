@@ -23,6 +23,9 @@ Redis, at exactly 1.00 round trip per decision on Redis. A `limits` ``hit`` answ
 no; a ``Decision`` also carries ``remaining``, ``retry_after`` and ``reset_after`` for the
 RateLimit and Retry-After headers. One more Redis table, without a target, asks `limits` for
 those numbers too (``hit`` then ``get_window_stats``), as a server sending the headers must.
+Another measures the floor, as ``benchmarks/jwt.py`` does for HS256: a fixed-window script with
+every extra of ours removed but the two that define the answer (the Decision's four numbers, and a
+refusal that charges nothing), so the price of those two can be read off against `limits`.
 
 Redis: $REDIS_URL if set; otherwise a redis-server on a free port of 127.0.0.1 if one is
 installed (stopped at the end); otherwise the Redis rows are skipped. Both sides run their Lua
@@ -47,7 +50,7 @@ import redis
 from limits import RateLimitItemPerMinute, storage, strategies
 
 from apidesign.localhost import SocketWrites, real_redis
-from apidesign.ratelimit import FixedWindow, GCRA, SlidingWindowCounter, SlidingWindowLog, TokenBucket
+from apidesign.ratelimit import Decision, FixedWindow, GCRA, SlidingWindowCounter, SlidingWindowLog, TokenBucket
 from apidesign.store import memory_store, redis_store
 
 LIMIT, WINDOW, CALLERS = 100, 60, 50
@@ -134,6 +137,34 @@ def theirs_with_stats(strategy_cls, make_storage):
     return fresh
 
 
+FLOOR_LUA = """
+local now, cost, limit, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local start = math.floor(now / window) * window
+local key = KEYS[1] .. ':' .. start
+local count = tonumber(redis.call('GET', key)) or 0
+local reset_ms = math.ceil((start + window - now) * 1000)
+if count + cost > limit then return {0, limit - count, reset_ms, reset_ms} end
+count = redis.call('INCRBY', key, cost)
+if count == cost then redis.call('PEXPIRE', key, reset_ms + 1000) end
+return {1, limit - count, 0, reset_ms}
+"""
+
+
+def floor_fixed_window(url: str):
+    """A factory of ``decide`` functions running FLOOR_LUA: the same Decision as FixedWindow, with nothing to spare."""
+    def fresh():
+        store = redis_store(url, prefix=f"floor-{uuid.uuid4().hex[:6]}:", connect_timeout=CONNECT_TIMEOUT,
+                            timeout=READ_TIMEOUT)
+        SENT.watch(store.client.connection_pool)
+        script = store.script(FLOOR_LUA)
+
+        def decide(key):
+            allowed, remaining, retry_ms, reset_ms = script([f"rl:floor:{key}"], [time.time(), 1, LIMIT, WINDOW])
+            return Decision(bool(allowed), LIMIT, max(0, remaining), retry_ms / 1000, reset_ms / 1000).allowed
+        return decide
+    return fresh
+
+
 def table(title: str, rows: list[tuple]) -> None:
     print(f"\n## {title}\n")
     print("| algorithm | ours dec/s (best) | limits dec/s (best) | ratio of bests | median ratio "
@@ -184,6 +215,10 @@ def bench_redis(url: str, n: int, rounds: int) -> list[tuple]:
                     for name, cls, strategy in PAIRS]
     table("real Redis, against `limits` asked for the same numbers (hit + get_window_stats: 2 round trips)",
           same_numbers)
+    floor = Duel(floor_fixed_window(url), theirs(strategies.FixedWindowRateLimiter, their_storage), n, rounds)
+    table("real Redis, the floor: the least a fixed-window script can do and still answer a Decision without "
+          "charging refusals (GET, then INCRBY only if admitted; the app server's clock; whole-millisecond reply; "
+          "one key per window, so nothing guards against a clock stepping back)", [floor.row("fixed window floor", False)])
     print("\nPer decision: round trips (client-side count), the client's CPU time, and from the server's INFO")
     print("commandstats each command's calls per decision x its time per call (a script's own commands are counted")
     print("too and their time is part of the EVALSHA's; only the EVALSHA crossed the network):\n")
