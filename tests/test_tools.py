@@ -194,3 +194,55 @@ def test_the_python_too_old_message_says_how_to_get_3_12_where_apt_has_none(tmp_
     message = run.stderr
     assert "uv python install 3.12" in message and "make lab PYTHON=$(uv python find 3.12)" in message
     assert "deadsnakes" in message and "is 3.10" in message
+
+
+def test_a_caption_ends_at_the_sentence_not_inside_a_parenthesis_or_an_abbreviation():
+    slides = load_tool("slides")
+    assert slides.first_sentence("Requests against the interval (one export alone is luck: six are averaged). "
+                                 "Then more.") == "Requests against the interval (one export alone is luck: six are averaged)."
+    assert slides.first_sentence("Use a key, e.g. `a.b: c`. Then more.") == "Use a key, e.g. `a.b: c`."
+    assert slides.first_sentence("The client polls the operation:") == "The client polls the operation:"
+    lead = ("The N+1 problem, counted in SQL statements, for the same query run with resolvers that each fetch their "
+            "own data and with DataLoaders")
+    assert slides.first_sentence(lead + " (the query alone: " + "x " * 60 + ").") == lead + " …"
+
+
+def test_the_recap_deck_names_the_terms_and_cuts_each_talking_point_to_one_sentence():
+    slides = load_tool("slides")
+    recap = new_markdown_cell(
+        "## Recap\n\n**Terms.** *Keep-alive*: reuse (an encoder *may* send `If-None-Match: *`). *GCRA* (a meter), "
+        "*RateLimit-Policy* / *RateLimit* (draft), *hot key*.\n\n**Interview talking points.**\n\n"
+        '- "I\'d use WebSockets: the server pushes. Polling adds latency."\n'
+        "- **Keying.** The principal or API key; else the address. Behind a proxy, its entry.\n\n"
+        "Next: `04`, where the store remembers responses. Really.")
+    text = [c.source for c in slides.recap_slides("Recap", recap)]
+    assert text[0].splitlines()[2] == ("**Terms** (defined in the notebook's recap): "
+                                       "Keep-alive · GCRA · RateLimit-Policy · RateLimit · hot key.")
+    assert '- "I\'d use WebSockets: the server pushes. …"' in text[0]
+    assert "- **Keying.** The principal or API key; else the address. …" in text[0]
+    assert "talking points" not in "".join(text)
+    assert text[0].endswith(". …\n\nNext: `04`, where the store remembers responses. Really.")  # whole, and no bullet's
+    assert "…\"\n- **Keying.**" in text[0]  # bullets stay one list
+
+
+def test_a_slide_table_drops_a_row_counting_index_and_aligns_words_left():
+    import pandas as pd
+    slides = load_tool("slides")
+    html = pd.DataFrame({"strategy": ["poll every 1 s", "callback"], "requests": [6, 1],
+                         "late": ["0.7 s", "0.0 s"]}).to_html()
+    fitted = slides.fit_table(html)
+    assert "<th>0</th>" not in fitted and "<th>1</th>" not in fitted
+    assert fitted.count('style="text-align: left"') == 3 and fitted.count('style="text-align: right"') == 6
+    named = pd.DataFrame({"requests": [6, 1]}, index=pd.Index(["REST", "GraphQL"], name="how")).to_html()
+    assert "REST" in slides.fit_table(named)  # a meaningful index stays
+    many = pd.DataFrame({"n": range(20)}).to_html()
+    assert "12 more rows in the notebook" in slides.fit_table(many)
+
+
+def test_the_goals_slide_holds_the_goals_cell_only():
+    slides = load_tool("slides")
+    nb = new_notebook(cells=[new_markdown_cell("# 09 · Title\n\n**What you get:** a deck: slides, and more.\n\nRunning time."),
+                             new_markdown_cell("## Learning goals\n\n1. one\n2. two"),
+                             new_markdown_cell("Everything below uses only these names.")])
+    text = [c.source for c in slides.deck(nb).cells]
+    assert text == ["# 09 · Title\n\n**What you get:** a deck: slides, and more.", "## Learning goals\n\n1. one\n2. two"]

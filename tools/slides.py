@@ -4,16 +4,18 @@
 
 A deck is for presenting to a class, so it shows results, not the notebook's working:
 
-* a title slide and the learning goals;
+* a title slide with the notebook's promise ("What you get from this notebook"), and the learning goals;
 * for each section (a ``##`` heading), its results, one to a slide: every figure, every cell an
   author tagged ``slides``, with the sentence that introduced the cell as the slide's caption
   (the notebook's habit is one sentence saying what to look for); code is hidden unless the cell
   is also tagged ``slides-code``;
-* the recap, split so that each slide holds a few talking points.
+* the recap: its terms named (their definitions stay in the notebook), then its talking points, each cut
+  to its bold lead-in and first sentence, a few to a slide.
 
 Sections with no result (setup, the import cell, stopping the server) leave no empty slide.
 Nothing overflows a 1280x720 slide: long text and tables are cut with a note of what was left
-out, and figures are scaled to fit (the browser lane measures every slide). reveal.js is
+out, and figures are scaled to fit (the browser lane measures every slide). Tables lose an index
+that only counts rows, and columns of words are aligned left (pandas aligns everything right). reveal.js is
 installed from npm into build/ once and copied beside the slides, so presenting needs no network.
 """
 
@@ -26,6 +28,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from bs4 import BeautifulSoup
 from nbconvert import SlidesExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -40,6 +43,8 @@ MAX_TEXT_LINES = 12  # of printed output on one slide
 MAX_TABLE_ROWS = 8
 MAX_BULLETS = 4  # talking points per recap slide
 MAX_CAPTION = 200  # characters
+MAX_POINT = 240  # characters of one talking point on a recap slide
+MAX_INTRO = 600  # characters of the title slide's "what you get"
 
 
 def reveal_dist() -> Path:
@@ -80,12 +85,47 @@ def body_text(markdown: str) -> str:
     return "\n".join(lines[1:] if lines and lines[0].startswith("#") else lines).strip()
 
 
-def first_sentence(markdown: str) -> str:
-    """The first sentence of a markdown cell's prose (its heading dropped), cut to ``MAX_CAPTION``."""
+def sentence_end(text: str, start: int = 0, colon: bool = True) -> int:
+    """Where the sentence starting at ``start`` ends: just past the first ``.``, ``!``, ``?`` (or ``:``) that is
+    followed by a space or the end, outside parentheses and `code`, and not the dot of "e.g." or "vs."."""
+    depth, in_code = 0, False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if ch == "`":
+            in_code = not in_code
+        elif in_code:
+            continue
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and (ch in ".!?" or (colon and ch == ":")):
+            end = i + 1
+            while end < len(text) and text[end] in '*_"':  # the sentence's closing emphasis or quote
+                end += 1
+            if (end == len(text) or text[end] == " ") and not re.search(r"\b(e\.g|i\.e|vs|etc|cf)\.$", text[:i + 1]):
+                return end
+    return len(text)
+
+
+def cut(text: str, most: int) -> str:
+    """``text`` whole if it is at most ``most`` characters, else cut with " …" where a clause ends (before a
+    parenthesis, a comma or a semicolon) or, failing that, at a space."""
+    if len(text) <= most:
+        return text
+    clause = max(text.rfind(mark, 0, most) for mark in (" (", ", ", "; "))
+    return (text[:clause] if clause > most // 2 else text[:most].rsplit(" ", 1)[0]) + " …"
+
+
+def first_sentence(markdown: str, most: int = MAX_CAPTION) -> str:
+    """The first sentence of a markdown cell's prose (its heading dropped), cut to ``most`` characters."""
     text = " ".join(body_text(markdown).split())
-    match = re.match(r"(.+?[.:!?])(\s|$)", text)
-    sentence = match.group(1) if match else text
-    return sentence if len(sentence) <= MAX_CAPTION else sentence[:MAX_CAPTION].rsplit(" ", 1)[0] + " …"
+    return cut(text[:sentence_end(text)], most)
+
+
+def first_paragraph(markdown: str, most: int = MAX_INTRO) -> str:
+    """The first paragraph of a markdown cell's prose (its heading dropped): a title slide's promise."""
+    return cut(" ".join(body_text(markdown).split("\n\n")[0].split()), most)
 
 
 def tags(cell) -> list[str]:
@@ -110,16 +150,43 @@ def cut_lines(text: str, most: int = MAX_TEXT_LINES) -> str:
     return "\n".join(lines[:most]) + f"\n… ({len(lines) - most} more lines in the notebook)\n"
 
 
-def cut_table(html: str, most: int = MAX_TABLE_ROWS) -> str:
-    """An HTML table with at most ``most`` body rows, and a last row saying how many were left out."""
-    rows = re.findall(r"<tr.*?</tr>", html, flags=re.S)
-    body = [r for r in rows if "<th" not in r or "<td" in r]
-    if len(body) <= most:
-        return html
-    for row in body[most:]:
-        html = html.replace(row, "", 1)
-    return html.replace("</tbody>", f'<tr><td colspan="99">… {len(body) - most} more rows in the notebook</td></tr>'
-                        "</tbody>", 1)
+NUMBER = re.compile(r"[-+−]?[\d,]*\.?\d+(e[-+]?\d+)?\s*(%|x|×|s|ms|µs|B|KB|MB)?|nan|inf|-|")
+
+
+def fit_table(html: str, most: int = MAX_TABLE_ROWS) -> str:
+    """A pandas HTML table made for a slide: at most ``most`` body rows (and a row saying how many were left out),
+    no index column when the index only counts rows (0, 1, 2, ...), and columns of words aligned left."""
+    soup = BeautifulSoup(html, "html.parser")
+    table = soup.find("table")
+    body = table.find("tbody").find_all("tr", recursive=False) if table.find("tbody") else []
+    head = table.find("thead").find_all("tr", recursive=False) if table.find("thead") else []
+    if len(body) > most:
+        for row in body[most:]:
+            row.decompose()
+        note = soup.new_tag("tr")
+        cell = soup.new_tag("td", colspan="99")
+        cell.string = f"… {len(body) - most} more rows in the notebook"
+        note.append(cell)
+        table.find("tbody").append(note)
+        body = body[:most]
+    labels = [row.find("th", recursive=False) for row in body]
+    if body and all(th is not None for th in labels) and [th.get_text() for th in labels] == [str(i) for i in range(len(labels))]:
+        for th in labels:  # a RangeIndex says nothing on a slide
+            th.decompose()
+        for row in head:
+            first = row.find("th", recursive=False)
+            if first is not None and not first.get_text(strip=True):
+                first.decompose()
+    for row in head:
+        row.attrs.pop("style", None)  # pandas right-aligns every header
+    columns = list(zip(*[row.find_all("td", recursive=False) for row in body]))
+    aligns = ["right" if all(NUMBER.fullmatch(td.get_text(strip=True)) for td in column) else "left"
+              for column in columns]
+    headers = head[-1].find_all("th", recursive=False)[-len(aligns):] if head and aligns else []
+    for align, header, column in zip(aligns, headers or [None] * len(aligns), columns):
+        for cell in ([header] if header is not None else []) + list(column):
+            cell["style"] = f"text-align: {align}"
+    return str(soup)
 
 
 def slide_outputs(cell) -> list:
@@ -132,7 +199,7 @@ def slide_outputs(cell) -> list:
         elif "image/png" in data:
             kept.append(new_output("display_data", data={"image/png": data["image/png"]}))
         elif "<table" in data.get("text/html", ""):
-            kept.append(new_output("display_data", data={"text/html": cut_table(data["text/html"])}))
+            kept.append(new_output("display_data", data={"text/html": fit_table(data["text/html"])}))
         elif "text/markdown" in data and "slides-code" in tags(cell):
             kept.append(new_output("display_data", data={"text/markdown": data["text/markdown"]}))
         elif data.get("text/plain") and output.get("output_type") == "execute_result" and not has_figure(cell):
@@ -141,19 +208,61 @@ def slide_outputs(cell) -> list:
     return kept
 
 
-def bullet_groups(markdown: str, most: int = MAX_BULLETS) -> list[str]:
-    """Markdown split into chunks of at most ``most`` top-level bullets (paragraphs count as one)."""
-    chunks, current = [], []
-    for block in re.split(r"\n(?=- |\*\*|\n)", body_text(markdown)):
-        if not block.strip():
-            continue
-        current.append(block.strip())
-        if len(current) == most:
-            chunks.append("\n".join(current))
-            current = []
-    if current:
-        chunks.append("\n".join(current))
+def blocks(markdown: str) -> list[str]:
+    """A markdown cell's prose (heading dropped) as its top-level bullets and paragraphs, each on one line."""
+    return [" ".join(block.split()) for block in re.split(r"\n(?=- |\*\*|\n)", body_text(markdown)) if block.strip()]
+
+
+def groups(items: list[str], most: int = MAX_BULLETS) -> list[str]:
+    """``items`` as markdown chunks of at most ``most`` each (a paragraph counts as one, and is set apart from a
+    bullet by a blank line, or markdown would read it as the bullet's last words)."""
+    chunks = []
+    for i in range(0, len(items), most):
+        chunk = items[i:i + most]
+        chunks.append(chunk[0] + "".join(("\n" if item.startswith("- ") and before.startswith("- ") else "\n\n") + item
+                                         for before, item in zip(chunk, chunk[1:])))
     return chunks
+
+
+def talking_point(block: str) -> str:
+    """A recap bullet or paragraph cut to what a presenter says: its bold lead-in, if any, and one sentence."""
+    bullet = block.startswith("- ")
+    text = block[2:] if bullet else block
+    lead = re.match(r"\*\*.+?\*\*\s*", text)
+    end = sentence_end(text, lead.end() if lead else 0, colon=False)
+    point = cut(text[:end], MAX_POINT)
+    if end < len(text) and not point.endswith("…"):
+        point += " …"
+        if point.count('"') % 2:  # a quoted talking point cut short keeps its closing quote
+            point += '"'
+    return ("- " if bullet else "") + point
+
+
+def terms(block: str) -> str:
+    """The recap's **Terms.** paragraph as the list of its terms (their definitions stay in the notebook).
+
+    A term is in italics and followed by its definition (``*Keep-alive*: ...``, ``*GCRA* (...)``) or by the next
+    term; an italic word inside a definition ("an encoder *may* send") is emphasis, not a term.
+    """
+    spans = re.findall(r"`[^`]*`", block)  # an asterisk in code (`If-None-Match: *`) is not emphasis
+    numbered = iter(range(len(spans)))
+    masked = re.sub(r"`[^`]*`", lambda _: f"\0{next(numbered)}\0", block)
+    names = [re.sub(r"\0(\d+)\0", lambda m: spans[int(m.group(1))], name)
+             for name in re.findall(r"(?<![*\w])\*([^*]+)\*(?=:| \(| /|,|\.|$)", masked)]
+    return "**Terms** (defined in the notebook's recap): " + " · ".join(names) + "."
+
+
+def recap_slides(title: str, cell) -> list:
+    """The recap as slides a class can read: the terms named, then the talking points a few at a time."""
+    points = []
+    for block in blocks(cell.source):
+        if block.startswith("**Terms"):
+            points.insert(0, terms(block))
+        elif block.startswith(("- ", "**")) and not re.fullmatch(r"\*\*Interview talking points\.?\*\*", block):
+            points.append(talking_point(block))
+        elif not block.startswith("**"):  # a closing line ("Next: ...") stays whole
+            points.append(block)
+    return [slide(f"## {title}{' (continued)' if i else ''}\n\n{chunk}") for i, chunk in enumerate(groups(points))]
 
 
 # -- the deck -----------------------------------------------------------------------------------
@@ -193,10 +302,11 @@ def deck(nb):
     for title, body in sections(nb):
         key = title.lower()
         if heading(body[0])[0] == 1:
-            cells.append(slide(f"# {title}\n\n{first_sentence(body[0].source)}"))
-        elif key in ("learning goals", "recap"):
-            for i, chunk in enumerate(bullet_groups("\n\n".join(c.source for c in body if c.cell_type == "markdown"))):
-                cells.append(slide(f"## {title}{' (continued)' if i else ''}\n\n{chunk}"))
+            cells.append(slide(f"# {title}\n\n{first_paragraph(body[0].source)}"))
+        elif key == "learning goals":  # the goals cell only: what follows it in the section is the notebook's working
+            cells.append(slide(body[0].source))
+        elif key == "recap":
+            cells += recap_slides(title, body[0])
         elif not key.startswith(SKIPPED_SECTIONS):
             cells += result_slides(title, body)
     return new_notebook(cells=cells, metadata=nb.metadata)
