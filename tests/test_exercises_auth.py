@@ -275,8 +275,10 @@ def test_status_codes_name_the_missing_and_the_misspelt_key(solutions):
     answer = dict(solutions.status_codes)
     answer["no authorisation header"] = answer.pop("no Authorization header")
     fb = ex.check_status_codes(answer)
-    assert not fb.ok and "no answer for 'no Authorization header'" in fb.message
+    assert not fb.ok and "did you mean 'no Authorization header'?" in fb.message
     assert "'no authorisation header' is not one of the scenarios" in fb.message, fb.message
+    del answer["no authorisation header"]
+    assert "still to answer: 'no Authorization header'" in ex.check_status_codes(answer).message
 
 
 @pytest.mark.parametrize("ttl, message", [(499.9, "just over 20 (20.0040)"), (9, "did you mean 9 minutes, 540 s?")])

@@ -50,7 +50,15 @@ def test_exercise_1_wrong_answers_say_why(solutions, case, answer, hint):
 
 def test_exercise_1_missing_cases_are_named(solutions):
     feedback = ex.check_should_retry({"GET 503": True})
-    assert not feedback.ok and "still to answer: POST 503 without key" in feedback.message
+    assert not feedback.ok and "still to answer: 'POST 503 without key'" in feedback.message
+
+
+def test_exercise_1_a_misspelt_case_is_named_as_matching_no_case_not_as_unanswered(solutions):
+    answer = dict(solutions.should_retry)
+    answer["GET 503 "] = answer.pop("GET 503")
+    feedback = ex.check_should_retry(answer)
+    assert not feedback.ok and "'GET 503 ' is not one of the cases; did you mean 'GET 503'?" in feedback.message
+    assert "still to answer" not in feedback.message
 
 
 @pytest.mark.parametrize("answer, hint", [

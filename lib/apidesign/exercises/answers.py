@@ -4,6 +4,7 @@ Inventory of concepts:
     an answer of any shape -> ``as_int`` / ``as_number`` / ``as_bool`` / ``as_text`` / ``as_list`` / ``as_mapping``
                               (the value, or None when it cannot be read that way)
     "what shape was expected" -> ``wrong_shape(expected, value)``, a Feedback naming both
+    a dict answer with a misspelt or a missing key -> ``key_problem(given, cases)``, a sentence naming it
     a check that must never raise -> ``@never_raises``
     a stored answer the learner cannot copy -> ``digest(*parts)``, sha256 of the normalised text
     a learner's function vs the library's -> ``first_disagreement(yours, reference, cases)``
@@ -11,6 +12,7 @@ Inventory of concepts:
 
 from __future__ import annotations
 
+import difflib
 import dis
 import functools
 import hashlib
@@ -97,6 +99,20 @@ def describe(value: Any) -> str:
 def wrong_shape(expected: str, value: Any) -> Feedback:
     """The verdict for an answer of the wrong type: what was expected, and what came."""
     return failed(f"expected {expected}; you gave {describe(value)}.")
+
+
+def key_problem(given: Mapping, cases: Iterable[str], noun: str = "cases") -> str | None:
+    """What is wrong with the keys of a dict answer, or None: first a key that is none of ``cases`` (and the case
+    it most looks like: a typo, a stray space), else the cases still to answer."""
+    cases = list(cases)
+    for key in given:
+        if key not in cases:
+            near = difflib.get_close_matches(str(key), cases, n=1, cutoff=0.6)
+            hint = f"did you mean {near[0]!r}? Copy" if near else "copy"
+            return (f"{key!r} is not one of the {noun}; {hint} the keys from the printed list (a key must match "
+                    "exactly, spaces included).")
+    missing = [case for case in cases if case not in given]
+    return f"still to answer: {', '.join(repr(case) for case in missing)}." if missing else None
 
 
 def never_raises(check: Callable[..., Feedback]) -> Callable[..., Feedback]:

@@ -28,7 +28,7 @@ from ..server.app import DEFAULTS
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
 from .answers import names_used as _names_used
 from .answers import (as_bool, as_int, as_mapping, as_number, as_text, assigned, digest, first_disagreement, globals_used,
-                      imported_in, never_raises, own_function, wrong_shape)
+                      imported_in, key_problem, never_raises, own_function, wrong_shape)
 from .briefs import Brief, Decision, Flow, check_brief, read_design
 
 # Exercise 1: the scenarios (questions only); the check sends each one to a fresh reference API.
@@ -65,7 +65,7 @@ def check_status_codes(answer: Any) -> Feedback:
     given = as_mapping(answer)
     if given is None:
         return wrong_shape("a dict from each scenario in ex.STATUS_SCENARIOS to a status code", answer)
-    keys = _key_problem(given, STATUS_SCENARIOS)
+    keys = key_problem(given, STATUS_SCENARIOS, "scenarios")
     if keys:
         return failed(keys)
     hid = False
@@ -84,17 +84,6 @@ def check_status_codes(answer: Any) -> Feedback:
               "does not want to reveal that the channel exists answer 404 instead of 403 (this server answers "
               f"{_live_statuses()[STATUS_SCENARIOS[-1]]}, since channel IDs are not secret here).") if hid else ""
     return passed("401 means 'who are you?' (with a Bearer challenge); 403 means 'I know you, and no'." + hiding)
-
-
-def _key_problem(given: dict, expected: tuple[str, ...]) -> str | None:
-    """Which scenario has no answer, and which key is not a scenario (a typo?), or None if the keys are right."""
-    missing = [k for k in expected if k not in given]
-    unknown = [k for k in given if k not in expected]
-    if not missing and not unknown:
-        return None
-    said = [f"no answer for '{missing[0]}'" if missing else "",
-            f"{unknown[0]!r} is not one of the scenarios (misspelt?)" if unknown else ""]
-    return "; ".join(x for x in said if x) + ". Copy the keys from the printed scenarios."
 
 
 # Exercise 2's constraints; the leeway is the server's own (a token is accepted until exp + leeway).

@@ -9,7 +9,6 @@ operations (``long_running``), the GraphQL cost limit (``graphql_api.limits``) a
 from __future__ import annotations
 
 import base64
-import difflib
 import functools
 import hashlib
 import hmac
@@ -34,7 +33,7 @@ from .. import ssrf
 from ..ssrf import UnsafeTarget, check_target
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
 from .answers import as_bool, as_int, as_list, as_mapping, as_number, borrowed, call, first_disagreement, names_used, \
-    never_raises, normalise, own_function, wrong_shape
+    key_problem, never_raises, normalise, own_function, wrong_shape
 from .briefs import MIN_NOTE_WORDS, REASON, Brief, Flow, check_brief
 from .capstone import NEGATION, named
 
@@ -63,17 +62,6 @@ _STATUS_WHY = {
 }
 
 
-def _unknown_keys(given: dict, cases: tuple[str, ...]) -> str | None:
-    """A sentence naming the first key of ``given`` that is none of ``cases`` (a typo, a space), or None."""
-    for key in given:
-        if key not in cases:
-            near = difflib.get_close_matches(str(key), cases, n=1, cutoff=0.6)
-            hint = f"; did you mean {near[0]!r}? Copy the keys from the printed list" if near else \
-                "; copy the keys from the printed list"
-            return f"{key!r} is not one of the cases{hint} (a key must match exactly, spaces included)."
-    return None
-
-
 @functools.lru_cache(maxsize=1)
 def _live_statuses() -> dict[str, int]:
     """Each case's status, measured on a fresh reference API."""
@@ -100,12 +88,9 @@ def check_statuses(answer: Any) -> Feedback:
     if given is None:
         return wrong_shape(f"a dict from each of the {len(STATUS_CASES)} cases in exercises.STATUS_CASES to a status "
                            "code", answer)
-    unknown = _unknown_keys(given, STATUS_CASES)
-    if unknown:
-        return failed(unknown)
-    missing = [c for c in STATUS_CASES if c not in given]
-    if missing:
-        return failed(f"still to answer: {', '.join(repr(c) for c in missing)}.")
+    keys = key_problem(given, STATUS_CASES)
+    if keys:
+        return failed(keys)
     wrong = []
     for case, want in _live_statuses().items():
         got = as_int(given[case])
@@ -264,12 +249,9 @@ def check_ssrf(answer: Any) -> Feedback:
     given = as_mapping(answer)
     if given is None:
         return wrong_shape("a dict from each URL in exercises.SSRF_CASES to True (refused) or False", answer)
-    unknown = _unknown_keys(given, SSRF_CASES)
-    if unknown:
-        return failed(unknown)
-    missing = [u for u in SSRF_CASES if u not in given]
-    if missing:
-        return failed(f"still to answer: {', '.join(missing)}.")
+    keys = key_problem(given, SSRF_CASES, "URLs")
+    if keys:
+        return failed(keys)
     wrong = []
     for url in SSRF_CASES:
         said = _VERDICT_WORDS.get(normalise(given[url]), as_bool(given[url])) if isinstance(given[url], str) \

@@ -21,7 +21,7 @@ from ..server import create_app, credentials
 from ..store import memory_store
 from . import NOT_ANSWERED, Feedback, failed, passed, unanswered
 from .answers import (as_bool, as_int, as_list, as_mapping,
-                      as_number, first_disagreement, never_raises, own_function, wrong_shape)
+                      as_number, first_disagreement, key_problem, never_raises, own_function, wrong_shape)
 from .briefs import Brief, Decision, Flow, check_brief, read_design
 
 DRAFT = "draft-ietf-httpapi-idempotency-key-header-06"
@@ -55,9 +55,9 @@ def check_should_retry(answer: Any) -> Feedback:
     given = as_mapping(answer)
     if given is None:
         return wrong_shape(f"a dict whose keys are the cases {', '.join(RETRY_CASES)}, each True or False", answer)
-    missing = [c for c in RETRY_CASES if c not in given]
-    if missing:
-        return failed(f"still to answer: {', '.join(missing)}.")
+    keys = key_problem(given, RETRY_CASES)
+    if keys:
+        return failed(keys)
     flags = {c: _as_flag(given[c]) for c in RETRY_CASES}
     unreadable = [c for c, f in flags.items() if f is None]
     if unreadable:
@@ -183,9 +183,9 @@ def check_statuses(answer: Any) -> Feedback:
     if given is None:
         return wrong_shape(f"a dict from each of the {len(STATUS_CASES)} cases in exercises.STATUS_CASES to a status code",
                            answer)
-    missing = [c for c in STATUS_CASES if c not in given]
-    if missing:
-        return failed(f"still to answer: {', '.join(repr(c) for c in missing)}.")
+    keys = key_problem(given, STATUS_CASES)
+    if keys:
+        return failed(keys)
     for case, want in _live_statuses().items():
         got = as_int(given.get(case))
         if got is None:
