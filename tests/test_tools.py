@@ -202,6 +202,8 @@ def test_a_caption_ends_at_the_sentence_not_inside_a_parenthesis_or_an_abbreviat
                                  "Then more.") == "Requests against the interval (one export alone is luck: six are averaged)."
     assert slides.first_sentence("Use a key, e.g. `a.b: c`. Then more.") == "Use a key, e.g. `a.b: c`."
     assert slides.first_sentence("The client polls the operation:") == "The client polls the operation:"
+    assert slides.first_sentence("Step 4: the client trades the code. Note the header.") == \
+        "Step 4: the client trades the code."  # a label's colon ends no sentence
     lead = ("The N+1 problem, counted in SQL statements, for the same query run with resolvers that each fetch their "
             "own data and with DataLoaders")
     assert slides.first_sentence(lead + " (the query alone: " + "x " * 60 + ").") == lead + " …"
@@ -233,8 +235,11 @@ def test_a_slide_table_drops_a_row_counting_index_and_aligns_words_left():
     fitted = slides.fit_table(html)
     assert "<th>0</th>" not in fitted and "<th>1</th>" not in fitted
     assert fitted.count('style="text-align: left"') == 3 and fitted.count('style="text-align: right"') == 6
-    named = pd.DataFrame({"requests": [6, 1]}, index=pd.Index(["REST", "GraphQL"], name="how")).to_html()
-    assert "REST" in slides.fit_table(named)  # a meaningful index stays
+    named = pd.DataFrame({"requests": [6, 1], "what": ["a b", "c d"]},
+                         index=pd.Index(["REST", "GraphQL"], name="how")).to_html()
+    fitted = slides.fit_table(named)
+    assert "<th>REST</th>" in fitted and fitted.count("<tr>") == 3  # a meaningful index stays, its name in the corner
+    assert '<th>how</th>\n<th style="text-align: right">requests</th>\n<th style="text-align: left">what</th>' in fitted
     many = pd.DataFrame({"n": range(20)}).to_html()
     assert "12 more rows in the notebook" in slides.fit_table(many)
 
@@ -246,3 +251,24 @@ def test_the_goals_slide_holds_the_goals_cell_only():
                              new_markdown_cell("Everything below uses only these names.")])
     text = [c.source for c in slides.deck(nb).cells]
     assert text == ["# 09 · Title\n\n**What you get:** a deck: slides, and more.", "## Learning goals\n\n1. one\n2. two"]
+
+
+def test_a_sub_heading_captions_what_follows_it_and_a_bold_lead_in_is_one_sentence():
+    slides = load_tool("slides")
+    result = nbformat.v4.new_output("stream", name="stdout", text="401\n")
+    cells = [new_markdown_cell("Alice puts Bob back. Then more."),
+             new_code_cell("put()", outputs=[result], metadata={"tags": ["slides"]}),
+             new_markdown_cell("### Two writers\n\n`PUT` is idempotent, but two writers still overwrite each other:"),
+             new_code_cell("race()", outputs=[result], metadata={"tags": ["slides"]}),
+             new_markdown_cell("### Attacks\n\n**Attack 1: `alg: none`.** A token with no signature."),
+             new_code_cell("attack()", outputs=[result], metadata={"tags": ["slides"]})]
+    captions = [c.source for c in slides.result_slides("Methods", cells) if c.cell_type == "markdown"]
+    assert captions == ["### Methods\n\nAlice puts Bob back.",
+                        "### Methods\n\n`PUT` is idempotent, but two writers still overwrite each other:",
+                        "### Methods\n\n**Attack 1: `alg: none`.**"]
+
+
+def test_a_talking_point_cut_for_length_keeps_its_closing_quote():
+    slides = load_tool("slides")
+    point = slides.talking_point('- "' + "word " * 80 + 'end."')
+    assert point.endswith('…"') and point.count('"') == 2

@@ -87,19 +87,25 @@ def body_text(markdown: str) -> str:
 
 def sentence_end(text: str, start: int = 0, colon: bool = True) -> int:
     """Where the sentence starting at ``start`` ends: just past the first ``.``, ``!``, ``?`` (or ``:``) that is
-    followed by a space or the end, outside parentheses and `code`, and not the dot of "e.g." or "vs."."""
-    depth, in_code = 0, False
+    followed by a space or the end, outside parentheses and `code`, and not the dot of "e.g." or "vs.".
+
+    A colon ends a sentence that introduces what follows ("The client polls the operation:"), not a label of a
+    few words ("Step 4:", "The usual claim:") nor one inside a bold lead-in ("**Attack 1: `alg: none`.**").
+    """
+    depth, in_code, bold = 0, False, False
     for i in range(start, len(text)):
         ch = text[i]
         if ch == "`":
             in_code = not in_code
         elif in_code:
             continue
+        elif text.startswith("**", i) and (i == 0 or text[i - 1] != "*"):
+            bold = not bold  # a colon inside a bold lead-in ("**Attack 1: `alg: none`.**") ends no sentence
         elif ch in "([":
             depth += 1
         elif ch in ")]":
             depth = max(0, depth - 1)
-        elif depth == 0 and (ch in ".!?" or (colon and ch == ":")):
+        elif depth == 0 and (ch in ".!?" or (colon and ch == ":" and not bold and len(text[start:i].split()) >= 4)):
             end = i + 1
             while end < len(text) and text[end] in '*_"':  # the sentence's closing emphasis or quote
                 end += 1
@@ -119,7 +125,7 @@ def cut(text: str, most: int) -> str:
 
 def first_sentence(markdown: str, most: int = MAX_CAPTION) -> str:
     """The first sentence of a markdown cell's prose (its heading dropped), cut to ``most`` characters."""
-    text = " ".join(body_text(markdown).split())
+    text = " ".join(body_text(markdown).split()).removeprefix("- ")
     return cut(text[:sentence_end(text)], most)
 
 
@@ -179,10 +185,17 @@ def fit_table(html: str, most: int = MAX_TABLE_ROWS) -> str:
                 first.decompose()
     for row in head:
         row.attrs.pop("style", None)  # pandas right-aligns every header
+    if len(head) == 2:  # pandas puts a named index's name on a row of its own: move it into the empty corner
+        names, corner = head[1].find_all("th", recursive=False), head[0].find("th", recursive=False)
+        if names and not any(th.get_text(strip=True) for th in names[1:]) and corner is not None \
+                and not corner.get_text(strip=True):
+            corner.string = names[0].get_text()
+            head[1].decompose()
+            head = head[:1]
     columns = list(zip(*[row.find_all("td", recursive=False) for row in body]))
     aligns = ["right" if all(NUMBER.fullmatch(td.get_text(strip=True)) for td in column) else "left"
               for column in columns]
-    headers = head[-1].find_all("th", recursive=False)[-len(aligns):] if head and aligns else []
+    headers = head[-1].find_all("th", recursive=False)[-len(aligns):] if head and aligns else []  # the leaf labels
     for align, header, column in zip(aligns, headers or [None] * len(aligns), columns):
         for cell in ([header] if header is not None else []) + list(column):
             cell["style"] = f"text-align: {align}"
@@ -233,8 +246,8 @@ def talking_point(block: str) -> str:
     point = cut(text[:end], MAX_POINT)
     if end < len(text) and not point.endswith("…"):
         point += " …"
-        if point.count('"') % 2:  # a quoted talking point cut short keeps its closing quote
-            point += '"'
+    if point.count('"') % 2:  # a quoted talking point cut short keeps its closing quote
+        point += '"'
     return ("- " if bullet else "") + point
 
 
@@ -274,16 +287,19 @@ def slide(markdown: str, kind: str = "slide"):
 def result_slides(title: str, cells: list) -> list:
     """One slide per result in a section: the section's title, a caption, the cell's outputs.
 
-    The caption is the sentence that introduced the cell or, when a heading came straight before
-    it, the first sentence of the prose that follows it (which then reads the result).
+    The caption is the sentence that introduced the cell (the first of its markdown cell, which may be
+    the section's heading cell) or, when a bare heading came straight before it, the first sentence of
+    the prose that follows it (which then reads the result). A leading "- " is dropped: a caption is not a list.
     """
     made, caption, uncaptioned = [], "", None
     for cell in cells:
         if cell.cell_type == "markdown" and "slides" in tags(cell):
             made.append(slide(cell.source))
-        elif cell.cell_type == "markdown" and not heading(cell):
-            caption = first_sentence(cell.source)
-            if uncaptioned is not None:
+        elif cell.cell_type == "markdown":
+            # a heading starts a new thought: its own prose (or, with none, the prose after the result) captions
+            # what follows, never a sentence from before it
+            caption = first_sentence(cell.source) if body_text(cell.source) else ""
+            if caption and uncaptioned is not None:
                 uncaptioned.source += caption
                 uncaptioned, caption = None, ""
         elif is_result(cell) and (outputs := slide_outputs(cell)):
