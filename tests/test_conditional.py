@@ -288,3 +288,60 @@ def test_two_writers_racing_with_the_same_tag_never_both_succeed(method, body):
             for w in writers:
                 w.join()
             assert sorted(statuses) == [200, 412], f"trial {trial}: {statuses}"
+
+
+def test_a_send_with_if_match_on_the_history_goes_ahead_only_if_nobody_wrote_since(client, as_user, channel):
+    """RFC 9110 section 13.1.1: a server MUST evaluate a received If-Match; for a POST to the history, against the
+    history as GET shows it. The check and the insert are one step, and /v2 does not require it (a send overwrites
+    nothing)."""
+    channel_url, _ = channel
+    history = f"{channel_url}/messages"
+    tag = client.get(history, headers=as_user(ALICE)).headers["ETag"]
+    client.post(history, json={"content": "from Bob"}, headers=as_user(BOB))  # the history changes
+    before = len(client.get(history, headers=as_user(ALICE)).get_json()["data"])
+    stale = client.post(history, json={"content": "mine"}, headers=with_(as_user(ALICE), If_Match=tag))
+    assert stale.status_code == 412 and stale.get_json()["error"]["code"] == "PRECONDITION_FAILED"
+    assert len(client.get(history, headers=as_user(ALICE)).get_json()["data"]) == before  # nothing was sent
+    fresh = client.get(history, headers=as_user(ALICE)).headers["ETag"]
+    assert client.post(history, json={"content": "mine"}, headers=with_(as_user(ALICE), If_Match=fresh)).status_code == 201
+    assert client.post(history, json={"content": "x"}, headers=with_(as_user(ALICE), If_Match="garbage")).status_code == 400
+    assert client.post(history, json={"content": "x"}, headers=with_(as_user(ALICE), If_None_Match="*")).status_code == 412
+    v2 = history.replace("/v1/", "/v2/")
+    assert client.post(v2, json={"content": "no tag"}, headers=as_user(ALICE)).status_code == 201  # not 428
+    assert client.post(v2, json={"content": "x"}, headers=with_(as_user(ALICE), If_Match=tag)).status_code == 412
+
+
+def test_a_write_whose_target_has_no_representation_refuses_if_match_and_accepts_if_none_match(client, as_user,
+                                                                                              channel):
+    """No GET, no current representation: If-Match (even *) is false, If-None-Match true (RFC 9110 section 13.1.1)."""
+    channel_url, _ = channel
+    r = client.post("/v1/channels", json={"name": "x"}, headers=with_(as_user(ALICE), If_Match="*"))
+    assert r.status_code == 412 and "no current representation" in r.get_json()["error"]["message"]
+    assert client.post("/v1/channels", json={"name": "x"},
+                       headers=with_(as_user(ALICE), If_None_Match="*")).status_code == 201
+    assert client.post(f"{channel_url}/exports", json={},
+                       headers=with_(as_user(ALICE), If_Match='"abc"')).status_code == 412
+    assert client.post("/v1/channels", json={"name": "x"},
+                       headers=with_(as_user(ALICE), If_Match="not a tag")).status_code == 400
+    assert client.post("/v1/channels", json={"name": ""},  # validation first (section 13.2.1): a 400, not a 412
+                       headers=with_(as_user(ALICE), If_Match="*")).status_code == 400
+
+
+def test_deleting_a_webhook_endpoint_with_a_stale_tag_deletes_nothing(client, as_user):
+    created = client.post("/v1/webhook-endpoints", json={"url": "https://hooks.example/x",
+                                                          "eventTypes": ["message.created"]}, headers=as_user(ALICE))
+    url = created.headers["Location"]
+    tag = client.get(url, headers=as_user(ALICE)).headers["ETag"]
+    assert client.delete(url, headers=with_(as_user(ALICE), If_Match='"stale"')).status_code == 412
+    assert client.get(url, headers=as_user(ALICE)).status_code == 200
+    assert client.delete(url, headers=with_(as_user(ALICE), If_Match=tag)).status_code == 204
+    assert client.get(url, headers=as_user(ALICE)).status_code == 404
+
+
+def test_a_replayed_v2_send_says_it_is_a_replay_as_v1_does(client, as_user, channel):
+    channel_url, _ = channel
+    v2 = f"{channel_url}/messages".replace("/v1/", "/v2/")
+    key = with_(as_user(ALICE), Idempotency_Key="v2-replay-1")
+    first, again = (client.post(v2, json={"content": "once"}, headers=key) for _ in range(2))
+    assert first.status_code == again.status_code == 201 and "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true" and again.get_json() == first.get_json()

@@ -37,6 +37,7 @@ REQUIRED_ON = ("/v2/",)  # path prefixes whose writes must be conditional (428 w
 ENTITY_TAG = r'(W/)?"[\x21\x23-\x7e]*"'
 ENTITY_TAG_LIST = rf"^(\*|({ENTITY_TAG}([ \t]*,[ \t]*{ENTITY_TAG})*)?)$"
 MAX_TAGS_LENGTH = 2000  # characters of If-Match / If-None-Match: room for dozens of tags
+NO_REPRESENTATION = object()  # the target of a write that has no GET (an action, a collection without a list)
 
 
 def entity_tag(body: Any) -> str:
@@ -62,19 +63,37 @@ def represent(body: Any, status: int = 200, headers: Mapping[str, str] | None = 
     return response
 
 
-def check_preconditions(current_body: Any) -> None:
-    """Let a write proceed only if its preconditions hold for ``current_body``; else 412 (or 428 on /v2)."""
+def check_preconditions(current_body: Any, *, creating: bool = False) -> None:
+    """Let a write proceed only if its preconditions hold for ``current_body``; else 412 (or 428 on /v2).
+
+    ``current_body`` is what a GET of the target would show, or ``NO_REPRESENTATION`` for a target with no GET:
+    then If-Match, even ``*``, is false (there is nothing for it to match, section 13.1.1) and If-None-Match is
+    true. Every write evaluates the preconditions it received, as section 13.1.1 requires (a MUST), after its
+    authentication and validation (section 13.2.1). ``creating``: a POST that adds to a collection overwrites
+    nothing, so ``/v2`` does not require it to be conditional.
+    """
+    if_match, if_none_match = tags_in("If-Match"), tags_in("If-None-Match")  # a malformed header is a 400 first
+    if current_body is NO_REPRESENTATION:
+        if "If-Match" in request.headers:
+            raise PreconditionFailed(f"{request.path} has no current representation for If-Match to match "
+                                     "(RFC 9110 section 13.1.1), so the condition is false: send the request without it.")
+        return  # If-None-Match is true: no current representation matches anything
     tag = entity_tag(current_body)
     if "If-Match" in request.headers:
-        if not tags_in("If-Match").contains(tag):  # strong comparison: W/"..." never matches; "*" matches any
+        if not if_match.contains(tag):  # strong comparison: W/"..." never matches; "*" matches any
             raise PreconditionFailed(f"If-Match does not name the current ETag of {request.path}: someone "
                                      "changed it since you read it. GET it again, reapply your change, retry.")
-    elif request.path.startswith(REQUIRED_ON):
+    elif request.path.startswith(REQUIRED_ON) and not creating:
         raise PreconditionRequired(f"{request.method} on {request.path} must be conditional: send If-Match with "
                                    "the ETag from your last GET, so you cannot overwrite a change you never saw.")
-    if tags_in("If-None-Match").contains_weak(tag):
+    if if_none_match.contains_weak(tag):
         # On a write, If-None-Match: * means "only if it does not exist yet" (section 13.1.2)
         raise PreconditionFailed(f"If-None-Match names the current representation of {request.path}.")
+
+
+def received() -> bool:
+    """Whether the request carries a precondition this module evaluates (If-Match or If-None-Match)."""
+    return "If-Match" in request.headers or "If-None-Match" in request.headers
 
 
 def tags_in(header: str) -> ETags:

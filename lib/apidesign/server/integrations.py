@@ -13,6 +13,7 @@ from flask import Blueprint
 from ..apikeys import InvalidApiKey, TooManyActiveKeys
 from ..envelope import success
 from ..errors import Conflict, Forbidden, NotFound
+from . import conditional
 from .auth import current_principal, current_service, current_user
 from .channels import require_member
 from .messages import MESSAGE_TYPES, MAX_CONTENT, add_message, message_json
@@ -53,12 +54,14 @@ def create_key():
     held = current_principal().scopes
     if not set(scopes) <= held:  # a key can never do more than the user who made it
         raise Forbidden("You cannot grant a key scopes your own token lacks.")
+    conditional.check_preconditions(conditional.NO_REPRESENTATION)
     return new_key(lambda: state().api_keys.issue(user, tuple(scopes)))
 
 
 @bp.post("/v1/api-keys/<key_id>/rotate")
 def rotate_key(key_id: str):
     own_key(key_id)
+    conditional.check_preconditions(conditional.NO_REPRESENTATION)
     return new_key(lambda: state().api_keys.rotate(key_id))
 
 
@@ -74,6 +77,7 @@ def new_key(make):
 @bp.delete("/v1/api-keys/<key_id>")
 def revoke_key(key_id: str):
     own_key(key_id)
+    conditional.check_preconditions(conditional.NO_REPRESENTATION)
     state().api_keys.revoke(key_id)
     return "", 204
 
@@ -86,5 +90,6 @@ def incoming_webhook(channel_id: str):
     content = fields.string("content", max_len=MAX_CONTENT)
     type_ = fields.choice("type", MESSAGE_TYPES, default="text")
     fields.done()
+    conditional.check_preconditions(conditional.NO_REPRESENTATION)
     row = add_message(channel_id, service.owner, content, type_)
     return success(message_json(row)), 201, {"Location": f"/v1/messages/{row['id']}"}

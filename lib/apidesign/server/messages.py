@@ -55,7 +55,11 @@ def send_message(channel_id: str):
     content = fields.string("content", max_len=MAX_CONTENT)
     type_ = fields.choice("type", MESSAGE_TYPES, default="text")
     fields.done()
-    row = add_message(channel_id, user, content, type_)
+    with services().db.transaction():  # the precondition and the send as one step
+        if conditional.received():  # e.g. If-Match with the history's ETag: "only if nobody wrote since I read"
+            page, meta = fetch_page(channel_id)
+            conditional.check_preconditions(success([message_json(r) for r in page.rows], meta), creating=True)
+        row = add_message(channel_id, user, content, type_)
     body = success(message_json(row))
     return body, 201, {"Location": f"/v1/messages/{row['id']}", **conditional.etag_header(body)}
 

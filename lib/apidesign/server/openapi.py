@@ -107,7 +107,8 @@ OPERATIONS: dict[str, Operation] = {
                                         links=NEXT_CHANNELS, conditional="read"),
     "messages.send_message": user("Send a message", "messages", 201, "Message", "messages:write",
                                   body="MessageInput", params=("IdempotencyKey",), errors=(409, 422),
-                                  headers=("Location", "IdempotentReplayed", "ETag"), links=MESSAGE_FLOWS),
+                                  headers=("Location", "IdempotentReplayed", "ETag"), links=MESSAGE_FLOWS,
+                                  conditional="write"),
     "messages.list_messages": user("Read a channel's history, a page at a time", "messages", 200, "MessagePage",
                                    "messages:read", params=("cursor", "limit", "order", "offset"), headers=("Link",),
                                    links=NEXT_PAGE, conditional="read"),
@@ -164,7 +165,7 @@ OPERATIONS: dict[str, Operation] = {
     "webhook_endpoints.get_endpoint": user("Get a webhook endpoint you registered", "webhooks", 200, "WebhookEndpoint",
                                            "messages:read", conditional="read"),
     "webhook_endpoints.delete_endpoint": user("Delete a webhook endpoint you registered", "webhooks", 204, None,
-                                              "messages:read"),
+                                              "messages:read", conditional="write"),
     "contract.openapi": Operation("This document", "contract", 200, "OpenApiDocument", security="none"),
 }
 
@@ -256,7 +257,7 @@ def responses(op: Operation, has_path_args: bool) -> dict[str, Any]:
     if op.links:
         ok["links"] = {target: {"operationId": target, "parameters": params} for target, params in op.links}
     statuses = set(op.errors) | {429}  # any route may be rate limited (RATE_LIMIT config)
-    if op.conditional == "write":
+    if op.conditional:  # a false If-Match is a 412 on a read too (RFC 9110 section 13.2.2)
         statuses |= {412}
     if op.security != "none":
         statuses |= {401, 403, 503}
@@ -285,8 +286,9 @@ def security(op: Operation) -> list[dict[str, list[str]]]:
 VALIDATED_PARAMS = {"cursor", "limit", "order", "offset", "lastEventId", "LastEventId", "IdempotencyKey",
                     "IfMatch", "IfNoneMatch"}
 
-# Conditional requests (server/conditional.py): reads take If-None-Match, writes If-Match (and If-None-Match: *).
-CONDITIONAL_PARAMS = {"": (), "read": ("IfNoneMatch",), "write": ("IfMatch", "IfNoneMatch")}
+# Conditional requests (server/conditional.py): reads take If-None-Match (304) and If-Match (412, evaluated first);
+# writes take If-Match (and If-None-Match: *).
+CONDITIONAL_PARAMS = {"": (), "read": ("IfMatch", "IfNoneMatch"), "write": ("IfMatch", "IfNoneMatch")}
 
 NOT_MODIFIED = {"description": "Not Modified: your copy, named in If-None-Match, is current; no content "
                                "(RFC 9110 section 15.4.5).",

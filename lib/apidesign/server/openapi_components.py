@@ -223,8 +223,10 @@ def parameters() -> dict[str, Any]:
                                                                      "maxLength": 24},
                                   "16 random bytes in base64; the 101 answers with their SHA-1 in Sec-WebSocket-Accept."),
         "IfMatch": {"name": "If-Match", "in": "header", "required": False,
-                    "description": "RFC 9110 section 13.1.1: write only if the current ETag is one of these (strong "
-                                   "comparison; * matches any); otherwise 412. Required on /v2 writes (428 without).",
+                    "description": "RFC 9110 section 13.1.1: only if the current ETag is one of these (strong "
+                                   "comparison; * matches any); otherwise 412, on a read as on a write (section "
+                                   "13.2.2 evaluates it first). On a send, the ETag is the history's: send only if "
+                                   "nobody wrote since you read it. Required on /v2 changes (428 without).",
                     "schema": {"type": "string", "pattern": ENTITY_TAG_LIST, "maxLength": MAX_TAGS_LENGTH}},
         "IfNoneMatch": {"name": "If-None-Match", "in": "header", "required": False,
                         "description": "RFC 9110 section 13.1.2: on a read, 304 Not Modified if the current ETag is "

@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..envelope import success
 from ..errors import ApiError, InvalidInput, field_issue
+from ..idempotency import REPLAYED
 from . import channels, conditional, messages
 from .auth import current_user
 from .db import iso8601
@@ -74,7 +75,8 @@ def send_message_v2(channel_id: str):
         return response
     row = messages.load_message(response.get_json()["data"]["messageId"])
     body = success(render_v2([row])[0])
-    return body, 201, {"Location": f"/v2/messages/{row['id']}", **conditional.etag_header(body)}
+    replayed = {REPLAYED: response.headers[REPLAYED]} if REPLAYED in response.headers else {}  # a retry says so on v2 too
+    return body, 201, {"Location": f"/v2/messages/{row['id']}", **conditional.etag_header(body), **replayed}
 
 
 @bp.delete("/v2/messages/<message_id>")

@@ -145,6 +145,7 @@ def create_endpoint():
     url, event_types = endpoint_input(json_object())
     svc, hooks = services(), webhooks()
     endpoint = Endpoint(svc.ids.new("ep"), owner, url, event_types, new_secret(), iso8601(svc.now_ms()))
+    conditional.check_preconditions(conditional.NO_REPRESENTATION)
     with hooks.lock:
         if sum(e.owner == owner for e in hooks.endpoints.values()) >= MAX_ENDPOINTS:
             raise Conflict(f"You already have {MAX_ENDPOINTS} webhook endpoints; delete one first.")
@@ -170,7 +171,8 @@ def get_endpoint(endpoint_id: str):
 @bp.delete("/v1/webhook-endpoints/<endpoint_id>")
 def delete_endpoint(endpoint_id: str):
     endpoint, hooks = own_endpoint(endpoint_id), webhooks()
-    with hooks.lock:
+    with hooks.lock:  # the precondition and the delete as one step
+        conditional.check_preconditions(success(endpoint_json(endpoint)))
         hooks.endpoints.pop(endpoint.endpoint_id, None)
     hooks.deliveries.cancel(endpoint.endpoint_id)
     return "", 204
