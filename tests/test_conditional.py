@@ -321,6 +321,9 @@ def test_a_write_whose_target_has_no_representation_refuses_if_match_and_accepts
                        headers=with_(as_user(ALICE), If_None_Match="*")).status_code == 201
     assert client.post(f"{channel_url}/exports", json={},
                        headers=with_(as_user(ALICE), If_Match='"abc"')).status_code == 412
+    batch = client.post(f"{channel_url}/messages:batchCreate", json={"messages": [{"content": "a"}]},
+                        headers=with_(as_user(ALICE), If_Match="*"))
+    assert batch.status_code == 412
     assert client.post("/v1/channels", json={"name": "x"},
                        headers=with_(as_user(ALICE), If_Match="not a tag")).status_code == 400
     assert client.post("/v1/channels", json={"name": ""},  # validation first (section 13.2.1): a 400, not a 412

@@ -29,6 +29,7 @@ from flask import Blueprint
 from ..envelope import error_from, success
 from ..errors import ApiError, InvalidInput, field_issue
 from ..idempotency import idempotent
+from . import conditional
 from .auth import current_user
 from .channels import require_member
 from .messages import MAX_CONTENT, MESSAGE_TYPES, add_message, message_json
@@ -75,7 +76,9 @@ def send_one(channel_id: str, user: str, item: Any) -> dict[str, Any]:
 def send_batch(channel_id: str):
     user = current_user()
     require_member(channel_id, user)
-    results = [{"index": i, **send_one(channel_id, user, item)} for i, item in enumerate(batch_items())]
+    items = batch_items()
+    conditional.check_preconditions(conditional.NO_REPRESENTATION)  # a batch target has no GET: If-Match is false
+    results = [{"index": i, **send_one(channel_id, user, item)} for i, item in enumerate(items)]
     ok = sum(r["status"] < 400 for r in results)
     if ok == 0:
         raise every_item_failed(results)
