@@ -315,8 +315,8 @@ def _server_status(method: str, path: str, etag: str, headers: dict) -> int:
 def _precondition_why(method: str, path: str, etag: str, headers: dict) -> str:
     if method not in ("GET", "HEAD") and path.startswith("/v2/") and "If-Match" not in headers:
         return ("this API requires If-Match on every /v2 PUT, PATCH and DELETE and answers 428 Precondition "
-                "Required without it (RFC 6585, section 3 lets a server require a conditional request; requiring If-Match "
-                "specifically, even when If-None-Match is sent, is this API's rule)")
+                "Required without it (RFC 6585, section 3 lets a server require a conditional request; requiring "
+                "If-Match specifically, even when If-None-Match is sent, is this API's rule)")
     if "If-Match" in headers and _server_status(method, path, etag, {"If-Match": headers["If-Match"]}) == 412:
         first = "If-Match is evaluated first, on a read as on a write (RFC 9110, section 13.2.2), and " \
             if method in ("GET", "HEAD") else ""
