@@ -6,9 +6,11 @@ Mirrors ``apidesign.graphql_api`` (schema, fetchers, limits, nplus1) and ``serve
 from __future__ import annotations
 
 import json
+import time
 
 import hypothesis
 import pytest
+from graphql import parse
 from hypothesis import strategies as st
 
 from apidesign.graphql_api.limits import MAX_COST, MAX_DEPTH, MAX_TOKENS, cost_of, query_cost
@@ -201,7 +203,6 @@ def test_a_query_that_could_return_too_many_objects_is_refused_with_its_cost(wor
 
 
 def test_the_cost_counts_objects_a_page_at_a_time_and_a_variable_page_at_its_maximum():
-    from graphql import parse
     document = parse(MY_CHANNELS)
     assert query_cost(SCHEMA._schema, document.definitions[0], {}) == 1 + 1 + 20 * (1 + 1 + 10 * (1 + 1)) == 442
     assert cost_of(SCHEMA._schema, "query($n: Int!) { me { channels(first: $n) { nodes { id } } } }") == 1 + 1 + 100
@@ -221,6 +222,23 @@ def test_a_negative_page_cannot_offset_a_huge_one_in_the_cost(world):
     negative = "b: me { channels(first: -1000000) { nodes { messages(first: 100) { nodes { id } } } } }"
     r = ask(world, "{ %s %s }" % (huge, negative))
     assert r.status_code == 422 and r.get_json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
+def doubling(n: int, last: str = "__typename") -> str:
+    """A query whose fragment Q0 spreads Q1 twice, Q1 spreads Q2 twice, ... Qn selects ``last``: 2**n copies of it."""
+    chain = " ".join(f"fragment Q{i} on Query {{ ...Q{i + 1} ...Q{i + 1} }}" for i in range(n))
+    return f"{{ ...Q0 }} {chain} fragment Q{n} on Query {{ {last} }}"
+
+
+def test_the_cost_counts_a_fragment_once_per_selection_set_as_execution_runs_it():
+    page = "channels(first: 5) { nodes { id } }"
+    assert cost("{ me { %s } }" % page) == 1 + 1 + 5
+    assert cost("{ me { ...A ...A } } fragment A on User { %s }" % page) == 1 + 1 + 5
+    assert cost("{ me { ...A ...B } } fragment A on User { ...B } fragment B on User { %s }" % page) == 1 + 1 + 5
+    assert cost("{ me { ...A a: %s } } fragment A on User { %s }" % (page, page)) == 1 + 2 * (1 + 5)  # two fields
+    started = time.monotonic()
+    assert cost(doubling(20, "me { %s }" % page)) == 1 + 1 + 5  # each fragment costed once, not 2**20 times
+    assert time.monotonic() - started < 2
 
 
 def test_a_huge_document_stops_at_the_token_limit_and_deep_brackets_before_the_parser(world):

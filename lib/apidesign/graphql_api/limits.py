@@ -30,9 +30,23 @@ MAX_TOKENS = 2000   # the parser stops a huge document here, before building it
 TOO_DEEP = "exceeds maximum operation depth"  # the start of QueryDepthLimiter's message
 
 
+class Fragments:
+    """A document's fragments by name, and what each one's own fields cost, remembered once counted."""
+
+    def __init__(self, definitions: dict[str, FragmentDefinitionNode]):
+        self.definitions = definitions
+        self.costs: dict[tuple[str, int | None], int] = {}  # (fragment name, page size) -> cost
+
+
 def query_cost(schema: Any, operation: OperationDefinitionNode, fragments: dict[str, Any]) -> int:
-    """The most objects ``operation`` can return: each list counts ``first`` items (unknown: its maximum)."""
-    return selection_cost(schema, schema.query_type, operation.selection_set, fragments, None, frozenset())
+    """The most objects ``operation`` can return: each list counts ``first`` items (unknown: its maximum).
+
+    A fragment counts once in a selection set however often it is spread there, as execution runs it (graphql-core's
+    ``collect_fields`` skips a fragment it has visited); a field written twice counts twice, so this is an upper
+    bound. A fragment's fields are costed once per page size and remembered: a fragment that a document reaches
+    2**20 ways is still counted once, not 2**20 times.
+    """
+    return selection_cost(schema, schema.query_type, operation.selection_set, Fragments(fragments), None)
 
 
 def cost_of(schema: Any, document: str) -> int:
@@ -43,30 +57,56 @@ def cost_of(schema: Any, document: str) -> int:
     return query_cost(schema, operation, fragments)
 
 
-def selection_cost(schema, parent, selection_set: SelectionSetNode | None, fragments, first, seen) -> int:
-    """Objects under one selection set; ``first`` is the page size of the connection it belongs to."""
+def selection_cost(schema, parent, selection_set: SelectionSetNode | None, fragments: Fragments, first) -> int:
+    """Objects under one selection set (``first``: the page size of the connection it belongs to): the fields
+    written in it, plus those of each fragment it reaches, once each."""
+    reached = spread_fragments(selection_set, fragments.definitions, set())
+    return (fields_cost(schema, parent, selection_set, fragments, first)
+            + sum(fragment_cost(schema, name, fragments, first) for name in reached))
+
+
+def fields_cost(schema, parent, selection_set: SelectionSetNode | None, fragments: Fragments, first) -> int:
+    """Objects under the fields written in ``selection_set`` and its inline fragments (not behind a spread)."""
     total = 0
     for node in selection_set.selections if selection_set else ():
         if isinstance(node, FieldNode):
-            total += field_cost(schema, parent, node, fragments, first, seen)
+            total += field_cost(schema, parent, node, fragments, first)
         elif isinstance(node, InlineFragmentNode):
             on = schema.get_type(node.type_condition.name.value) if node.type_condition else parent
-            total += selection_cost(schema, on or parent, node.selection_set, fragments, first, seen)
-        elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments and node.name.value not in seen:
-            fragment = fragments[node.name.value]
-            on = schema.get_type(fragment.type_condition.name.value) or parent
-            total += selection_cost(schema, on, fragment.selection_set, fragments, first, seen | {node.name.value})
+            total += fields_cost(schema, on or parent, node.selection_set, fragments, first)
     return total
 
 
-def field_cost(schema, parent, node: FieldNode, fragments, first, seen) -> int:
+def field_cost(schema, parent, node: FieldNode, fragments: Fragments, first) -> int:
     """1 per object the field returns (times the page size for a list), plus what each object holds."""
     field = getattr(parent, "fields", {}).get(node.name.value)
     if field is None or node.selection_set is None or node.name.value.startswith("__"):
         return 0  # a scalar, an unknown field (validation reports it) or introspection (limited by graphql-core)
     items = (first or DEFAULT_LIMIT) if is_list(field.type) else 1
-    inner = selection_cost(schema, get_named_type(field.type), node.selection_set, fragments, page_size(node), seen)
+    inner = selection_cost(schema, get_named_type(field.type), node.selection_set, fragments, page_size(node))
     return items * (1 + inner)
+
+
+def spread_fragments(selection_set: SelectionSetNode | None, definitions, reached: set[str]) -> set[str]:
+    """The known fragments a selection set spreads: directly, in its inline fragments, or in those fragments."""
+    for node in selection_set.selections if selection_set else ():
+        if isinstance(node, InlineFragmentNode):
+            spread_fragments(node.selection_set, definitions, reached)
+        elif isinstance(node, FragmentSpreadNode) and node.name.value in definitions and node.name.value not in reached:
+            reached.add(node.name.value)
+            spread_fragments(definitions[node.name.value].selection_set, definitions, reached)
+    return reached
+
+
+def fragment_cost(schema, name: str, fragments: Fragments, first) -> int:
+    """Objects under the fields fragment ``name`` writes itself: counted once per page size, then remembered."""
+    key = (name, first)
+    if key not in fragments.costs:
+        fragments.costs[key] = 0  # while it is counted, a spread of itself adds nothing (validation refuses cycles)
+        fragment = fragments.definitions[name]
+        on = schema.get_type(fragment.type_condition.name.value)  # None: an unknown type, 0 (validation reports it)
+        fragments.costs[key] = fields_cost(schema, on, fragment.selection_set, fragments, first)
+    return fragments.costs[key]
 
 
 def is_list(type_: Any) -> bool:
