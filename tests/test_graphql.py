@@ -13,7 +13,8 @@ import pytest
 from graphql import parse
 from hypothesis import strategies as st
 
-from apidesign.graphql_api.limits import MAX_COST, MAX_DEPTH, MAX_TOKENS, cost_of, query_cost
+from apidesign.graphql_api.limits import (MAX_COST, MAX_DEPTH, MAX_SELECTIONS, MAX_TOKENS, cost_of,
+                                          expanded_size, query_cost)
 from apidesign.graphql_api.nplus1 import (MY_CHANNELS, chat_world, comparison, over_graphql, over_rest, run_query,
                                           statement_counts)
 from apidesign.graphql_api.schema import SCHEMA, cost
@@ -228,6 +229,29 @@ def doubling(n: int, last: str = "__typename") -> str:
     """A query whose fragment Q0 spreads Q1 twice, Q1 spreads Q2 twice, ... Qn selects ``last``: 2**n copies of it."""
     chain = " ".join(f"fragment Q{i} on Query {{ ...Q{i + 1} ...Q{i + 1} }}" for i in range(n))
     return f"{{ ...Q0 }} {chain} fragment Q{n} on Query {{ {last} }}"
+
+
+def test_fragments_that_spread_the_next_one_twice_are_refused_at_once_by_their_written_out_size(world):
+    query = doubling(24)  # 1 KB, 300 tokens, depth 1, cost 0: every other limit passes it
+    assert len(query) < 1100 and expanded_size(parse(query)) == 3 * 2**24 - 1 > MAX_SELECTIONS
+    started = time.monotonic()
+    r = ask(world, query)
+    assert time.monotonic() - started < 2  # the depth limiter, which follows every spread, never saw it
+    assert r.status_code == 422 and "data" not in r.get_json()
+    error = r.get_json()["errors"][0]
+    assert error["extensions"] == {"code": "QUERY_TOO_LARGE", "selections": 3 * 2**24 - 1, "limit": MAX_SELECTIONS}
+    assert "fragment" in error["message"]
+    assert ask(world, doubling(8)).get_json() == {"data": {"__typename": "Query"}}  # 767 selections: fine
+
+
+def test_a_cyclic_or_unknown_fragment_gets_graphql_cores_own_error_not_a_hang_or_a_500(world):
+    cycle = "{ ...A } fragment A on Query { ...B ...B } fragment B on Query { ...A ...A }"
+    r = ask(world, cycle)
+    assert r.status_code == 422
+    assert r.get_json()["errors"][0]["message"] == "Cannot spread fragment 'A' within itself via 'B'."
+    r = ask(world, "{ me { id } ...Nope }")
+    assert r.status_code == 422 and r.get_json()["errors"][0]["message"] == "Unknown fragment 'Nope'."
+    assert r.get_json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
 def test_the_cost_counts_a_fragment_once_per_selection_set_as_execution_runs_it():

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import (FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, GraphQLList, GraphQLNonNull,
-                     InlineFragmentNode, IntValueNode, OperationDefinitionNode, SelectionSetNode, ValidationRule,
-                     get_named_type, parse)
+from graphql import (DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, GraphQLList,
+                     GraphQLNonNull, InlineFragmentNode, IntValueNode, KnownFragmentNamesRule, NoFragmentCyclesRule,
+                     OperationDefinitionNode, SelectionSetNode, ValidationRule, get_named_type, parse, validate)
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -27,6 +27,7 @@ from ..pagination import DEFAULT_LIMIT, MAX_LIMIT
 MAX_DEPTH = 10      # me > channels > edges > node > messages > edges > node > sender is 8
 MAX_COST = 1000     # objects one response may hold, at most (see ``query_cost``)
 MAX_TOKENS = 2000   # the parser stops a huge document here, before building it
+MAX_SELECTIONS = 10_000  # selections in a document with its fragments written out (see ``expanded_size``)
 TOO_DEEP = "exceeds maximum operation depth"  # the start of QueryDepthLimiter's message
 
 
@@ -139,6 +140,64 @@ class CostLimit(ValidationRule):
                 node, extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": MAX_COST}))
 
 
+def expanded_size(document: DocumentNode) -> int:
+    """Selections in ``document``'s operations once every fragment spread is replaced by the fragment's selections.
+
+    That is the work of a walk that follows each spread afresh, as strawberry's QueryDepthLimiter does: a fragment
+    that spreads the next one twice, 30 deep, makes 2**30. Each fragment's size is counted once and remembered,
+    so this takes time linear in the document. It needs known fragments and no cycles (``fragment_errors``).
+    """
+    definitions = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    sizes: dict[str, int] = {}
+    return sum(selections_size(d.selection_set, definitions, sizes) for d in document.definitions
+               if isinstance(d, OperationDefinitionNode))
+
+
+def selections_size(selection_set: SelectionSetNode | None, definitions, sizes: dict[str, int]) -> int:
+    """Selections under ``selection_set``, each fragment spread counting its fragment's selections too."""
+    total = 0
+    for node in selection_set.selections if selection_set else ():
+        total += 1
+        if isinstance(node, FragmentSpreadNode):
+            total += fragment_size(node.name.value, definitions, sizes)
+        else:
+            total += selections_size(node.selection_set, definitions, sizes)
+    return total
+
+
+def fragment_size(name: str, definitions, sizes: dict[str, int]) -> int:
+    """Selections in fragment ``name``, its own spreads written out: counted once, then remembered."""
+    if name not in sizes:
+        sizes[name] = selections_size(definitions[name].selection_set, definitions, sizes)
+    return sizes[name]
+
+
+def fragment_errors(schema: Any, document: DocumentNode) -> list[GraphQLError]:
+    """Why ``document``'s fragments cannot be followed safely ([] if they can): graphql-core's own error for an
+    unknown or a cyclic fragment, else ours when writing the fragments out would make it over MAX_SELECTIONS."""
+    errors = validate(schema, document, [KnownFragmentNamesRule, NoFragmentCyclesRule])
+    if errors:
+        return errors
+    size = expanded_size(document)
+    if size <= MAX_SELECTIONS:
+        return []
+    return [GraphQLError(
+        f"With each fragment spread replaced by its fragment, this document holds {size} selections; "
+        f"the limit is {MAX_SELECTIONS}. Spread fewer fragments.",
+        extensions={"code": "QUERY_TOO_LARGE", "selections": size, "limit": MAX_SELECTIONS})]
+
+
+class FragmentLimit(SchemaExtension):
+    """Runs ``fragment_errors`` before validation: strawberry's depth limiter, a validation rule, expands every
+    fragment spread afresh, so it must never see a document that ``expanded_size`` says is too large."""
+
+    def on_validate(self):
+        context = self.execution_context
+        if context.pre_execution_errors is None:  # strawberry validates only while this is None
+            context.pre_execution_errors = fragment_errors(context.schema._schema, context.graphql_document) or None
+        yield
+
+
 class OneOperation(SchemaExtension):
     """Several operations and no ``operationName`` is a request error (GraphQL spec, GetOperation()).
 
@@ -157,5 +216,5 @@ class OneOperation(SchemaExtension):
 
 
 # Factories, so each request gets fresh extension objects (strawberry's advice since instances are shared).
-LIMITS = [lambda: QueryDepthLimiter(max_depth=MAX_DEPTH), lambda: AddValidationRules([CostLimit]),
-          lambda: MaxTokensLimiter(MAX_TOKENS), OneOperation]
+LIMITS = [lambda: MaxTokensLimiter(MAX_TOKENS), OneOperation, FragmentLimit,
+          lambda: QueryDepthLimiter(max_depth=MAX_DEPTH), lambda: AddValidationRules([CostLimit])]
