@@ -13,7 +13,7 @@ import pytest
 from graphql import parse
 from hypothesis import strategies as st
 
-from apidesign.graphql_api.limits import (MAX_COST, MAX_DEPTH, MAX_SELECTIONS, MAX_TOKENS, cost_of,
+from apidesign.graphql_api.limits import (MAX_COST, MAX_DEPTH, MAX_EXACT, MAX_SELECTIONS, MAX_TOKENS, cost_of,
                                           expanded_size, query_cost)
 from apidesign.graphql_api.nplus1 import (MY_CHANNELS, chat_world, comparison, over_graphql, over_rest, run_query,
                                           statement_counts)
@@ -263,6 +263,15 @@ def test_the_cost_counts_a_fragment_once_per_selection_set_as_execution_runs_it(
     started = time.monotonic()
     assert cost(doubling(20, "me { %s }" % page)) == 1 + 1 + 5  # each fragment costed once, not 2**20 times
     assert time.monotonic() - started < 2
+
+
+def test_a_cost_beyond_what_json_numbers_hold_exactly_is_reported_capped_and_said_to_be_more(world):
+    huge = "{ me { %s } }" % ("channels(first: 100) { nodes { members { " * 8 + "id" + " } } }" * 8)
+    assert cost(huge) > MAX_EXACT == 2**53 - 1  # I-JSON (RFC 7493, section 2.2)
+    r = ask(world, huge)
+    error = next(e for e in r.get_json()["errors"] if e["extensions"]["code"] == "QUERY_TOO_COSTLY")
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": MAX_EXACT, "limit": MAX_COST}
+    assert error["message"].startswith(f"This query could return more than {MAX_EXACT} objects")
 
 
 def test_a_huge_document_stops_at_the_token_limit_and_deep_brackets_before_the_parser(world):

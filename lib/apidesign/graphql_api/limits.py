@@ -28,6 +28,7 @@ MAX_DEPTH = 10      # me > channels > edges > node > messages > edges > node > s
 MAX_COST = 1000     # objects one response may hold, at most (see ``query_cost``)
 MAX_TOKENS = 2000   # the parser stops a huge document here, before building it
 MAX_SELECTIONS = 10_000  # selections in a document with its fragments written out (see ``expanded_size``)
+MAX_EXACT = 2**53 - 1    # the largest integer every JSON parser keeps exact (I-JSON, RFC 7493 section 2.2)
 TOO_DEEP = "exceeds maximum operation depth"  # the start of QueryDepthLimiter's message
 
 
@@ -124,6 +125,16 @@ def page_size(node: FieldNode) -> int | None:
     return None
 
 
+def capped(count: int) -> int:
+    """``count`` as a JSON number: at most MAX_EXACT, beyond which many parsers round it."""
+    return min(count, MAX_EXACT)
+
+
+def in_words(count: int) -> str:
+    """``count`` for a message, saying "more than" where ``capped`` cuts it."""
+    return str(count) if count <= MAX_EXACT else f"more than {MAX_EXACT}"
+
+
 class CostLimit(ValidationRule):
     """Refuses an operation whose ``query_cost`` is over MAX_COST, before anything runs."""
 
@@ -136,8 +147,9 @@ class CostLimit(ValidationRule):
         cost = query_cost(schema, node, fragments)
         if cost > MAX_COST:
             self.report_error(GraphQLError(
-                f"This query could return {cost} objects; the limit is {MAX_COST}. Ask for smaller pages (first).",
-                node, extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": MAX_COST}))
+                f"This query could return {in_words(cost)} objects; the limit is {MAX_COST}. "
+                "Ask for smaller pages (first).",
+                node, extensions={"code": "QUERY_TOO_COSTLY", "cost": capped(cost), "limit": MAX_COST}))
 
 
 def expanded_size(document: DocumentNode) -> int:
@@ -182,9 +194,9 @@ def fragment_errors(schema: Any, document: DocumentNode) -> list[GraphQLError]:
     if size <= MAX_SELECTIONS:
         return []
     return [GraphQLError(
-        f"With each fragment spread replaced by its fragment, this document holds {size} selections; "
+        f"With each fragment spread replaced by its fragment, this document holds {in_words(size)} selections; "
         f"the limit is {MAX_SELECTIONS}. Spread fewer fragments.",
-        extensions={"code": "QUERY_TOO_LARGE", "selections": size, "limit": MAX_SELECTIONS})]
+        extensions={"code": "QUERY_TOO_LARGE", "selections": capped(size), "limit": MAX_SELECTIONS})]
 
 
 class FragmentLimit(SchemaExtension):
