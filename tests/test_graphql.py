@@ -343,6 +343,20 @@ def test_operation_name_picks_one_of_several_operations(world):
     assert r.status_code == 422 and "data" not in r.get_json()
 
 
+@pytest.mark.parametrize("query, name, message", [
+    ("query A { me { id } }", "B", "No operation named 'B' in the document; it has: A."),
+    ("query A { me { id } } query C { me { name } }", "B", "No operation named 'B' in the document; it has: A, C."),
+    ("{ me { id } }", "B", "No operation named 'B' in the document; it has: an anonymous operation."),
+    ("fragment F on Query { me { id } }", None, "The document holds no operation to run, only fragments."),
+    ("fragment F on Query { me { id } }", "F", "The document holds no operation to run, only fragments."),
+])
+def test_an_operation_that_cannot_be_found_is_422_saying_which_ones_there_are(world, query, name, message):
+    r = world.test_client().post("/graphql", headers=credentials(world, ALICE),
+                                 json={"query": query, "operationName": name})
+    assert r.status_code == 422
+    assert r.get_json() == {"errors": [{"message": message, "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]}
+
+
 def test_an_accept_it_cannot_satisfy_is_406_and_get_is_405(world):
     r = ask(world, "{ me { id } }", Accept="text/html")
     assert r.status_code == 406 and r.get_json()["error"]["code"] == "NOT_ACCEPTABLE"

@@ -21,12 +21,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, request
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
 from strawberry.exceptions import MissingQueryError, StrawberryGraphQLError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from ..errors import ApiError, Forbidden, ServiceUnavailable, Unprocessable, UnsupportedMediaType
-from ..graphql_api.limits import TOO_DEEP
+from ..graphql_api.limits import MAX_TOKENS, TOO_DEEP
 from ..graphql_api.schema import SCHEMA, context_for
 from ..protocols.loops import run
 from .auth import current_principal
@@ -108,13 +108,26 @@ def execute(params: dict[str, Any], context: Any) -> tuple[dict, int]:
                                  headers={"Retry-After": "1"}) from None
     except MissingQueryError:
         return request_error("The document is empty.", "GRAPHQL_PARSE_FAILED")
-    except (CannotGetOperationTypeError, InvalidOperationTypeError) as exc:
-        return request_error(str(exc) or "The operation to run cannot be determined.", "GRAPHQL_VALIDATION_FAILED")
+    except CannotGetOperationTypeError as exc:
+        return request_error(missing_operation(query, exc.operation_name), "GRAPHQL_VALIDATION_FAILED")
+    except InvalidOperationTypeError as exc:
+        return request_error(f"This endpoint does not run {exc.operation_type.value} operations.",
+                             "GRAPHQL_VALIDATION_FAILED")
     errors = [error_json(e) for e in result.errors or ()]
     if result.data is None:  # a request error: nothing ran (every root field is nullable, so execution gives data)
         status = 400 if any(e["extensions"]["code"] == "GRAPHQL_PARSE_FAILED" for e in errors) else 422
         return {"errors": errors}, status
     return ({"data": result.data, "errors": errors} if errors else {"data": result.data}), 294 if errors else 200
+
+
+def missing_operation(query: str, name: str | None) -> str:
+    """Why no operation in ``query`` can run: none is named ``name`` (saying which names there are), or none at all."""
+    document = parse(query, max_tokens=MAX_TOKENS)  # it parsed before, so it parses again
+    operations = [d.name.value if d.name else "an anonymous operation" for d in document.definitions
+                  if isinstance(d, OperationDefinitionNode)]
+    if name is None or not operations:
+        return "The document holds no operation to run, only fragments."
+    return f"No operation named '{name}' in the document; it has: {', '.join(operations)}."
 
 
 def request_error(message: str, code: str) -> tuple[dict, int]:
