@@ -6,6 +6,7 @@ Mirrors ``apidesign.graphql_api`` (schema, fetchers, limits, nplus1) and ``serve
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import hypothesis
@@ -380,6 +381,22 @@ def test_an_unexpected_resolver_failure_is_masked_not_a_500(world, monkeypatch):
     assert r.status_code == 200
     error = r.get_json()["errors"][0]
     assert error["extensions"]["code"] == "INTERNAL" and "disk" not in error["message"]
+
+
+def test_a_variable_of_the_wrong_type_is_the_clients_mistake_and_logged_as_no_bug_while_a_failing_resolver_is(
+        world, monkeypatch, caplog):
+    from apidesign.graphql_api import fetchers
+    with caplog.at_level(logging.ERROR):
+        wrong_id = ask(world, "query($id: ID!) { channel(id: $id) { id } }", variables={"id": {"a": 1}})
+        wrong_int = ask(world, "query($n: Int!) { me { channels(first: $n) { nodes { id } } } }",
+                        variables={"n": 2**40})
+    assert (wrong_id.status_code, wrong_int.status_code) == (422, 422) and caplog.records == []
+    async def broken(self, ids):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(fetchers.BatchedFetch, "load_users", broken)
+    with caplog.at_level(logging.ERROR):
+        ask(world, "{ me { channels(first: 1) { nodes { messages(first: 1) { nodes { sender { name } } } } } } }")
+    assert [type(r.exc_info[1]) for r in caplog.records] == [RuntimeError]
 
 
 def test_a_query_running_past_the_timeout_is_a_503_not_a_500(world, monkeypatch):

@@ -22,12 +22,12 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
-from strawberry.exceptions import MissingQueryError, StrawberryGraphQLError
+from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from ..errors import ApiError, Forbidden, ServiceUnavailable, Unprocessable, UnsupportedMediaType
 from ..graphql_api.limits import MAX_TOKENS, TOO_DEEP
-from ..graphql_api.schema import SCHEMA, context_for
+from ..graphql_api.schema import SCHEMA, context_for, is_bug
 from ..protocols.loops import run
 from .auth import current_principal
 from .bodies import MAX_JSON_DEPTH, nesting
@@ -140,7 +140,7 @@ def error_json(error: GraphQLError) -> dict[str, Any]:
     original = error.original_error
     if isinstance(original, ApiError):
         code, message = original.code, original.message
-    elif original is not None and not isinstance(original, (GraphQLError, StrawberryGraphQLError)):
+    elif is_bug(error):
         code, message = ("GRAPHQL_PARSE_FAILED", "The document could not be parsed.") if isinstance(
             original, RecursionError) else ("INTERNAL", "Something went wrong on our side. Try again later.")
     else:
