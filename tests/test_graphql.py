@@ -275,11 +275,20 @@ def test_a_cost_beyond_what_json_numbers_hold_exactly_is_reported_capped_and_sai
     assert error["message"].startswith(f"This query could return more than {MAX_EXACT} objects")
 
 
-def test_a_huge_document_stops_at_the_token_limit_and_deep_brackets_before_the_parser(world):
+def test_a_huge_document_stops_at_the_token_limit_and_deep_brackets_at_the_parsers_nesting_limit(world):
     r = ask(world, "{ " + "me { id } " * MAX_TOKENS + "}")
     assert r.status_code == 400 and r.get_json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
     r = ask(world, "{ me " + "{ a " * 5000 + "}" * 5001)
     assert r.status_code == 400 and r.get_json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    r = ask(world, '# a comment\'s " is no string\n{ me(x: ' + "[" * 5000 + "]" * 5000 + ') { id } } # "')
+    assert r.status_code == 400 and "nested too deeply" in r.get_json()["errors"][0]["message"]
+
+
+def test_brackets_in_a_comment_or_a_string_are_not_nesting(world):
+    r = ask(world, "{ me { id } } # " + "{" * 40)
+    assert r.get_json() == {"data": {"me": {"id": ALICE}}}
+    r = ask(world, '{ channel(id: "%s") { id } }' % ("[" * 40))
+    assert r.status_code == 200 and r.get_json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
 def test_a_body_over_the_apps_limit_is_413_in_the_envelope(world):
