@@ -6,12 +6,16 @@ Mirrors ``apidesign.graphql_api`` (schema, fetchers, limits, nplus1) and ``serve
 from __future__ import annotations
 
 import json
+import logging
+import time
 
 import hypothesis
 import pytest
+from graphql import parse
 from hypothesis import strategies as st
 
-from apidesign.graphql_api.limits import MAX_COST, MAX_DEPTH, MAX_TOKENS, cost_of, query_cost
+from apidesign.graphql_api.limits import (MAX_COST, MAX_DEPTH, MAX_EXACT, MAX_SELECTIONS, MAX_TOKENS, cost_of,
+                                          expanded_size, query_cost)
 from apidesign.graphql_api.nplus1 import (MY_CHANNELS, chat_world, comparison, over_graphql, over_rest, run_query,
                                           statement_counts)
 from apidesign.graphql_api.schema import SCHEMA, cost
@@ -201,7 +205,6 @@ def test_a_query_that_could_return_too_many_objects_is_refused_with_its_cost(wor
 
 
 def test_the_cost_counts_objects_a_page_at_a_time_and_a_variable_page_at_its_maximum():
-    from graphql import parse
     document = parse(MY_CHANNELS)
     assert query_cost(SCHEMA._schema, document.definitions[0], {}) == 1 + 1 + 20 * (1 + 1 + 10 * (1 + 1)) == 442
     assert cost_of(SCHEMA._schema, "query($n: Int!) { me { channels(first: $n) { nodes { id } } } }") == 1 + 1 + 100
@@ -223,11 +226,69 @@ def test_a_negative_page_cannot_offset_a_huge_one_in_the_cost(world):
     assert r.status_code == 422 and r.get_json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
 
 
-def test_a_huge_document_stops_at_the_token_limit_and_deep_brackets_before_the_parser(world):
+def doubling(n: int, last: str = "__typename") -> str:
+    """A query whose fragment Q0 spreads Q1 twice, Q1 spreads Q2 twice, ... Qn selects ``last``: 2**n copies of it."""
+    chain = " ".join(f"fragment Q{i} on Query {{ ...Q{i + 1} ...Q{i + 1} }}" for i in range(n))
+    return f"{{ ...Q0 }} {chain} fragment Q{n} on Query {{ {last} }}"
+
+
+def test_fragments_that_spread_the_next_one_twice_are_refused_at_once_by_their_written_out_size(world):
+    query = doubling(24)  # 1 KB, 300 tokens, depth 1, cost 0: every other limit passes it
+    assert len(query) < 1100 and expanded_size(parse(query)) == 3 * 2**24 - 1 > MAX_SELECTIONS
+    started = time.monotonic()
+    r = ask(world, query)
+    assert time.monotonic() - started < 2  # the depth limiter, which follows every spread, never saw it
+    assert r.status_code == 422 and "data" not in r.get_json()
+    error = r.get_json()["errors"][0]
+    assert error["extensions"] == {"code": "QUERY_TOO_LARGE", "selections": 3 * 2**24 - 1, "limit": MAX_SELECTIONS}
+    assert "fragment" in error["message"]
+    assert ask(world, doubling(8)).get_json() == {"data": {"__typename": "Query"}}  # 767 selections: fine
+
+
+def test_a_cyclic_or_unknown_fragment_gets_graphql_cores_own_error_not_a_hang_or_a_500(world):
+    cycle = "{ ...A } fragment A on Query { ...B ...B } fragment B on Query { ...A ...A }"
+    r = ask(world, cycle)
+    assert r.status_code == 422
+    assert r.get_json()["errors"][0]["message"] == "Cannot spread fragment 'A' within itself via 'B'."
+    r = ask(world, "{ me { id } ...Nope }")
+    assert r.status_code == 422 and r.get_json()["errors"][0]["message"] == "Unknown fragment 'Nope'."
+    assert r.get_json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+def test_the_cost_counts_a_fragment_once_per_selection_set_as_execution_runs_it():
+    page = "channels(first: 5) { nodes { id } }"
+    assert cost("{ me { %s } }" % page) == 1 + 1 + 5
+    assert cost("{ me { ...A ...A } } fragment A on User { %s }" % page) == 1 + 1 + 5
+    assert cost("{ me { ...A ...B } } fragment A on User { ...B } fragment B on User { %s }" % page) == 1 + 1 + 5
+    assert cost("{ me { ...A a: %s } } fragment A on User { %s }" % (page, page)) == 1 + 2 * (1 + 5)  # two fields
+    started = time.monotonic()
+    assert cost(doubling(20, "me { %s }" % page)) == 1 + 1 + 5  # each fragment costed once, not 2**20 times
+    assert time.monotonic() - started < 2
+
+
+def test_a_cost_beyond_what_json_numbers_hold_exactly_is_reported_capped_and_said_to_be_more(world):
+    huge = "{ me { %s } }" % ("channels(first: 100) { nodes { members { " * 8 + "id" + " } } }" * 8)
+    assert cost(huge) > MAX_EXACT == 2**53 - 1  # I-JSON (RFC 7493, section 2.2)
+    r = ask(world, huge)
+    error = next(e for e in r.get_json()["errors"] if e["extensions"]["code"] == "QUERY_TOO_COSTLY")
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": MAX_EXACT, "limit": MAX_COST}
+    assert error["message"].startswith(f"This query could return more than {MAX_EXACT} objects")
+
+
+def test_a_huge_document_stops_at_the_token_limit_and_deep_brackets_at_the_parsers_nesting_limit(world):
     r = ask(world, "{ " + "me { id } " * MAX_TOKENS + "}")
     assert r.status_code == 400 and r.get_json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
     r = ask(world, "{ me " + "{ a " * 5000 + "}" * 5001)
     assert r.status_code == 400 and r.get_json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    r = ask(world, '# a comment\'s " is no string\n{ me(x: ' + "[" * 5000 + "]" * 5000 + ') { id } } # "')
+    assert r.status_code == 400 and "nested too deeply" in r.get_json()["errors"][0]["message"]
+
+
+def test_brackets_in_a_comment_or_a_string_are_not_nesting(world):
+    r = ask(world, "{ me { id } } # " + "{" * 40)
+    assert r.get_json() == {"data": {"me": {"id": ALICE}}}
+    r = ask(world, '{ channel(id: "%s") { id } }' % ("[" * 40))
+    assert r.status_code == 200 and r.get_json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
 def test_a_body_over_the_apps_limit_is_413_in_the_envelope(world):
@@ -292,6 +353,20 @@ def test_operation_name_picks_one_of_several_operations(world):
     assert r.status_code == 422 and "data" not in r.get_json()
 
 
+@pytest.mark.parametrize("query, name, message", [
+    ("query A { me { id } }", "B", "No operation named 'B' in the document; it has: A."),
+    ("query A { me { id } } query C { me { name } }", "B", "No operation named 'B' in the document; it has: A, C."),
+    ("{ me { id } }", "B", "No operation named 'B' in the document; it has: an anonymous operation."),
+    ("fragment F on Query { me { id } }", None, "The document holds no operation to run, only fragments."),
+    ("fragment F on Query { me { id } }", "F", "The document holds no operation to run, only fragments."),
+])
+def test_an_operation_that_cannot_be_found_is_422_saying_which_ones_there_are(world, query, name, message):
+    r = world.test_client().post("/graphql", headers=credentials(world, ALICE),
+                                 json={"query": query, "operationName": name})
+    assert r.status_code == 422
+    assert r.get_json() == {"errors": [{"message": message, "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]}
+
+
 def test_an_accept_it_cannot_satisfy_is_406_and_get_is_405(world):
     r = ask(world, "{ me { id } }", Accept="text/html")
     assert r.status_code == 406 and r.get_json()["error"]["code"] == "NOT_ACCEPTABLE"
@@ -315,6 +390,22 @@ def test_an_unexpected_resolver_failure_is_masked_not_a_500(world, monkeypatch):
     assert r.status_code == 200
     error = r.get_json()["errors"][0]
     assert error["extensions"]["code"] == "INTERNAL" and "disk" not in error["message"]
+
+
+def test_a_variable_of_the_wrong_type_is_the_clients_mistake_and_logged_as_no_bug_while_a_failing_resolver_is(
+        world, monkeypatch, caplog):
+    from apidesign.graphql_api import fetchers
+    with caplog.at_level(logging.ERROR):
+        wrong_id = ask(world, "query($id: ID!) { channel(id: $id) { id } }", variables={"id": {"a": 1}})
+        wrong_int = ask(world, "query($n: Int!) { me { channels(first: $n) { nodes { id } } } }",
+                        variables={"n": 2**40})
+    assert (wrong_id.status_code, wrong_int.status_code) == (422, 422) and caplog.records == []
+    async def broken(self, ids):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(fetchers.BatchedFetch, "load_users", broken)
+    with caplog.at_level(logging.ERROR):
+        ask(world, "{ me { channels(first: 1) { nodes { messages(first: 1) { nodes { sender { name } } } } } } }")
+    assert [type(r.exc_info[1]) for r in caplog.records] == [RuntimeError]
 
 
 def test_a_query_running_past_the_timeout_is_a_503_not_a_500(world, monkeypatch):

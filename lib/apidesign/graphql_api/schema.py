@@ -190,11 +190,18 @@ class Query:
         return Channel.of(row)
 
 
+def is_bug(error: GraphQLError) -> bool:
+    """Whether ``error`` is our code failing, not the request: a refusal (an ``ApiError``) is the client's business,
+    and so is whatever graphql-core refuses (a ``GraphQLError``, which may wrap the one a scalar raised for a
+    variable of the wrong type)."""
+    return error.original_error is not None and not isinstance(error.original_error, (ApiError, GraphQLError))
+
+
 class ChatSchema(strawberry.Schema):
-    """The schema, logging only the errors that are bugs (a refused field is the client's business)."""
+    """The schema, logging only the errors that are bugs (``is_bug``)."""
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        unexpected = [e for e in errors if e.original_error and not isinstance(e.original_error, ApiError)]
+        unexpected = [e for e in errors if is_bug(e)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 

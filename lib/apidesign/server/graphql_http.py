@@ -6,8 +6,9 @@ Status codes follow GraphQL over HTTP (Stage 2 draft, graphql/graphql-over-http
 * not a GraphQL request at all -> the API's error envelope: 401/403 (credentials), 406 (Accept),
   415 (not ``application/json``), 413 (body too large), 400 (body not JSON: ``server/bodies.py``
   parses it, with the same limits as every endpoint), 422 (not ``{"query": "<string>", ...}``);
-* a document that does not parse -> 400, one that fails validation (depth, cost included) or
-  whose operation or variables cannot be used -> 422, body ``{"errors": [...]}`` and no ``data``;
+* a document that does not parse -> 400 (graphql-core's parser also refuses one nested more than 200 deep,
+  before its recursion can exhaust the stack), one that fails validation (depth, size and cost included)
+  or whose operation or variables cannot be used -> 422, body ``{"errors": [...]}`` and no ``data``;
 * too slow -> 503 in the envelope, after EXECUTION_TIMEOUT;
 * executed -> 200 with ``data`` (and ``errors`` for refused fields; 294 "partial success" when the
   client asked for ``application/graphql-response+json``, which is the only type that spec pairs it with).
@@ -21,16 +22,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, request
-from graphql import GraphQLError, GraphQLSyntaxError
-from strawberry.exceptions import MissingQueryError, StrawberryGraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
+from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from ..errors import ApiError, Forbidden, ServiceUnavailable, Unprocessable, UnsupportedMediaType
-from ..graphql_api.limits import TOO_DEEP
-from ..graphql_api.schema import SCHEMA, context_for
+from ..graphql_api.limits import MAX_TOKENS, TOO_DEEP
+from ..graphql_api.schema import SCHEMA, context_for, is_bug
 from ..protocols.loops import run
 from .auth import current_principal
-from .bodies import MAX_JSON_DEPTH, nesting
 from .paging import cursor_codec
 from .services import services
 
@@ -98,8 +98,6 @@ def graphql_request() -> dict[str, Any]:
 def execute(params: dict[str, Any], context: Any) -> tuple[dict, int]:
     """The GraphQL response and its status code (400 parse, 422 validation, 200/294 executed)."""
     query = params["query"]
-    if nesting(query) > MAX_JSON_DEPTH:  # the parser recurses: measure before parsing, as bodies.py does
-        return request_error(f"The document nests brackets more than {MAX_JSON_DEPTH} deep.", "GRAPHQL_PARSE_FAILED")
     try:
         result = run(lambda: SCHEMA.execute(query, variable_values=params.get("variables"), context_value=context,
                                             operation_name=params.get("operationName")), timeout=EXECUTION_TIMEOUT)
@@ -108,13 +106,26 @@ def execute(params: dict[str, Any], context: Any) -> tuple[dict, int]:
                                  headers={"Retry-After": "1"}) from None
     except MissingQueryError:
         return request_error("The document is empty.", "GRAPHQL_PARSE_FAILED")
-    except (CannotGetOperationTypeError, InvalidOperationTypeError) as exc:
-        return request_error(str(exc) or "The operation to run cannot be determined.", "GRAPHQL_VALIDATION_FAILED")
+    except CannotGetOperationTypeError as exc:
+        return request_error(missing_operation(query, exc.operation_name), "GRAPHQL_VALIDATION_FAILED")
+    except InvalidOperationTypeError as exc:
+        return request_error(f"This endpoint does not run {exc.operation_type.value} operations.",
+                             "GRAPHQL_VALIDATION_FAILED")
     errors = [error_json(e) for e in result.errors or ()]
     if result.data is None:  # a request error: nothing ran (every root field is nullable, so execution gives data)
         status = 400 if any(e["extensions"]["code"] == "GRAPHQL_PARSE_FAILED" for e in errors) else 422
         return {"errors": errors}, status
     return ({"data": result.data, "errors": errors} if errors else {"data": result.data}), 294 if errors else 200
+
+
+def missing_operation(query: str, name: str | None) -> str:
+    """Why no operation in ``query`` can run: none is named ``name`` (saying which names there are), or none at all."""
+    document = parse(query, max_tokens=MAX_TOKENS)  # it parsed before, so it parses again
+    operations = [d.name.value if d.name else "an anonymous operation" for d in document.definitions
+                  if isinstance(d, OperationDefinitionNode)]
+    if name is None or not operations:
+        return "The document holds no operation to run, only fragments."
+    return f"No operation named '{name}' in the document; it has: {', '.join(operations)}."
 
 
 def request_error(message: str, code: str) -> tuple[dict, int]:
@@ -127,7 +138,7 @@ def error_json(error: GraphQLError) -> dict[str, Any]:
     original = error.original_error
     if isinstance(original, ApiError):
         code, message = original.code, original.message
-    elif original is not None and not isinstance(original, (GraphQLError, StrawberryGraphQLError)):
+    elif is_bug(error):
         code, message = ("GRAPHQL_PARSE_FAILED", "The document could not be parsed.") if isinstance(
             original, RecursionError) else ("INTERNAL", "Something went wrong on our side. Try again later.")
     else:
