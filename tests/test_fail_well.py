@@ -98,6 +98,28 @@ def test_brackets_inside_strings_are_text_not_nesting(client, as_user, channel):
     assert r.status_code == 201 and r.get_json()["data"]["content"] == content
 
 
+NEVER_CLOSED = {  # 100 KB bodies whose string never closes: 20-35 s each while every quote in it was a new start
+    "escaped quotes": '"' + '\\"' * 50_000,
+    "escaped quotes, then a lone backslash": '{"content": "' + '\\"' * 50_000 + "\\",
+    "escaped quotes and brackets": '{"content": "' + '\\"[' * 33_000,
+}
+
+
+@pytest.mark.parametrize("body", NEVER_CLOSED.values(), ids=NEVER_CLOSED.keys())
+def test_a_body_whose_string_never_closes_is_a_400_in_well_under_a_second(client, as_user, channel, body):
+    started = time.monotonic()
+    r = raw_json(client, "POST", f"/v1/channels/{channel}/messages", body, as_user(ALICE))
+    assert time.monotonic() - started < 1.0, "the depth check read the string again from each quote in it"
+    assert_envelope(r, 400)  # MALFORMED_JSON, or JSON_TOO_DEEP when the brackets after the open quote count
+
+
+def test_a_graphql_query_whose_string_never_closes_is_a_400_in_well_under_a_second(client, as_user):
+    started = time.monotonic()  # the query is measured for depth before it is parsed, like a body
+    r = client.post("/graphql", json={"query": '{ me(x: "' + '\\"' * 50_000 + "}"}, headers=as_user(ALICE))
+    assert time.monotonic() - started < 1.0, "the depth check read the string again from each quote in it"
+    assert r.status_code == 400
+
+
 def test_deep_json_with_an_idempotency_key_is_a_400_too(client, as_user, channel):
     r = raw_json(client, "POST", f"/v1/channels/{channel}/messages", deep(1000),
                  {**as_user(ALICE), "Idempotency-Key": "deep-1"})
