@@ -16,7 +16,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from apidesign.server.bodies import nesting
+from apidesign.server.bodies import MalformedJson, nesting, parse_json
 
 SIZE = 100_000  # characters: seconds of work if each quote is a new start, milliseconds if each is read once
 BOUND = 1.0  # seconds: generous, so that only time growing with the square of the size goes over it
@@ -83,3 +83,11 @@ json_value = st.recursive(st.none() | st.booleans() | st.integers() | tricky_tex
 @given(json_value, st.booleans())
 def test_the_nesting_of_valid_json_is_how_deep_its_arrays_and_objects_go(value, ensure_ascii):
     assert nesting(json.dumps(value, ensure_ascii=ensure_ascii)) == depth(value)
+
+
+@pytest.mark.parametrize("body", [b'{"a": 1e999}', b'[-1E400]', b'{"a": 1.5e308, "b": 2e308}'])
+def test_a_number_beyond_a_double_is_refused_not_read_as_infinity(body):
+    """RFC 8259 section 6 / RFC 7493 section 2.2: 1e999 would become inf, which JSON cannot even write back."""
+    with pytest.raises(MalformedJson):
+        parse_json(body)
+    assert parse_json(b'{"a": 1.5e308, "b": 1e-400}') == {"a": 1.5e308, "b": 0.0}  # large but finite, and underflow

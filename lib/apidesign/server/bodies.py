@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 from typing import Any
 
@@ -46,7 +47,7 @@ def parse_json(data: bytes | str) -> Any:
     if nesting(text) > MAX_JSON_DEPTH:  # measured before parsing: the parser itself recurses
         raise too_deep()
     try:
-        value = json.loads(text, object_pairs_hook=unique_names, parse_constant=not_json)
+        value = json.loads(text, object_pairs_hook=unique_names, parse_constant=not_json, parse_float=finite_number)
     except RecursionError:  # not expected after the check above; kept so a miss is a 400, never a 500
         raise too_deep() from None
     except DuplicateName as exc:
@@ -88,6 +89,16 @@ def unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def not_json(constant: str) -> Any:
     raise ValueError(f"{constant} is not a JSON value")
+
+
+def finite_number(literal: str) -> float:
+    """A JSON number with a fraction or exponent, as a float; ``1e999`` is too big for one and would read as
+    infinity, which JSON cannot write back (RFC 8259 section 6; I-JSON, RFC 7493 section 2.2: stay within
+    IEEE 754 doubles), so it is refused like the NaN and Infinity words."""
+    value = float(literal)
+    if math.isinf(value):
+        raise ValueError(f"{literal} is beyond the range of a double")
+    return value
 
 
 def check_text(value: Any) -> None:
