@@ -15,17 +15,20 @@ whatever the receiver does:
 
 The exchange is one coroutine (httpx's async client) under ``asyncio.wait_for``: wherever it waits
 (connecting, a TLS handshake, a read), the deadline cancels it and the connection is closed. It runs
-on its own event loop in a short-lived thread (``protocols.loops.run``), so it works the same from a
-sender thread, a test or a notebook. The URL is read once, by urllib3's parser as ``ssrf.check_target``
-reads it, and the request is built from those parts: the host we connect to is the host that was checked.
+on a fresh event loop (``within``), so it works the same from a sender thread, a test or a notebook.
+One wait it cannot cut short is a host name's DNS lookup, which runs in a thread; ``asyncio.run``
+waits for that thread, so a stuck resolver costs its own timeout (seconds) on top. The URL is read
+once, by urllib3's parser as ``ssrf.check_target`` reads it, and the request is built from those
+parts: the host we connect to is the host that was checked.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import itertools
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, TypeVar
+from typing import Awaitable, Callable, Iterable, Mapping, TypeVar
 
 import httpx
 from urllib3.util import parse_url
@@ -53,9 +56,19 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, deadline: float =
     an ``httpx.TransportError`` if the connection fails, ``ValueError`` if ``url`` is no http(s) URL."""
     target = request_url(url)
     try:
-        return loops.run(lambda: exchange(target, body, dict(headers), body_cap), timeout=deadline)
+        return within(deadline, lambda: exchange(target, body, dict(headers), body_cap))
     except TimeoutError:
         raise TimeoutError(f"No answer from {target.host}:{target.port or ''} within {deadline:g} s.") from None
+
+
+def within(deadline: float, make_coro: Callable[[], Awaitable[T]]) -> T:
+    """``make_coro()`` run to its end within ``deadline`` seconds (``TimeoutError`` if not), on a fresh event loop:
+    on this thread, or on a short-lived one where this thread runs a loop already (a notebook's kernel does)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop here: a sender thread, a test, a script
+        return asyncio.run(asyncio.wait_for(make_coro(), deadline))
+    return loops.run(make_coro, timeout=deadline)
 
 
 def request_url(url: str) -> httpx.URL:
