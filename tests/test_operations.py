@@ -12,6 +12,8 @@ from flask import Flask, request
 from apidesign.clock import FakeClock
 from apidesign.operations import OperationFailed, OperationRunner
 from apidesign.server import create_app, credentials, serve
+from apidesign.server.serving import STOP_SECONDS
+from receivers import dribbling_receiver, silent_receiver
 
 ALICE, BOB, CAROL = "usr_alice", "usr_bob", "usr_carol"
 
@@ -73,6 +75,63 @@ def test_the_background_thread_finishes_operations_without_anyone_polling():
     finally:
         runner.stop()
     assert delivered == ["http://127.0.0.1:9/"]
+
+
+def test_each_step_sends_one_callback_per_owner_so_one_users_many_callbacks_wait_their_turns():
+    clock, delivered = FakeClock(0), []
+    runner = OperationRunner(clock, lambda op: {}, duration=1, deliver=lambda url, body: delivered.append(url))
+    for n in range(3):
+        runner.submit(f"op_b{n}", BOB, "ch_1", callback_url=f"http://127.0.0.1:9/bob/{n}")
+    runner.submit("op_a", ALICE, "ch_1", callback_url="http://127.0.0.1:9/alice")
+    clock.advance(1)
+    assert len(runner.step()) == 4 and delivered == ["http://127.0.0.1:9/bob/0", "http://127.0.0.1:9/alice"]
+    runner.step()
+    runner.step()
+    assert delivered[2:] == ["http://127.0.0.1:9/bob/1", "http://127.0.0.1:9/bob/2"]
+    assert runner.step() == [] and len(delivered) == 4  # each callback is sent once
+
+
+def test_no_lock_is_held_while_an_operation_works_so_reading_another_one_never_waits_for_it():
+    clock, release = FakeClock(0), threading.Event()
+
+    def work(op):
+        if op.owner == BOB:  # a 12 MB history, say
+            release.wait(10)
+        return {}
+    runner = OperationRunner(clock, work, duration=1)
+    runner.submit("op_b", BOB, "ch_big")
+    runner.submit("op_a", ALICE, "ch_small")
+    clock.advance(1)
+    worker = threading.Thread(target=runner.step)  # the worker's tick starts on Bob's export
+    worker.start()
+    try:
+        time.sleep(0.1)
+        started = time.monotonic()
+        alices = runner.get("op_a")
+        assert time.monotonic() - started < 1  # the old runner held its lock through every export of the tick
+        assert runner.finish_if_due(alices).done and not runner.get("op_b").done
+    finally:
+        release.set()
+        worker.join()
+    assert runner.get("op_b").done
+
+
+def test_a_step_stops_between_callbacks_once_told_to():
+    clock, stop, delivered = FakeClock(0), threading.Event(), []
+    runner = OperationRunner(clock, lambda op: {}, duration=1, deliver=lambda url, body: delivered.append(url) or stop.set())
+    for user in (ALICE, BOB, CAROL):
+        runner.submit(f"op_{user}", user, "ch_1", callback_url=f"http://127.0.0.1:9/{user}")
+    clock.advance(1)
+    runner.step(stop)
+    assert delivered == ["http://127.0.0.1:9/usr_alice"]
+
+
+def test_a_callback_to_a_receiver_that_dribbles_its_answer_costs_its_deadline_in_all():
+    from apidesign.operations import post_json
+    with dribbling_receiver(every=0.2) as url:  # 100 bytes, each well within a per-read timeout: 20 s in all
+        started = time.monotonic()
+        post_json(url, {"data": {"done": True}})
+        assert time.monotonic() - started < 4  # CALLBACK_DEADLINE is 2 s
 
 
 # --- the HTTP surface
@@ -257,3 +316,56 @@ def test_the_callback_does_not_follow_a_redirect():
     with serve(receiver) as inbox:
         post_json(f"{inbox.url}/done", {"done": True})
     assert hits == ["/done"]
+
+
+# --- what one user can make the server do for them, and what that costs everyone else
+
+def test_polling_your_operation_does_no_one_elses_work_and_sends_no_callback(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "EXPORT_DURATION": 1})
+    runner, delivered = app.extensions["apidesign"].extras["operations"], []
+    runner.deliver = lambda url, body: delivered.append(url)
+    client, alice, bob = app.test_client(), dict(credentials(app, ALICE)), dict(credentials(app, BOB))
+    theirs = client.post("/v1/channels", json={"name": "b"}, headers=bob).headers["Location"]
+    ours = client.post("/v1/channels", json={"name": "a"}, headers=alice).headers["Location"]
+    bobs = start(client, bob, theirs, {"callbackUrl": "http://127.0.0.1:9/bob"}).get_json()["data"]["operationId"]
+    location = start(client, alice, ours, {"callbackUrl": "http://127.0.0.1:9/alice"}).headers["Location"]
+    clock.advance(1)
+    assert client.get(location, headers=alice).get_json()["data"]["done"] is True
+    assert delivered == [] and runner.get(bobs).done is False  # Bob's work and both callbacks wait for the worker
+    runner.step()
+    assert runner.get(bobs).done and sorted(delivered) == ["http://127.0.0.1:9/alice", "http://127.0.0.1:9/bob"]
+
+
+def test_a_poll_answers_promptly_while_another_users_callbacks_go_to_a_receiver_that_never_answers():
+    app = create_app({"EXPORT_DURATION": 0.3})
+    with silent_receiver() as hole, serve(app) as live:
+        alice, bob = dict(credentials(app, ALICE)), dict(credentials(app, BOB))
+        theirs = requests.post(live.url + "/v1/channels", json={"name": "b"}, headers=bob, timeout=5).json()["data"]
+        ours = requests.post(live.url + "/v1/channels", json={"name": "a"}, headers=alice, timeout=5).json()["data"]
+        for _ in range(5):
+            requests.post(f"{live.url}/v1/channels/{theirs['channelId']}/exports", json={"callbackUrl": hole},
+                          headers=bob, timeout=5)
+        op = requests.post(f"{live.url}/v1/channels/{ours['channelId']}/exports", json={}, headers=alice,
+                           timeout=5).json()["data"]["operationId"]
+        time.sleep(0.5)
+        started = time.monotonic()
+        r = requests.get(f"{live.url}/v1/operations/{op}", headers=alice, timeout=60)
+        assert r.json()["data"]["done"] is True
+        assert time.monotonic() - started < 1.5  # the old poll sent Bob's callbacks first: 2 s each
+
+
+def test_with_the_thread_worker_stop_returns_in_time_while_callbacks_go_to_a_receiver_that_never_answers():
+    app = create_app({"EXPORT_DURATION": 0.1, "OPERATIONS_WORKER": "thread"})
+    with silent_receiver() as hole:
+        live = serve(app)
+        try:
+            bob = dict(credentials(app, BOB))
+            channel = requests.post(live.url + "/v1/channels", json={"name": "b"}, headers=bob, timeout=5).json()["data"]
+            for _ in range(5):
+                requests.post(f"{live.url}/v1/channels/{channel['channelId']}/exports", json={"callbackUrl": hole},
+                              headers=bob, timeout=5)
+            time.sleep(0.5)  # the worker is inside the first callback now
+        finally:
+            started = time.monotonic()
+            live.stop()
+        assert time.monotonic() - started < STOP_SECONDS + 0.5  # the old stop() waited 2 s for each callback

@@ -7,11 +7,16 @@ seconds the work is still expected to take, so a client that obeys it polls abou
 Only a channel's members may export it; only whoever started an operation may read it
 (anyone else gets the same 404 as for an operation that does not exist).
 
+A poll does the polled operation's work if it is due, and nobody else's; callbacks are sent by the
+runner's worker only, never inside a request.
+
 Config: ``EXPORT_DURATION`` (simulated seconds of work, on the app's clock), ``OPERATIONS_WORKER``
-(``"inline"``: finish due operations when someone polls; ``"thread"``: also on a background
-thread while ``serve()`` runs the app, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER_MAX``
-and ``CALLBACK_HOSTS``. Callbacks are not signed (``operations.post_json``): unlike the webhooks, they
-go only to the allowed hosts, and a receiver should treat one as a hint to poll, not as the result.
+(``"inline"``: an export's work runs when its owner polls it, and no callback is sent unless someone
+calls ``runner.step()``, as the notebooks' worker ticks do; ``"thread"``: a background thread steps
+while ``serve()`` runs the app, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER_MAX``
+and ``CALLBACK_HOSTS``.
+Callbacks are not signed (``operations.post_json``): unlike the webhooks, they go only to the allowed
+hosts, and a receiver should treat one as a hint to poll, not as the result.
 """
 
 from __future__ import annotations
@@ -114,8 +119,8 @@ def start_export(channel_id: str):
 @bp.get("/v1/operations/<operation_id>")
 def get_operation(operation_id: str):
     user = reader()
-    runner().step()  # inline worker: whatever is due by now is finished before we answer
     op = runner().get(operation_id)
     if op is None or op.owner != user:  # someone else's operation: as if it did not exist
         raise NotFound(f"Operation '{operation_id}' does not exist.")
+    op = runner().finish_if_due(op)  # its own work, if due by now; never anyone else's, and no callbacks here
     return conditional.represent(success(op.json()), headers={} if op.done else retry_after(op))
