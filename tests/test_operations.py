@@ -79,7 +79,8 @@ def test_the_background_thread_finishes_operations_without_anyone_polling():
 
 def test_each_step_sends_one_callback_per_owner_so_one_users_many_callbacks_wait_their_turns():
     clock, delivered = FakeClock(0), []
-    runner = OperationRunner(clock, lambda op: {}, duration=1, deliver=lambda url, body: delivered.append(url))
+    runner = OperationRunner(clock, lambda op: {}, duration=1, deliver=lambda url, body: delivered.append(url),
+                             max_running=10)
     for n in range(3):
         runner.submit(f"op_b{n}", BOB, "ch_1", callback_url=f"http://127.0.0.1:9/bob/{n}")
     runner.submit("op_a", ALICE, "ch_1", callback_url="http://127.0.0.1:9/alice")
@@ -369,3 +370,52 @@ def test_with_the_thread_worker_stop_returns_in_time_while_callbacks_go_to_a_rec
             started = time.monotonic()
             live.stop()
         assert time.monotonic() - started < STOP_SECONDS + 0.5  # the old stop() waited 2 s for each callback
+
+
+def test_a_user_with_max_running_exports_running_gets_429_with_retry_after_until_the_first_is_done(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "EXPORT_DURATION": 2,
+                      "OPERATIONS_MAX_RUNNING": 3})
+    client, alice, bob = app.test_client(), dict(credentials(app, ALICE)), dict(credentials(app, BOB))
+    url = client.post("/v1/channels", json={"name": "general", "memberIds": [BOB]}, headers=alice).headers["Location"]
+    for _ in range(3):
+        assert start(client, alice, url).status_code == 202
+        clock.advance(0.25)
+    refused = start(client, alice, url)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "2"  # the first is due in 1.25 s
+    assert refused.get_json()["error"]["code"] == "TOO_MANY_OPERATIONS"
+    assert start(client, bob, url).status_code == 202  # a quota per user: Bob is not held up by Alice
+    clock.advance(1.25)
+    assert start(client, alice, url).status_code == 202
+
+
+def test_an_operation_is_kept_for_its_retention_once_due_then_polling_it_is_a_404(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "EXPORT_DURATION": 2,
+                      "OPERATION_RETENTION": 600})
+    client, alice = app.test_client(), dict(credentials(app, ALICE, ttl=3600))
+    url = client.post("/v1/channels", json={"name": "general"}, headers=alice).headers["Location"]
+    location = start(client, alice, url).headers["Location"]
+    clock.advance(2 + 599)
+    assert client.get(location, headers=alice).get_json()["data"]["done"] is True
+    clock.advance(1)
+    gone = client.get(location, headers=alice)
+    assert gone.status_code == 404 and gone.get_json()["error"]["code"] == "NOT_FOUND"
+    start(client, alice, url)  # any submit sweeps what expired: the result is no longer held at all
+    assert location.rsplit("/", 1)[1] not in app.extensions["apidesign"].extras["operations"].operations
+
+
+def test_only_each_users_newest_operations_are_kept_so_no_user_holds_more_than_running_plus_kept(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "EXPORT_DURATION": 1,
+                      "OPERATIONS_MAX_RUNNING": 2, "OPERATIONS_KEPT": 3})
+    client, alice = app.test_client(), dict(credentials(app, ALICE, ttl=3600))
+    url = client.post("/v1/channels", json={"name": "general"}, headers=alice).headers["Location"]
+    started = []
+    for _ in range(50):
+        r = start(client, alice, url)
+        if r.status_code == 202:
+            started.append(r.headers["Location"])
+        clock.advance(0.5)
+    assert len(started) == 50  # two running at a time, each 1 s: never refused at this pace
+    kept = app.extensions["apidesign"].extras["operations"].operations
+    assert len(kept) <= 2 + 3
+    assert [client.get(loc, headers=alice).status_code for loc in started[-3:]] == [200] * 3
+    assert client.get(started[0], headers=alice).status_code == 404

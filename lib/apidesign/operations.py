@@ -15,24 +15,31 @@ What one user can make the runner do is bounded, so that no user's work lands on
 * reading an operation does that operation's work only, never another user's, and no lock is held
   while work runs, so a poll is never queued behind someone else's export;
 * callbacks are sent by the worker's tick only, never inside a request, one per owner a tick, owners
-  in turn (``outbound.Turns``), each within ``outbound.post``'s total deadline.
+  in turn (``outbound.Turns``), each within ``outbound.post``'s total deadline;
+* a user may have ``max_running`` operations running at once: the next is a 429 with Retry-After
+  (``TooManyOperations``); once due, an operation and its result are kept ``retention`` seconds, and
+  only each user's newest ``max_kept`` of them. So one user holds at most ``max_running + max_kept``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from . import outbound
 from .clock import Clock
-from .errors import ApiDesignError
+from .errors import ApiDesignError, RateLimited
 
 Work = Callable[["Operation"], dict]               # the operation's real job: returns the result
 Deliver = Callable[[str, dict], None]              # POST a payload to a callback URL
 
 CALLBACK_DEADLINE = 2.0  # seconds one callback may take in all (connect, send, the answer's head)
+MAX_RUNNING = 5          # operations one user may have running at once
+RETENTION = 3600.0       # seconds an operation and its result are kept once due; then it is gone (404)
+MAX_KEPT = 20            # due operations kept per user: the newest; older ones are forgotten first
 
 
 class OperationFailed(ApiDesignError):
@@ -41,6 +48,20 @@ class OperationFailed(ApiDesignError):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code, self.message = code, message
+
+
+class TooManyOperations(RateLimited):
+    """429: the user already has as many operations running as allowed; Retry-After: until one is done (RFC 6585 4).
+
+    Not a 409 (RFC 9110 15.5.10): nothing conflicts with the resource, and the same request succeeds after a wait.
+    """
+
+    code = "TOO_MANY_OPERATIONS"
+
+    def __init__(self, limit: int, wait: float):
+        seconds = max(1, math.ceil(wait))
+        super().__init__(f"You already have {limit} operations running; the first is done in {seconds} s.",
+                         headers={"Retry-After": str(seconds)})
 
 
 @dataclass(frozen=True)
@@ -77,10 +98,12 @@ def post_json(url: str, payload: dict) -> None:
 
 
 class OperationRunner:
-    """Holds operations, finishes each when it is due, and calls back those that asked."""
+    """Holds operations, finishes each when it is due, calls back those that asked, and forgets old ones."""
 
-    def __init__(self, clock: Clock, work: Work, *, duration: float = 2.0, deliver: Deliver = post_json):
+    def __init__(self, clock: Clock, work: Work, *, duration: float = 2.0, deliver: Deliver = post_json,
+                 max_running: int = MAX_RUNNING, retention: float = RETENTION, max_kept: int = MAX_KEPT):
         self.clock, self.work, self.duration, self.deliver = clock, work, duration, deliver
+        self.max_running, self.retention, self.max_kept = max_running, retention, max_kept
         self.operations: dict[str, Operation] = {}
         self.working: set[str] = set()      # IDs whose work is running now, so no work runs twice at once
         self.lock = threading.Lock()        # guards both; never held while work runs or a callback is sent
@@ -90,15 +113,30 @@ class OperationRunner:
         self._stop = threading.Event()      # a new one for each thread started, which it keeps
 
     def submit(self, operation_id: str, owner: str, target: str, callback_url: str | None = None) -> Operation:
-        """Accept a job; it will be due ``duration`` seconds from now."""
-        op = Operation(operation_id, owner, target, self.clock.now() + self.duration, callback_url)
+        """Accept a job, due ``duration`` seconds from now; ``TooManyOperations`` if ``owner`` has enough running."""
+        now = self.clock.now()
         with self.lock:
-            self.operations[operation_id] = op
+            self.forget(now, owner)
+            running = sorted(op.due_at for op in self.operations.values() if op.owner == owner and op.due_at > now)
+            if len(running) >= self.max_running:
+                raise TooManyOperations(self.max_running, wait=running[0] - now)
+            op = self.operations[operation_id] = Operation(operation_id, owner, target, now + self.duration,
+                                                           callback_url)
         return op
 
+    def forget(self, now: float, owner: str) -> None:
+        """Drop every operation ``retention`` seconds past due, and ``owner``'s due ones beyond the newest ``max_kept``."""
+        self.operations = {key: op for key, op in self.operations.items() if now < op.due_at + self.retention}
+        due = sorted((op for op in self.operations.values() if op.owner == owner and op.due_at <= now),
+                     key=lambda op: op.due_at)
+        for op in due[:max(0, len(due) - self.max_kept)]:
+            del self.operations[op.operation_id]
+
     def get(self, operation_id: str) -> Operation | None:
+        """The operation as it stands; None if there is none, or it was due over ``retention`` seconds ago."""
         with self.lock:
-            return self.operations.get(operation_id)
+            op = self.operations.get(operation_id)
+        return op if op is not None and self.clock.now() < op.due_at + self.retention else None
 
     def finish_if_due(self, op: Operation) -> Operation:
         """``op`` done, if it is due and nobody is doing its work already (this one operation's work, nobody

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing.exceptions import WebsocketMismatch
 
+from .. import operations
 from ..clock import Clock, SystemClock, WallClock
 from ..envelope import error, error_from
 from ..errors import ApiError
@@ -85,6 +86,9 @@ DEFAULTS: dict[str, Any] = {
     "OPERATIONS_WORKER": "inline",  # an operation's work runs when its owner polls; "thread": also while serve()
                                     # runs, and only then are callbacks sent without anyone calling runner.step()
     "OPERATION_RETRY_AFTER_MAX": 60,  # Retry-After on a running operation: the seconds left, at least 1, at most this
+    "OPERATIONS_MAX_RUNNING": operations.MAX_RUNNING,  # per user: the next export is a 429 with Retry-After
+    "OPERATION_RETENTION": operations.RETENTION,  # seconds an operation and its result are kept once due
+    "OPERATIONS_KEPT": operations.MAX_KEPT,  # due operations kept per user, the newest; older ones are forgotten
     "CALLBACK_HOSTS": exports.CALLBACK_HOSTS,  # where callbacks may go: never internal services (SSRF)
     "GRAPHQL_BATCHED": True,        # POST /graphql fetches through DataLoaders; False: naive resolvers (N+1 demo)
     # Webhooks the API sends (server/webhook_endpoints.py): Standard Webhooks signatures, retries with full jitter

@@ -8,13 +8,19 @@ Only a channel's members may export it; only whoever started an operation may re
 (anyone else gets the same 404 as for an operation that does not exist).
 
 A poll does the polled operation's work if it is due, and nobody else's; callbacks are sent by the
-runner's worker only, never inside a request.
+runner's worker only, never inside a request. A user may have ``OPERATIONS_MAX_RUNNING`` exports
+running at once: the next is ``429 TOO_MANY_OPERATIONS`` with ``Retry-After``, the seconds until
+the first is done (429, not 409: RFC 6585 section 4 makes 429 the "too many requests" answer, waiting
+is what fixes it, and Retry-After says how long; a 409 says the request conflicts with the resource's
+state, which only a different request fixes). Once due, an operation is kept ``OPERATION_RETENTION``
+seconds, and only your newest ``OPERATIONS_KEPT``; then polling it is a 404 (AIP-151 lets a service
+delete old operations; ``operations`` explains the bounds).
 
 Config: ``EXPORT_DURATION`` (simulated seconds of work, on the app's clock), ``OPERATIONS_WORKER``
 (``"inline"``: an export's work runs when its owner polls it, and no callback is sent unless someone
 calls ``runner.step()``, as the notebooks' worker ticks do; ``"thread"``: a background thread steps
-while ``serve()`` runs the app, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER_MAX``
-and ``CALLBACK_HOSTS``.
+while ``serve()`` runs the app, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER_MAX``,
+``OPERATIONS_MAX_RUNNING``, ``OPERATION_RETENTION``, ``OPERATIONS_KEPT`` and ``CALLBACK_HOSTS``.
 Callbacks are not signed (``operations.post_json``): unlike the webhooks, they go only to the allowed
 hosts, and a receiver should treat one as a hint to poll, not as the result.
 """
@@ -48,7 +54,9 @@ CALLBACK_HOSTS = ("127.0.0.1", "localhost")  # the default: this machine, where 
 def install(config: Mapping[str, Any], svc: Services) -> OperationRunner:
     """The app's operation runner, on its monotonic clock; if ``OPERATIONS_WORKER`` is ``"thread"``, serve()
     starts its thread and the server's stop() ends it."""
-    runner = OperationRunner(svc.clock, export_history(svc.repo), duration=config["EXPORT_DURATION"])
+    runner = OperationRunner(svc.clock, export_history(svc.repo), duration=config["EXPORT_DURATION"],
+                             max_running=config["OPERATIONS_MAX_RUNNING"], retention=config["OPERATION_RETENTION"],
+                             max_kept=config["OPERATIONS_KEPT"])
     svc.extras["operations"] = runner
     if config["OPERATIONS_WORKER"] == "thread":
         svc.extras.setdefault("background", []).append(runner)
@@ -120,7 +128,7 @@ def start_export(channel_id: str):
 def get_operation(operation_id: str):
     user = reader()
     op = runner().get(operation_id)
-    if op is None or op.owner != user:  # someone else's operation: as if it did not exist
+    if op is None or op.owner != user:  # someone else's operation, or one forgotten: as if it did not exist
         raise NotFound(f"Operation '{operation_id}' does not exist.")
     op = runner().finish_if_due(op)  # its own work, if due by now; never anyone else's, and no callbacks here
     return conditional.represent(success(op.json()), headers={} if op.done else retry_after(op))

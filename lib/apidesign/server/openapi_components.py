@@ -338,7 +338,9 @@ def error_responses() -> dict[str, Any]:
                                  "section 15.5.22).", "Upgrade"),
         "PreconditionFailed": error("If-Match names no current ETag (someone changed the resource since you read "
                                     "it), or If-None-Match names the current one on a write: PRECONDITION_FAILED."),
-        "RateLimited": error("Over the rate limit; see RateLimit and RateLimit-Policy.", "Retry-After"),
+        "RateLimited": error("Over the rate limit (RATE_LIMITED; see RateLimit and RateLimit-Policy), or too many "
+                             "of your exports still running (TOO_MANY_OPERATIONS). Retry-After says when to try again.",
+                             "Retry-After"),
         "ServiceUnavailable": error("A dependency is down (presence, or the shared store that holds idempotency "
                                     "records, tokens and API keys).", "Retry-After"),
         "InternalError": error("A bug on the server's side: the same error envelope, code INTERNAL, and no detail "
