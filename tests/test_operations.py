@@ -235,6 +235,8 @@ def test_a_member_who_leaves_before_the_export_finishes_gets_an_error_not_the_hi
 @pytest.mark.parametrize("body, issue", [({"callbackUrl": "http://10.0.0.5/hook"}, "callback_not_allowed"),
                                          ({"callbackUrl": "file:///etc/passwd"}, "callback_not_allowed"),
                                          ({"callbackUrl": "http://127.0.0.1:0/"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://localhost:99999/"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://localhost:65536/x"}, "callback_not_allowed"),
                                          ({"callbackUrl": "http://[::1/"}, "callback_not_allowed"),
                                          ({"callbackUrl": "http://alice@127.0.0.1/"}, "callback_not_allowed"),
                                          ({"callbackUrl": "http://127.0.0.1.evil.test/"}, "callback_not_allowed"),
@@ -292,7 +294,8 @@ def test_the_contract_publishes_the_callback_rule_the_server_applies(client, as_
     doc = client.get("/v1/openapi.json").get_json()
     schema = doc["components"]["schemas"]["ExportInput"]
     for url in ("http://127.0.0.1:8400/done", "https://localhost/x?y=1", "http://localhost", "http://LOCALHOST/",
-                "http://127.0.0.1:0/", "http://10.0.0.5/", "http://127.0.0.1/\n", "ftp://127.0.0.1/"):
+                "http://127.0.0.1:0/", "http://10.0.0.5/", "http://127.0.0.1/\n", "ftp://127.0.0.1/",
+                "http://localhost:65535/", "http://localhost:65536/", "http://localhost:99999/"):
         documented = Draft202012Validator(schema).is_valid({"callbackUrl": url})
         accepted = start(client, as_user(ALICE), channel, {"callbackUrl": url}).status_code == 202
         assert documented == accepted, url

@@ -42,7 +42,7 @@ from .channels import require_member
 from .messages import message_json
 from .repository import Repository
 from .services import Services, services
-from .validation import Fields, json_object
+from .validation import PORT, Fields, json_object
 
 bp = Blueprint("exports", __name__)
 
@@ -87,7 +87,7 @@ def reader() -> str:
 
 
 def callback_pattern(hosts: Iterable[str]) -> str:
-    """The callback URLs accepted: http(s) to one of ``hosts``, an optional port, printable ASCII after.
+    """The callback URLs accepted: http(s) to one of ``hosts``, an optional port (1 to 65535), printable ASCII after.
 
     An allow-list, so the server cannot be aimed at internal services (SSRF). The contract
     publishes this very pattern for the default hosts, so the two cannot disagree.
@@ -95,7 +95,7 @@ def callback_pattern(hosts: Iterable[str]) -> str:
     names = "|".join(re.escape(h) for h in hosts)
     # The lookahead refuses any space or control character anywhere, a final newline too
     # (which "$" alone lets through in Python's regexes, and so in a JSON Schema validator).
-    return rf"^(?![\s\S]*[\x00-\x20\x7f])https?://({names})(:[1-9][0-9]{{0,4}})?(/[\x21-\x7e]*)?$"
+    return rf"^(?![\s\S]*[\x00-\x20\x7f])https?://({names})(:{PORT})?(/[\x21-\x7e]*)?$"
 
 
 def callback_url(body: dict) -> str | None:

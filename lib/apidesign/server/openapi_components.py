@@ -128,8 +128,8 @@ def schemas() -> dict[str, Any]:
                                    timestamp=date_time, data=ref("MessageData")),
         "ExportInput": obj([], callbackUrl={
             "type": "string", "maxLength": 2000, "pattern": callback_pattern(CALLBACK_HOSTS),
-            "description": "Where to POST the finished operation; http(s) on CALLBACK_HOSTS only "
-                           "(127.0.0.1 and localhost by default)."}),
+            "description": "Where to POST the finished operation; http(s) on CALLBACK_HOSTS only (127.0.0.1 and "
+                           "localhost by default), with a port from 1 to 65535 if any."}),
         "OperationData": operation,
         "Operation": envelope(ref("OperationData")),
         "ChannelPatch": obj([], name=name, topic={**topic, "type": ["string", "null"]}, memberIds=member_ids),
