@@ -58,7 +58,7 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, deadline: float =
     try:
         return within(deadline, lambda: exchange(target, body, dict(headers), body_cap))
     except TimeoutError:
-        raise TimeoutError(f"No answer from {target.host}:{target.port or ''} within {deadline:g} s.") from None
+        raise TimeoutError(f"No answer from {target.host} within {deadline:g} s.") from None
 
 
 def within(deadline: float, make_coro: Callable[[], Awaitable[T]]) -> T:
