@@ -12,6 +12,8 @@ from flask import Flask, request
 from apidesign.clock import FakeClock
 from apidesign.operations import OperationFailed, OperationRunner
 from apidesign.server import create_app, credentials, serve
+from apidesign.server.serving import STOP_SECONDS
+from receivers import dribbling_receiver, silent_receiver
 
 ALICE, BOB, CAROL = "usr_alice", "usr_bob", "usr_carol"
 
@@ -73,6 +75,64 @@ def test_the_background_thread_finishes_operations_without_anyone_polling():
     finally:
         runner.stop()
     assert delivered == ["http://127.0.0.1:9/"]
+
+
+def test_each_step_sends_one_callback_per_owner_so_one_users_many_callbacks_wait_their_turns():
+    clock, delivered = FakeClock(0), []
+    runner = OperationRunner(clock, lambda op: {}, duration=1, deliver=lambda url, body: delivered.append(url),
+                             max_running=10)
+    for n in range(3):
+        runner.submit(f"op_b{n}", BOB, "ch_1", callback_url=f"http://127.0.0.1:9/bob/{n}")
+    runner.submit("op_a", ALICE, "ch_1", callback_url="http://127.0.0.1:9/alice")
+    clock.advance(1)
+    assert len(runner.step()) == 4 and delivered == ["http://127.0.0.1:9/bob/0", "http://127.0.0.1:9/alice"]
+    runner.step()
+    runner.step()
+    assert delivered[2:] == ["http://127.0.0.1:9/bob/1", "http://127.0.0.1:9/bob/2"]
+    assert runner.step() == [] and len(delivered) == 4  # each callback is sent once
+
+
+def test_no_lock_is_held_while_an_operation_works_so_reading_another_one_never_waits_for_it():
+    clock, release = FakeClock(0), threading.Event()
+
+    def work(op):
+        if op.owner == BOB:  # a 12 MB history, say
+            release.wait(10)
+        return {}
+    runner = OperationRunner(clock, work, duration=1)
+    runner.submit("op_b", BOB, "ch_big")
+    runner.submit("op_a", ALICE, "ch_small")
+    clock.advance(1)
+    worker = threading.Thread(target=runner.step)  # the worker's tick starts on Bob's export
+    worker.start()
+    try:
+        time.sleep(0.1)
+        started = time.monotonic()
+        alices = runner.get("op_a")
+        assert time.monotonic() - started < 1  # the old runner held its lock through every export of the tick
+        assert runner.finish_if_due(alices).done and not runner.get("op_b").done
+    finally:
+        release.set()
+        worker.join()
+    assert runner.get("op_b").done
+
+
+def test_a_step_stops_between_callbacks_once_told_to():
+    clock, stop, delivered = FakeClock(0), threading.Event(), []
+    runner = OperationRunner(clock, lambda op: {}, duration=1, deliver=lambda url, body: delivered.append(url) or stop.set())
+    for user in (ALICE, BOB, CAROL):
+        runner.submit(f"op_{user}", user, "ch_1", callback_url=f"http://127.0.0.1:9/{user}")
+    clock.advance(1)
+    runner.step(stop)
+    assert delivered == ["http://127.0.0.1:9/usr_alice"]
+
+
+def test_a_callback_to_a_receiver_that_dribbles_its_answer_costs_its_deadline_in_all():
+    from apidesign.operations import post_json
+    with dribbling_receiver(every=0.2) as url:  # 100 bytes, each well within a per-read timeout: 20 s in all
+        started = time.monotonic()
+        post_json(url, {"data": {"done": True}})
+        assert time.monotonic() - started < 4  # CALLBACK_DEADLINE is 2 s
 
 
 # --- the HTTP surface
@@ -175,6 +235,8 @@ def test_a_member_who_leaves_before_the_export_finishes_gets_an_error_not_the_hi
 @pytest.mark.parametrize("body, issue", [({"callbackUrl": "http://10.0.0.5/hook"}, "callback_not_allowed"),
                                          ({"callbackUrl": "file:///etc/passwd"}, "callback_not_allowed"),
                                          ({"callbackUrl": "http://127.0.0.1:0/"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://localhost:99999/"}, "callback_not_allowed"),
+                                         ({"callbackUrl": "http://localhost:65536/x"}, "callback_not_allowed"),
                                          ({"callbackUrl": "http://[::1/"}, "callback_not_allowed"),
                                          ({"callbackUrl": "http://alice@127.0.0.1/"}, "callback_not_allowed"),
                                          ({"callbackUrl": "http://127.0.0.1.evil.test/"}, "callback_not_allowed"),
@@ -232,7 +294,8 @@ def test_the_contract_publishes_the_callback_rule_the_server_applies(client, as_
     doc = client.get("/v1/openapi.json").get_json()
     schema = doc["components"]["schemas"]["ExportInput"]
     for url in ("http://127.0.0.1:8400/done", "https://localhost/x?y=1", "http://localhost", "http://LOCALHOST/",
-                "http://127.0.0.1:0/", "http://10.0.0.5/", "http://127.0.0.1/\n", "ftp://127.0.0.1/"):
+                "http://127.0.0.1:0/", "http://10.0.0.5/", "http://127.0.0.1/\n", "ftp://127.0.0.1/",
+                "http://localhost:65535/", "http://localhost:65536/", "http://localhost:99999/"):
         documented = Draft202012Validator(schema).is_valid({"callbackUrl": url})
         accepted = start(client, as_user(ALICE), channel, {"callbackUrl": url}).status_code == 202
         assert documented == accepted, url
@@ -257,3 +320,105 @@ def test_the_callback_does_not_follow_a_redirect():
     with serve(receiver) as inbox:
         post_json(f"{inbox.url}/done", {"done": True})
     assert hits == ["/done"]
+
+
+# --- what one user can make the server do for them, and what that costs everyone else
+
+def test_polling_your_operation_does_no_one_elses_work_and_sends_no_callback(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "EXPORT_DURATION": 1})
+    runner, delivered = app.extensions["apidesign"].extras["operations"], []
+    runner.deliver = lambda url, body: delivered.append(url)
+    client, alice, bob = app.test_client(), dict(credentials(app, ALICE)), dict(credentials(app, BOB))
+    theirs = client.post("/v1/channels", json={"name": "b"}, headers=bob).headers["Location"]
+    ours = client.post("/v1/channels", json={"name": "a"}, headers=alice).headers["Location"]
+    bobs = start(client, bob, theirs, {"callbackUrl": "http://127.0.0.1:9/bob"}).get_json()["data"]["operationId"]
+    location = start(client, alice, ours, {"callbackUrl": "http://127.0.0.1:9/alice"}).headers["Location"]
+    clock.advance(1)
+    assert client.get(location, headers=alice).get_json()["data"]["done"] is True
+    assert delivered == [] and runner.get(bobs).done is False  # Bob's work and both callbacks wait for the worker
+    runner.step()
+    assert runner.get(bobs).done and sorted(delivered) == ["http://127.0.0.1:9/alice", "http://127.0.0.1:9/bob"]
+
+
+def test_a_poll_answers_promptly_while_another_users_callbacks_go_to_a_receiver_that_never_answers():
+    app = create_app({"EXPORT_DURATION": 0.3})
+    with silent_receiver() as hole, serve(app) as live:
+        alice, bob = dict(credentials(app, ALICE)), dict(credentials(app, BOB))
+        theirs = requests.post(live.url + "/v1/channels", json={"name": "b"}, headers=bob, timeout=5).json()["data"]
+        ours = requests.post(live.url + "/v1/channels", json={"name": "a"}, headers=alice, timeout=5).json()["data"]
+        for _ in range(5):
+            requests.post(f"{live.url}/v1/channels/{theirs['channelId']}/exports", json={"callbackUrl": hole},
+                          headers=bob, timeout=5)
+        op = requests.post(f"{live.url}/v1/channels/{ours['channelId']}/exports", json={}, headers=alice,
+                           timeout=5).json()["data"]["operationId"]
+        time.sleep(0.5)
+        started = time.monotonic()
+        r = requests.get(f"{live.url}/v1/operations/{op}", headers=alice, timeout=60)
+        assert r.json()["data"]["done"] is True
+        assert time.monotonic() - started < 1.5  # the old poll sent Bob's callbacks first: 2 s each
+
+
+def test_with_the_thread_worker_stop_returns_in_time_while_callbacks_go_to_a_receiver_that_never_answers():
+    app = create_app({"EXPORT_DURATION": 0.1, "OPERATIONS_WORKER": "thread"})
+    with silent_receiver() as hole:
+        live = serve(app)
+        try:
+            bob = dict(credentials(app, BOB))
+            channel = requests.post(live.url + "/v1/channels", json={"name": "b"}, headers=bob, timeout=5).json()["data"]
+            for _ in range(5):
+                requests.post(f"{live.url}/v1/channels/{channel['channelId']}/exports", json={"callbackUrl": hole},
+                              headers=bob, timeout=5)
+            time.sleep(0.5)  # the worker is inside the first callback now
+        finally:
+            started = time.monotonic()
+            live.stop()
+        assert time.monotonic() - started < STOP_SECONDS + 0.5  # the old stop() waited 2 s for each callback
+
+
+def test_a_user_with_max_running_exports_running_gets_429_with_retry_after_until_the_first_is_done(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "EXPORT_DURATION": 2,
+                      "OPERATIONS_MAX_RUNNING": 3})
+    client, alice, bob = app.test_client(), dict(credentials(app, ALICE)), dict(credentials(app, BOB))
+    url = client.post("/v1/channels", json={"name": "general", "memberIds": [BOB]}, headers=alice).headers["Location"]
+    for _ in range(3):
+        assert start(client, alice, url).status_code == 202
+        clock.advance(0.25)
+    refused = start(client, alice, url)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "2"  # the first is due in 1.25 s
+    assert refused.get_json()["error"]["code"] == "TOO_MANY_OPERATIONS"
+    assert start(client, bob, url).status_code == 202  # a quota per user: Bob is not held up by Alice
+    clock.advance(1.25)
+    assert start(client, alice, url).status_code == 202
+
+
+def test_an_operation_is_kept_for_its_retention_once_due_then_polling_it_is_a_404(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "EXPORT_DURATION": 2,
+                      "OPERATION_RETENTION": 600})
+    client, alice = app.test_client(), dict(credentials(app, ALICE, ttl=3600))
+    url = client.post("/v1/channels", json={"name": "general"}, headers=alice).headers["Location"]
+    location = start(client, alice, url).headers["Location"]
+    clock.advance(2 + 599)
+    assert client.get(location, headers=alice).get_json()["data"]["done"] is True
+    clock.advance(1)
+    gone = client.get(location, headers=alice)
+    assert gone.status_code == 404 and gone.get_json()["error"]["code"] == "NOT_FOUND"
+    start(client, alice, url)  # any submit sweeps what expired: the result is no longer held at all
+    assert location.rsplit("/", 1)[1] not in app.extensions["apidesign"].extras["operations"].operations
+
+
+def test_only_each_users_newest_operations_are_kept_so_no_user_holds_more_than_running_plus_kept(clock):
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 1, "EXPORT_DURATION": 1,
+                      "OPERATIONS_MAX_RUNNING": 2, "OPERATIONS_KEPT": 3})
+    client, alice = app.test_client(), dict(credentials(app, ALICE, ttl=3600))
+    url = client.post("/v1/channels", json={"name": "general"}, headers=alice).headers["Location"]
+    started = []
+    for _ in range(50):
+        r = start(client, alice, url)
+        if r.status_code == 202:
+            started.append(r.headers["Location"])
+        clock.advance(0.5)
+    assert len(started) == 50  # two running at a time, each 1 s: never refused at this pace
+    kept = app.extensions["apidesign"].extras["operations"].operations
+    assert len(kept) <= 2 + 3
+    assert [client.get(loc, headers=alice).status_code for loc in started[-3:]] == [200] * 3
+    assert client.get(started[0], headers=alice).status_code == 404

@@ -16,11 +16,15 @@ import pytest
 import requests
 from standardwebhooks import Webhook
 
+from flask import Flask
+
 from apidesign.clock import FakeClock
 from apidesign.resilience import RetryPolicy, backoff_ceiling
+from apidesign.server import serve
 from apidesign.ssrf import UnsafeTarget
-from apidesign.webhook_delivery import Deliveries, Endpoint, event_body, http_send, signed_headers
+from apidesign.webhook_delivery import NO_ANSWER, Deliveries, Endpoint, event_body, http_send, signed_headers
 from apidesign.webhooks import new_secret
+from receivers import dribbling_receiver, silent_receiver, streaming_receiver
 
 POLICY = RetryPolicy(max_attempts=5, base=2.0, cap=10.0, max_elapsed=3600.0)
 BODY = event_body("message.created", {"messageId": "msg_k3j9x0q2m1", "content": "hi"}, "2026-03-12T10:30:00.000Z")
@@ -158,11 +162,119 @@ def test_the_http_sender_with_private_targets_refused_decides_before_connecting(
         send("http://127.0.0.1:9/webhooks", {}, BODY)
 
 
-def test_the_http_sender_does_not_follow_redirects(monkeypatch):
-    calls = []
-    monkeypatch.setattr(requests, "post", lambda url, **kw: calls.append(kw) or type("R", (), {"status_code": 307})())
-    assert http_send(allow_private=True, timeout=1.5)("http://127.0.0.1:9/webhooks", {}, BODY) == 307
-    assert calls[0]["allow_redirects"] is False and calls[0]["timeout"] == 1.5
+def test_the_http_sender_does_not_follow_redirects():
+    """A 307 is the answer (a failed attempt), not a second POST to a URL the SSRF check never saw."""
+    hits = []
+    receiver = Flask("redirector")
+
+    @receiver.post("/webhooks")
+    def webhooks():
+        hits.append("/webhooks")
+        return "", 307, {"Location": "/elsewhere"}
+
+    @receiver.post("/elsewhere")
+    def elsewhere():
+        hits.append("/elsewhere")
+        return "", 204
+
+    with serve(receiver) as inbox:
+        assert http_send(allow_private=True)(f"{inbox.url}/webhooks", {}, BODY) == 307
+    assert hits == ["/webhooks"]
+
+
+def test_a_receiver_that_never_answers_costs_one_attempt_its_timeout_and_no_more():
+    with silent_receiver() as url:
+        started = time.monotonic()
+        with pytest.raises(NO_ANSWER):
+            http_send(allow_private=True, timeout=0.5)(url, {}, BODY)
+        assert time.monotonic() - started < 2
+
+
+def test_a_receiver_that_dribbles_its_answer_a_byte_at_a_time_costs_the_timeout_in_all_not_per_byte():
+    """Each byte comes well within a per-read timeout; the attempt's total deadline still ends it."""
+    with dribbling_receiver(every=0.2) as url:
+        started, outcome = time.monotonic(), None
+        try:
+            outcome = http_send(allow_private=True, timeout=1.0)(url, {}, BODY)
+        except NO_ANSWER as exc:
+            outcome = exc
+        assert time.monotonic() - started < 3  # the old per-read timeout let the answer's 100 bytes take 20 s
+        assert isinstance(outcome, TimeoutError)
+
+
+def test_a_receiver_streaming_a_huge_answer_gets_its_status_read_and_no_more_than_the_cap_of_its_body():
+    """The status is read, then at most a small cap of the body (outbound.BODY_CAP), and the connection is closed."""
+    with streaming_receiver(megabytes=200) as (url, pushed):
+        try:
+            assert http_send(allow_private=True, timeout=5)(url, {}, BODY) == 200
+        except NO_ANSWER:  # the old sender read until the receiver gave up
+            pass
+        time.sleep(0.2)  # the receiver notices the closed connection
+    assert pushed() < 32 << 20, f"the receiver got {pushed() >> 20} MB out of 200 MB to the sender"
+
+
+def test_one_owners_slow_receivers_delay_another_owners_delivery_by_one_attempt_not_their_whole_queue(clock):
+    bob_heard = threading.Event()
+
+    def send(url, headers, body):
+        if "slow" in url:
+            time.sleep(0.3)  # each of Carol's 10 attempts: 3 s in all
+        else:
+            bob_heard.set()
+        return 204
+    deliveries = Deliveries(send, clock=clock, policy=POLICY)
+    for i in range(10):
+        carols = Endpoint(f"ep_c{i}", "usr_carol", f"http://slow/{i}", ("message.created",), new_secret(), "")
+        deliveries.queue(carols, "evt_1", BODY, clock.now())
+    bobs = Endpoint("ep_b", "usr_bob", "http://bob/", ("message.created",), new_secret(), "")
+    deliveries.queue(bobs, "evt_1", BODY, clock.now())
+    started = time.monotonic()
+    deliveries.start(interval=0.01)
+    try:
+        assert bob_heard.wait(10)
+        assert time.monotonic() - started < 1.5  # one of Carol's attempts, not ten
+    finally:
+        deliveries.stop()
+
+
+def test_the_background_sender_takes_one_delivery_per_owner_a_round():
+    clock = FakeClock(0)
+    sent, policy = [], RetryPolicy(max_attempts=1, base=1.0, cap=1.0)
+
+    def send(url, headers, body):
+        sent.append(url)
+        return 204
+    deliveries = Deliveries(send, clock=clock, policy=policy)
+    slow = [Endpoint(f"ep_c{i}", "usr_carol", f"http://slow/{i}", ("message.created",), new_secret(), "") for i in range(5)]
+    for ep in slow:
+        deliveries.queue(ep, "evt_1", BODY, clock.now())
+    deliveries.queue(Endpoint("ep_b", "usr_bob", "http://bob/", ("message.created",), new_secret(), ""), "evt_1", BODY,
+                     clock.now())
+    assert [d.endpoint.owner for d in deliveries.send_round()] == ["usr_carol", "usr_bob"]
+    assert sent == ["http://slow/0", "http://bob/"]
+    assert len(deliveries.send_round()) == 1 and sent[-1] == "http://slow/1"  # Carol's queue drains a round at a time
+
+
+def test_stop_waits_at_most_its_timeout_for_a_sender_stuck_in_an_attempt_and_no_new_attempt_starts(clock):
+    started, release = threading.Event(), threading.Event()
+    sent = []
+
+    def stuck(url, headers, body):
+        sent.append(url)
+        started.set()
+        release.wait(10)
+        return 204
+    deliveries = Deliveries(stuck, clock=clock, policy=POLICY)
+    for n in range(3):
+        deliveries.queue(endpoint(f"http://127.0.0.1:9/{n}"), f"evt_{n}", BODY, clock.now())
+    deliveries.start(interval=0.01)
+    assert started.wait(5)
+    before = time.monotonic()
+    deliveries.stop(timeout=0.3)
+    assert time.monotonic() - before < 1 and not deliveries.running
+    release.set()
+    time.sleep(0.3)
+    assert sent == ["http://127.0.0.1:9/0"]  # the stop was seen between attempts: the other two wait
 
 
 def test_cancelling_an_endpoints_deliveries_drops_those_still_pending(clock):

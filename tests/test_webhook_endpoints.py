@@ -20,8 +20,10 @@ from apidesign.clock import FakeClock
 from apidesign.resilience import RetryPolicy
 from apidesign.server import create_app, credentials, serve
 from apidesign.server.openapi import openapi_document
+from apidesign.server.serving import STOP_SECONDS
 from apidesign.server.webhook_endpoints import MAX_ENDPOINTS
 from apidesign.webhook_receiver import Receiver, receiver_app
+from receivers import silent_receiver
 
 RECEIVER = "http://127.0.0.1:8400/webhooks"  # registered but never reached: these tests step deliveries by hand
 
@@ -205,7 +207,7 @@ def test_a_receiver_that_was_down_or_slow_gets_the_retries_and_handles_the_event
     """Attempt 1 meets an outage (503); attempt 2 is handled, but its answer comes after the sender's timeout;
     attempt 3 carries the same webhook-id, so the receiver answers 2xx without handling it again."""
     clock = FakeClock(time.time())
-    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 3, "WEBHOOK_SEED": 3, "WEBHOOK_TIMEOUT": 0.2,
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 3, "WEBHOOK_SEED": 3, "WEBHOOK_TIMEOUT": 0.5,
                       "WEBHOOK_RETRY": RetryPolicy(max_attempts=5, base=4.0, cap=30.0, max_elapsed=300.0)})
     client, alice = app.test_client(), dict(credentials(app, "usr_alice"))
     receiver, answers = Receiver(secret=""), []
@@ -219,7 +221,7 @@ def test_a_receiver_that_was_down_or_slow_gets_the_retries_and_handles_the_event
         verdict = receiver.receive(request.headers, request.get_data(), clock.now())
         answers.append(verdict.outcome)
         if len(answers) == 2:
-            time.sleep(0.5)  # handled, but the answer is too late for the sender
+            time.sleep(1.0)  # handled, but the answer is too late for the sender
         return "", verdict.status
 
     with serve(hooks) as live:
@@ -230,7 +232,7 @@ def test_a_receiver_that_was_down_or_slow_gets_the_retries_and_handles_the_event
             clock.set(deliveries.due(float("inf"))[0].due_at)
             deliveries.run_due(clock.now())
     [delivery] = deliveries.deliveries.values()
-    assert [a.outcome for a in delivery.attempts] == ["503", "ReadTimeout", "200"] and delivery.state == "delivered"
+    assert [a.outcome for a in delivery.attempts] == ["503", "TimeoutError", "200"] and delivery.state == "delivered"
     assert answers == ["outage", "accepted", "duplicate"] and len(receiver.events) == 1
 
 
@@ -273,6 +275,42 @@ def test_with_the_thread_worker_deliveries_run_while_served_and_the_thread_ends_
         assert not deliveries_of(app).running
     assert got[0][1]["data"]["content"] == "hi"
     assert [t.name for t in set(threading.enumerate()) - before] == []  # no thread outlives the servers
+
+
+def test_one_users_never_answering_receivers_neither_hold_up_another_users_webhook_nor_stop():
+    """Carol points all her endpoints at a receiver that never answers; Bob's webhook still arrives at once,
+    and the server still stops in time (the old sender sent Carol's 30 deliveries first, 2 s each)."""
+    app = create_app({"WEBHOOK_WORKER": "thread"})
+    bob, carol = dict(credentials(app, "usr_bob")), dict(credentials(app, "usr_carol"))
+    heard, receiver = threading.Event(), Flask("bobs-receiver")
+
+    @receiver.post("/webhooks")
+    def hear():
+        heard.set()
+        return "", 204
+
+    with silent_receiver() as hole, serve(receiver) as inbox:
+        live = serve(app)
+        try:
+            for _ in range(MAX_ENDPOINTS):
+                requests.post(live.url + "/v1/webhook-endpoints", json={"url": hole, "eventTypes": ["message.created"]},
+                              headers=carol, timeout=5).raise_for_status()
+            requests.post(live.url + "/v1/webhook-endpoints", headers=bob, timeout=5,
+                          json={"url": inbox.url + "/webhooks", "eventTypes": ["message.created"]}).raise_for_status()
+            theirs = requests.post(live.url + "/v1/channels", json={"name": "c"}, headers=carol, timeout=5).json()
+            ours = requests.post(live.url + "/v1/channels", json={"name": "b"}, headers=bob, timeout=5).json()
+            requests.post(f"{live.url}/v1/channels/{theirs['data']['channelId']}/messages:batchCreate", timeout=5,
+                          json={"messages": [{"content": str(n)} for n in range(3)]}, headers=carol)
+            time.sleep(0.2)  # the sender is inside Carol's first attempt
+            sent = time.monotonic()
+            requests.post(f"{live.url}/v1/channels/{ours['data']['channelId']}/messages", json={"content": "hi"},
+                          headers=bob, timeout=5)
+            assert heard.wait(30)
+            assert time.monotonic() - sent < 4  # at most one of Carol's attempts (2 s) before Bob's
+        finally:
+            stopping = time.monotonic()
+            live.stop()
+        assert time.monotonic() - stopping < STOP_SECONDS + 0.5
 
 
 def test_without_any_webhook_endpoint_sending_a_message_draws_no_id(clock):

@@ -49,11 +49,13 @@ def checked(duration: float, step: float | None, name: str) -> None:
 def started_export(duration: float, callback: str | None = None, waits: float = 0):
     """A fresh app whose exports take ``duration`` seconds, and an export of Alice's channel already started.
 
-    Alice's token lasts as long as the run may (``duration + waits``, and a minute), not the usual 15 minutes.
+    Alice's token lasts as long as the run may (``duration + waits``, and a minute), not the usual 15 minutes,
+    and so is the operation kept (not the usual hour after it is due).
     """
-    clock = FakeClock(START)
-    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 3, "EXPORT_DURATION": duration})
-    http, alice = app.test_client(), dict(credentials(app, "usr_alice", ttl=duration + waits + 60))
+    clock, lasts = FakeClock(START), duration + waits + 60
+    app = create_app({"CLOCK": clock, "WALL_CLOCK": clock, "ID_SEED": 3, "EXPORT_DURATION": duration,
+                      "OPERATION_RETENTION": lasts})
+    http, alice = app.test_client(), dict(credentials(app, "usr_alice", ttl=lasts))
     channel = http.post("/v1/channels", json={"name": "exported"}, headers=alice).headers["Location"]
     body = {"callbackUrl": callback} if callback else {}
     started = http.post(f"{channel}/exports", json=body, headers=alice)

@@ -12,8 +12,10 @@ Every attempt signs the same body again with the attempt's own timestamp, and ke
 ``webhook-id``: the receiver checks the signature and the age, and deduplicates by the ID.
 A delivery is a success on any 2xx; a non-2xx answer, a timeout or a connection error is retried
 after ``U(0, min(cap, base * 2**n))`` seconds, until ``max_attempts`` or ``max_elapsed`` runs out.
-Time is passed in (``run_due(now)``), so tests and notebooks step a fake clock; a live server runs
-``run_due`` on a background thread (``start()`` / ``stop()``).
+Time is passed in (``run_due(now)``), so tests and notebooks step a fake clock; a live server sends
+on a background thread (``start()`` / ``stop()``), in rounds that take one delivery per owner, owners in
+turn (``send_round``), so one user's slow receivers delay anyone else's delivery by about one attempt, not
+by their whole queue. Each attempt is bounded by ``outbound.post``'s total deadline.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any, Callable, Mapping
 
 import requests
 
+from . import outbound
 from .clock import Clock, FakeClock
 from .resilience import RetryPolicy, backoff
 from .ssrf import UnsafeTarget, check_target
@@ -34,10 +37,10 @@ from .webhooks import sign
 
 # Six attempts, the waits' ceilings 2, 4, 8, 16, 32 s. Production senders stretch theirs over a day or more.
 RETRY = RetryPolicy(max_attempts=6, base=2.0, cap=300.0, max_elapsed=3600.0)
-TIMEOUT = 2.0  # seconds a receiver has to answer; Standard Webhooks asks receivers to answer fast, work later
+TIMEOUT = 2.0  # seconds one attempt may take in all; Standard Webhooks asks receivers to answer fast, work later
 
 Send = Callable[[str, Mapping[str, str], bytes], int]  # (url, headers, body) -> HTTP status; raises on no answer
-NO_ANSWER = (requests.RequestException, OSError)       # timeouts and connection errors, from requests or a socket
+NO_ANSWER = (requests.RequestException, *outbound.NO_ANSWER)  # timeouts and connection errors (requests: fakes' kind)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One try at a delivery: when, and what came of it (``"204"``, ``"503"``, ``"ReadTimeout"``, ``"refused: ..."``)."""
+    """One try at a delivery: when, and what came of it (``"204"``, ``"503"``, ``"TimeoutError"``, ``"refused: ..."``)."""
 
     number: int
     at: float
@@ -90,10 +93,11 @@ def signed_headers(secret: str, webhook_id: str, now: float, body: bytes) -> dic
 
 
 def http_send(*, allow_private: bool, timeout: float = TIMEOUT, resolve=resolve_host) -> Send:
-    """POST over HTTP, after the SSRF check (``ssrf.check_target``); redirects are not followed: a 3xx is a failure."""
+    """POST over HTTP after the SSRF check (``ssrf.check_target``), within ``timeout`` seconds in all, and return the
+    answer's status (``outbound.post``); redirects are not followed: a 3xx is a failure."""
     def send(url: str, headers: Mapping[str, str], body: bytes) -> int:
         check_target(url, allow_private=allow_private, resolve=resolve)
-        return requests.post(url, data=body, headers=dict(headers), timeout=timeout, allow_redirects=False).status_code
+        return outbound.post(url, body, headers, deadline=timeout).status
     return send
 
 
@@ -105,9 +109,10 @@ class Deliveries:
         self.rng = rng or random.Random()
         self.deliveries: dict[tuple[str, str], Delivery] = {}
         self.lock = threading.Lock()         # guards ``deliveries``
-        self.one_runner = threading.Lock()   # one ``run_due`` at a time, so no delivery is attempted twice at once
+        self.one_runner = threading.Lock()   # one ``run_due`` or round at a time: no delivery attempted twice at once
+        self.turns = outbound.Turns()        # the background sender's rounds: one delivery per owner, in turn
         self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        self._stop = threading.Event()       # a new one for each thread started, which it keeps
 
     def queue(self, endpoint: Endpoint, webhook_id: str, body: bytes, now: float) -> Delivery:
         """A new delivery of ``body`` to ``endpoint``, due at once."""
@@ -179,12 +184,23 @@ class Deliveries:
         with self.lock:
             return self.deliveries.get((webhook_id, endpoint_id))
 
+    def send_round(self, stop: threading.Event | None = None) -> list[Delivery]:
+        """One round of the background sender: each owner's oldest due delivery, owners in turn (``outbound.Turns``),
+        each attempted at the clock's time then; the round ends early once ``stop`` is set."""
+        with self.one_runner:
+            sent = []
+            for delivery in self.turns.next_round(self.due(self.clock.now()), owner=lambda d: d.endpoint.owner):
+                if stop is not None and stop.is_set():
+                    break
+                sent.append(self._record(self.attempt(delivery, self.clock.now())))
+            return sent
+
     def start(self, interval: float = 0.05) -> None:
-        """Run ``run_due(clock.now())`` every ``interval`` seconds on a background thread, until ``stop()``."""
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, args=(interval,), name="apidesign-webhooks",
-                                            daemon=True)
+        """Send a round every ``interval`` seconds on a background thread, until ``stop()``."""
+        if not self.running:
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self._loop, args=(interval, self._stop),
+                                            name="apidesign-webhooks", daemon=True)
             self._thread.start()
 
     @property
@@ -192,13 +208,18 @@ class Deliveries:
         """Whether the background thread is delivering."""
         return self._thread is not None and self._thread.is_alive()
 
-    def _loop(self, interval: float) -> None:
-        while not self._stop.wait(interval):
-            self.run_due(self.clock.now())
+    def _loop(self, interval: float, stop: threading.Event) -> None:
+        while not stop.wait(interval):
+            self.send_round(stop)
 
-    def stop(self) -> None:
-        """End the background thread, if one runs; an attempt in flight finishes first (at most its timeout)."""
+    def stop(self, timeout: float | None = None) -> None:
+        """End the background thread: no new attempt starts, and the one in flight, if any, ends by its deadline.
+
+        Wait at most ``timeout`` seconds for that (None: until it ends). A thread still in its attempt then is left
+        to finish it on its own (it is a daemon, and its stop event stays set), and a new ``start()`` gets a new
+        thread, so ``serve()``'s stop() is never held longer than it allows, whatever the receivers do.
+        """
         self._stop.set()
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join(timeout)
             self._thread = None

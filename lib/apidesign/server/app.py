@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing.exceptions import WebsocketMismatch
 
+from .. import operations
 from ..clock import Clock, SystemClock, WallClock
 from ..envelope import error, error_from
 from ..errors import ApiError
@@ -82,8 +83,12 @@ DEFAULTS: dict[str, Any] = {
     "BREAKER_TRIALS": 1,            # calls admitted while half-open
     # Long-running operations (server/exports.py): POST /v1/channels/{id}/exports -> 202 + an operation to poll
     "EXPORT_DURATION": 2.0,         # simulated seconds an export takes, on CLOCK
-    "OPERATIONS_WORKER": "inline",  # finish due operations when polled; "thread": also while serve() runs (callbacks)
+    "OPERATIONS_WORKER": "inline",  # an operation's work runs when its owner polls; "thread": also while serve()
+                                    # runs, and only then are callbacks sent without anyone calling runner.step()
     "OPERATION_RETRY_AFTER_MAX": 60,  # Retry-After on a running operation: the seconds left, at least 1, at most this
+    "OPERATIONS_MAX_RUNNING": operations.MAX_RUNNING,  # per user: the next export is a 429 with Retry-After
+    "OPERATION_RETENTION": operations.RETENTION,  # seconds an operation and its result are kept once due
+    "OPERATIONS_KEPT": operations.MAX_KEPT,  # due operations kept per user, the newest; older ones are forgotten
     "CALLBACK_HOSTS": exports.CALLBACK_HOSTS,  # where callbacks may go: never internal services (SSRF)
     "GRAPHQL_BATCHED": True,        # POST /graphql fetches through DataLoaders; False: naive resolvers (N+1 demo)
     # Webhooks the API sends (server/webhook_endpoints.py): Standard Webhooks signatures, retries with full jitter
@@ -91,7 +96,7 @@ DEFAULTS: dict[str, Any] = {
                                     # run; False refuses private, loopback and link-local targets, as production must
     "WEBHOOK_WORKER": "manual",     # deliveries wait for Deliveries.run_due(now); "thread": sent while serve() runs
     "WEBHOOK_RETRY": WEBHOOK_RETRY,  # attempts and backoff curve (resilience.RetryPolicy)
-    "WEBHOOK_TIMEOUT": WEBHOOK_TIMEOUT,  # seconds a receiver has to answer
+    "WEBHOOK_TIMEOUT": WEBHOOK_TIMEOUT,  # seconds one attempt may take in all: connect, send, the answer's head
     "WEBHOOK_SEED": None,           # an int makes the retries' jitter reproducible
 }
 

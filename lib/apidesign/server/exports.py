@@ -7,11 +7,22 @@ seconds the work is still expected to take, so a client that obeys it polls abou
 Only a channel's members may export it; only whoever started an operation may read it
 (anyone else gets the same 404 as for an operation that does not exist).
 
+A poll does the polled operation's work if it is due, and nobody else's; callbacks are sent by the
+runner's worker only, never inside a request. A user may have ``OPERATIONS_MAX_RUNNING`` exports
+running at once: the next is ``429 TOO_MANY_OPERATIONS`` with ``Retry-After``, the seconds until
+the first is done (429, not 409: RFC 6585 section 4 makes 429 the "too many requests" answer, waiting
+is what fixes it, and Retry-After says how long; a 409 says the request conflicts with the resource's
+state, which only a different request fixes). Once due, an operation is kept ``OPERATION_RETENTION``
+seconds, and only your newest ``OPERATIONS_KEPT``; then polling it is a 404 (AIP-151 lets a service
+delete old operations; ``operations`` explains the bounds).
+
 Config: ``EXPORT_DURATION`` (simulated seconds of work, on the app's clock), ``OPERATIONS_WORKER``
-(``"inline"``: finish due operations when someone polls; ``"thread"``: also on a background
-thread while ``serve()`` runs the app, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER_MAX``
-and ``CALLBACK_HOSTS``. Callbacks are not signed (``operations.post_json``): unlike the webhooks, they
-go only to the allowed hosts, and a receiver should treat one as a hint to poll, not as the result.
+(``"inline"``: an export's work runs when its owner polls it, and no callback is sent unless someone
+calls ``runner.step()``, as the notebooks' worker ticks do; ``"thread"``: a background thread steps
+while ``serve()`` runs the app, so callbacks arrive without a poll), ``OPERATION_RETRY_AFTER_MAX``,
+``OPERATIONS_MAX_RUNNING``, ``OPERATION_RETENTION``, ``OPERATIONS_KEPT`` and ``CALLBACK_HOSTS``.
+Callbacks are not signed (``operations.post_json``): unlike the webhooks, they go only to the allowed
+hosts, and a receiver should treat one as a hint to poll, not as the result.
 """
 
 from __future__ import annotations
@@ -31,7 +42,7 @@ from .channels import require_member
 from .messages import message_json
 from .repository import Repository
 from .services import Services, services
-from .validation import Fields, json_object
+from .validation import PORT, Fields, json_object
 
 bp = Blueprint("exports", __name__)
 
@@ -43,7 +54,9 @@ CALLBACK_HOSTS = ("127.0.0.1", "localhost")  # the default: this machine, where 
 def install(config: Mapping[str, Any], svc: Services) -> OperationRunner:
     """The app's operation runner, on its monotonic clock; if ``OPERATIONS_WORKER`` is ``"thread"``, serve()
     starts its thread and the server's stop() ends it."""
-    runner = OperationRunner(svc.clock, export_history(svc.repo), duration=config["EXPORT_DURATION"])
+    runner = OperationRunner(svc.clock, export_history(svc.repo), duration=config["EXPORT_DURATION"],
+                             max_running=config["OPERATIONS_MAX_RUNNING"], retention=config["OPERATION_RETENTION"],
+                             max_kept=config["OPERATIONS_KEPT"])
     svc.extras["operations"] = runner
     if config["OPERATIONS_WORKER"] == "thread":
         svc.extras.setdefault("background", []).append(runner)
@@ -74,7 +87,7 @@ def reader() -> str:
 
 
 def callback_pattern(hosts: Iterable[str]) -> str:
-    """The callback URLs accepted: http(s) to one of ``hosts``, an optional port, printable ASCII after.
+    """The callback URLs accepted: http(s) to one of ``hosts``, an optional port (1 to 65535), printable ASCII after.
 
     An allow-list, so the server cannot be aimed at internal services (SSRF). The contract
     publishes this very pattern for the default hosts, so the two cannot disagree.
@@ -82,7 +95,7 @@ def callback_pattern(hosts: Iterable[str]) -> str:
     names = "|".join(re.escape(h) for h in hosts)
     # The lookahead refuses any space or control character anywhere, a final newline too
     # (which "$" alone lets through in Python's regexes, and so in a JSON Schema validator).
-    return rf"^(?![\s\S]*[\x00-\x20\x7f])https?://({names})(:[1-9][0-9]{{0,4}})?(/[\x21-\x7e]*)?$"
+    return rf"^(?![\s\S]*[\x00-\x20\x7f])https?://({names})(:{PORT})?(/[\x21-\x7e]*)?$"
 
 
 def callback_url(body: dict) -> str | None:
@@ -115,8 +128,8 @@ def start_export(channel_id: str):
 @bp.get("/v1/operations/<operation_id>")
 def get_operation(operation_id: str):
     user = reader()
-    runner().step()  # inline worker: whatever is due by now is finished before we answer
     op = runner().get(operation_id)
-    if op is None or op.owner != user:  # someone else's operation: as if it did not exist
+    if op is None or op.owner != user:  # someone else's operation, or one forgotten: as if it did not exist
         raise NotFound(f"Operation '{operation_id}' does not exist.")
+    op = runner().finish_if_due(op)  # its own work, if due by now; never anyone else's, and no callbacks here
     return conditional.represent(success(op.json()), headers={} if op.done else retry_after(op))

@@ -149,7 +149,10 @@ OPERATIONS: dict[str, Operation] = {
                                  description="Answers 202 Accepted at once; poll the operation at Location (AIP-151) "
                                              "after Retry-After seconds (the time the export is expected to take), "
                                              "or pass callbackUrl to have the finished operation POSTed to you "
-                                             "(unsigned: a hint to poll). Under rate limiting a deployment may give "
+                                             "(unsigned: a hint to poll; sent by the server's background worker). "
+                                             "At most OPERATIONS_MAX_RUNNING of your exports run at once (5 by "
+                                             "default): the next is 429 TOO_MANY_OPERATIONS, with Retry-After the "
+                                             "seconds until the first is done. Under rate limiting a deployment may give "
                                              "this route a cost (RATE_LIMIT costs; the course's example is 10): one "
                                              "call then spends that many units of every policy, so RateLimit's r "
                                              "falls by the cost (draft -10, 3.1.2: q and r count quota units)."),
@@ -157,7 +160,10 @@ OPERATIONS: dict[str, Operation] = {
                                   "messages:read", headers=("RetryAfter",), conditional="read",
                                   description="done is false while it runs, with Retry-After: the whole seconds it "
                                               "is still expected to take (at least 1, capped by the server); then it holds "
-                                              "either result or error. Someone else's operation is a 404."),
+                                              "either result or error. Someone else's operation is a 404, and so is "
+                                              "one past its retention: an operation is kept OPERATION_RETENTION "
+                                              "seconds once due (an hour by default), and only your newest "
+                                              "OPERATIONS_KEPT (20)."),
     "webhook_endpoints.create_endpoint": user("Register a webhook endpoint (its signing secret is shown once)",
                                               "webhooks", 201, "NewWebhookEndpoint", "messages:read",
                                               body="WebhookEndpointInput", errors=(409,), headers=("Location",),

@@ -128,8 +128,8 @@ def schemas() -> dict[str, Any]:
                                    timestamp=date_time, data=ref("MessageData")),
         "ExportInput": obj([], callbackUrl={
             "type": "string", "maxLength": 2000, "pattern": callback_pattern(CALLBACK_HOSTS),
-            "description": "Where to POST the finished operation; http(s) on CALLBACK_HOSTS only "
-                           "(127.0.0.1 and localhost by default)."}),
+            "description": "Where to POST the finished operation; http(s) on CALLBACK_HOSTS only (127.0.0.1 and "
+                           "localhost by default), with a port from 1 to 65535 if any."}),
         "OperationData": operation,
         "Operation": envelope(ref("OperationData")),
         "ChannelPatch": obj([], name=name, topic={**topic, "type": ["string", "null"]}, memberIds=member_ids),
@@ -340,7 +340,9 @@ def error_responses() -> dict[str, Any]:
                                  "section 15.5.22).", "Upgrade"),
         "PreconditionFailed": error("If-Match names no current ETag (someone changed the resource since you read "
                                     "it), or If-None-Match names the current one on a write: PRECONDITION_FAILED."),
-        "RateLimited": error("Over the rate limit; see RateLimit and RateLimit-Policy.", "Retry-After"),
+        "RateLimited": error("Over the rate limit (RATE_LIMITED; see RateLimit and RateLimit-Policy), or too many "
+                             "of your exports still running (TOO_MANY_OPERATIONS). Retry-After says when to try again.",
+                             "Retry-After"),
         "ServiceUnavailable": error("A dependency is down (presence, or the shared store that holds idempotency "
                                     "records, tokens and API keys).", "Retry-After"),
         "InternalError": error("A bug on the server's side: the same error envelope, code INTERNAL, and no detail "

@@ -149,11 +149,15 @@ class LiveServer:
         return self._loop.running
 
     def stop(self) -> None:
-        """Stop accepting, end every connection and stream, join every thread and release the port."""
+        """Stop accepting, end every connection and stream, join every thread and release the port.
+
+        Background workers (webhook and callback senders) are told to stop and waited for until STOP_SECONDS
+        are up; one still inside an attempt then finishes it on its own, within that attempt's deadline.
+        """
         deadline = time.monotonic() + STOP_SECONDS
         self._loop.stop(timeout=STOP_SECONDS)
         for worker in self.background:
-            worker.stop()
+            worker.stop(timeout=max(0.0, deadline - time.monotonic()))
         self._workers.shutdown(wait=False, cancel_futures=True)
         for worker in threading.enumerate():
             if worker.name.startswith(f"apidesign-worker-{self.port}_"):

@@ -13,6 +13,10 @@ from flask import request
 
 from ..errors import InvalidInput, UnsupportedMediaType, field_issue
 
+# A TCP port from 1 to 65535 (0 is reserved, RFC 6335 section 6), as a regular expression for the URL patterns
+# the contract publishes (webhook endpoints, export callbacks): "[1-9][0-9]{0,4}" would let 99999 through.
+PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+
 
 def json_object() -> dict[str, Any]:
     """The request body as a JSON object, or the matching 400/415 error (parsing rules: ``bodies``)."""

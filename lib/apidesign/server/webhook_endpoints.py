@@ -35,7 +35,7 @@ from .auth import current_principal, current_user, require_scope
 from .db import iso8601
 from .events import Event, broker_of
 from .services import Services, services
-from .validation import Fields, json_object
+from .validation import PORT, Fields, json_object
 
 bp = Blueprint("webhook_endpoints", __name__)
 
@@ -45,11 +45,10 @@ WORKERS = ("manual", "thread")  # who runs due deliveries: the caller of run_due
 MAX_ENDPOINTS = 10             # per user: a bound on the fan-out one account can cause
 URL_MAX = 2000
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
 # http(s), a host name or IPv4 address (no user info, no IPv6 literal), a port from 1 to 65535, printable ASCII
 # after. The lookahead refuses a space or control character anywhere, a final newline too (which "$" alone
 # lets through in Python's regexes, and so in a JSON Schema validator). The contract publishes this pattern.
-URL_PATTERN = rf"^(?![\s\S]*[\x00-\x20\x7f])https?://{_LABEL}(?:\.{_LABEL})*(?::{_PORT})?(?:/[\x21-\x7e]*)?$"
+URL_PATTERN = rf"^(?![\s\S]*[\x00-\x20\x7f])https?://{_LABEL}(?:\.{_LABEL})*(?::{PORT})?(?:/[\x21-\x7e]*)?$"
 
 
 @dataclass
