@@ -326,8 +326,10 @@ def test_a_write_whose_target_has_no_representation_refuses_if_match_and_accepts
     assert batch.status_code == 412
     assert client.post("/v1/channels", json={"name": "x"},
                        headers=with_(as_user(ALICE), If_Match="not a tag")).status_code == 400
-    assert client.post("/v1/channels", json={"name": ""},  # validation first (section 13.2.1): a 400, not a 412
-                       headers=with_(as_user(ALICE), If_Match="*")).status_code == 400
+    assert client.post("/v1/channels", json={"name": ""},  # before the content is processed (section 13.2.1): 412
+                       headers=with_(as_user(ALICE), If_Match="*")).status_code == 412
+    assert client.post("/v1/channels", json={"name": "x"}, headers=with_(with_(as_user(ALICE), If_Match="*"),
+                       Authorization="Bearer nope")).status_code == 401  # but authentication comes first
 
 
 def test_deleting_a_webhook_endpoint_with_a_stale_tag_deletes_nothing(client, as_user):
@@ -348,3 +350,21 @@ def test_a_replayed_v2_send_says_it_is_a_replay_as_v1_does(client, as_user, chan
     first, again = (client.post(v2, json={"content": "once"}, headers=key) for _ in range(2))
     assert first.status_code == again.status_code == 201 and "Idempotent-Replayed" not in first.headers
     assert again.headers["Idempotent-Replayed"] == "true" and again.get_json() == first.get_json()
+
+
+def test_a_v2_send_is_checked_against_the_v2_history_it_read(client, as_user, channel):
+    """The page a /v2 client reads is rendered in v2's shape: its ETag is the one a /v2 send's If-Match names."""
+    channel_url, _ = channel
+    v2 = f"{channel_url}/messages".replace("/v1/", "/v2/")
+    v2_tag = client.get(v2, headers=as_user(ALICE)).headers["ETag"]
+    v1_tag = client.get(f"{channel_url}/messages", headers=as_user(ALICE)).headers["ETag"]
+    assert v1_tag != v2_tag
+    assert client.post(v2, json={"content": "x"}, headers=with_(as_user(ALICE), If_Match=v1_tag)).status_code == 412
+    assert client.post(v2, json={"content": "x"}, headers=with_(as_user(ALICE), If_Match=v2_tag)).status_code == 201
+
+
+def test_a_send_with_a_stale_tag_and_a_bad_body_is_a_412_as_for_put(client, as_user, channel):
+    """RFC 9110 section 13.2.1: preconditions are evaluated before the request content is processed."""
+    channel_url, _ = channel
+    r = client.post(f"{channel_url}/messages", json={"content": ""}, headers=with_(as_user(ALICE), If_Match='"stale"'))
+    assert r.status_code == 412

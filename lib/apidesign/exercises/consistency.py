@@ -57,8 +57,9 @@ _STATUS_WHY = {
     STATUS_CASES[4]: "an export takes a while: 202 Accepted now, and a status monitor to poll (RFC 9110, section "
                      "15.3.3); this API names it in Location, a common convention (Location's meaning is defined for "
                      "201 and 3xx, section 10.2.2)",
-    STATUS_CASES[5]: "preconditions are evaluated only for a request that would otherwise succeed (RFC 9110, section "
-                     "13.2.1): the stranger gets the 403 first and learns nothing from a 304",
+    STATUS_CASES[5]: "a server MUST ignore preconditions when, without them, it would have answered something other "
+                     "than a 2xx or 412 before processing the request (RFC 9110, section 13.2.1): the stranger gets "
+                     "the 403 first and learns nothing from a 304",
 }
 
 

@@ -76,8 +76,8 @@ def send_one(channel_id: str, user: str, item: Any) -> dict[str, Any]:
 def send_batch(channel_id: str):
     user = current_user()
     require_member(channel_id, user)
+    conditional.check_preconditions(conditional.NO_REPRESENTATION)  # no GET here: If-Match is false (before the body)
     items = batch_items()
-    conditional.check_preconditions(conditional.NO_REPRESENTATION)  # a batch target has no GET: If-Match is false
     results = [{"index": i, **send_one(channel_id, user, item)} for i, item in enumerate(items)]
     ok = sum(r["status"] < 400 for r in results)
     if ok == 0:

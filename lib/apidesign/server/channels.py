@@ -74,8 +74,8 @@ def full_channel() -> tuple[str, str, list[str]]:
 @bp.post("/v1/channels")
 def create_channel():
     user = current_user()
-    name, topic, member_ids = full_channel()
     conditional.check_preconditions(conditional.NO_REPRESENTATION)
+    name, topic, member_ids = full_channel()
     svc = services()
     channel_id = svc.ids.new("ch")
     svc.repo.create_channel(channel_id, name, topic, user, member_ids, svc.now_ms())

@@ -68,8 +68,8 @@ def check_preconditions(current_body: Any, *, creating: bool = False) -> None:
 
     ``current_body`` is what a GET of the target would show, or ``NO_REPRESENTATION`` for a target with no GET:
     then If-Match, even ``*``, is false (there is nothing for it to match, section 13.1.1) and If-None-Match is
-    true. Every write evaluates the preconditions it received, as section 13.1.1 requires (a MUST), after its
-    authentication and validation (section 13.2.1). ``creating``: a POST that adds to a collection overwrites
+    true. Every write evaluates the preconditions it received, as section 13.1.1 requires (a MUST): after
+    authentication and access checks, before the request content is processed (section 13.2.1). ``creating``: a POST that adds to a collection overwrites
     nothing, so ``/v2`` does not require it to be conditional.
     """
     if_match, if_none_match = tags_in("If-Match"), tags_in("If-None-Match")  # a malformed header is a 400 first
@@ -84,7 +84,7 @@ def check_preconditions(current_body: Any, *, creating: bool = False) -> None:
             raise PreconditionFailed(f"If-Match does not name the current ETag of {request.path}: someone "
                                      "changed it since you read it. GET it again, reapply your change, retry.")
     elif request.path.startswith(REQUIRED_ON) and not creating:
-        raise PreconditionRequired(f"{request.method} on {request.path} must be conditional: send If-Match with "
+        raise PreconditionRequired(f"{request.method} on {request.path} must carry If-Match: send it with "
                                    "the ETag from your last GET, so you cannot overwrite a change you never saw.")
     if if_none_match.contains_weak(tag):
         # On a write, If-None-Match: * means "only if it does not exist yet" (section 13.1.2)

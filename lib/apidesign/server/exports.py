@@ -119,8 +119,8 @@ def retry_after(op: Operation) -> dict[str, str]:
 def start_export(channel_id: str):
     user = reader()
     require_member(channel_id, user)
+    conditional.check_preconditions(conditional.NO_REPRESENTATION)  # before the body (RFC 9110 section 13.2.1)
     callback = callback_url(json_object())
-    conditional.check_preconditions(conditional.NO_REPRESENTATION)
     op = runner().submit(services().ids.new("op"), user, channel_id, callback)
     return success(op.json()), 202, {"Location": f"/v1/operations/{op.operation_id}", **retry_after(op)}
 

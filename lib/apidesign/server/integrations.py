@@ -44,6 +44,7 @@ def own_key(key_id: str):
 @bp.post("/v1/api-keys")
 def create_key():
     user = current_user()
+    conditional.check_preconditions(conditional.NO_REPRESENTATION)  # before the body (RFC 9110 section 13.2.1)
     fields = Fields(json_object(), allowed=("scopes",))
     scopes = fields.string_list("scopes")
     for s in sorted(set(scopes) - set(KEY_SCOPES)):
@@ -54,7 +55,6 @@ def create_key():
     held = current_principal().scopes
     if not set(scopes) <= held:  # a key can never do more than the user who made it
         raise Forbidden("You cannot grant a key scopes your own token lacks.")
-    conditional.check_preconditions(conditional.NO_REPRESENTATION)
     return new_key(lambda: state().api_keys.issue(user, tuple(scopes)))
 
 
@@ -86,10 +86,10 @@ def revoke_key(key_id: str):
 def incoming_webhook(channel_id: str):
     service = current_service("messages:write")
     require_member(channel_id, service.owner)
+    conditional.check_preconditions(conditional.NO_REPRESENTATION)  # before the body (RFC 9110 section 13.2.1)
     fields = Fields(json_object(), allowed=("content", "type"))
     content = fields.string("content", max_len=MAX_CONTENT)
     type_ = fields.choice("type", MESSAGE_TYPES, default="text")
     fields.done()
-    conditional.check_preconditions(conditional.NO_REPRESENTATION)
     row = add_message(channel_id, service.owner, content, type_)
     return success(message_json(row)), 201, {"Location": f"/v1/messages/{row['id']}"}

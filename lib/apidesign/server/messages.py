@@ -48,18 +48,27 @@ def load_message(message_id: str) -> sqlite3.Row:
 
 @bp.post("/v1/channels/<channel_id>/messages")
 @idempotent
-def send_message(channel_id: str):
+def send_message(channel_id: str, render_page=lambda rows: [message_json(r) for r in rows]):
+    """Send; a received If-Match / If-None-Match is checked against the history page this URL shows (v1's or
+    v2's ``render_page``) before the body is read, in one transaction with the insert: "only if that page is
+    unchanged"."""
     user = current_user()
     require_member(channel_id, user)
+    if not conditional.received():
+        return sent(channel_id, user)
+    with services().db.transaction():
+        page, meta = fetch_page(channel_id)
+        conditional.check_preconditions(success(render_page(page.rows), meta), creating=True)
+        return sent(channel_id, user)
+
+
+def sent(channel_id: str, user: str):
+    """Read the message from the body, store it: the 201 of a send."""
     fields = Fields(json_object(), allowed=("content", "type"))
     content = fields.string("content", max_len=MAX_CONTENT)
     type_ = fields.choice("type", MESSAGE_TYPES, default="text")
     fields.done()
-    with services().db.transaction():  # the precondition and the send as one step
-        if conditional.received():  # e.g. If-Match with the history's ETag: "only if nobody wrote since I read"
-            page, meta = fetch_page(channel_id)
-            conditional.check_preconditions(success([message_json(r) for r in page.rows], meta), creating=True)
-        row = add_message(channel_id, user, content, type_)
+    row = add_message(channel_id, user, content, type_)
     body = success(message_json(row))
     return body, 201, {"Location": f"/v1/messages/{row['id']}", **conditional.etag_header(body)}
 

@@ -149,10 +149,11 @@ OPERATIONS: dict[str, Operation] = {
                                  description="Answers 202 Accepted at once; poll the operation at Location (AIP-151) "
                                              "after Retry-After seconds (the time the export is expected to take), "
                                              "or pass callbackUrl to have the finished operation POSTed to you "
-                                             "(unsigned: a hint to poll; sent by the server's background worker). "
+                                             "(unsigned: a hint to poll; sent only by a server that runs its background worker, "
+                                             "OPERATIONS_WORKER=thread; without it, poll). "
                                              "At most OPERATIONS_MAX_RUNNING of your exports run at once (5 by "
                                              "default): the next is 429 TOO_MANY_OPERATIONS, with Retry-After the "
-                                             "seconds until the first is done. Under rate limiting a deployment may give "
+                                             "seconds until the first is due. Under rate limiting a deployment may give "
                                              "this route a cost (RATE_LIMIT costs; the course's example is 10): one "
                                              "call then spends that many units of every policy, so RateLimit's r "
                                              "falls by the cost (draft -10, 3.1.2: q and r count quota units)."),

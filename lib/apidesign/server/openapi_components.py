@@ -225,8 +225,9 @@ def parameters() -> dict[str, Any]:
         "IfMatch": {"name": "If-Match", "in": "header", "required": False,
                     "description": "RFC 9110 section 13.1.1: only if the current ETag is one of these (strong "
                                    "comparison; * matches any); otherwise 412, on a read as on a write (section "
-                                   "13.2.2 evaluates it first). On a send, the ETag is the history's: send only if "
-                                   "nobody wrote since you read it. Required on /v2 changes (428 without).",
+                                   "13.2.2 evaluates it first). On a send, the ETag is that of the history page at the "
+                                   "same URL and query: send only if that page is unchanged. Required on /v2 PUT, "
+                                   "PATCH and DELETE (428 without).",
                     "schema": {"type": "string", "pattern": ENTITY_TAG_LIST, "maxLength": MAX_TAGS_LENGTH}},
         "IfNoneMatch": {"name": "If-None-Match", "in": "header", "required": False,
                         "description": "RFC 9110 section 13.1.2: on a read, 304 Not Modified if the current ETag is "

@@ -70,7 +70,7 @@ def get_message_v2(message_id: str):
 @bp.post("/v2/channels/<channel_id>/messages")
 def send_message_v2(channel_id: str):
     """v1's send (with whatever it enforces), re-rendered in the v2 shape."""
-    response = make_response(messages.send_message(channel_id))
+    response = make_response(messages.send_message(channel_id, render_page=render_v2))
     if response.status_code != 201:
         return response
     row = messages.load_message(response.get_json()["data"]["messageId"])

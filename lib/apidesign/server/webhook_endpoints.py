@@ -141,10 +141,10 @@ def endpoint_input(body: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
 @bp.post("/v1/webhook-endpoints")
 def create_endpoint():
     owner = subscriber()
+    conditional.check_preconditions(conditional.NO_REPRESENTATION)  # before the body (RFC 9110 section 13.2.1)
     url, event_types = endpoint_input(json_object())
     svc, hooks = services(), webhooks()
     endpoint = Endpoint(svc.ids.new("ep"), owner, url, event_types, new_secret(), iso8601(svc.now_ms()))
-    conditional.check_preconditions(conditional.NO_REPRESENTATION)
     with hooks.lock:
         if sum(e.owner == owner for e in hooks.endpoints.values()) >= MAX_ENDPOINTS:
             raise Conflict(f"You already have {MAX_ENDPOINTS} webhook endpoints; delete one first.")
@@ -170,8 +170,10 @@ def get_endpoint(endpoint_id: str):
 @bp.delete("/v1/webhook-endpoints/<endpoint_id>")
 def delete_endpoint(endpoint_id: str):
     endpoint, hooks = own_endpoint(endpoint_id), webhooks()
-    with hooks.lock:  # the precondition and the delete as one step
-        conditional.check_preconditions(success(endpoint_json(endpoint)))
-        hooks.endpoints.pop(endpoint.endpoint_id, None)
+    with hooks.lock:  # read again, check and delete as one step: a concurrent delete cannot slip in between
+        if hooks.endpoints.get(endpoint_id) is None:
+            raise NotFound(f"Webhook endpoint '{endpoint_id}' does not exist.")
+        conditional.check_preconditions(success(endpoint_json(hooks.endpoints[endpoint_id])))
+        hooks.endpoints.pop(endpoint_id)
     hooks.deliveries.cancel(endpoint.endpoint_id)
     return "", 204
