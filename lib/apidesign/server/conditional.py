@@ -69,8 +69,9 @@ def check_preconditions(current_body: Any, *, creating: bool = False) -> None:
     ``current_body`` is what a GET of the target would show, or ``NO_REPRESENTATION`` for a target with no GET:
     then If-Match, even ``*``, is false (there is nothing for it to match, section 13.1.1) and If-None-Match is
     true. Every write evaluates the preconditions it received, as section 13.1.1 requires (a MUST): after
-    authentication and access checks, before the request content is processed (section 13.2.1). ``creating``: a POST that adds to a collection overwrites
-    nothing, so ``/v2`` does not require it to be conditional.
+    authentication and access checks, before the request content is processed (section 13.2.1).
+    ``creating``: a POST that adds to a collection overwrites nothing, so ``/v2`` does not require it to be
+    conditional.
     """
     if_match, if_none_match = tags_in("If-Match"), tags_in("If-None-Match")  # a malformed header is a 400 first
     if current_body is NO_REPRESENTATION:
