@@ -79,3 +79,26 @@ def streaming_receiver(megabytes: int) -> Iterator[tuple[str, Callable[[], int]]
         connection.sendall(b"0\r\n\r\n")
     with listening(handle) as url:
         yield url, lambda: pushed[0]
+
+
+@contextmanager
+def redirecting_receiver() -> Iterator[tuple[str, list[str]]]:
+    """A receiver that answers a POST to its URL with ``307`` to ``/elsewhere``, which would answer ``204``; yields
+    the URL and the paths it was POSTed to, in order (a sender that follows the redirect shows up twice)."""
+    from flask import Flask  # the only receiver here that speaks HTTP properly
+    from apidesign.server import serve
+    hits: list[str] = []
+    receiver = Flask("redirector")
+
+    @receiver.post("/hook")
+    def hook():
+        hits.append("/hook")
+        return "", 307, {"Location": "/elsewhere"}
+
+    @receiver.post("/elsewhere")
+    def elsewhere():
+        hits.append("/elsewhere")
+        return "", 204
+
+    with serve(receiver) as inbox:
+        yield f"{inbox.url}/hook", hits

@@ -13,7 +13,7 @@ from apidesign.clock import FakeClock
 from apidesign.operations import OperationFailed, OperationRunner
 from apidesign.server import create_app, credentials, serve
 from apidesign.server.serving import STOP_SECONDS
-from receivers import dribbling_receiver, silent_receiver
+from receivers import dribbling_receiver, redirecting_receiver, silent_receiver
 
 ALICE, BOB, CAROL = "usr_alice", "usr_bob", "usr_carol"
 
@@ -304,22 +304,9 @@ def test_the_contract_publishes_the_callback_rule_the_server_applies(client, as_
 def test_the_callback_does_not_follow_a_redirect():
     """A 307 to another path is a failed delivery, not a second POST: the callback rule checked only the first URL."""
     from apidesign.operations import post_json
-    hits = []
-    receiver = Flask("redirector")
-
-    @receiver.post("/done")
-    def done():
-        hits.append("/done")
-        return "", 307, {"Location": "/elsewhere"}
-
-    @receiver.post("/elsewhere")
-    def elsewhere():
-        hits.append("/elsewhere")
-        return "", 204
-
-    with serve(receiver) as inbox:
-        post_json(f"{inbox.url}/done", {"done": True})
-    assert hits == ["/done"]
+    with redirecting_receiver() as (url, hits):
+        post_json(url, {"done": True})
+    assert hits == ["/hook"]
 
 
 # --- what one user can make the server do for them, and what that costs everyone else

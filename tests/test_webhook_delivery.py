@@ -16,15 +16,14 @@ import pytest
 import requests
 from standardwebhooks import Webhook
 
-from flask import Flask
 
+from apidesign import outbound
 from apidesign.clock import FakeClock
 from apidesign.resilience import RetryPolicy, backoff_ceiling
-from apidesign.server import serve
 from apidesign.ssrf import UnsafeTarget
 from apidesign.webhook_delivery import NO_ANSWER, Deliveries, Endpoint, event_body, http_send, signed_headers
 from apidesign.webhooks import new_secret
-from receivers import dribbling_receiver, silent_receiver, streaming_receiver
+from receivers import dribbling_receiver, redirecting_receiver, silent_receiver, streaming_receiver
 
 POLICY = RetryPolicy(max_attempts=5, base=2.0, cap=10.0, max_elapsed=3600.0)
 BODY = event_body("message.created", {"messageId": "msg_k3j9x0q2m1", "content": "hi"}, "2026-03-12T10:30:00.000Z")
@@ -156,7 +155,7 @@ def test_a_refused_target_fails_at_once_since_waiting_cannot_make_it_safe(clock)
 
 
 def test_the_http_sender_with_private_targets_refused_decides_before_connecting(monkeypatch):
-    monkeypatch.setattr(requests, "post", lambda *a, **k: pytest.fail("connected to a refused address"))
+    monkeypatch.setattr(outbound, "post", lambda *a, **k: pytest.fail("connected to a refused address"))
     send = http_send(allow_private=False)
     with pytest.raises(UnsafeTarget, match="loopback"):
         send("http://127.0.0.1:9/webhooks", {}, BODY)
@@ -164,22 +163,9 @@ def test_the_http_sender_with_private_targets_refused_decides_before_connecting(
 
 def test_the_http_sender_does_not_follow_redirects():
     """A 307 is the answer (a failed attempt), not a second POST to a URL the SSRF check never saw."""
-    hits = []
-    receiver = Flask("redirector")
-
-    @receiver.post("/webhooks")
-    def webhooks():
-        hits.append("/webhooks")
-        return "", 307, {"Location": "/elsewhere"}
-
-    @receiver.post("/elsewhere")
-    def elsewhere():
-        hits.append("/elsewhere")
-        return "", 204
-
-    with serve(receiver) as inbox:
-        assert http_send(allow_private=True)(f"{inbox.url}/webhooks", {}, BODY) == 307
-    assert hits == ["/webhooks"]
+    with redirecting_receiver() as (url, hits):
+        assert http_send(allow_private=True)(url, {}, BODY) == 307
+    assert hits == ["/hook"]
 
 
 def test_a_receiver_that_never_answers_costs_one_attempt_its_timeout_and_no_more():
