@@ -150,13 +150,18 @@ return {1, limit - count, 0, reset_ms}
 """
 
 
+def counted_store(url: str, name: str):
+    """A fresh, empty store on Redis at ``url`` (a new key prefix), its round trips counted by SENT."""
+    store = redis_store(url, prefix=f"{name}-{uuid.uuid4().hex[:6]}:", connect_timeout=CONNECT_TIMEOUT,
+                        timeout=READ_TIMEOUT)
+    SENT.watch(store.client.connection_pool)
+    return store
+
+
 def floor_fixed_window(url: str):
     """A factory of ``decide`` functions running FLOOR_LUA: the same Decision as FixedWindow, with nothing to spare."""
     def fresh():
-        store = redis_store(url, prefix=f"floor-{uuid.uuid4().hex[:6]}:", connect_timeout=CONNECT_TIMEOUT,
-                            timeout=READ_TIMEOUT)
-        SENT.watch(store.client.connection_pool)
-        script = store.script(FLOOR_LUA)
+        script = counted_store(url, "floor").script(FLOOR_LUA)
 
         def decide(key):
             allowed, remaining, retry_ms, reset_ms = script([f"rl:floor:{key}"], [time.time(), 1, LIMIT, WINDOW])
@@ -199,10 +204,7 @@ def bench_redis(url: str, n: int, rounds: int) -> list[tuple]:
     admin = redis.Redis.from_url(url, decode_responses=True)
 
     def our_store():
-        store = redis_store(url, prefix=f"bench-{uuid.uuid4().hex[:6]}:", connect_timeout=CONNECT_TIMEOUT,
-                            timeout=READ_TIMEOUT)
-        SENT.watch(store.client.connection_pool)
-        return store
+        return counted_store(url, "bench")
 
     def their_storage():
         return storage.RedisStorage(url, key_prefix=f"LIMITS-{uuid.uuid4().hex[:6]}",
@@ -216,7 +218,7 @@ def bench_redis(url: str, n: int, rounds: int) -> list[tuple]:
     table("real Redis, against `limits` asked for the same numbers (hit + get_window_stats: 2 round trips)",
           same_numbers)
     floor = Duel(floor_fixed_window(url), theirs(strategies.FixedWindowRateLimiter, their_storage), n, rounds)
-    table("real Redis, the floor: the least a fixed-window script can do and still answer a Decision without "
+    table("real Redis, the floor: a fixed-window script stripped to what a Decision needs, without "
           "charging refusals (GET, then INCRBY only if admitted; the app server's clock; whole-millisecond reply; "
           "one key per window, so nothing guards against a clock stepping back)", [floor.row("fixed window floor", False)])
     print("\nPer decision: round trips (client-side count), the client's CPU time, and from the server's INFO")
