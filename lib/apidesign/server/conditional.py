@@ -77,7 +77,8 @@ def check_preconditions(current_body: Any, *, creating: bool = False) -> None:
     if current_body is NO_REPRESENTATION:
         if "If-Match" in request.headers:
             raise PreconditionFailed(f"{request.path} has no current representation for If-Match to match "
-                                     "(RFC 9110 section 13.1.1), so the condition is false: send the request without it.")
+                                     "(RFC 9110 section 13.1.1), so the condition is false: send the request "
+                                     "without it.")
         return  # If-None-Match is true: no current representation matches anything
     tag = entity_tag(current_body)
     if "If-Match" in request.headers:

@@ -46,9 +46,14 @@ def load_message(message_id: str) -> sqlite3.Row:
     return row
 
 
+def message_list(rows) -> list[dict]:
+    """A page of history in v1's shape (v2's is ``versions.render_v2``)."""
+    return [message_json(r) for r in rows]
+
+
 @bp.post("/v1/channels/<channel_id>/messages")
 @idempotent
-def send_message(channel_id: str, render_page=lambda rows: [message_json(r) for r in rows]):
+def send_message(channel_id: str, render_page=message_list):
     """Send; a received If-Match / If-None-Match is checked against the history page this URL shows (v1's or
     v2's ``render_page``) before the body is read, in one transaction with the insert: "only if that page is
     unchanged"."""
@@ -78,7 +83,8 @@ def list_messages(channel_id: str):
     """History, newest first by default: ``?cursor=&limit=`` (or ``?offset=``), see ``paging``."""
     require_member(channel_id, current_user())
     page, meta = fetch_page(channel_id)
-    return conditional.represent(success([message_json(r) for r in page.rows], meta), headers=page_links(page))
+    return conditional.represent(success(message_list(page.rows), meta), headers=page_links(page))
+
 
 
 def readable_message(message_id: str) -> sqlite3.Row:
